@@ -1,0 +1,399 @@
+"""The build: ontology + registries + curated records (+ extracted texts) -> validated store.
+
+This is the single path every feature goes through.  Steps, each one able to stop the build
+without touching what an earlier build published:
+
+1. read the registry (ontology and reference data), the source list and every record;
+   problems with a file and line -> exit 2 (bad input);
+2. optionally extract the texts of a corpus folder (``loaders.text``);
+3. validate the union with pySHACL -> exit 1 on violations, printed with the record file;
+4. write a new store generation, run every ``queries/*-violation.rq`` -> exit 1 on rows;
+5. dump ``graph.trig`` (one named graph per document) and ``graph.ttl`` (merged), then
+   publish the generation with one atomic rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import ORG, PROV, RDF, RDFS, SH
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from graph import namespaces as ns
+from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, BadInput, Problem
+from graph.store import (
+    GraphStore,
+    discard_generation,
+    new_generation,
+    publish_generation,
+    write_atomically,
+)
+from loaders.records import Registry, compile_records, compile_sources, curation_activity
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TOOL_VERSION = "0.1.0"
+
+
+@dataclass
+class BuildOptions:
+    out_dir: Path = Path("out")
+    base: str = ns.DEFAULT_BASE
+    records_dir: Path = REPO_ROOT / "data" / "records"
+    sources_file: Path = REPO_ROOT / "data" / "sources.yaml"
+    ontology_dir: Path = REPO_ROOT / "ontology"
+    queries_dir: Path = REPO_ROOT / "queries"
+    corpus_dir: Path | None = None
+    # checks the source checksums in data/sources.yaml against this folder when present
+    source_texts_dir: Path | None = REPO_ROOT.parent / "shared" / "corpus"
+
+
+@dataclass
+class Violation:
+    focus: str
+    path: str | None
+    message: str
+    shape: str | None
+    value: str | None
+    origin: str | None  # "data/records/x.yaml:12" or the named graph
+
+    def __str__(self) -> str:
+        parts = [f"{self.origin or '?'}: {self.focus}"]
+        if self.path:
+            parts.append(f"  path: {self.path}")
+        if self.value:
+            parts.append(f"  value: {self.value}")
+        parts.append(f"  {self.message}" + (f"  [{self.shape}]" if self.shape else ""))
+        return "\n".join(parts)
+
+
+@dataclass
+class BuildResult:
+    exit_code: int
+    out_dir: Path
+    problems: list[Problem] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    failed_checks: dict[str, int] = field(default_factory=dict)
+    stats: dict = field(default_factory=dict)
+    report: dict = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == EXIT_OK
+
+
+# ------------------------------------------------------------------ loading
+
+
+def parse_rdf_file(path: Path, base: str = ns.DEFAULT_BASE, fmt: str | None = None) -> Graph:
+    """Parse Turtle/TriG into one graph, raising BadInput naming the file and line."""
+    g = Graph()
+    try:
+        if (fmt or _guess_format(path)) == "trig":
+            from rdflib import Dataset
+
+            ds = Dataset()
+            ds.parse(path, format="trig")
+            for q in ds.quads((None, None, None, None)):
+                g.add(q[:3])
+        else:
+            g.parse(path, format=fmt or _guess_format(path))
+    except BadSyntax as e:
+        raise BadInput([Problem(path, e.lines + 1 if e.lines is not None else None, f"syntax error: {e.message}")]) from e
+    except (SyntaxError, ValueError) as e:
+        raise BadInput([Problem(path, getattr(e, "lineno", None), f"cannot parse: {e}")]) from e
+    except OSError as e:
+        raise BadInput([Problem(path, None, f"cannot read: {e.strerror or e}")]) from e
+    if base != ns.DEFAULT_BASE:
+        rebased = Graph()
+        for s, p, o in g:
+            rebased.add((ns.rebase(s, base), ns.rebase(p, base), ns.rebase(o, base)))
+        g = rebased
+    return g
+
+
+def _guess_format(path: Path) -> str:
+    return {".trig": "trig", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld"}.get(Path(path).suffix, "turtle")
+
+
+def registry_files(ontology_dir: Path) -> list[Path]:
+    return [Path(ontology_dir) / "cgt.ttl", *sorted((Path(ontology_dir) / "registries").glob("*.ttl"))]
+
+
+def load_registry(ontology_dir: Path, base: str = ns.DEFAULT_BASE) -> Graph:
+    """Ontology + registries as one graph (the ``registry`` named graph)."""
+    g = Graph()
+    problems: list[Problem] = []
+    for f in registry_files(ontology_dir):
+        try:
+            g += parse_rdf_file(f, base)
+        except BadInput as e:
+            problems += e.problems
+    if problems:
+        raise BadInput(problems)
+    # Every agency is typed org:Organization explicitly, whatever subclass the registry
+    # gives it, so plain SPARQL (`?a a org:Organization`) finds them all.
+    org_classes = {ORG.Organization, *g.transitive_subjects(RDFS.subClassOf, ORG.Organization)}
+    for cls in org_classes:
+        for agency in list(g.subjects(RDF.type, cls)):
+            g.add((agency, RDF.type, ORG.Organization))
+    act = curation_activity(base)
+    g.add((act, RDF.type, PROV.Activity))
+    g.add((act, RDFS.label, Literal("Manual curation of policy records from the source texts", lang="en")))
+    return ns.bind_prefixes(g, base)
+
+
+def load_shapes(ontology_dir: Path) -> Graph:
+    return parse_rdf_file(Path(ontology_dir) / "shapes.ttl")
+
+
+# ------------------------------------------------------------------ validation
+
+
+def validate_graph(data: Graph, shapes: Graph, origins: dict | None = None,
+                   graph_of: dict | None = None) -> list[Violation]:
+    """pySHACL over ``data``; each violation says which record file it came from."""
+    from pyshacl import validate
+
+    conforms, results, _ = validate(data, shacl_graph=shapes, inference="none",
+                                    advanced=True, allow_warnings=True)
+    if conforms:
+        return []
+    out = []
+    for r in results.subjects(RDF.type, SH.ValidationResult):
+        if results.value(r, SH.resultSeverity) != SH.Violation:
+            continue
+        focus = results.value(r, SH.focusNode)
+        origin = None
+        if origins and focus in origins:
+            f, line = origins[focus]
+            origin = f"{_rel(f)}:{line}" if line else _rel(f)
+        elif graph_of and focus in graph_of:
+            origin = str(graph_of[focus])
+        path = results.value(r, SH.resultPath)
+        value = results.value(r, SH.value)
+        shape = results.value(r, SH.sourceShape)
+        out.append(Violation(
+            focus=str(focus),
+            path=_short(path) if path is not None else None,
+            message=str(results.value(r, SH.resultMessage) or "constraint violated"),
+            shape=_short(shape) if isinstance(shape, URIRef) else None,
+            value=_short(value) if value is not None else None,
+            origin=origin,
+        ))
+    return sorted(out, key=lambda v: (v.origin or "", v.focus, v.path or "", v.message))
+
+
+def _short(term) -> str:
+    for prefix, nsp in ns.PREFIXES.items():
+        if isinstance(term, URIRef) and str(term).startswith(str(nsp)):
+            return f"{prefix}:{str(term)[len(str(nsp)):]}"
+    if str(term).startswith("https://w3id.org/cgt-kg/shapes#"):
+        return "cgts:" + str(term).split("#", 1)[1]
+    return str(term)
+
+
+def _rel(path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def violation_queries(queries_dir: Path) -> list[Path]:
+    return sorted(Path(queries_dir).glob("*-violation.rq"))
+
+
+def run_violation_queries(store: GraphStore, queries_dir: Path) -> dict[str, list[dict]]:
+    """Checks SHACL cannot say: each ``*-violation.rq`` must return no rows."""
+    failed = {}
+    for q in violation_queries(queries_dir):
+        rows = store.query(q.read_text(encoding="utf-8"))
+        if rows:
+            failed[q.stem] = rows
+    return failed
+
+
+# ------------------------------------------------------------------ the build
+
+
+def _prefixes(base: str) -> dict[str, str]:
+    out = {k: str(v) for k, v in ns.PREFIXES.items()}
+    out.update(ns.instance_prefixes(base))
+    return out
+
+
+def _checksum(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def build(options: BuildOptions | None = None) -> BuildResult:
+    o = options or BuildOptions()
+    out_dir = Path(o.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    timings: dict[str, float] = {}
+    problems: list[Problem] = []
+
+    def tick(name: str, t0: float) -> float:
+        timings[name] = round(time.time() - t0, 3)
+        return time.time()
+
+    # 1. inputs --------------------------------------------------------------
+    t = time.time()
+    try:
+        registry = load_registry(o.ontology_dir, o.base)
+        shapes = load_shapes(o.ontology_dir)
+    except BadInput as e:
+        return _fail_input(out_dir, e.problems)
+    src_dir = o.corpus_dir or (o.source_texts_dir if o.source_texts_dir and o.source_texts_dir.exists() else None)
+    sources_graph, source_keys, p = compile_sources(o.sources_file, o.base, src_dir)
+    problems += p
+    record_files = sorted(Path(o.records_dir).glob("*.yaml"))
+    compiled = compile_records(record_files, Registry(registry, o.base), source_keys, o.base)
+    origins: dict = {}
+    graphs: list[tuple[URIRef, Graph]] = [
+        (ns.graph_iri("registry", o.base), registry),
+        (ns.graph_iri("sources", o.base), sources_graph),
+    ]
+    for c in compiled:
+        problems += c.problems
+        origins.update(c.origins)
+        if c.key:
+            graphs.append((ns.graph_iri(f"doc/{c.key}", o.base), c.graph))
+    if errors := [p for p in problems if p.severity == "error"]:
+        return _fail_input(out_dir, problems, errors)
+    t = tick("load", t)
+
+    # 2. texts ---------------------------------------------------------------
+    corpus_report = None
+    corpus_summary: list[str] = []
+    if o.corpus_dir is not None:
+        from loaders.text import extract_corpus
+
+        result = extract_corpus(Path(o.corpus_dir), registry, o.base)
+        graphs += result.graphs
+        problems += result.problems
+        corpus_report = result.report
+        corpus_summary = list(result.summary_lines())
+        t = tick("extract", t)
+
+    # 3. SHACL ---------------------------------------------------------------
+    merged = Graph()
+    graph_of = {}
+    for iri, g in graphs:
+        merged += g
+        for s in g.subjects():
+            graph_of.setdefault(s, iri)
+    violations = validate_graph(merged, shapes, origins, graph_of)
+    t = tick("validate", t)
+    if violations:
+        res = BuildResult(EXIT_VIOLATIONS, out_dir, problems, violations)
+        _write_last(out_dir, res)
+        return res
+
+    # 4. store ---------------------------------------------------------------
+    gen = new_generation(out_dir)
+    try:
+        store = GraphStore(gen / "store")
+        for iri, g in graphs:
+            store.add_graph(iri, g)
+        store.flush()
+        failed = run_violation_queries(store, o.queries_dir)
+        t = tick("store", t)
+        if failed:
+            res = BuildResult(EXIT_VIOLATIONS, out_dir, problems,
+                              failed_checks={k: len(v) for k, v in failed.items()})
+            res.report = {"failed_checks": {k: [{n: str(x) for n, x in r.items()} for r in v[:20]]
+                                            for k, v in failed.items()}}
+            del store
+            discard_generation(gen)
+            _write_last(out_dir, res)
+            return res
+
+        # 5. outputs ----------------------------------------------------------
+        prefixes = _prefixes(o.base)
+        store.ox.dump(str(gen / "graph.trig"), ox.RdfFormat.TRIG, prefixes=prefixes)
+        triples = (ox.Triple(s["s"], s["p"], s["o"]) for s in store.ox.query(
+            "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        ox.serialize(triples, str(gen / "graph.ttl"), ox.RdfFormat.TURTLE, prefixes=prefixes)
+        stats = compute_stats(store)
+        del store
+        t = tick("outputs", t)
+    except BaseException:
+        discard_generation(gen)
+        raise
+
+    report = {
+        "tool_version": TOOL_VERSION,
+        "base": o.base,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "inputs": {
+            "records": len(record_files),
+            "records_sha256": _checksum(record_files),
+            "registry_sha256": _checksum(registry_files(o.ontology_dir)),
+        },
+        "named_graphs": {str(iri): len(g) for iri, g in graphs},
+        "stats": stats,
+        "timings_s": timings,
+        "warnings": [str(p) for p in problems],
+    }
+    if corpus_report is not None:
+        report["corpus"] = corpus_report
+    write_atomically(gen / "build-report.json", json.dumps(report, indent=2, ensure_ascii=False, default=str))
+    publish_generation(out_dir, gen)
+    res = BuildResult(EXIT_OK, out_dir, problems, stats=stats, report=report, summary=corpus_summary)
+    _write_last(out_dir, res)
+    return res
+
+
+def _fail_input(out_dir: Path, problems: list[Problem], errors: list[Problem] | None = None) -> BuildResult:
+    res = BuildResult(EXIT_BAD_INPUT, out_dir, problems)
+    _write_last(out_dir, res)
+    return res
+
+
+def _write_last(out_dir: Path, res: BuildResult) -> None:
+    """``DIR/last-build.txt``: what the most recent build said, successful or not."""
+    lines = [f"exit code {res.exit_code}"]
+    lines += [str(p) for p in res.problems]
+    lines += [str(v) for v in res.violations]
+    lines += [f"check {k} returned {n} row(s)" for k, n in res.failed_checks.items()]
+    write_atomically(Path(out_dir) / "last-build.txt", "\n".join(lines) + "\n")
+
+
+# ------------------------------------------------------------------ stats
+
+def compute_stats(store: GraphStore) -> dict:
+    """Counts people ask for first: documents, provisions, agencies, regions, links."""
+    def count(where: str) -> int:
+        rows = store.query(
+            "PREFIX eli: <http://data.europa.eu/eli/ontology#> PREFIX org: <http://www.w3.org/ns/org#> "
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT * WHERE {{ {where} }} }}"
+        )
+        return int(rows[0]["n"])
+
+    return {
+        "triples": len(store),
+        "named_graphs": len(store.named_graphs()),
+        "documents": count("?d a eli:LegalResource"),
+        "provisions": count("?p a eli:LegalResourceSubdivision"),
+        "agencies": count("?a a org:Organization"),
+        "regions": count("?r skos:inScheme ?s FILTER STRENDS(STR(?s), '/scheme/regions')"),
+        "therapy_types": count("?r skos:inScheme ?s FILTER STRENDS(STR(?s), '/scheme/therapies')"),
+        "issuer_links": count("?d eli:passed_by ?a"),
+        "responsibility_links": count("?p eli:responsibility_of_agent ?a"),
+        "region_links": count("?x eli:relevant_for ?r"),
+        "therapy_links": count("?x eli:is_about ?t"),
+    }

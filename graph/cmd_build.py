@@ -1,0 +1,108 @@
+"""``cgtkg build``, ``cgtkg validate`` and ``cgtkg stats``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from graph import namespaces as ns
+from graph.build import BuildOptions, build, load_registry, load_shapes, parse_rdf_file, validate_graph
+from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, BadInput
+from graph.store import GraphStore, StoreError
+
+OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
+                          show_default=True, help="Output directory (store, graph.trig, graph.ttl).")
+
+
+@click.command("build")
+@OUT_OPTION
+@click.option("--base", default=ns.DEFAULT_BASE, show_default=True, help="Base IRI for instance data.")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Also extract every plain-text policy document in this folder.")
+@click.option("--records", "records_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Folder of curated records (default: data/records).")
+def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Path | None) -> None:
+    """Build, validate and publish the graph into an embedded on-disk store.
+
+    Exit codes: 0 conforms, 1 SHACL or check violations, 2 bad input.
+    """
+    opts = BuildOptions(out_dir=out_dir, base=base, corpus_dir=corpus_dir)
+    if records_dir is not None:
+        opts.records_dir = records_dir
+    result = build(opts)
+    for p in result.problems:
+        click.echo(str(p), err=True)
+    if result.exit_code == EXIT_BAD_INPUT:
+        click.echo(f"build failed: bad input ({sum(p.severity == 'error' for p in result.problems)} error(s)); "
+                   "the previous store is untouched", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if result.violations:
+        click.echo(f"SHACL: {len(result.violations)} violation(s):", err=True)
+        for v in result.violations:
+            click.echo(str(v), err=True)
+    for name, n in result.failed_checks.items():
+        click.echo(f"check {name} returned {n} row(s); see {out_dir / 'last-build.txt'}", err=True)
+    if result.exit_code != EXIT_OK:
+        click.echo("build failed: the previous store is untouched", err=True)
+        sys.exit(result.exit_code)
+    for line in result.summary:
+        click.echo(line)
+    s = result.stats
+    click.echo(f"built {s['documents']} documents, {s['provisions']} provisions, {s['agencies']} agencies, "
+               f"{s['responsibility_links']} responsibility links; SHACL conforms")
+    click.echo(f"store: {out_dir / 'store'}   graph: {out_dir / 'graph.trig'}, {out_dir / 'graph.ttl'}   "
+               f"report: {out_dir / 'build-report.json'}")
+
+
+@click.command("validate")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--no-registries", is_flag=True, help="Validate the file alone, without the registries.")
+def validate_cmd(file: Path, no_registries: bool) -> None:
+    """Check any Turtle/TriG file against the project's SHACL shapes.
+
+    The registries (agencies, regions, therapies) are added unless --no-registries, so a file
+    of records can point at them. Exit codes: 0 conforms, 1 violations, 2 bad input.
+    """
+    from graph.build import REPO_ROOT
+
+    try:
+        data = parse_rdf_file(file)
+        shapes = load_shapes(REPO_ROOT / "ontology")
+        if not no_registries:
+            data += load_registry(REPO_ROOT / "ontology")
+    except BadInput as e:
+        click.echo(str(e), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    violations = validate_graph(data, shapes)
+    if violations:
+        for v in violations:
+            click.echo(str(v))
+        click.echo(f"{file}: {len(violations)} violation(s)")
+        sys.exit(EXIT_VIOLATIONS)
+    click.echo(f"{file}: conforms")
+
+
+@click.command("stats")
+@OUT_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def stats_cmd(out_dir: Path, as_json: bool) -> None:
+    """Count documents, provisions, agencies, regions and links in the built store."""
+    from graph.build import compute_stats
+
+    try:
+        stats = compute_stats(GraphStore.open(out_dir))
+    except StoreError as e:
+        click.echo(str(e), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if as_json:
+        click.echo(json.dumps(stats, indent=2))
+    else:
+        width = max(map(len, stats))
+        for k, v in stats.items():
+            click.echo(f"{k.replace('_', ' '):<{width}}  {v:>8}")
+
+
+commands = [build_cmd, validate_cmd, stats_cmd]

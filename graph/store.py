@@ -1,0 +1,252 @@
+"""The embedded on-disk store: an Oxigraph (RocksDB) store behind a swappable link.
+
+Why a link: a build writes a complete new store next to the old one and only then points
+``DIR/store`` at it with one atomic ``rename``; a build that fails or is killed half way
+leaves the previous store (and the outputs beside it) untouched and usable.
+
+Every reader goes through :class:`GraphStore`: the build, saved queries, exports and the
+agency network.  Queries run with the union of all named graphs as default graph, because
+the data lives in one named graph per source document.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import suppress
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+STORE_LINK = "store"
+CURRENT = "current"
+GENERATIONS = "generations"
+
+
+class StoreError(RuntimeError):
+    """The store is missing, locked or unreadable; the message says what to do."""
+
+
+# ------------------------------------------------------------------ term conversion
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """rdflib term -> pyoxigraph term (for substitutions and bulk writes)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r} ({type(term).__name__})")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term) -> Node | None:
+    """pyoxigraph term -> rdflib term (results handed to users are rdflib terms)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        return Literal(term.value, datatype=None if dt == _XSD_STRING else URIRef(dt))
+    if isinstance(term, ox.DefaultGraph):
+        return None
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Quad]:
+    g = ox.NamedNode(str(graph_iri))
+    for s, p, o in triples:
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
+
+
+# ------------------------------------------------------------------ the store
+
+
+class GraphStore:
+    """A pyoxigraph store opened on a directory.
+
+    ``GraphStore.open(out_dir)`` follows the ``out_dir/store`` link written by the build.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False):
+        self.path = Path(path)
+        try:
+            self.ox = ox.Store.read_only(str(self.path)) if read_only else ox.Store(str(self.path))
+        except OSError as e:
+            raise StoreError(
+                f"cannot open the store at {self.path}: {e}. "
+                "Is another cgtkg process writing it? Run `cgtkg build` to create one."
+            ) from e
+
+    @classmethod
+    def open(cls, out_dir: Path | str = "out", *, read_only: bool = True) -> GraphStore:
+        link = Path(out_dir) / STORE_LINK
+        if not link.exists():
+            raise StoreError(f"no store at {link}: run `cgtkg build --out {out_dir}` first")
+        return cls(link.resolve(), read_only=read_only)
+
+    # -- reading
+
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None):
+        """Run a SPARQL query; parameters are bound as RDF terms, never spliced into text.
+
+        Returns a list of ``{var: rdflib term}`` rows for SELECT, a bool for ASK and an
+        rdflib Graph for CONSTRUCT/DESCRIBE.
+        """
+        subs = {ox.Variable(k.lstrip("?$")): to_ox(v) for k, v in (bindings or {}).items()}
+        result = self.ox.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            return [
+                {n: to_rdflib(sol[n]) for n in names if sol[n] is not None} for sol in result
+            ]
+        g = Graph()
+        for t in result:
+            g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return g
+
+    def named_graphs(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self.ox.named_graphs())
+
+    def graph(self, graph_iri: URIRef) -> Graph:
+        g = Graph(identifier=graph_iri)
+        for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_iri))):
+            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        return g
+
+    def to_dataset(self) -> Dataset:
+        ds = Dataset()
+        for q in self.ox.quads_for_pattern(None, None, None, None):
+            ctx = to_rdflib(q.graph_name)
+            ds.graph(ctx if ctx is not None else None).add(
+                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+            )
+        return ds
+
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    # -- writing
+
+    def replace_graph(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        """Replace one named graph (used by incremental rebuilds)."""
+        g = ox.NamedNode(str(graph_iri))
+        with suppress(Exception):
+            self.ox.remove_graph(g)
+        self.ox.bulk_extend(quads_to_ox(graph_iri, triples))
+
+    def add_graph(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        self.ox.bulk_extend(quads_to_ox(graph_iri, triples))
+
+    def flush(self) -> None:
+        self.ox.flush()
+
+    def close(self) -> None:
+        # pyoxigraph closes on garbage collection; drop the reference explicitly.
+        self.flush_quietly()
+        self.ox = None  # type: ignore[assignment]
+
+    def flush_quietly(self) -> None:
+        with suppress(Exception):
+            self.ox.flush()
+
+
+# ------------------------------------------------------------------ atomic replacement
+#
+# Layout of an output directory:
+#   DIR/generations/<id>/store/       the Oxigraph store of one build
+#   DIR/generations/<id>/graph.trig   its outputs
+#   DIR/current -> generations/<id>   swapped with one atomic rename when a build succeeds
+#   DIR/store, DIR/graph.trig, ...    fixed links through `current`
+# So readers always see one complete build, and a failed or killed build never touches it.
+
+PUBLISHED = ("store", "graph.trig", "graph.ttl", "build-report.json")
+
+
+def new_generation(out_dir: Path) -> Path:
+    """A fresh directory for the next build, next to the published one."""
+    root = Path(out_dir) / GENERATIONS
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
+    path.mkdir()
+    return path
+
+
+def publish_generation(out_dir: Path, generation: Path) -> None:
+    """Make ``generation`` the current build with one atomic rename, then prune old ones."""
+    out_dir = Path(out_dir)
+    current = out_dir / CURRENT
+    tmp = out_dir / f".{CURRENT}.tmp-{os.getpid()}"
+    with suppress(FileNotFoundError):
+        tmp.unlink()
+    tmp.symlink_to(Path(GENERATIONS) / generation.name)
+    os.replace(tmp, current)  # atomic on POSIX
+    for name in PUBLISHED:
+        link = out_dir / name
+        if not link.is_symlink():
+            if link.exists():
+                shutil.rmtree(link) if link.is_dir() else link.unlink()
+            link.symlink_to(Path(CURRENT) / name)
+    prune_generations(out_dir)
+
+
+def discard_generation(generation: Path) -> None:
+    shutil.rmtree(generation, ignore_errors=True)
+
+
+def prune_generations(out_dir: Path) -> None:
+    """Remove generations nothing points to (left by earlier or killed builds)."""
+    root = Path(out_dir) / GENERATIONS
+    current = (Path(out_dir) / CURRENT).resolve()
+    for child in root.iterdir() if root.exists() else []:
+        if child.resolve() == current or _is_in_use(child):
+            continue
+        shutil.rmtree(child, ignore_errors=True)
+
+
+def _is_in_use(path: Path) -> bool:
+    """A generation named with the PID of another live process may be a running build."""
+    try:
+        pid = int(path.name.split("-")[1])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def write_atomically(path: Path, data: bytes | str) -> None:
+    """Write a file next to its final name and rename it into place."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(tmp, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

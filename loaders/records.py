@@ -1,0 +1,509 @@
+"""Curated records (``data/records/*.yaml``) and the source list -> RDF.
+
+Each record becomes one named graph.  Everything a reviewer could get wrong is reported
+with the file and line it is on: unknown keys (an agency that is not in the registry),
+numbers that are not normalised, a provision given twice, dates that are not dates.
+Nothing is dropped silently and nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from graph import namespaces as ns
+from graph.errors import Problem
+from graph.namespaces import CGT, DEFAULT_BASE, ELI, ORG
+
+# ---------------------------------------------------------------- YAML with line numbers
+
+
+class LineDict(dict):
+    """A mapping that remembers the line it starts on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps line numbers, rejects duplicate keys, and leaves dates as text.
+
+    Dates stay strings so that a bad one ("2023-02-30", "August 29, 023") is reported with
+    its line by us, instead of a bare ValueError from the YAML library.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first on line {mapping.key_lines[key]})",
+                key_node.start_mark,
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = line
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(path: Path) -> tuple[object, list[Problem]]:
+    """Parse a YAML file; a syntax error becomes a Problem with its line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        return None, [Problem(path, None, f"not UTF-8 text ({e.reason} at byte {e.start})")]
+    except OSError as e:
+        return None, [Problem(path, None, f"cannot read: {e.strerror}")]
+    try:
+        return yaml.load(text, Loader=_Loader), []
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        cause = " ".join(x for x in (e.context, e.problem) if x)
+        return None, [Problem(path, line, f"invalid YAML: {cause}")]
+
+
+# ---------------------------------------------------------------- registry lookups
+
+
+@dataclass
+class Registry:
+    """Keys that records may use, read from the registry graph (ontology + registries)."""
+
+    graph: Graph
+    base: str = DEFAULT_BASE
+
+    def __post_init__(self) -> None:
+        g, b = self.graph, self.base
+        self.agencies = {s for s in g.subjects(RDF.type, ORG.Organization)}
+        self.agencies |= {s for s in g.subjects(RDF.type, ORG.FormalOrganization)}
+        self.agencies |= {s for s in g.subjects(RDF.type, CGT.GenericAuthority)}
+        self.in_scheme = {}
+        for c, sch in g.subject_objects(SKOS.inScheme):
+            self.in_scheme.setdefault(c, set()).add(sch)
+        self.schemes = {name: ns.scheme(name, b) for name in ns.SCHEMES}
+
+    def has_agency(self, key: str) -> bool:
+        return ns.agency(key, self.base) in self.agencies
+
+    def concept_in(self, term: URIRef, scheme_name: str) -> bool:
+        return self.schemes[scheme_name] in self.in_scheme.get(term, set())
+
+
+# ---------------------------------------------------------------- the compiler
+
+
+SUBDIVISION_TYPES = {"chapter", "section", "article", "measure", "item", "paragraph"}
+DATE_FIELDS = {
+    "document": ELI.date_document,
+    "publication": ELI.date_publication,
+    "in_force": ELI.first_date_entry_in_force,
+    "no_longer_in_force": ELI.date_no_longer_in_force,
+}
+RECORD_FIELDS = {
+    "key", "type", "title", "number", "issuers", "dates", "date_missing_reason", "sources",
+    "regions", "therapies", "summary", "notes", "provisions",
+}
+PROVISION_FIELDS = {
+    "type", "number", "printed", "title", "summary", "responsible", "regions", "therapies",
+    "modality", "addressees", "excludes", "locator", "provisions", "sources",
+}
+NOTE_FIELDS = {"type", "about", "source", "text"}
+
+
+def curation_activity(base: str) -> URIRef:
+    return URIRef(f"{base}activity/curation")
+
+
+@dataclass
+class Compiled:
+    """What one record file yields: its graph, its problems, and where each subject came from."""
+
+    key: str | None
+    graph: Graph
+    problems: list[Problem] = field(default_factory=list)
+    origins: dict[URIRef, tuple[Path, int]] = field(default_factory=dict)
+
+
+class RecordCompiler:
+    """Turns one record mapping into triples, checking every reference as it goes."""
+
+    def __init__(self, registry: Registry, sources: set[str], base: str = DEFAULT_BASE):
+        self.registry = registry
+        self.sources = sources
+        self.base = base
+
+    # -- entry point
+
+    def compile(self, path: Path) -> Compiled:
+        path = Path(path)
+        data, problems = load_yaml(path)
+        out = Compiled(None, Graph(), problems)
+        if problems:
+            return out
+        if not isinstance(data, LineDict):
+            out.problems.append(Problem(path, 1, "a record must be a YAML mapping"))
+            return out
+        self.path, self.out = path, out
+        self._record(data)
+        return out
+
+    # -- helpers
+
+    def _err(self, line: int | None, msg: str, severity: str = "error") -> None:
+        self.out.problems.append(Problem(self.path, line, msg, severity))
+
+    def _line(self, m: LineDict, key: str) -> int:
+        return m.key_lines.get(key, m.line) if isinstance(m, LineDict) else 0
+
+    def _add(self, s, p, o) -> None:
+        self.out.graph.add((s, p, o))
+
+    def _unknown_fields(self, m: LineDict, allowed: set[str], what: str) -> None:
+        for k in m:
+            if k not in allowed:
+                self._err(self._line(m, k), f"unknown field {k!r} in {what} (allowed: {', '.join(sorted(allowed))})")
+
+    def _list(self, m: LineDict, key: str) -> list:
+        value = m.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list):
+            self._err(self._line(m, key), f"{key!r} must be a list")
+            return []
+        return value
+
+    def _text(self, m: LineDict, key: str, required: bool = False) -> str | None:
+        value = m.get(key)
+        if value is None:
+            if required:
+                self._err(m.line, f"missing required field {key!r}")
+            return None
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self._err(self._line(m, key), f"{key!r} must be text")
+            return None
+        return str(value).strip()
+
+    def _ref(self, m: LineDict, key: str, kind: str, subject: URIRef, pred: URIRef) -> None:
+        """Add one link per key in ``m[key]``, after checking the key exists in its registry."""
+        line = self._line(m, key)
+        for k in self._list(m, key):
+            try:
+                ns.check_key(str(k))
+            except ValueError as e:
+                self._err(line, str(e))
+                continue
+            if kind == "agency":
+                term = ns.agency(k, self.base)
+                if not self.registry.has_agency(k):
+                    self._err(line, f"unknown agency {k!r}: not in ontology/registries/agencies.ttl")
+                    continue
+            else:
+                maker, scheme_name = {
+                    "region": (ns.region, "regions"),
+                    "therapy": (ns.therapy, "therapies"),
+                    "doctype": (ns.doctype, "doctypes"),
+                    "modality": (ns.concept, "modalities"),
+                    "addressee": (ns.concept, "addressees"),
+                    "subdivision": (ns.concept, "subdivision-types"),
+                    "issue": (ns.concept, "issue-types"),
+                }[kind]
+                term = maker(k, self.base)
+                if not self.registry.concept_in(term, scheme_name):
+                    self._err(line, f"unknown {kind} {k!r}: not in scheme {scheme_name}")
+                    continue
+            self._add(subject, pred, term)
+
+    def _source(self, key: str, line: int) -> URIRef | None:
+        if key not in self.sources:
+            self._err(line, f"unknown source {key!r}: not in data/sources.yaml")
+            return None
+        return ns.source(key, self.base)
+
+    def _date(self, value, line: int, what: str) -> Literal | None:
+        text = str(value).strip()
+        try:
+            parsed = dt.date.fromisoformat(text)
+        except ValueError:
+            self._err(line, f"{what}: {text!r} is not a valid date (YYYY-MM-DD); if the source "
+                            "gives none, use date_missing_reason and a note")
+            return None
+        if len(text) != 10:
+            self._err(line, f"{what}: write the date as YYYY-MM-DD, not {text!r}")
+            return None
+        return Literal(parsed.isoformat(), datatype=XSD.date)
+
+    # -- the record
+
+    def _record(self, r: LineDict) -> None:
+        key = self._text(r, "key", required=True)
+        if key is None:
+            return
+        if key != self.path.stem:
+            self._err(self._line(r, "key"), f"key {key!r} must equal the file name {self.path.stem!r}")
+        try:
+            doc = ns.document(key, self.base)
+        except ValueError as e:
+            self._err(self._line(r, "key"), str(e))
+            return
+        self.out.key = key
+        self.out.origins[doc] = (self.path, r.line)
+        self._unknown_fields(r, RECORD_FIELDS, "record")
+        self._add(doc, RDF.type, ELI.LegalResource)
+        self._add(doc, PROV.wasGeneratedBy, curation_activity(self.base))
+
+        title = r.get("title")
+        if not isinstance(title, dict) or not title.get("en"):
+            self._err(self._line(r, "title"), "title.en is required (title: {en: ..., zh: ...})")
+        else:
+            for lang, text in title.items():
+                if lang not in ("en", "zh"):
+                    self._err(self._line(r, "title"), f"title language {lang!r}: use en or zh")
+                    continue
+                self._add(doc, ELI.title, Literal(str(text).strip(), lang=lang))
+
+        if self._text(r, "type", required=True):
+            self._ref(r, "type", "doctype", doc, ELI.type_document)
+        if (number := self._text(r, "number")) is not None:
+            self._add(doc, ELI.id_local, Literal(number))
+        if not self._list(r, "issuers"):
+            self._err(r.line, "at least one issuer is required (issuers: [agency-key, ...])")
+        self._ref(r, "issuers", "agency", doc, ELI.passed_by)
+        self._ref(r, "regions", "region", doc, ELI.relevant_for)
+        self._ref(r, "therapies", "therapy", doc, ELI.is_about)
+        if (summary := self._text(r, "summary", required=True)) is not None:
+            self._add(doc, DCTERMS.abstract, Literal(summary, lang="en"))
+
+        sources = self._list(r, "sources")
+        if not sources:
+            self._err(r.line, "at least one source is required (sources: [source-key])")
+        self.doc_sources = []
+        for s in sources:
+            if (src := self._source(str(s), self._line(r, "sources"))) is not None:
+                self._add(doc, PROV.hadPrimarySource, src)
+                self.doc_sources.append(src)
+
+        self._dates(doc, key, r)
+        self._notes(doc, key, r)
+        seen: dict[tuple[str, str], int] = {}
+        for p in self._list(r, "provisions"):
+            self._provision(doc, doc, [], p, seen)
+
+    def _dates(self, doc: URIRef, key: str, r: LineDict) -> None:
+        dates = r.get("dates") or {}
+        if not isinstance(dates, dict):
+            self._err(self._line(r, "dates"), "dates must be a mapping (document: YYYY-MM-DD, ...)")
+            dates = {}
+        for name in dates:
+            if name not in DATE_FIELDS:
+                self._err(self._line(dates, name), f"unknown date {name!r} (use {', '.join(DATE_FIELDS)})")
+        reason = self._text(r, "date_missing_reason")
+        has_document_date = False
+        for name, prop in DATE_FIELDS.items():
+            if name not in dates:
+                continue
+            value, line = dates[name], self._line(dates, name)
+            if isinstance(value, list):
+                claims = []
+                for c in value:
+                    if not isinstance(c, dict) or "value" not in c or "source" not in c:
+                        self._err(line, f"dates.{name}: each claim needs value and source")
+                        continue
+                    lit = self._date(c["value"], getattr(c, "line", line), f"dates.{name}")
+                    src = self._source(str(c["source"]), getattr(c, "line", line))
+                    if lit is not None and src is not None:
+                        claims.append((lit, src, str(c["source"])))
+                for lit, _, _ in claims:
+                    self._add(doc, prop, lit)
+                has_document_date |= name == "document" and bool(claims)
+                if len({lit for lit, _, _ in claims}) > 1:
+                    self._conflict(doc, key, name, prop, claims)
+            else:
+                lit = self._date(value, line, f"dates.{name}")
+                if lit is not None:
+                    self._add(doc, prop, lit)
+                    has_document_date |= name == "document"
+        if reason:
+            self._add(doc, CGT.dateMissingReason, Literal(reason))
+        elif not has_document_date and "document" not in dates:
+            self._err(r.line, "no dates.document and no date_missing_reason: give the date or say why there is none")
+
+    def _conflict(self, doc, key, name, prop, claims) -> None:
+        node = URIRef(f"{doc}/conflict/{name.replace('_', '-')}")
+        self.out.origins[node] = self.out.origins[doc]
+        self._add(node, RDF.type, CGT.SourceConflict)
+        self._add(node, RDF.type, CGT.DataQualityNote)
+        self._add(node, CGT.concerns, doc)
+        self._add(node, CGT.onProperty, prop)
+        self._add(node, CGT.issueType, ns.concept("date-conflict", self.base))
+        listed = "; ".join(f"{lit} ({skey})" for lit, _, skey in claims)
+        self._add(node, RDFS.comment, Literal(f"Sources disagree on {name.replace('_', ' ')} date: {listed}", lang="en"))
+        for lit, src, skey in claims:
+            claim = URIRef(f"{node}/claim/{lit}-{skey}")
+            self._add(node, CGT.hasClaim, claim)
+            self._add(claim, RDF.type, CGT.Claim)
+            self._add(claim, RDF.value, lit)
+            self._add(claim, PROV.wasDerivedFrom, src)
+            self._add(node, PROV.wasDerivedFrom, src)
+
+    def _notes(self, doc: URIRef, key: str, r: LineDict) -> None:
+        for n in self._list(r, "notes"):
+            line = getattr(n, "line", self._line(r, "notes"))
+            if not isinstance(n, dict):
+                self._err(line, "each note must be a mapping (type, text, source, about)")
+                continue
+            self._unknown_fields(n, NOTE_FIELDS, "note")
+            text, ntype = n.get("text"), n.get("type")
+            if not text or not ntype:
+                self._err(line, "a note needs type and text")
+                continue
+            about = str(n.get("about") or "document")
+            target = doc if about == "document" else URIRef(f"{doc}/{about.strip('/')}")
+            digest = hashlib.sha1(f"{ntype}|{about}|{text}".encode()).hexdigest()[:10]
+            slug = str(ntype) if ns.KEY_RE.match(str(ntype)) else "note"
+            node = URIRef(f"{doc}/note/{slug}-{digest}")
+            self.out.origins[node] = (self.path, line)
+            self._add(node, RDF.type, CGT.DataQualityNote)
+            self._add(node, CGT.concerns, target)
+            self._ref(n, "type", "issue", node, CGT.issueType)
+            self._add(node, RDFS.comment, Literal(str(text).strip(), lang="en"))
+            if n.get("source"):
+                if (src := self._source(str(n["source"]), line)) is not None:
+                    self._add(node, PROV.wasDerivedFrom, src)
+
+    def _provision(self, doc, parent, path, p, seen) -> None:
+        line = getattr(p, "line", None)
+        if not isinstance(p, dict):
+            self._err(line, "each provision must be a mapping (type, number, ...)")
+            return
+        self._unknown_fields(p, PROVISION_FIELDS, "provision")
+        ptype = self._text(p, "type", required=True)
+        number = self._text(p, "number", required=True)
+        if ptype is None or number is None:
+            return
+        if ptype not in SUBDIVISION_TYPES:
+            self._err(self._line(p, "type"), f"provision type {ptype!r}: use one of {', '.join(sorted(SUBDIVISION_TYPES))}")
+            return
+        if not number.isdigit() or number != str(int(number)):
+            self._err(self._line(p, "number"), f"provision number {number!r} is not normalised: "
+                      "write plain digits (\"2\") and put the printed form in 'printed'")
+            return
+        my_path = path + [(ptype, number)]
+        iri = ns.provision(doc, my_path)
+        ident = (ptype, str(iri))
+        if ident in seen:
+            self._err(line, f"{ptype} {number} is given twice (first on line {seen[ident]}); "
+                      "record it once and add a duplicate-provision note")
+            return
+        seen[ident] = line
+        self.out.origins[iri] = (self.path, line)
+        g = self._add
+        g(iri, RDF.type, ELI.LegalResourceSubdivision)
+        g(iri, ELI.is_part_of, parent)
+        g(parent, ELI.has_part, iri)
+        g(iri, ELI.number, Literal(number))
+        self._ref(p, "type", "subdivision", iri, ELI.type_subdivision)
+        g(iri, PROV.wasGeneratedBy, curation_activity(self.base))
+        for src in self.doc_sources:
+            g(iri, PROV.wasDerivedFrom, src)
+        if (printed := self._text(p, "printed")) is not None:
+            g(iri, CGT.printedNumber, Literal(printed))
+        if (title := self._text(p, "title")) is not None:
+            g(iri, ELI.title, Literal(title, lang="en"))
+        if (summary := self._text(p, "summary")) is not None:
+            g(iri, DCTERMS.abstract, Literal(summary, lang="en"))
+        if (locator := self._text(p, "locator")) is not None:
+            g(iri, CGT.sourceLocator, Literal(locator))
+        self._ref(p, "responsible", "agency", iri, ELI.responsibility_of_agent)
+        self._ref(p, "regions", "region", iri, ELI.relevant_for)
+        self._ref(p, "therapies", "therapy", iri, ELI.is_about)
+        self._ref(p, "modality", "modality", iri, CGT.modality)
+        self._ref(p, "addressees", "addressee", iri, CGT.addressee)
+        self._ref(p, "excludes", "therapy", iri, CGT.excludes)
+        for child in self._list(p, "provisions"):
+            self._provision(doc, iri, my_path, child, seen)
+
+
+# ---------------------------------------------------------------- sources
+
+
+def compile_sources(path: Path, base: str, corpus_dir: Path | None) -> tuple[Graph, set[str], list[Problem]]:
+    """``data/sources.yaml`` -> source-text descriptions; checks checksums when the corpus is here."""
+    g = Graph()
+    problems: list[Problem] = []
+    data, errs = load_yaml(path)
+    if errs:
+        return g, set(), errs
+    if not isinstance(data, list):
+        return g, set(), [Problem(path, 1, "sources.yaml must be a list of sources")]
+    keys: set[str] = set()
+    for s in data:
+        line = getattr(s, "line", None)
+        if not isinstance(s, dict) or "key" not in s or "file" not in s:
+            problems.append(Problem(path, line, "each source needs key and file"))
+            continue
+        key = str(s["key"])
+        if key in keys:
+            problems.append(Problem(path, line, f"source {key!r} is listed twice"))
+            continue
+        keys.add(key)
+        iri = ns.source(key, base)
+        g.add((iri, RDF.type, CGT.SourceText))
+        g.add((iri, RDF.type, PROV.Entity))
+        g.add((iri, DCTERMS.identifier, Literal(str(s["file"]))))
+        for field_name, prop in (("title", DCTERMS.title), ("publisher", DCTERMS.publisher)):
+            if s.get(field_name):
+                g.add((iri, prop, Literal(str(s[field_name]), lang="en")))
+        if s.get("kind"):
+            g.add((iri, CGT.sourceKind, Literal(str(s["kind"]))))
+        if s.get("sha256"):
+            g.add((iri, CGT.sha256, Literal(str(s["sha256"]))))
+        for lang in s.get("language") or []:
+            g.add((iri, DCTERMS.language, Literal(str(lang))))
+        if s.get("published"):
+            try:
+                g.add((iri, DCTERMS.issued, Literal(dt.date.fromisoformat(str(s["published"])).isoformat(), datatype=XSD.date)))
+            except ValueError:
+                problems.append(Problem(path, line, f"published: {s['published']!r} is not a date"))
+        if corpus_dir is not None:
+            f = Path(corpus_dir) / str(s["file"])
+            if not f.exists():
+                problems.append(Problem(path, line, f"source file {f} not found", "warning"))
+            elif s.get("sha256") and hashlib.sha256(f.read_bytes()).hexdigest() != s["sha256"]:
+                problems.append(Problem(path, line, f"{f.name} has changed since it was curated (sha256 differs)", "warning"))
+    return g, keys, problems
+
+
+def compile_records(paths: Iterable[Path], registry: Registry, sources: set[str], base: str) -> list[Compiled]:
+    compiler = RecordCompiler(registry, sources, base)
+    results = [compiler.compile(p) for p in sorted(paths)]
+    # a note's `about` must point at a provision that exists in its record
+    for c in results:
+        subjects = set(c.graph.subjects())
+        for note, target in c.graph.subject_objects(CGT.concerns):
+            if target not in subjects:
+                file, line = c.origins.get(note, (None, None))
+                c.problems.append(Problem(file, line, f"note is about {target}, which the record does not define"))
+    return results

@@ -1,0 +1,45 @@
+"""Fixtures shared by every test area.
+
+``built`` is one real build of the repository's data into a temporary directory (a real
+on-disk Oxigraph store), made once per test session and shared read-only.  Tests that need
+to break or rebuild something make their own build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.build import REPO_ROOT, BuildOptions, BuildResult, build
+
+CORPUS_DIR = (REPO_ROOT.parent / "shared" / "corpus").resolve()
+
+
+def corpus_available() -> bool:
+    return CORPUS_DIR.is_dir() and any(CORPUS_DIR.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    if not corpus_available():
+        pytest.skip(f"source texts not found at {CORPUS_DIR} (../shared/corpus beside the repo); "
+                    "this test reads them")
+    return CORPUS_DIR
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> BuildResult:
+    out = tmp_path_factory.mktemp("built")
+    result = build(BuildOptions(out_dir=out))
+    if not result.ok:
+        details = "\n".join(map(str, result.problems + result.violations))
+        pytest.fail(f"the repository's data does not build (exit {result.exit_code}):\n{details}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def store(built):
+    from graph.store import GraphStore
+
+    return GraphStore.open(built.out_dir)

@@ -1,0 +1,318 @@
+"""The build, end to end: what users ask of the curated graph, and what a build promises.
+
+Data: the repository's own records and registries (data/, ontology/); the Nansha source
+text in ../shared/corpus for the test that checks records against the text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.compare import to_isomorphic
+
+from graph import namespaces as ns
+from graph.build import REPO_ROOT, BuildOptions, build
+from graph.store import GraphStore
+
+AG = ns.instance_prefixes()["ag"]
+PREFIXES = """
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX cgt: <https://w3id.org/cgt-kg/ontology#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+CLI = [sys.executable, "-m", "graph.cli"]
+
+
+def nansha_measures(store) -> dict[str, set[str]]:
+    """Measure number -> responsible agency keys, for the document numbered No. 1786."""
+    rows = store.query(PREFIXES + """
+        SELECT ?number ?agency WHERE {
+            ?doc a eli:LegalResource ; eli:id_local ?id ; eli:has_part ?m .
+            FILTER CONTAINS(?id, "1786")
+            ?m eli:number ?number ; eli:type_subdivision ?t .
+            FILTER STRENDS(STR(?t), "/measure")
+            OPTIONAL { ?m eli:responsibility_of_agent ?agency }
+        }""")
+    out: dict[str, set[str]] = {}
+    for r in rows:
+        keys = out.setdefault(str(r["number"]), set())
+        if "agency" in r:
+            keys.add(str(r["agency"]).removeprefix(AG))
+    return out
+
+
+def test_nansha_measure_9_is_owned_by_nmpa_nhc_gac_and_local_governments(store):
+    measures = nansha_measures(store)
+    assert measures["9"] == {"nmpa", "nhc", "gac", "guangdong-gov", "guangzhou-gov"}
+
+
+def test_nansha_has_exactly_15_measures_numbered_1_to_15(store):
+    assert sorted(nansha_measures(store), key=int) == [str(i) for i in range(1, 16)]
+
+
+def _agency_by_label(store) -> dict[str, str]:
+    rows = store.query(PREFIXES + """
+        SELECT ?a ?label WHERE {
+            ?a a org:Organization ; skos:prefLabel|skos:altLabel ?label . FILTER(LANG(?label) = "en")
+        }""")
+    return {str(r["label"]).lower(): str(r["a"]).removeprefix(AG) for r in rows}
+
+
+def _local_government(store, region_label: str) -> str:
+    """The people's government of a region: an agency with that jurisdiction and no parent."""
+    rows = store.query(PREFIXES + """
+        SELECT DISTINCT ?a WHERE {
+            ?region skos:prefLabel ?l . FILTER(LCASE(STR(?l)) = LCASE(STR(?name)))
+            ?a cgt:jurisdiction ?region ; skos:prefLabel ?al .
+            FILTER NOT EXISTS { ?a org:subOrganizationOf ?parent }
+            FILTER(CONTAINS(LCASE(STR(?al)), "government"))
+            FILTER NOT EXISTS { ?a a cgt:GenericAuthority }
+        }""", {"name": Literal(region_label)})
+    assert len(rows) == 1, f"expected one government for {region_label}, got {rows}"
+    return str(rows[0]["a"]).removeprefix(AG)
+
+
+@pytest.mark.corpus
+def test_every_nansha_measure_lists_exactly_the_departments_the_source_names(store, corpus_dir):
+    text = next(corpus_dir.glob("000_*.txt")).read_text(encoding="utf-8")
+    full = text.split("The full text is as follows", 1)[1]
+    lists = re.findall(r"\(Responsible [Dd]epartments?: ([^)]*)\)", full)
+    assert len(lists) == 15, "the source prints 15 responsibility lists"
+    labels = _agency_by_label(store)
+    measures = nansha_measures(store)
+    for number, listed in enumerate(lists, start=1):
+        national, _, local = listed.partition(";")
+        expected = set()
+        for name in re.split(r",\s*", national.strip()):
+            name = name.strip().rstrip(".")
+            assert name.lower() in labels, f"measure {number}: {name!r} is not a label of any registry agency"
+            expected.add(labels[name.lower()])
+        m = re.match(r"\s*(\w+) Province and (\w+) City", local)
+        assert m, f"measure {number}: local clause not understood: {local!r}"
+        expected |= {_local_government(store, m.group(1)), _local_government(store, m.group(2))}
+        assert measures[str(number)] == expected, f"measure {number}"
+
+
+def test_shenzhen_regulations_have_9_chapters_and_72_articles(store):
+    rows = store.query(PREFIXES + """
+        SELECT ?type ?number ?parentType WHERE {
+            ?doc a eli:LegalResource ; eli:title ?t .
+            FILTER(LANG(?t) = "en" && CONTAINS(?t, "Shenzhen Special Economic Zone Regulations on Promoting the Cell and Gene"))
+            ?p eli:is_part_of+ ?doc ; eli:number ?number ; eli:type_subdivision ?type ; eli:is_part_of ?parent .
+            OPTIONAL { ?parent eli:type_subdivision ?parentType }
+        }""")
+    chapters = {str(r["number"]) for r in rows if str(r["type"]).endswith("/chapter")}
+    articles = [r for r in rows if str(r["type"]).endswith("/article")]
+    assert chapters == {str(i) for i in range(1, 10)}
+    assert sorted((str(r["number"]) for r in articles), key=int) == [str(i) for i in range(1, 73)]
+    assert all(str(r.get("parentType", "")).endswith("/chapter") for r in articles), "every article sits in a chapter"
+
+
+def test_beijing_work_plan_keeps_both_dates_each_with_its_source(store):
+    rows = store.query(PREFIXES + """
+        SELECT ?date ?source ?docDate WHERE {
+            ?c a cgt:SourceConflict ; cgt:concerns ?doc ; cgt:onProperty eli:date_document ; cgt:hasClaim ?claim .
+            ?doc eli:title ?t . FILTER(CONTAINS(LCASE(?t), "beijing") && CONTAINS(LCASE(?t), "work plan"))
+            ?claim rdf:value ?date ; prov:wasDerivedFrom ?source .
+            ?doc eli:date_document ?docDate .
+        }""")
+    claims = {(str(r["date"]), str(r["source"]).rsplit("/", 1)[1]) for r in rows}
+    assert claims == {("2023-11-18", "hankun-ftz-pilot-article"), ("2023-11-23", "cell-policy-roundup-2023")}
+    assert {str(r["docDate"]) for r in rows} == {"2023-11-18", "2023-11-23"}
+
+
+def test_corrupted_roundup_date_is_a_note_not_a_guess(store):
+    rows = store.query(PREFIXES + """
+        SELECT ?doc ?date ?reason WHERE {
+            ?n a cgt:DataQualityNote ; cgt:issueType ?type ; cgt:concerns ?doc .
+            FILTER STRENDS(STR(?type), "/corrupted-date")
+            OPTIONAL { ?doc eli:date_document ?date }
+            OPTIONAL { ?doc cgt:dateMissingReason ?reason }
+        }""")
+    assert rows, "the roundup's 'August 29, 023' must be recorded as a corrupted date"
+    for r in rows:
+        assert "date" not in r and "reason" in r
+
+
+def test_stats_counts_what_was_built(built):
+    s = built.stats
+    assert s["documents"] >= 45 and s["provisions"] >= 15 + 9 + 72
+    assert s["responsibility_links"] > 0 and s["agencies"] >= 60
+
+
+# ------------------------------------------------------------------ build guarantees
+
+
+def _dataset(path: Path) -> Dataset:
+    ds = Dataset()
+    ds.parse(path, format="trig")
+    return ds
+
+
+def _graphs(ds: Dataset) -> dict:
+    return {g.identifier: to_isomorphic(g) for g in ds.graphs() if len(g)}
+
+
+def test_two_builds_give_isomorphic_graphs(built, tmp_path):
+    again = build(BuildOptions(out_dir=tmp_path / "again"))
+    assert again.ok
+    first = _graphs(_dataset(built.out_dir / "graph.trig"))
+    second = _graphs(_dataset(again.out_dir / "graph.trig"))
+    assert first.keys() == second.keys()
+    for name in first:
+        assert first[name] == second[name], f"named graph {name} differs between builds"
+
+
+def test_base_iri_is_configurable(tmp_path):
+    base = "http://example.org/cgt/"
+    res = build(BuildOptions(out_dir=tmp_path / "o", base=base))
+    assert res.ok, res.problems
+    store = GraphStore.open(res.out_dir)
+    leftovers = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER("
+                            "STRSTARTS(STR(?s), 'https://w3id.org/cgt-kg/id/') || "
+                            "STRSTARTS(STR(?o), 'https://w3id.org/cgt-kg/id/')) }")
+    assert int(leftovers[0]["n"]) == 0
+    assert store.query("ASK { ?d <http://data.europa.eu/eli/ontology#passed_by> ?a }")
+    assert all(str(g).startswith(base) for g in store.named_graphs())
+
+
+def _copy_records(tmp_path: Path) -> Path:
+    records = tmp_path / "records"
+    shutil.copytree(REPO_ROOT / "data" / "records", records)
+    return records
+
+
+def test_broken_record_exits_2_naming_file_and_line_and_keeps_the_store(built, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+    before = len(GraphStore.open(out))
+    records = _copy_records(tmp_path)
+    victim = records / "nansha-market-access-opinions.yaml"
+    lines = victim.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if re.match(r"\s*issuers:", line))
+    lines[n] = re.sub(r"issuers:.*", "issuers: [ndrc, no-such-agency]", lines[n])
+    victim.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = subprocess.run([*CLI, "build", "--out", str(out), "--records", str(records)],
+                          capture_output=True, text=True, cwd=REPO_ROOT)
+    assert proc.returncode == 2, proc.stderr
+    assert f"nansha-market-access-opinions.yaml:{n + 1}" in proc.stderr
+    assert "no-such-agency" in proc.stderr
+    assert len(GraphStore.open(out)) == before
+
+
+def test_yaml_syntax_error_and_bad_date_are_reported_with_lines(tmp_path):
+    records = _copy_records(tmp_path)
+    (records / "zz-broken.yaml").write_text("key: zz-broken\ntitle: {en: x\n", encoding="utf-8")
+    (records / "zz-bad-date.yaml").write_text(
+        "key: zz-bad-date\ntype: notice\ntitle: {en: A notice}\nissuers: [nhc]\n"
+        "dates:\n  document: 2023-02-30\nsources: [cell-policy-roundup-2023]\nsummary: test\n",
+        encoding="utf-8")
+    res = build(BuildOptions(out_dir=tmp_path / "o", records_dir=records))
+    assert res.exit_code == 2
+    messages = [(Path(p.file).name, p.line, p.message) for p in res.problems]
+    assert any(f == "zz-broken.yaml" and line and "invalid YAML" in m for f, line, m in messages)
+    assert ("zz-bad-date.yaml", 6) in {(f, line) for f, line, m in messages if "2023-02-30" in m}
+    assert not (tmp_path / "o" / "store").exists(), "a failed first build publishes nothing"
+
+
+def test_duplicated_article_is_reported_not_merged(tmp_path):
+    records = _copy_records(tmp_path)
+    (records / "zz-dup.yaml").write_text(
+        "key: zz-dup\ntype: notice\ntitle: {en: A notice}\nissuers: [nhc]\n"
+        "dates: {document: 2023-01-02}\nsources: [cell-policy-roundup-2023]\nsummary: test\n"
+        "provisions:\n  - {type: article, number: '1'}\n  - {type: article, number: '1'}\n"
+        "  - {type: article, number: 'II.'}\n",
+        encoding="utf-8")
+    res = build(BuildOptions(out_dir=tmp_path / "o", records_dir=records))
+    assert res.exit_code == 2
+    msgs = {(p.line, p.message.split(" (")[0]) for p in res.problems if str(p.file).endswith("zz-dup.yaml")}
+    assert (10, "article 1 is given twice") in msgs
+    assert any(line == 11 and "not normalised" in m for line, m in msgs)
+
+
+def test_shacl_violation_exits_1_and_names_the_record(tmp_path):
+    """An agency stripped of its English label makes every record that cites it fail."""
+    from rdflib import Graph
+    from rdflib.namespace import SKOS
+
+    onto = tmp_path / "ontology"
+    shutil.copytree(REPO_ROOT / "ontology", onto)
+    g = Graph().parse(onto / "registries" / "agencies.ttl")
+    g.remove((URIRef(AG + "nmpa"), SKOS.prefLabel, None))
+    g.serialize(onto / "registries" / "agencies.ttl", format="turtle")
+    res = build(BuildOptions(out_dir=tmp_path / "o", ontology_dir=onto))
+    assert res.exit_code == 1
+    assert any(v.focus == AG + "nmpa" for v in res.violations)
+    assert any(v.origin and "healthcare-opening-pilot-notice-2024.yaml" in v.origin for v in res.violations)
+
+
+def test_violation_query_rows_fail_the_build_and_publish_nothing(built, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+    before = (out / "current").resolve()
+    queries = tmp_path / "queries"
+    queries.mkdir()
+    (queries / "every-measure-violation.rq").write_text(
+        "PREFIX eli: <http://data.europa.eu/eli/ontology#>\nSELECT ?p WHERE { ?p a eli:LegalResourceSubdivision }\n")
+    res = build(BuildOptions(out_dir=out, queries_dir=queries))
+    assert res.exit_code == 1 and "every-measure-violation" in res.failed_checks
+    assert (out / "current").resolve() == before
+
+
+def test_killed_build_leaves_the_previous_store_usable(built, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+    before = len(GraphStore.open(out))
+    generations = set((out / "generations").iterdir())
+    proc = subprocess.Popen([*CLI, "build", "--out", str(out)], cwd=REPO_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and set((out / "generations").iterdir()) == generations:
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    time.sleep(0.2)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    store = GraphStore.open(out)
+    assert len(store) == before
+    assert len(_dataset(out / "graph.trig")) > 0
+    del store
+    assert build(BuildOptions(out_dir=out)).ok, "the next build recovers"
+    assert len(list((out / "generations").iterdir())) == 1, "leftover generations are pruned"
+
+
+def test_validate_command_exit_codes(built, tmp_path):
+    ok = subprocess.run([*CLI, "validate", str(built.out_dir / "graph.ttl")], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e \n", encoding="utf-8")
+    broken = subprocess.run([*CLI, "validate", str(bad)], capture_output=True, text=True)
+    assert broken.returncode == 2 and "bad.ttl" in broken.stderr
+    doc = tmp_path / "doc.ttl"
+    doc.write_text("@prefix eli: <http://data.europa.eu/eli/ontology#> .\n"
+                   "<https://w3id.org/cgt-kg/id/doc/x> a eli:LegalResource .\n", encoding="utf-8")
+    violating = subprocess.run([*CLI, "validate", str(doc)], capture_output=True, text=True)
+    assert violating.returncode == 1 and "doc/x" in violating.stdout
+
+
+def test_stats_command_reads_the_store(built):
+    proc = subprocess.run([*CLI, "stats", "--out", str(built.out_dir), "--json"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    assert json.loads(proc.stdout)["documents"] == built.stats["documents"]
