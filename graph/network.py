@@ -1,0 +1,536 @@
+"""The agency-responsibility network: who is made responsible for what, and with whom.
+
+Two graphs are built from the store, and only through the saved queries in
+``queries/network-*.rq`` (the same text a user can run with any SPARQL client):
+
+* the **bipartite** graph links each agency to every provision (measure, article, item)
+  a policy text makes it responsible for;
+* its **projection** onto agencies links two agencies when they share responsibility
+  for at least one provision; the edge ``weight`` is the number they share.
+
+Filters (document, issuer, region, therapy, date range) each run their own saved query
+with the filter value passed as a SPARQL binding, and the network keeps the provisions
+that every given filter returns.  One query per filter, rather than one query with
+optional ``FILTER(!BOUND(?x) || ...)`` clauses, because pyoxigraph substitutes bindings
+after its optimiser has decided that a variable no pattern binds is never bound: the
+optional-filter idiom silently ignores the value (seen with pyoxigraph 0.5).
+
+Node ids are the resources' IRIs, so exports can be joined back to the graph.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import networkx as nx
+from networkx.algorithms import bipartite
+from rdflib import XSD, Literal, URIRef
+from rdflib.namespace import ORG, SKOS
+
+from graph import namespaces as ns
+from graph.store import GraphStore
+
+QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+
+AGENCY = "agency"
+MEASURE = "measure"
+
+#: Administrative levels in display order, with the colour every picture uses for them.
+LEVELS: dict[str, tuple[str, str]] = {
+    "level-national": ("national", "#c0392b"),
+    "level-provincial": ("provincial", "#2471a3"),
+    "level-municipal": ("municipal", "#229954"),
+    "level-district": ("district", "#d68910"),
+    "": ("not set / generic", "#7f8c8d"),
+}
+
+DEFAULT_SEED = 42
+OPEN_FROM = date(1, 1, 1)
+OPEN_TO = date(9999, 12, 31)
+
+
+class NetworkError(ValueError):
+    """A filter value that names nothing in the store, or an unusable option."""
+
+
+# ---------------------------------------------------------------- saved queries
+
+
+def load_query(name: str, queries_dir: Path = QUERIES_DIR) -> str:
+    """Text of ``queries/<name>.rq``; the network has no other way of reading the data."""
+    path = Path(queries_dir) / f"{name}.rq"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise NetworkError(f"saved query {path} is missing") from e
+
+
+# ---------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True)
+class NetworkFilters:
+    """What part of the network to draw.  Values are registry keys (or full IRIs)."""
+
+    document: str | None = None
+    issuer: str | None = None
+    region: str | None = None
+    therapy: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def is_empty(self) -> bool:
+        return not any(
+            (self.document, self.issuer, self.region, self.therapy, self.date_from, self.date_to)
+        )
+
+    def describe(self) -> str:
+        """Short human-readable account, used in titles and exports."""
+        parts = [
+            f"{name}={value}"
+            for name, value in (
+                ("document", self.document),
+                ("issuer", self.issuer),
+                ("region", self.region),
+                ("therapy", self.therapy),
+            )
+            if value
+        ]
+        if self.date_from or self.date_to:
+            lo = self.date_from.isoformat() if self.date_from else "…"
+            hi = self.date_to.isoformat() if self.date_to else "…"
+            parts.append(f"dates {lo} to {hi}")
+        return ", ".join(parts) if parts else "none"
+
+
+# (filter field, IRI kind, class the term must have, saved query, binding variable)
+_TERM_FILTERS = (
+    ("document", "doc", ns.ELI.LegalResource, "network-filter-document", "document"),
+    ("issuer", "agency", ORG.Organization, "network-filter-issuer", "issuer"),
+    ("region", "region", SKOS.Concept, "network-filter-region", "region"),
+    ("therapy", "therapy", SKOS.Concept, "network-filter-therapy", "therapy"),
+)
+
+
+def detect_base(store: GraphStore) -> str:
+    """The instance base the store was built with, read off its registry graph's name."""
+    for g in store.named_graphs():
+        s = str(g)
+        if s.endswith("graph/registry"):
+            return s[: -len("graph/registry")]
+    return ns.DEFAULT_BASE
+
+
+def _term(value: str, kind: str, base: str) -> URIRef:
+    if re.match(r"^https?://", value):
+        return URIRef(value)
+    try:
+        return ns.iri(kind, value, base)
+    except ValueError as e:
+        raise NetworkError(f"--{_OPTION[kind]} {value!r}: {e}") from None
+
+
+_OPTION = {"doc": "document", "agency": "issuer", "region": "region", "therapy": "therapy"}
+
+
+def resolve_filters(store: GraphStore, filters: NetworkFilters, base: str) -> dict[str, URIRef]:
+    """Turn filter keys into IRIs and check each names something of the right kind."""
+    resolved: dict[str, URIRef] = {}
+    exists = load_query("network-term-exists")
+    for fld, kind, cls, _query, _var in _TERM_FILTERS:
+        value = getattr(filters, fld)
+        if not value:
+            continue
+        term = _term(value, kind, base)
+        if not store.query(exists, bindings={"term": term, "class": cls}):
+            raise NetworkError(f"--{fld} {value!r}: no {fld} <{term}> in the store")
+        resolved[fld] = term
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise NetworkError(
+            f"--from {filters.date_from} is after --to {filters.date_to}: nothing can match"
+        )
+    return resolved
+
+
+def selected_measures(
+    store: GraphStore, filters: NetworkFilters, base: str
+) -> set[URIRef] | None:
+    """Provisions every given filter keeps (``None`` when no filter is given)."""
+    resolved = resolve_filters(store, filters, base)
+    keep: set[URIRef] | None = None
+
+    def narrow(rows: list[dict]) -> None:
+        nonlocal keep
+        found = {r["measure"] for r in rows}
+        keep = found if keep is None else keep & found
+
+    for fld, _kind, _cls, query, var in _TERM_FILTERS:
+        if fld in resolved:
+            narrow(store.query(load_query(query), bindings={var: resolved[fld]}))
+    if filters.date_from or filters.date_to:
+        lo = Literal((filters.date_from or OPEN_FROM).isoformat(), datatype=XSD.date)
+        hi = Literal((filters.date_to or OPEN_TO).isoformat(), datatype=XSD.date)
+        narrow(store.query(load_query("network-filter-dates"), bindings={"from": lo, "to": hi}))
+    return keep
+
+
+# ---------------------------------------------------------------- building
+
+
+def key_of(iri: URIRef | str | None) -> str:
+    """Last path segment of an IRI (``.../agency/nmpa`` -> ``nmpa``)."""
+    return str(iri).rstrip("/").rsplit("/", 1)[-1] if iri else ""
+
+
+def doc_key(iri: URIRef | str, base: str) -> str:
+    s = str(iri)
+    prefix = f"{base}doc/"
+    return s[len(prefix):] if s.startswith(prefix) else key_of(s)
+
+
+_ABBR_RE = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
+
+
+def short_label(label_en: str, alt_labels: list[str]) -> str:
+    """A short English name for crowded pictures: an acronym if the registry has one."""
+    acronyms = [a for a in alt_labels if _ABBR_RE.match(a) and sum(c.isupper() for c in a) >= 2]
+    if acronyms:
+        return min(acronyms, key=lambda a: (len(a), a))
+    return label_en if len(label_en) <= 30 else label_en[:28].rstrip() + "…"
+
+
+def _s(row: dict, var: str) -> str:
+    v = row.get(var)
+    return str(v) if v is not None else ""
+
+
+def _agency_attrs(row: dict | None, iri: URIRef) -> dict:
+    row = row or {}
+    en = _s(row, "labelEn") or key_of(iri)
+    alts = [a for a in _s(row, "altLabels").split("|") if a]
+    level = key_of(row.get("level"))
+    attrs = {
+        "kind": AGENCY,
+        "iri": str(iri),
+        "registry_key": key_of(iri),
+        "label": en,
+        "label_en": en,
+        "label_zh": _s(row, "labelZh"),
+        "short": short_label(en, alts),
+        "level": level,
+        "level_label": _s(row, "levelLabel") or LEVELS.get(level, LEVELS[""])[0],
+        "region": key_of(row.get("region")),
+        "region_label": _s(row, "regionLabel"),
+        "parent": key_of(row.get("parent")),
+        "parent_label": _s(row, "parentLabel"),
+        "generic": str(row.get("generic", "false")).lower() == "true",
+    }
+    return attrs
+
+
+def measure_label(type_key: str, number: str, printed: str, parent_type: str, parent_number: str) -> str:
+    """"Measure 9", "Article 13", "Article 5, item 3" — what a reader looks for in the text."""
+    own = f"{type_key.capitalize() or 'Provision'} {number}".strip()
+    if type_key in ("item", "paragraph") and parent_type:
+        own = f"{parent_type.capitalize()} {parent_number}, {type_key} {number}"
+    if printed and printed not in own:
+        own += f" (printed “{printed}”)"
+    return own
+
+
+def _measure_attrs(row: dict | None, iri: URIRef, document: URIRef, base: str) -> dict:
+    row = row or {}
+    type_key = key_of(row.get("type"))
+    title = _s(row, "title")
+    label = measure_label(
+        type_key, _s(row, "number"), _s(row, "printed"),
+        key_of(row.get("parentType")), _s(row, "parentNumber"),
+    )
+    return {
+        "kind": MEASURE,
+        "iri": str(iri),
+        "label": f"{label}: {title}" if title else label,
+        "provision": label,
+        "type": type_key,
+        "number": _s(row, "number"),
+        "printed": _s(row, "printed"),
+        "title": title,
+        "summary": _s(row, "summary"),
+        "document": doc_key(document, base),
+        "document_iri": str(document),
+        "document_title_en": _s(row, "docTitleEn"),
+        "document_title_zh": _s(row, "docTitleZh"),
+        "document_number": _s(row, "docNumber"),
+        "document_dates": _s(row, "docDates"),
+        "source": _s(row, "source"),
+        "source_title": _s(row, "sourceTitle"),
+        "locator": _s(row, "locator"),
+        "passage": _s(row, "passage"),
+    }
+
+
+@dataclass
+class Network:
+    """The bipartite graph, its agency projection and how they were made."""
+
+    bipartite: nx.Graph
+    agencies: nx.Graph
+    filters: NetworkFilters
+    base: str
+    communities: list[list[str]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return str(self.agencies.graph.get("title", ""))
+
+
+def build_bipartite(
+    store: GraphStore, filters: NetworkFilters | None = None, base: str | None = None
+) -> nx.Graph:
+    """Agency–provision graph of the (filtered) responsibility links.
+
+    Every node carries ``kind`` (``agency`` or ``measure``) and the ``bipartite`` flag
+    networkx's bipartite algorithms expect (0 agencies, 1 measures).
+    """
+    filters = filters or NetworkFilters()
+    base = base or detect_base(store)
+    keep = selected_measures(store, filters, base)
+    links = store.query(load_query("network-responsibility"))
+    agencies = {r["agency"]: r for r in store.query(load_query("network-agencies"))}
+    measures = {r["measure"]: r for r in store.query(load_query("network-measures"))}
+
+    g = nx.Graph(kind="bipartite", filters=filters.describe())
+    for row in links:
+        m, a, d = row["measure"], row["agency"], row["document"]
+        if keep is not None and m not in keep:
+            continue
+        if str(a) not in g:
+            g.add_node(str(a), bipartite=0, **_agency_attrs(agencies.get(a), a))
+        if str(m) not in g:
+            g.add_node(str(m), bipartite=1, **_measure_attrs(measures.get(m), m, d, base))
+        g.add_edge(str(a), str(m))
+    for n, data in g.nodes(data=True):
+        if data["kind"] == AGENCY:
+            data["measures"] = g.degree(n)
+        else:
+            data["agencies"] = g.degree(n)
+    g.graph["title"] = _title(g, filters)
+    return g
+
+
+def _title(g: nx.Graph, filters: NetworkFilters) -> str:
+    n_ag = sum(1 for _, d in g.nodes(data=True) if d["kind"] == AGENCY)
+    n_me = g.number_of_nodes() - n_ag
+    return (
+        f"Agencies responsible for CGT policy provisions: {n_ag} agencies, {n_me} provisions "
+        f"(filters: {filters.describe()})"
+    )
+
+
+def agency_nodes(g: nx.Graph) -> list[str]:
+    return sorted(n for n, d in g.nodes(data=True) if d.get("kind") == AGENCY)
+
+
+def project_agencies(b: nx.Graph) -> nx.Graph:
+    """Agencies linked by shared provisions; ``weight`` = number of provisions shared."""
+    p = bipartite.weighted_projected_graph(b, agency_nodes(b))
+    for n in p:
+        p.nodes[n].pop("bipartite", None)
+    p.graph.update(kind="agencies", filters=b.graph.get("filters", "none"))
+    p.graph["title"] = str(b.graph.get("title", "")).replace(
+        "Agencies responsible", "Agencies sharing responsibility", 1
+    )
+    return p
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def compute_metrics(
+    p: nx.Graph, *, method: str = "louvain", seed: int = DEFAULT_SEED
+) -> list[list[str]]:
+    """Weighted degree, betweenness and communities, stored as node attributes.
+
+    * ``strength``: weighted degree (sum of shared-provision counts with all partners);
+    * ``partners``: plain degree (how many other agencies it shares work with);
+    * ``betweenness``: normalised betweenness, with edge length ``1/weight`` so that
+      agencies sharing many provisions count as close;
+    * ``community``: 1 for the largest community, 2 for the next ...; louvain (seeded) or
+      greedy modularity, both networkx's own.
+
+    Returns the communities as sorted lists of node ids, largest first.
+    """
+    for _u, _v, d in p.edges(data=True):
+        d["distance"] = 1.0 / d["weight"]
+    between = nx.betweenness_centrality(p, weight="distance", normalized=True)
+    for n in p:
+        p.nodes[n]["strength"] = int(p.degree(n, weight="weight"))
+        p.nodes[n]["partners"] = int(p.degree(n))
+        p.nodes[n]["betweenness"] = round(float(between.get(n, 0.0)), 6)
+    if p.number_of_nodes() == 0:
+        return []
+    if method == "louvain":
+        raw = nx.community.louvain_communities(p, weight="weight", seed=seed)
+    elif method == "greedy":
+        raw = nx.community.greedy_modularity_communities(p, weight="weight")
+    else:
+        raise NetworkError(f"unknown community method {method!r}: use louvain or greedy")
+    comms = sorted((sorted(c) for c in raw), key=lambda c: (-len(c), c[0]))
+    for i, c in enumerate(comms, start=1):
+        for n in c:
+            p.nodes[n]["community"] = i
+    for _u, _v, d in p.edges(data=True):
+        d.pop("distance", None)
+    p.graph["communities"] = len(comms)
+    p.graph["community_method"] = method
+    return comms
+
+
+def build_network(
+    store: GraphStore,
+    filters: NetworkFilters | None = None,
+    *,
+    base: str | None = None,
+    method: str = "louvain",
+    seed: int = DEFAULT_SEED,
+) -> Network:
+    """Everything ``cgtkg network`` draws: both graphs with metrics on the agencies."""
+    filters = filters or NetworkFilters()
+    base = base or detect_base(store)
+    b = build_bipartite(store, filters, base)
+    p = project_agencies(b)
+    comms = compute_metrics(p, method=method, seed=seed)
+    for n in p:  # the bipartite export carries the agency metrics too
+        for k in ("strength", "partners", "betweenness", "community"):
+            if k in p.nodes[n]:
+                b.nodes[n][k] = p.nodes[n][k]
+    return Network(bipartite=b, agencies=p, filters=filters, base=base, communities=comms)
+
+
+def ranked(p: nx.Graph) -> list[str]:
+    """Agencies by weighted degree, then measures, then betweenness, then key."""
+    return sorted(
+        p,
+        key=lambda n: (
+            -p.nodes[n].get("strength", 0),
+            -p.nodes[n].get("measures", 0),
+            -p.nodes[n].get("betweenness", 0.0),
+            p.nodes[n].get("registry_key", n),
+        ),
+    )
+
+
+def metrics_report(net: Network) -> dict:
+    """The metrics as plain data (``--metrics --format json`` and ``metrics.json``)."""
+    p, b = net.agencies, net.bipartite
+    rows = []
+    for rank, n in enumerate(ranked(p), start=1):
+        d = p.nodes[n]
+        rows.append(
+            {
+                "rank": rank,
+                "agency": d["registry_key"],
+                "iri": n,
+                "label_en": d["label_en"],
+                "label_zh": d["label_zh"],
+                "short": d["short"],
+                "level": d["level"],
+                "measures": d["measures"],
+                "partners": d["partners"],
+                "weighted_degree": d["strength"],
+                "betweenness": d["betweenness"],
+                "community": d.get("community"),
+            }
+        )
+    key = {n: p.nodes[n]["registry_key"] for n in p}
+    return {
+        "title": net.title,
+        "filters": net.filters.describe(),
+        "counts": {
+            "agencies": p.number_of_nodes(),
+            "measures": b.number_of_nodes() - p.number_of_nodes(),
+            "responsibility_links": b.number_of_edges(),
+            "agency_pairs": p.number_of_edges(),
+            "communities": len(net.communities),
+        },
+        "community_method": p.graph.get("community_method"),
+        "levels": dict(Counter(p.nodes[n]["level"] or "unset" for n in p)),
+        "agencies": rows,
+        "communities": [[key[n] for n in c] for c in net.communities],
+    }
+
+
+def metrics_table(report: dict, limit: int | None = None) -> str:
+    """Fixed-width text table of :func:`metrics_report` for the terminal."""
+    head = ("#", "agency", "level", "measures", "partners", "w.degree", "betweenness", "comm.")
+    rows = [
+        (
+            str(r["rank"]),
+            f"{r['short']} ({r['agency']})" if r["short"] != r["agency"] else r["agency"],
+            r["level"].removeprefix("level-") or "-",
+            str(r["measures"]),
+            str(r["partners"]),
+            str(r["weighted_degree"]),
+            f"{r['betweenness']:.4f}",
+            str(r["community"] or "-"),
+        )
+        for r in report["agencies"][: limit or None]
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
+    right = {0, 3, 4, 5, 6, 7}
+
+    def fmt(cells: tuple[str, ...]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+    c = report["counts"]
+    lines = [
+        report["title"],
+        f"{c['agencies']} agencies, {c['measures']} provisions, {c['responsibility_links']} "
+        f"responsibility links, {c['agency_pairs']} agency pairs, {c['communities']} communities "
+        f"({report['community_method']})",
+        "",
+        fmt(head),
+        fmt(tuple("-" * w for w in widths)),
+        *(fmt(r) for r in rows),
+    ]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- exports
+
+
+def _exportable(g: nx.Graph) -> nx.Graph:
+    """A copy whose attribute values GraphML and GEXF can both hold (no None, no lists)."""
+    h = g.copy()
+    for _, d in h.nodes(data=True):
+        for k in [k for k, v in d.items() if v is None]:
+            del d[k]
+    h.graph = {k: v for k, v in h.graph.items() if isinstance(v, (str, int, float, bool))}
+    return h
+
+
+def write_graph_files(net: Network, dest: Path) -> dict[str, Path]:
+    """GraphML and GEXF of both graphs, plus metrics.json, into ``dest``."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    out = {
+        "bipartite.graphml": dest / "bipartite.graphml",
+        "bipartite.gexf": dest / "bipartite.gexf",
+        "agencies.graphml": dest / "agencies.graphml",
+        "agencies.gexf": dest / "agencies.gexf",
+        "metrics.json": dest / "metrics.json",
+    }
+    b, p = _exportable(net.bipartite), _exportable(net.agencies)
+    nx.write_graphml(b, out["bipartite.graphml"])
+    nx.write_graphml(p, out["agencies.graphml"])
+    nx.write_gexf(b, out["bipartite.gexf"])
+    nx.write_gexf(p, out["agencies.gexf"])
+    out["metrics.json"].write_text(
+        json.dumps(metrics_report(net), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return out
