@@ -1,0 +1,384 @@
+/* Agency network page: draws the precomputed layout as SVG and makes it explorable.
+ * Inlined into the page by graph/network_html.py; reads its data from the JSON block
+ * #graph-data. No libraries, no network: every DOM text is set with textContent. */
+(function () {
+  "use strict";
+
+  const data = JSON.parse(document.getElementById("graph-data").textContent);
+  const SVGNS = "http://www.w3.org/2000/svg";
+  const W = 1200, H = 800, PAD = 48;
+  const MIN_K = 0.4, MAX_K = 14;
+  const COMMUNITY_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a"];
+
+  const nodes = data.nodes;
+  const edges = data.edges;
+  const measures = data.measures;
+  const levelInfo = {};
+  data.meta.levels.forEach(function (l) { levelInfo[l.key] = l; });
+
+  nodes.forEach(function (n, i) {
+    n.i = i;
+    n.wx = PAD + n.x * (W - 2 * PAD);
+    n.wy = PAD + (1 - n.y) * (H - 2 * PAD);
+    n.nb = new Map();  // neighbour index -> shared provisions
+  });
+  edges.forEach(function (e) {
+    nodes[e.s].nb.set(e.t, e.w);
+    nodes[e.t].nb.set(e.s, e.w);
+  });
+
+  // ------------------------------------------------------------ helpers
+
+  function svgEl(name, attrs) {
+    const e = document.createElementNS(SVGNS, name);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    return e;
+  }
+  function h(name, attrs, text) {
+    const e = document.createElement(name);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function norm(s) { return (s || "").toString().trim().toLowerCase(); }
+  function levelOf(n) { return levelInfo[n.level] || levelInfo[""]; }
+  function nameOf(n) { return n.short && n.short !== n.en ? n.short : n.en; }
+
+  // ------------------------------------------------------------ drawing
+
+  const canvas = document.getElementById("canvas");
+  const svg = svgEl("svg", {
+    viewBox: "0 0 " + W + " " + H, preserveAspectRatio: "xMidYMid meet", role: "group",
+    "aria-label": data.meta.title,
+  });
+  const viewport = svgEl("g", { id: "viewport" });
+  const gEdges = svgEl("g", { class: "edges" });
+  const gNodes = svgEl("g", { class: "nodes" });
+  const gLabels = svgEl("g", { class: "labels" });
+  viewport.append(gEdges, gNodes, gLabels);
+  svg.append(viewport);
+  canvas.append(svg);
+
+  const wmax = edges.reduce(function (m, e) { return Math.max(m, e.w); }, 1);
+  edges.forEach(function (e) {
+    const a = nodes[e.s], b = nodes[e.t];
+    e.el = svgEl("line", {
+      class: "edge", x1: a.wx, y1: a.wy, x2: b.wx, y2: b.wy,
+      "stroke-width": (1 + 5 * (e.w - 1) / Math.max(1, wmax - 1)).toFixed(2),
+      "vector-effect": "non-scaling-stroke",
+    });
+    gEdges.append(e.el);
+  });
+
+  // biggest first, so small circles stay clickable on top of big ones
+  nodes.slice().sort(function (a, b) { return b.r - a.r; }).forEach(function (n) {
+    n.el = svgEl("circle", {
+      class: "node", cx: n.wx, cy: n.wy, r: n.r, "data-id": n.id, "data-key": n.key,
+      tabindex: "0", role: "button",
+      "aria-label": n.en + (n.zh ? " / " + n.zh : "") + ": " + n.measures + " provisions",
+    });
+    n.label = svgEl("text", { class: "label" + (n.top ? " top" : ""), x: n.wx + n.r + 3, y: n.wy + 4 });
+    n.label.textContent = nameOf(n);
+    gNodes.append(n.el);
+    gLabels.append(n.label);
+    n.el.addEventListener("click", function (ev) { ev.stopPropagation(); select(n); });
+    n.el.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(n); }
+    });
+    n.el.addEventListener("mouseenter", function (ev) { showTip(n, ev); });
+    n.el.addEventListener("mousemove", function (ev) { moveTip(ev); });
+    n.el.addEventListener("mouseleave", hideTip);
+  });
+
+  // ------------------------------------------------------------ colour and legend
+
+  let colourBy = "level";
+  function colourOf(n) {
+    if (colourBy === "community") {
+      return n.community ? COMMUNITY_COLOURS[(n.community - 1) % COMMUNITY_COLOURS.length] : "#aab7b8";
+    }
+    return levelOf(n).colour;
+  }
+  function paint() {
+    nodes.forEach(function (n) { n.el.setAttribute("fill", colourOf(n)); });
+    drawLegend();
+  }
+  function drawLegend() {
+    const legend = document.getElementById("legend");
+    legend.textContent = "";
+    const items = [];
+    if (colourBy === "level") {
+      legend.append(h("strong", {}, "Administrative level"));
+      data.meta.levels.forEach(function (l) {
+        const count = nodes.filter(function (n) { return levelOf(n) === l; }).length;
+        if (count) items.push([l.colour, l.label + " (" + count + ")"]);
+      });
+    } else {
+      legend.append(h("strong", {}, "Community (" + data.meta.communityMethod + ")"));
+      const byC = new Map();
+      nodes.forEach(function (n) {
+        if (!byC.has(n.community)) byC.set(n.community, []);
+        byC.get(n.community).push(n);
+      });
+      Array.from(byC.keys()).sort(function (a, b) { return a - b; }).forEach(function (c) {
+        const members = byC.get(c).sort(function (a, b) { return b.strength - a.strength; });
+        const names = members.slice(0, 3).map(nameOf).join(", ") + (members.length > 3 ? ", …" : "");
+        items.push([colourOf(members[0]), c + ": " + names + " (" + members.length + ")"]);
+      });
+    }
+    items.forEach(function (it) {
+      const row = h("div", { class: "item" });
+      const sw = h("span", { class: "swatch" });
+      sw.style.background = it[0];
+      row.append(sw, h("span", {}, it[1]));
+      legend.append(row);
+    });
+  }
+  document.getElementById("colour-by").addEventListener("change", function (ev) {
+    colourBy = ev.target.value;
+    paint();
+  });
+
+  // ------------------------------------------------------------ pan and zoom
+
+  const view = { k: 1, tx: 0, ty: 0 };
+  function apply() {
+    viewport.setAttribute("transform",
+      "translate(" + view.tx.toFixed(2) + "," + view.ty.toFixed(2) + ") scale(" + view.k.toFixed(4) + ")");
+    gLabels.setAttribute("font-size", (14 / view.k).toFixed(3));
+    nodes.forEach(function (n) { n.label.setAttribute("x", n.wx + n.r + 3 / view.k); });
+    canvas.classList.toggle("zoomed", view.k >= 2.2);
+    svg.dataset.zoom = view.k.toFixed(4);
+  }
+  function svgPoint(clientX, clientY) {
+    const pt = svg.createSVGPoint();
+    pt.x = clientX; pt.y = clientY;
+    return pt.matrixTransform(svg.getScreenCTM().inverse());
+  }
+  function zoomAt(factor, px, py) {
+    const k = Math.min(MAX_K, Math.max(MIN_K, view.k * factor));
+    view.tx = px - (px - view.tx) * (k / view.k);
+    view.ty = py - (py - view.ty) * (k / view.k);
+    view.k = k;
+    apply();
+  }
+  function centreOn(n, k) {
+    view.k = Math.min(MAX_K, Math.max(view.k, k || 2.5));
+    view.tx = W / 2 - n.wx * view.k;
+    view.ty = H / 2 - n.wy * view.k;
+    apply();
+  }
+  function reset() { view.k = 1; view.tx = 0; view.ty = 0; apply(); }
+
+  svg.addEventListener("wheel", function (ev) {
+    ev.preventDefault();
+    const p = svgPoint(ev.clientX, ev.clientY);
+    zoomAt(Math.exp(-ev.deltaY * 0.0015), p.x, p.y);
+  }, { passive: false });
+
+  let drag = null;
+  svg.addEventListener("pointerdown", function (ev) {
+    if (ev.button !== 0 || ev.target.classList.contains("node")) return;
+    const p = svgPoint(ev.clientX, ev.clientY);
+    drag = { x: p.x, y: p.y, tx: view.tx, ty: view.ty, moved: false };
+    canvas.classList.add("dragging");
+  });
+  window.addEventListener("pointermove", function (ev) {
+    if (!drag) return;
+    const p = svgPoint(ev.clientX, ev.clientY);
+    const dx = p.x - drag.x, dy = p.y - drag.y;
+    if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+    view.tx = drag.tx + dx;
+    view.ty = drag.ty + dy;
+    apply();
+  });
+  window.addEventListener("pointerup", function () {
+    if (drag && !drag.moved) clearSelection();
+    drag = null;
+    canvas.classList.remove("dragging");
+  });
+  document.getElementById("zoom-in").addEventListener("click", function () { zoomAt(1.5, W / 2, H / 2); });
+  document.getElementById("zoom-out").addEventListener("click", function () { zoomAt(1 / 1.5, W / 2, H / 2); });
+  document.getElementById("zoom-reset").addEventListener("click", reset);
+  document.addEventListener("keydown", function (ev) {
+    if (ev.target.tagName === "INPUT" || ev.target.tagName === "SELECT") return;
+    if (ev.key === "+" || ev.key === "=") zoomAt(1.5, W / 2, H / 2);
+    else if (ev.key === "-") zoomAt(1 / 1.5, W / 2, H / 2);
+    else if (ev.key === "0") reset();
+    else if (ev.key === "Escape") clearSelection();
+  });
+
+  // ------------------------------------------------------------ tooltip
+
+  const tip = document.getElementById("tooltip");
+  function showTip(n, ev) {
+    tip.textContent = "";
+    tip.append(h("strong", {}, n.en));
+    if (n.zh) tip.append(h("div", { class: "zh", lang: "zh" }, n.zh));
+    const bits = [n.short !== n.en ? n.short : "", levelOf(n).label, n.regionLabel].filter(Boolean);
+    tip.append(h("div", {}, bits.join(" · ")));
+    tip.append(h("div", {}, n.measures + " provision" + (n.measures === 1 ? "" : "s") +
+      ", shared with " + n.partners + " other agenc" + (n.partners === 1 ? "y" : "ies")));
+    tip.hidden = false;
+    moveTip(ev);
+  }
+  function moveTip(ev) {
+    tip.style.left = Math.min(ev.clientX + 14, window.innerWidth - tip.offsetWidth - 8) + "px";
+    tip.style.top = Math.min(ev.clientY + 14, window.innerHeight - tip.offsetHeight - 8) + "px";
+  }
+  function hideTip() { tip.hidden = true; }
+
+  // ------------------------------------------------------------ selection and panel
+
+  let selected = null;
+  function clearSelection() {
+    selected = null;
+    svg.classList.remove("dim");
+    nodes.forEach(function (n) {
+      n.el.classList.remove("focused", "near");
+      n.label.classList.remove("focused", "near");
+    });
+    edges.forEach(function (e) { e.el.classList.remove("near"); });
+    document.getElementById("panel-body").hidden = true;
+    document.getElementById("panel-empty").hidden = false;
+    delete document.body.dataset.selected;
+  }
+  function select(n) {
+    clearSelection();
+    selected = n;
+    svg.classList.add("dim");
+    n.el.classList.add("focused");
+    n.label.classList.add("focused");
+    gNodes.append(n.el);  // on top, so it stays clickable
+    n.nb.forEach(function (_w, j) {
+      nodes[j].el.classList.add("near");
+      nodes[j].label.classList.add("near");
+    });
+    edges.forEach(function (e) { if (e.s === n.i || e.t === n.i) e.el.classList.add("near"); });
+    renderPanel(n);
+    document.body.dataset.selected = n.key;
+  }
+  function focusNode(n) {
+    select(n);
+    centreOn(n, 2.5);
+  }
+
+  function renderPanel(n) {
+    const body = document.getElementById("panel-body");
+    body.textContent = "";
+    body.append(h("h2", {}, n.en));
+    if (n.zh) body.append(h("p", { class: "zh", lang: "zh" }, n.zh));
+    const dl = h("dl");
+    function row(k, v) { if (v !== "" && v !== null && v !== undefined) dl.append(h("dt", {}, k), h("dd", {}, String(v))); }
+    row("Short name", n.short !== n.en ? n.short : "");
+    row("Registry key", n.key);
+    row("Level", levelOf(n).label);
+    row("Region", n.regionLabel);
+    row("Part of", n.parentLabel);
+    row("Responsible for", n.measures + " provision" + (n.measures === 1 ? "" : "s"));
+    row("Shares work with", n.partners + " agenc" + (n.partners === 1 ? "y" : "ies"));
+    row("Weighted degree", n.strength);
+    row("Betweenness", n.betweenness.toFixed(4));
+    row("Community", n.community);
+    body.append(dl);
+
+    if (n.nb.size) {
+      body.append(h("h3", {}, "Works with"));
+      const ul = h("ul", { class: "partners" });
+      Array.from(n.nb.entries())
+        .sort(function (a, b) { return b[1] - a[1] || nodes[a[0]].en.localeCompare(nodes[b[0]].en); })
+        .forEach(function (entry) {
+          const m = nodes[entry[0]];
+          const li = h("li");
+          const btn = h("button", { type: "button", class: "partner", "data-key": m.key }, m.en);
+          btn.addEventListener("click", function () { focusNode(m); });
+          li.append(btn, document.createTextNode(" — " + entry[1] + " shared provision" + (entry[1] === 1 ? "" : "s")));
+          ul.append(li);
+        });
+      body.append(ul);
+    }
+
+    body.append(h("h3", { id: "measures-heading" }, "Provisions it is responsible for (" + n.m.length + ")"));
+    const byDoc = new Map();
+    n.m.forEach(function (id) {
+      const m = measures[id];
+      if (!byDoc.has(m.documentIri)) byDoc.set(m.documentIri, []);
+      byDoc.get(m.documentIri).push(m);
+    });
+    byDoc.forEach(function (list) {
+      const d = list[0];
+      const box = h("section", { class: "doc", "data-document": d.document });
+      box.append(h("h3", {}, d.docTitleEn || d.document));
+      if (d.docTitleZh) box.append(h("p", { class: "zh", lang: "zh" }, d.docTitleZh));
+      const meta = [d.docNumber, d.docDates].filter(Boolean).join(" · ");
+      if (meta) box.append(h("p", { class: "doc-meta" }, meta));
+      const ul = h("ul", { class: "measures" });
+      list.forEach(function (m) {
+        const li = h("li", { class: "measure", "data-measure": m.id });
+        li.append(h("strong", {}, m.provision + (m.title ? ": " + m.title : "")));
+        if (m.summary) li.append(h("p", { class: "summary" }, m.summary));
+        const others = m.agencies.filter(function (j) { return j !== n.i; }).map(function (j) { return nameOf(nodes[j]); });
+        if (others.length) li.append(h("p", { class: "source" }, "Also responsible: " + others.join(", ")));
+        if (m.source) {
+          const p = h("p", { class: "source" }, "Source: ");
+          p.append(h("a", { href: m.source, rel: "noopener" }, m.sourceTitle || m.source));
+          if (m.locator) p.append(document.createTextNode(" — " + m.locator));
+          li.append(p);
+        }
+        if (m.passage) li.append(h("blockquote", { class: "passage" }, m.passage));
+        ul.append(li);
+      });
+      box.append(ul);
+      body.append(box);
+    });
+    document.getElementById("panel-empty").hidden = true;
+    body.hidden = false;
+    body.scrollTop = 0;
+  }
+
+  // ------------------------------------------------------------ search
+
+  const search = document.getElementById("search");
+  const status = document.getElementById("search-status");
+  const names = document.getElementById("agency-names");
+  nodes.slice().sort(function (a, b) { return a.en.localeCompare(b.en); }).forEach(function (n) {
+    names.append(h("option", { value: n.en, label: [n.zh, n.short !== n.en ? n.short : ""].filter(Boolean).join(" · ") }));
+  });
+  function matches(q) {
+    q = norm(q);
+    if (!q) return [];
+    const found = [];
+    nodes.forEach(function (n) {
+      const keys = [n.en, n.zh, n.short, n.key].map(norm).filter(Boolean);
+      let score = null;
+      if (keys.indexOf(q) >= 0) score = 0;
+      else if (keys.some(function (k) { return k.startsWith(q); })) score = 1;
+      else if (keys.some(function (k) { return k.indexOf(q) >= 0; })) score = 2;
+      if (score !== null) found.push({ n: n, score: score });
+    });
+    found.sort(function (a, b) { return a.score - b.score || b.n.strength - a.n.strength; });
+    return found;
+  }
+  function onSearch(force) {
+    const found = matches(search.value);
+    if (!search.value.trim()) { status.textContent = ""; return; }
+    if (!found.length) { status.textContent = "no agency matches"; return; }
+    const best = found[0];
+    const tied = found.filter(function (f) { return f.score === best.score; }).length;
+    status.textContent = found.length === 1 ? "1 match" : found.length + " matches";
+    if (force || best.score === 0 || tied === 1) {
+      focusNode(best.n);
+      status.textContent = "showing " + best.n.en;
+    }
+  }
+  search.addEventListener("input", function () { onSearch(false); });
+  search.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") { ev.preventDefault(); onSearch(true); }
+    if (ev.key === "Escape") { search.value = ""; status.textContent = ""; clearSelection(); }
+  });
+
+  paint();
+  apply();
+  document.body.dataset.ready = "true";
+})();
