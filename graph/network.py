@@ -194,14 +194,27 @@ def doc_key(iri: URIRef | str, base: str) -> str:
 
 
 _ABBR_RE = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
+_KEY_WORDS = {"gov": "Gov.", "govs": "Govs", "go": "GO"}
 
 
-def short_label(label_en: str, alt_labels: list[str]) -> str:
-    """A short English name for crowded pictures: an acronym if the registry has one."""
+def short_label(label_en: str, alt_labels: list[str], key: str = "") -> str:
+    """A short English name for crowded pictures.
+
+    An acronym among the registry's alternative labels ("NMPA") if there is one; else the
+    shortest English name if it is short; else one made from the registry key, whose
+    parts are the registry's own abbreviations ("shenzhen-amr" -> "Shenzhen AMR").
+    """
     acronyms = [a for a in alt_labels if _ABBR_RE.match(a) and sum(c.isupper() for c in a) >= 2]
     if acronyms:
         return min(acronyms, key=lambda a: (len(a), a))
-    return label_en if len(label_en) <= 30 else label_en[:28].rstrip() + "…"
+    shortest = min([label_en, *alt_labels], key=lambda a: (len(a), a))
+    if len(shortest) <= 24 or not key:
+        return shortest
+    parts = key.split("-")
+    words = [parts[0].capitalize()] + [
+        _KEY_WORDS.get(w, w.upper() if len(w) <= 4 else w.capitalize()) for w in parts[1:]
+    ]
+    return " ".join(words)
 
 
 def _s(row: dict, var: str) -> str:
@@ -221,7 +234,7 @@ def _agency_attrs(row: dict | None, iri: URIRef) -> dict:
         "label": en,
         "label_en": en,
         "label_zh": _s(row, "labelZh"),
-        "short": short_label(en, alts),
+        "short": short_label(en, alts, key_of(iri)),
         "level": level,
         "level_label": _s(row, "levelLabel") or LEVELS.get(level, LEVELS[""])[0],
         "region": key_of(row.get("region")),
