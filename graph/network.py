@@ -28,6 +28,7 @@ from datetime import date
 from pathlib import Path
 
 import networkx as nx
+import pyoxigraph as ox
 from networkx.algorithms import bipartite
 from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import ORG, SKOS
@@ -128,6 +129,10 @@ def detect_base(store: GraphStore) -> str:
 
 def _term(value: str, kind: str, base: str) -> URIRef:
     if re.match(r"^https?://", value):
+        try:
+            ox.NamedNode(value)
+        except ValueError as e:
+            raise NetworkError(f"--{_OPTION[kind]} {value!r} is not a valid IRI: {e}") from None
         return URIRef(value)
     try:
         return ns.iri(kind, value, base)

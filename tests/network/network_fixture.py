@@ -4,7 +4,8 @@ Everything here is invented (names, numbers, passages); it follows the model of
 ontology/cgt.ttl and data/README.md: documents are eli:LegalResource, provisions
 eli:LegalResourceSubdivision with eli:is_part_of, responsibility eli:responsibility_of_agent,
 regions and therapies SKOS concepts with skos:broader.  Expected outcomes in the tests are
-worked out by hand from the comments below.
+worked out by hand from the comments below.  (The module name is unique under tests/
+because pytest imports test helpers by their base name.)
 
     doc alpha   passed by ndrc, mofcom; 2024-01-09; region nansha; therapy cell-therapy
       measure 1   nmpa, nhc, guangdong-gov; own therapy car-t; has an annotated passage

@@ -1,0 +1,58 @@
+"""Fixtures for the agency-network tests: a small made-up store and the real build's network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.build import REPO_ROOT
+from graph.network import Network, build_network
+from graph.store import GraphStore
+
+from network_fixture import make_out_dir
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TEST_OUTPUT = REPO_ROOT / "test-output" / "network"
+
+
+@pytest.fixture(scope="session")
+def small_out(tmp_path_factory) -> Path:
+    """An out/ folder whose store holds only tests/network/fixture_store.py's made-up data."""
+    return make_out_dir(tmp_path_factory.mktemp("network-fixture") / "out")
+
+
+@pytest.fixture(scope="session")
+def small_store(small_out) -> GraphStore:
+    return GraphStore.open(small_out)
+
+
+@pytest.fixture(scope="session")
+def small_net(small_store) -> Network:
+    return build_network(small_store)
+
+
+@pytest.fixture(scope="session")
+def real_net(store) -> Network:
+    """The network of the repository's data (the lead's session build)."""
+    return build_network(store)
+
+
+@pytest.fixture(scope="session")
+def test_output() -> Path:
+    TEST_OUTPUT.mkdir(parents=True, exist_ok=True)
+    return TEST_OUTPUT
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Real headless Chromium (Debian's), driven through Playwright's Python API."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium to run the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

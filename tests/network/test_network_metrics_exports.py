@@ -1,0 +1,135 @@
+"""Metrics, the `cgtkg network` command, and GraphML/GEXF files read back with networkx."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from network_fixture import ag
+
+from graph.cli import main
+from graph.network import build_network, metrics_report, write_graph_files
+
+
+def test_weighted_degree_is_the_sum_of_shared_provisions(small_net):
+    p = small_net.agencies
+    for n in p:
+        assert p.nodes[n]["strength"] == sum(d["weight"] for *_, d in p.edges(n, data=True))
+    assert p.nodes[ag("nmpa")]["strength"] == 5  # 2 with nhc + guangdong + shenzhen-hc + cde
+    assert p.nodes[ag("nmpa")]["partners"] == 4
+
+
+def test_betweenness_marks_the_broker(small_net):
+    """NMPA alone links the health-commission group, CDE and the Shenzhen pair."""
+    p = small_net.agencies
+    top = max(p, key=lambda n: p.nodes[n]["betweenness"])
+    assert top == ag("nmpa")
+    leaves = [ag("cde"), ag("samr"), ag("relevant-industry-authorities"), ag("shenzhen-gov")]
+    assert all(p.nodes[n]["betweenness"] == 0 for n in leaves)
+    assert p.nodes[ag("shenzhen-hc")]["betweenness"] > 0  # between NMPA and the Shenzhen government
+
+
+@pytest.mark.parametrize("method", ["louvain", "greedy"])
+def test_communities_partition_the_agencies_and_are_reproducible(small_store, method):
+    a = build_network(small_store, method=method, seed=7)
+    b = build_network(small_store, method=method, seed=7)
+    assert a.communities == b.communities
+    members = [n for c in a.communities for n in c]
+    assert sorted(members) == sorted(a.agencies)  # every agency in exactly one community
+    p = a.agencies
+    # the two components that touch nothing else can never share a community with NMPA
+    assert p.nodes[ag("samr")]["community"] == p.nodes[ag("relevant-industry-authorities")]["community"]
+    assert p.nodes[ag("samr")]["community"] != p.nodes[ag("nmpa")]["community"]
+    assert [len(c) for c in a.communities] == sorted((len(c) for c in a.communities), reverse=True)
+
+
+def test_metrics_json_from_the_command_line(small_out, small_net):
+    result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--metrics", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["counts"] == {"agencies": 8, "measures": 7, "responsibility_links": 14,
+                                "agency_pairs": 7, "communities": len(small_net.communities)}
+    rows = {r["agency"]: r for r in report["agencies"]}
+    assert rows["nmpa"]["rank"] == 1 and rows["nmpa"]["weighted_degree"] == 5
+    assert rows["nmpa"]["label_zh"] == "测试药品监督管理局"
+    assert [r["rank"] for r in report["agencies"]] == list(range(1, 9))
+
+
+def test_metrics_table_with_filters(small_out):
+    result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--metrics", "--region", "shenzhen"])
+    assert result.exit_code == 0, result.output
+    assert "filters: region=shenzhen" in result.output
+    lines = result.output.splitlines()
+    body = lines[next(i for i, line in enumerate(lines) if line.startswith("-")) + 1:]
+    ranked_keys = [next(w.strip("()") for w in line.split() if w.startswith("(")) for line in body]
+    assert set(ranked_keys) == {"shenzhen-hc", "shenzhen-gov", "nmpa"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--region", "atlantis"], "no region"),
+        (["--from", "2023-02-30"], "is not a date"),
+        (["--from", "2024-01-01", "--to", "2023-01-01"], "after"),
+    ],
+)
+def test_command_rejects_bad_filters_with_exit_2(small_out, args, message):
+    result = CliRunner().invoke(main, ["network", "--out", str(small_out), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_command_without_a_store_says_how_to_make_one(tmp_path):
+    result = CliRunner().invoke(main, ["network", "--out", str(tmp_path / "nothing")])
+    assert result.exit_code == 2
+    assert "cgtkg build" in result.output
+
+
+def test_command_writes_every_output(small_out, tmp_path):
+    dest = tmp_path / "net"
+    result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--dest", str(dest)])
+    assert result.exit_code == 0, result.output
+    expected = {"bipartite.graphml", "bipartite.gexf", "agencies.graphml", "agencies.gexf",
+                "metrics.json", "agencies.png", "agencies.svg", "network.html"}
+    assert {p.name for p in dest.iterdir()} == expected
+    assert all((dest / name).stat().st_size > 0 for name in expected)
+    for name in expected:
+        assert str(dest / name) in result.output
+
+
+def _same_graph(read: nx.Graph, made: nx.Graph, *, gexf: bool = False) -> None:
+    assert set(read.nodes) == set(made.nodes)
+    assert {frozenset(e) for e in read.edges} == {frozenset(e) for e in made.edges}
+    for n, d in made.nodes(data=True):
+        got = dict(read.nodes[n])
+        if gexf:
+            got.pop("label", None)  # GEXF keeps the node label in its own field
+        want = {k: v for k, v in d.items() if not (gexf and k == "label")}
+        assert got == want, n
+    for u, v, d in made.edges(data=True):
+        if "weight" in d:
+            assert read.edges[u, v]["weight"] == d["weight"]
+
+
+@pytest.fixture(scope="module")
+def exported(small_net, tmp_path_factory):
+    return write_graph_files(small_net, tmp_path_factory.mktemp("exports"))
+
+
+def test_graphml_reads_back_equal(small_net, exported):
+    _same_graph(nx.read_graphml(exported["bipartite.graphml"]), small_net.bipartite)
+    _same_graph(nx.read_graphml(exported["agencies.graphml"]), small_net.agencies)
+
+
+def test_gexf_reads_back_equal(small_net, exported):
+    b = nx.read_gexf(exported["bipartite.gexf"])
+    p = nx.read_gexf(exported["agencies.gexf"])
+    _same_graph(b, small_net.bipartite, gexf=True)
+    _same_graph(p, small_net.agencies, gexf=True)
+    assert p.nodes[ag("nmpa")]["label"] == "Test Medical Products Administration"
+
+
+def test_metrics_file_matches_the_report(small_net, exported):
+    assert json.loads(exported["metrics.json"].read_text(encoding="utf-8")) == metrics_report(small_net)
