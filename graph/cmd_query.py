@@ -1,0 +1,106 @@
+"""``cgtkg queries`` and ``cgtkg query``: saved SPARQL queries, locally or on an endpoint."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from graph import query as Q
+from graph.errors import EXIT_BAD_INPUT, EXIT_VIOLATIONS
+from graph.store import GraphStore, StoreError
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command("queries")
+@click.option("--verbose", "-v", is_flag=True, help="Also show parameters and example calls.")
+def queries_cmd(verbose: bool) -> None:
+    """List the saved queries (queries/*.rq) with the question each answers."""
+    try:
+        saved = Q.saved_queries()
+    except Q.QueryError as e:
+        fail(str(e), EXIT_BAD_INPUT)
+    width = max((len(q.name) for q in saved), default=0)
+    for q in saved:
+        mark = " [check]" if q.is_violation else ""
+        click.echo(f"{q.name.ljust(width)}  {q.title}{mark}")
+        if verbose:
+            for p in q.params.values():
+                dflt = f"default {p.default}" if p.default is not None else (
+                    "required" if p.required else "optional")
+                click.echo(f"{'':{width}}    --param {p.name}=<{p.type}>  ({dflt}) {p.doc}")
+            for ex in q.examples:
+                click.echo(f"{'':{width}}    e.g. {ex}")
+
+
+@click.command("query")
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter value; IRIs as prefixed names (ag:nmpa) or full IRIs, dates as "
+                   "YYYY-MM-DD. Repeat for several.")
+@click.option("--format", "fmt", type=click.Choice(Q.OUTPUT_FORMATS), default="table",
+              show_default=True, help="table for people; csv, tsv, json are SPARQL 1.1 results.")
+@click.option("--out", "--from", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("out"), show_default=True,
+              help="The build's output directory, which holds the store.")
+@click.option("--endpoint", default=None,
+              help="Run on this SPARQL endpoint (URL or a name from the endpoints config) "
+                   "instead of the local store.")
+@click.option("--base", default=None,
+              help="Base IRI of the instance data (default: read from the store, or the "
+                   "project default).")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) clauses.")
+@click.option("--timeout", type=float, default=None, help="Seconds to wait for an endpoint.")
+def query_cmd(name: str, params: tuple[str, ...], fmt: str, out_dir: Path,
+              endpoint: str | None, base: str | None, allow_service: bool,
+              timeout: float | None) -> None:
+    """Run a saved query (NAME, see `cgtkg queries`) or a query FILE (*.rq).
+
+    Only queries run: update operations are refused. Exit codes: 0 ok, 1 a *-violation
+    check returned rows, 2 bad input (unknown query, malformed parameter, syntax error,
+    no store), 4 the endpoint failed.
+    """
+    try:
+        saved = Q.load(name)
+        given = Q.parse_param_args(params)
+        Q.prepare(saved, allow_service=allow_service)
+        if endpoint:
+            result, base = _remote(saved, given, endpoint, base, allow_service, timeout)
+        else:
+            try:
+                store = GraphStore.open(out_dir)
+            except StoreError as e:
+                fail(str(e), EXIT_BAD_INPUT)
+            base = base or Q.detect_base(store)
+            bindings = Q.resolve_bindings(saved, given, base)
+            result = Q.run_local(store, saved, bindings, base=base, allow_service=allow_service)
+    except Q.QueryError as e:
+        fail(str(e), EXIT_BAD_INPUT)
+    click.echo(Q.format_result(result, fmt, base), nl=False)
+    if saved.is_violation and result.rows:
+        click.echo(f"check {saved.name}: {len(result.rows)} violation(s)", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+
+
+def _remote(saved: Q.SavedQuery, given: dict, endpoint: str, base: str | None,
+            allow_service: bool, timeout: float | None):
+    from graph import remote
+    from graph.namespaces import DEFAULT_BASE
+
+    base = base or DEFAULT_BASE
+    try:
+        ep = remote.resolve_endpoint(endpoint)
+        if timeout:
+            ep.timeout = timeout
+        bindings = Q.resolve_bindings(saved, given, base)
+        return remote.run_query(ep, saved, bindings, base=base, allow_service=allow_service), base
+    except remote.RemoteError as e:
+        fail(str(e), remote.EXIT_REMOTE)
+
+
+commands = [queries_cmd, query_cmd]

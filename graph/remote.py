@@ -1,0 +1,519 @@
+"""Remote SPARQL endpoints: pushing the graph, and running saved queries there.
+
+Why a remote endpoint: one machine's embedded store is enough for this project's data, but
+other people consume the graph through a SPARQL server (Oxigraph server, Virtuoso, Fuseki).
+Everything here speaks the standard protocols only:
+
+* **push** replaces each named graph with the SPARQL 1.1 Graph Store Protocol (``PUT`` then
+  ``POST`` for further batches, ``?graph=<iri>``), then checks each graph's triple count on
+  the server.  A failure says which graphs were replaced and leaves the others alone.
+* **query** runs a saved query through SPARQLWrapper (JSON results) with the parameters in a
+  ``VALUES`` block written from RDF terms (see :func:`graph.query.with_values`) and the
+  dataset spelt out with ``default-graph-uri``/``named-graph-uri``, so that the server's
+  own graphs (Virtuoso keeps several) never leak into the rows.
+
+Credentials come from the environment or a config file, never from the command line, and
+are never printed (``Endpoint.__repr__`` hides them).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import sys
+import tomllib
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from graph.namespaces import DEFAULT_BASE
+
+EXIT_REMOTE = 4  # the endpoint could not be reached or refused the request
+DEFAULT_BATCH = 20_000  # triples per HTTP request; Virtuoso handles this comfortably
+DEFAULT_TIMEOUT = 60.0
+ENV_USER = "CGTKG_ENDPOINT_USER"
+ENV_PASSWORD = "CGTKG_ENDPOINT_PASSWORD"
+ENV_CONFIG = "CGTKG_CONFIG"
+
+
+class RemoteError(RuntimeError):
+    """An endpoint could not be reached, refused a request or returned something unusable."""
+
+
+def catalog_graph(base: str = DEFAULT_BASE) -> URIRef:
+    """The graph ``push`` writes the VoID description into; it lists the dataset's graphs."""
+    return URIRef(f"{base}graph/void")
+
+
+# ------------------------------------------------------------------ endpoints and credentials
+
+
+@dataclass
+class Endpoint:
+    """Where to query and where to write; the password never appears in ``repr``."""
+
+    query_url: str
+    graph_store_url: str | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    auth: str = "basic"  # basic | digest
+    timeout: float = DEFAULT_TIMEOUT
+    batch_size: int = DEFAULT_BATCH
+    name: str | None = None
+
+    def __repr__(self) -> str:
+        who = f", user={self.user!r}" if self.user else ""
+        return f"Endpoint({self.query_url!r}, graph_store={self.graph_store_url!r}{who})"
+
+
+def config_path() -> Path:
+    env = os.environ.get(ENV_CONFIG)
+    if env:
+        return Path(env)
+    root = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return root / "cgtkg" / "endpoints.toml"
+
+
+def load_config(path: Path | None = None) -> dict[str, dict]:
+    """``[endpoints.NAME]`` tables from the config file ({} when there is none)."""
+    path = path or config_path()
+    if not path.is_file():
+        if os.environ.get(ENV_CONFIG):
+            raise RemoteError(f"{path}: config file named by {ENV_CONFIG} does not exist")
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise RemoteError(f"{path}: not valid TOML: {e}") from None
+    endpoints = data.get("endpoints", {})
+    if not isinstance(endpoints, dict) or not all(isinstance(v, dict) for v in endpoints.values()):
+        raise RemoteError(f"{path}: write one [endpoints.NAME] table per endpoint")
+    if any("password" in v for v in endpoints.values()):
+        mode = path.stat().st_mode
+        if mode & (stat.S_IRGRP | stat.S_IROTH):
+            print(f"warning: {path} holds a password and others can read it (chmod 600 {path})",
+                  file=sys.stderr)
+    return endpoints
+
+
+_KNOWN_KEYS = {"url", "graph_store", "user", "password", "auth", "timeout", "batch_size"}
+
+
+def resolve_endpoint(name_or_url: str, graph_store: str | None = None, *,
+                     config: Mapping[str, dict] | None = None,
+                     env: Mapping[str, str] | None = None) -> Endpoint:
+    """Endpoint from a URL or a config name, credentials from env (first) or config.
+
+    The Graph Store URL, unless given, follows the two servers whose layout is fixed:
+    Oxigraph (``/query`` -> ``/store``) and Virtuoso (``/sparql`` ->
+    ``/sparql-graph-crud-auth`` with credentials, ``/sparql-graph-crud`` without).
+    """
+    env = os.environ if env is None else env
+    config = load_config() if config is None else config
+    entry: dict = {}
+    if name_or_url in config:
+        entry = dict(config[name_or_url])
+        entry.setdefault("name", name_or_url)
+    else:
+        for key, e in config.items():
+            if e.get("url") == name_or_url:
+                entry = dict(e, name=key)
+                break
+    unknown = set(entry) - _KNOWN_KEYS - {"name"}
+    if unknown:
+        raise RemoteError(f"endpoint {entry.get('name')!r}: unknown settings {sorted(unknown)} "
+                          f"(known: {sorted(_KNOWN_KEYS)})")
+    url = entry.get("url", name_or_url)
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise RemoteError(f"--endpoint {name_or_url!r}: not an http(s) URL nor an endpoint name "
+                          f"in {config_path()}")
+    if parsed.username or parsed.password:
+        raise RemoteError("put credentials in the environment (CGTKG_ENDPOINT_USER, "
+                          "CGTKG_ENDPOINT_PASSWORD) or the config file, not in the URL")
+    user = env.get(ENV_USER) or entry.get("user")
+    password = env.get(ENV_PASSWORD) or entry.get("password")
+    gsp = graph_store or entry.get("graph_store") or _guess_graph_store(url, bool(user))
+    auth = str(entry.get("auth") or ("digest" if gsp and gsp.rstrip("/").endswith("-auth")
+                                     else "basic")).lower()
+    if auth not in ("basic", "digest"):
+        raise RemoteError(f"endpoint {entry.get('name', url)!r}: auth must be basic or digest")
+    try:
+        timeout = float(entry.get("timeout", DEFAULT_TIMEOUT))
+        batch = int(entry.get("batch_size", DEFAULT_BATCH))
+    except (TypeError, ValueError):
+        raise RemoteError(f"endpoint {entry.get('name', url)!r}: timeout and batch_size "
+                          "must be numbers") from None
+    return Endpoint(url, gsp, user, password, auth, timeout, batch, entry.get("name"))
+
+
+def _guess_graph_store(url: str, has_credentials: bool) -> str | None:
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path.rstrip("/")
+    if path.endswith("/query"):
+        new = path[: -len("/query")] + "/store"
+    elif path == "/sparql":
+        new = "/sparql-graph-crud-auth" if has_credentials else "/sparql-graph-crud"
+    else:
+        return None
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, new, "", ""))
+
+
+# ------------------------------------------------------------------ HTTP for the Graph Store
+
+
+def _opener(ep: Endpoint) -> urllib.request.OpenerDirector:
+    handlers: list = []
+    if ep.user:
+        mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        for url in filter(None, (ep.query_url, ep.graph_store_url)):
+            mgr.add_password(None, url, ep.user, ep.password or "")
+        handlers.append(urllib.request.HTTPDigestAuthHandler(mgr) if ep.auth == "digest"
+                        else urllib.request.HTTPBasicAuthHandler(mgr))
+    return urllib.request.build_opener(*handlers)
+
+
+def _gsp_url(ep: Endpoint, graph_iri: str) -> str:
+    if not ep.graph_store_url:
+        raise RemoteError(f"no Graph Store URL for {ep.query_url}: pass --graph-store URL "
+                          "(or graph_store in the endpoint's config)")
+    sep = "&" if "?" in ep.graph_store_url else "?"
+    return f"{ep.graph_store_url}{sep}{urllib.parse.urlencode({'graph': graph_iri})}"
+
+
+def _send(ep: Endpoint, method: str, url: str, body: bytes | None = None,
+          content_type: str = "text/turtle; charset=utf-8") -> int:
+    req = urllib.request.Request(url, data=body, method=method)
+    if body is not None:
+        req.add_header("Content-Type", content_type)
+    try:
+        with _opener(ep).open(req, timeout=ep.timeout) as resp:
+            resp.read()
+            return resp.status
+    except urllib.error.HTTPError as e:
+        detail = _snippet(e.read())
+        hint = ""
+        if e.code in (401, 403):
+            hint = (" — the server wants credentials with write rights: set "
+                    f"{ENV_USER}/{ENV_PASSWORD} or the config file")
+        if e.code == 404 and method == "DELETE":
+            return 404
+        raise RemoteError(f"{method} {_redact(url)}: HTTP {e.code} {e.reason}{hint}"
+                          f"{': ' + detail if detail else ''}") from None
+    except (urllib.error.URLError, OSError) as e:
+        raise RemoteError(f"{method} {_redact(url)}: cannot reach the server "
+                          f"({getattr(e, 'reason', e)})") from None
+
+
+def _snippet(data: bytes, limit: int = 400) -> str:
+    text = data.decode("utf-8", "replace").strip().replace("\r", "")
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _redact(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+# ------------------------------------------------------------------ batches
+
+
+def _nt_line(q) -> str:
+    return f"{q.subject} {q.predicate} {q.object} .\n"
+
+
+def batches(quads: Iterable, size: int) -> Iterator[list]:
+    """Split one graph's quads into batches of about ``size``, never splitting blank nodes.
+
+    Blank nodes are scoped to one request: if two triples that share ``_:b`` went in two
+    requests the server would make two different nodes.  Triples joined through blank
+    nodes therefore always travel together.
+    """
+    plain: list = []
+    groups: dict[str, list] = {}
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    with_bnodes = []
+    for q in quads:
+        bn = [t.value for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
+        if not bn:
+            plain.append(q)
+            continue
+        with_bnodes.append((q, bn))
+        for other in bn[1:]:
+            parent[find(other)] = find(bn[0])
+        find(bn[0])
+    for q, bn in with_bnodes:
+        groups.setdefault(find(bn[0]), []).append(q)
+    units: list[list] = [[q] for q in plain] + list(groups.values())
+    batch: list = []
+    for unit in units:
+        if batch and len(batch) + len(unit) > size:
+            yield batch
+            batch = []
+        batch.extend(unit)
+    if batch:
+        yield batch
+
+
+# ------------------------------------------------------------------ push
+
+
+@dataclass
+class PushReport:
+    """Which graphs were replaced (and verified), which failed, which were not touched."""
+
+    endpoint: str
+    replaced: list[tuple[str, int]] = field(default_factory=list)  # (graph, triples)
+    failed: str | None = None
+    partial: bool = False
+    untouched: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def lines(self) -> list[str]:
+        out = [f"replaced {g} ({n} triples, count verified)" for g, n in self.replaced]
+        out += [f"removed {g} (no longer in the store)" for g in self.pruned]
+        if self.failed:
+            state = ("partly written: run push again" if self.partial
+                     else "left as it was")
+            out.append(f"FAILED {self.failed} ({state}): {self.error}")
+            out += [f"not touched {g}" for g in self.untouched]
+        return out
+
+
+def expected_counts(quads: list) -> set[int]:
+    """Triple counts a faithful server may report for these quads.
+
+    Oxigraph keeps every literal as written; Virtuoso stores numbers, booleans and dates by
+    value, so ``"01"^^xsd:integer`` and ``"1"^^xsd:integer`` become one triple, and it folds
+    language tags to lower case.  Both counts are correct answers.
+    """
+    raw = {(q.subject, q.predicate, q.object) for q in quads}
+    canonical = {(str(q.subject), str(q.predicate), _canonical(q.object)) for q in quads}
+    return {len(raw), len(canonical)}
+
+
+def _canonical(term) -> str:
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"{term.value}@{term.language.lower()}"
+        lit = Literal(term.value, datatype=URIRef(term.datatype.value), normalize=True)
+        return f"{lit}^^{term.datatype.value}"
+    return str(term)
+
+
+def push(store, ep: Endpoint, *, base: str = DEFAULT_BASE, catalog: Graph | None = None,
+         log: Callable[[str], None] = lambda s: None) -> PushReport:
+    """Replace every named graph of ``store`` on the endpoint, batch by batch, and verify.
+
+    After all graphs are in, the VoID ``catalog`` (if given) is written to
+    :func:`catalog_graph`; graphs that an earlier push listed there but that the store no
+    longer has are deleted.
+    """
+    report = PushReport(ep.query_url)
+    graphs = [str(g) for g in store.named_graphs()]
+    previous = set(_catalog_graphs(ep, base)) if catalog is not None else set()
+    for i, g in enumerate(graphs):
+        quads = list(store.ox.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        parts = list(batches(quads, max(1, ep.batch_size)))
+        url = _gsp_url(ep, g)
+        sent = 0
+        try:
+            for n, part in enumerate(parts or [[]]):
+                body = "".join(_nt_line(q) for q in part).encode("utf-8")
+                _send(ep, "PUT" if n == 0 else "POST", url, body)
+                sent += 1
+            remote = count_graph(ep, g)
+            allowed = expected_counts(quads)
+            if remote not in allowed:
+                raise RemoteError(f"the server holds {remote} triples in this graph after the "
+                                  f"upload, expected {max(allowed)}")
+        except RemoteError as e:
+            report.failed, report.error = g, str(e)
+            report.partial = sent > 0
+            report.untouched = graphs[i + 1:]
+            return report
+        report.replaced.append((g, len(quads)))
+        log(f"replaced {g}: {len(quads)} triples in {len(parts) or 1} request(s)")
+    if catalog is not None:
+        cat = str(catalog_graph(base))
+        try:
+            body = catalog.serialize(format="nt", encoding="utf-8")
+            _send(ep, "PUT", _gsp_url(ep, cat), body)
+            for stale in sorted(previous - set(graphs) - {cat}):
+                _send(ep, "DELETE", _gsp_url(ep, stale))
+                report.pruned.append(stale)
+        except RemoteError as e:
+            report.failed, report.error, report.partial = cat, str(e), False
+    return report
+
+
+# ------------------------------------------------------------------ SPARQL through SPARQLWrapper
+
+
+def _wrapper(ep: Endpoint, text: str, *, default_graphs: Iterable[str] = (),
+             named_graphs: Iterable[str] = (), form: str = "SELECT"):
+    from SPARQLWrapper import BASIC, DIGEST, JSON, POST, URLENCODED, SPARQLWrapper
+
+    from graph.query import strip_comments
+
+    sw = SPARQLWrapper(ep.query_url)
+    # Comments go: SPARQLWrapper guesses the query form with a regex that a word such as
+    # "dropped" in a comment turns into an update (sent as update=, which servers refuse).
+    sw.setQuery(strip_comments(text))
+    sw.queryType = form
+    sw.setMethod(POST)
+    sw.setRequestMethod(URLENCODED)
+    sw.setReturnFormat(JSON)
+    sw.setTimeout(max(1, int(ep.timeout)))
+    for g in default_graphs:
+        sw.addDefaultGraph(str(g))
+    for g in named_graphs:
+        sw.addNamedGraph(str(g))
+    if ep.user:
+        sw.setHTTPAuth(DIGEST if ep.auth == "digest" else BASIC)
+        sw.setCredentials(ep.user, ep.password or "")
+    return sw
+
+
+def sparql_json(ep: Endpoint, text: str, **dataset) -> dict:
+    """Run a query and return the SPARQL JSON results; every failure becomes RemoteError."""
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    sw = _wrapper(ep, text, **dataset)
+    try:
+        result = sw.query()
+        data = result.convert()
+    except SPARQLWrapperException as e:
+        raise RemoteError(f"{ep.query_url} refused the query: {_trim(str(e))}") from None
+    except urllib.error.HTTPError as e:
+        raise RemoteError(f"{ep.query_url}: HTTP {e.code} {e.reason}") from None
+    except (urllib.error.URLError, OSError, socket.timeout) as e:
+        reason = getattr(e, "reason", e)
+        if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
+            raise RemoteError(f"{ep.query_url}: no answer within {ep.timeout:g} s") from None
+        raise RemoteError(f"{ep.query_url}: cannot reach the endpoint ({reason})") from None
+    if not isinstance(data, dict):
+        raise RemoteError(f"{ep.query_url}: the answer is not SPARQL JSON results")
+    return data
+
+
+def _trim(text: str, limit: int = 600) -> str:
+    text = " ".join(text.split())
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def json_term(b: Mapping) -> Node:
+    """One SPARQL-JSON binding -> rdflib term (``typed-literal`` is Virtuoso's older name)."""
+    kind = b.get("type")
+    value = b.get("value", "")
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        lang = b.get("xml:lang")
+        dt = b.get("datatype")
+        if lang:
+            return Literal(value, lang=lang)
+        if dt and dt != str(XSD.string):
+            return Literal(value, datatype=URIRef(dt), normalize=False)
+        return Literal(value)
+    raise RemoteError(f"unexpected term in the results: {dict(b)}")
+
+
+def select(ep: Endpoint, text: str, **dataset) -> tuple[list[str], list[dict[str, Node]]]:
+    data = sparql_json(ep, text, **dataset)
+    if "boolean" in data:
+        raise RemoteError("expected SELECT results, got a boolean")
+    variables = list(data.get("head", {}).get("vars", []))
+    rows = [{k: json_term(v) for k, v in b.items()}
+            for b in data.get("results", {}).get("bindings", [])]
+    return variables, rows
+
+
+def count_graph(ep: Endpoint, graph_iri: str) -> int:
+    """Triples in one named graph on the server (the graph IRI goes in as a VALUES term)."""
+    text = ("SELECT (COUNT(*) AS ?n) WHERE { VALUES ?g { " + URIRef(graph_iri).n3() +
+            " } GRAPH ?g { ?s ?p ?o } }")
+    _, rows = select(ep, text)
+    try:
+        return int(rows[0]["n"])
+    except (IndexError, KeyError, ValueError):
+        raise RemoteError(f"{ep.query_url}: cannot read the triple count of {graph_iri}") from None
+
+
+def _catalog_graphs(ep: Endpoint, base: str) -> list[str]:
+    text = """PREFIX void: <http://rdfs.org/ns/void#>
+PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
+SELECT DISTINCT ?g WHERE { VALUES ?catalog { %s } GRAPH ?catalog { ?d void:subset ?s . ?s sd:name ?g } }
+""" % catalog_graph(base).n3()
+    _, rows = select(ep, text)
+    return sorted(str(r["g"]) for r in rows if "g" in r)
+
+
+def dataset_graphs(ep: Endpoint, base: str = DEFAULT_BASE) -> list[str]:
+    """The project's named graphs on the server: from the pushed catalog, else by IRI prefix."""
+    graphs = _catalog_graphs(ep, base)
+    if graphs:
+        return graphs
+    prefix = Literal(f"{base}graph/")
+    text = ("SELECT DISTINCT ?g WHERE { VALUES ?prefix { " + prefix.n3() + " } "
+            "GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), ?prefix)) }")
+    _, rows = select(ep, text)
+    cat = str(catalog_graph(base))
+    return sorted(str(r["g"]) for r in rows if "g" in r and str(r["g"]) != cat)
+
+
+def run_query(ep: Endpoint, query, bindings: Mapping[str, Node], *, base: str = DEFAULT_BASE,
+              allow_service: bool = False, graphs: list[str] | None = None):
+    """Run a saved query remotely; the result has the same shape as the local one."""
+    from graph import query as Q
+
+    Q.prepare(query, allow_service=allow_service)
+    text = Q.with_values(Q.rebase_prologue(query.text, base), bindings)
+    graphs = dataset_graphs(ep, base) if graphs is None else graphs
+    if not graphs:
+        raise RemoteError(f"{ep.query_url} holds none of this project's graphs "
+                          f"(<{base}graph/...>): run `cgtkg push` first")
+    dataset = {"default_graphs": graphs, "named_graphs": graphs}
+    if query.form == "SELECT":
+        variables, rows = select(ep, text, **dataset)
+        return Q.Result("SELECT", list(query.variables) or variables, rows)
+    if query.form == "ASK":
+        data = sparql_json(ep, text, form="ASK", **dataset)
+        return Q.Result("ASK", boolean=bool(data.get("boolean")))
+    return Q.Result(query.form, graph=_construct(ep, text, dataset))
+
+
+def _construct(ep: Endpoint, text: str, dataset: dict) -> Graph:
+    from SPARQLWrapper import TURTLE
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    sw = _wrapper(ep, text, form="CONSTRUCT", **dataset)
+    sw.setReturnFormat(TURTLE)
+    try:
+        data = sw.query().convert()
+    except SPARQLWrapperException as e:
+        raise RemoteError(f"{ep.query_url} refused the query: {_trim(str(e))}") from None
+    except (urllib.error.URLError, OSError) as e:
+        raise RemoteError(f"{ep.query_url}: cannot reach the endpoint "
+                          f"({getattr(e, 'reason', e)})") from None
+    g = Graph()
+    g.parse(data=data if isinstance(data, (bytes, str)) else data.serialize(), format="turtle")
+    return g
