@@ -1,0 +1,556 @@
+"""Who is responsible: parenthesised responsibility lists, subject clauses, passive agents.
+
+Three generic textual forms make a body responsible for a provision:
+
+* a parenthesised list, ``(Responsible departments: A, B, C; Guangdong Province and Guangzhou
+  City are responsible according to their respective duties.)`` or ``(The Municipal Science
+  and Technology Bureau, ... will be responsible ...)`` or ``（责任单位：A、B）``;
+* the subject of a duty, ``The municipal health department shall ...``, ``市人民政府应当``,
+  including elliptical lists (``The Municipal Development and Reform, Health, and other
+  departments shall``) and a leading adverbial (``In any of the following cases, X shall``);
+* the agent of a passive duty, ``... will be formulated by the municipal health commission``.
+
+A body named with "together with / in collaboration with / 会同" cooperates; whether that
+makes it responsible is one switch (:data:`COOPERATING_IS_RESPONSIBLE`).  A place named as
+responsible ("Guangdong Province") means that place's people's government.  A name that
+matches nothing is returned as an unresolved mention, never dropped and never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .linking import Context, Linker, LocalNames, Registry
+from .model import Mention, Span
+
+#: A body that acts "together with" / "in collaboration with" the subject of a duty (会同) shares
+#: the duty: the curated records list both.  A body the provision only supports or addresses is
+#: never responsible, whatever this switch says.
+COOPERATING_IS_RESPONSIBLE = True
+
+_RESP_PAREN = re.compile(
+    r"\(\s*(?:(?:the\s+)?(?:responsible|lead(?:ing)?|implementing|competent)\s+"
+    r"(?:departments?|units?|bodies|agencies|authorities|organs?)|责任单位|牵头单位|负责单位|"
+    r"责任部门|牵头部门)\s*[:：]", re.I)
+_RESP_TAIL = re.compile(
+    r"\b(?:are|is|will\s+be|shall\s+be|to\s+be|being)\s+responsible\b.*$|"
+    r"(?:按职责分工|按照职责分工|按职责)?负责.*$|\b(?:according|in\s+accordance)\s+(?:to|with)\b.*$",
+    re.I | re.S)
+_SEP = re.compile(
+    r"\s*(?:,\s*(?:and|or|as well as)\s+|,|;|、|；|，|\s+and\s+|\s+as\s+well\s+as\s+|\s*&\s*|"
+    r"\s*—\s*|\s+--\s+|(?<=[\u3400-\u9fff])[和及与](?=[\u3400-\u9fff]))\s*", re.I)
+_COOP = re.compile(
+    r"\s*,?\s*(?:together\s+with|in\s+collaboration\s+with|in\s+conjunction\s+with|"
+    r"in\s+cooperation\s+with|in\s+coordination\s+with|jointly\s+with|with\s+the\s+"
+    r"(?:cooperation|support)\s+of|会同|联合|配合)\s*", re.I)
+_FILLER = re.compile(
+    r"^(?:(?:the|and|or|as well as|other|others|relevant|related|concerned|competent|"
+    r"respective|all|departments?|authorities|agencies|units?|bodies|organs|among|etc\.?|"
+    r"of|under|[(（)）]|等|有关|相关|部门|单位|其他)\s*)*[.,;]*$", re.I)
+_PREFIX = re.compile(r"^\s*(?:(?:jointly\s+)?(?:issued|released|published|promulgated|adopted|"
+                     r"approved)\s+by\s+|(?:the\s+)?(?:\w+\s+)?(?:meeting|session)\s+of\s+)", re.I)
+_HEAD = re.compile(
+    r"(?:department|authority|authorities|bureau|commission|administration|office|agency|"
+    r"agencies|committee|government|ministry|council|congress|centre|center|institute|"
+    r"customs|部门|局|委|厅|政府|办公室|中心|委员会|海关)s?\s*$", re.I)
+_MODAL_EN = re.compile(
+    r"\b(?:shall|must|should|will|may|is\s+responsible\s+for|are\s+responsible\s+for|"
+    r"(?:is|are)\s+tasked\s+with|takes?\s+the\s+lead)\b", re.I)
+_MODAL_ZH = re.compile(r"应当|负责|应|须|可以|牵头|要")
+_PASSIVE_AFTER = re.compile(
+    r"^\s*(?:,[^,]{0,120},\s*)?(?:not\s+)?be\s+(?!responsible\b)\w", re.I)
+_COOP_AFTER = re.compile(
+    r"^\s*(?:,\s*(?:together\s+with|in\s+collaboration\s+with|in\s+conjunction\s+with|"
+    r"jointly\s+with)\s+(?P<who>[^,]{3,200}?)\s*,|\s*(?:collaborate|cooperate|work|consult)\s+"
+    r"(?:jointly\s+)?with\s+(?P<who2>[^,.;]{3,200}?)(?=\s+(?:to|in|on|for)\b|[,.;]))", re.I)
+_AGENT = re.compile(
+    r"\b(?:will|shall|should|must|is\s+to|are\s+to)\s+be\s+(?:\w+ly\s+)?(?:formulated|"
+    r"drawn\s+up|issued|established|organi[sz]ed|determined|developed|made|implemented|"
+    r"approved|prepared|coordinated|carried\s+out|undertaken)\s+(?:separately\s+|"
+    r"jointly\s+|specifically\s+)?by\s+(?P<who>[^.;:]{3,250}?)(?=\s*(?:[.;:]|$|,\s*(?!and\b)))",
+    re.I)
+_ELLIPSIS_OF = re.compile(
+    r"(?P<lvl>municipal|city's|city|provincial|district)\s+(?:(?:administrative|competent|"
+    r"relevant)\s+)?(?:departments|authorities)\s+(?:of|for|in charge of)\s+(?P<list>.+?)"
+    r"(?=,\s*(?:among\s+others|and\s+others|etc)|\s+(?:shall|must|should|will|may|are|is)\b|$)",
+    re.I | re.S)
+_ELLIPSIS_HEAD = re.compile(
+    r"(?P<lvl>municipal|city's|city|provincial|district)\s+(?P<list>[A-Z][^.;:]{2,300}?),?\s+"
+    r"(?:and\s+)?other\s+(?:relevant\s+)?(?:departments|authorities|agencies)", re.I)
+_LEVEL_PAIR = re.compile(
+    r"(?P<l1>municipal|city|provincial|district)\s+and\s+(?P<l2>municipal|city|provincial|"
+    r"district|county)\s+(?P<head>people's\s+governments?|governments?)", re.I)
+_ELLIPSIS_ZH = re.compile(r"(?P<lvl>[市省区县])(?P<list>[\u3400-\u9fff]{2,12}(?:、[\u3400-\u9fff]{2,12})+)"
+                          r"(?:等)?(?:有关)?部门")
+_INCLUDING = re.compile(r"\b(?:\w+|\d+)\s+(?:departments|ministries|agencies|bodies|units)"
+                        r"(?:\s*,)?\s+(?:including|such\s+as|led\s+by)\s+", re.I)
+_ANAPHOR = re.compile(r"(?:the|this|that|said|such)\s+(?P<head>department|bureau|commission|"
+                      r"authority|agency|government|administration)", re.I)
+_SENT_END = re.compile(r"(?<=[.;!?。；！？])\s+|\n+")
+
+
+@dataclass
+class BodyFinding:
+    responsible: list[Mention] = field(default_factory=list)
+    mentioned: list[Mention] = field(default_factory=list)  # cooperating or merely named
+    unresolved: list[Mention] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)  # the clauses the findings came from
+
+
+class BodyFinder:
+    def __init__(self, registry: Registry, linker: Linker):
+        self.reg = registry
+        self.linker = linker
+        self.local = LocalNames(registry)
+
+    # ------------------------------------------------------------ building blocks
+
+    def agencies(self, text: str, start: int, end: int, ctx: Context | None) -> list[Mention]:
+        """Exact registry names plus expanded elliptical lists inside the span."""
+        found = self.linker.find(text, start, end, ("agency",), ctx)
+        for m in self._ellipses(text, start, end, ctx):
+            found = [f for f in found if not (f.span.start < m.span.end and m.span.start < f.span.end)
+                     or (f.span.end - f.span.start) > (m.span.end - m.span.start) * 3]
+            found.append(m)
+        return sorted(found, key=lambda m: m.span.start)
+
+    def _ellipses(self, text: str, start: int, end: int, ctx) -> list[Mention]:
+        chunk = text[start:end]
+        out: list[Mention] = []
+        for rx in (_ELLIPSIS_OF, _ELLIPSIS_HEAD):
+            for m in rx.finditer(chunk):
+                lvl = m.group("lvl").lower().replace("city's", "city")
+                level = {"municipal": "city", "city": "city", "provincial": "province",
+                         "district": "district"}[lvl]
+                ls = m.start("list")
+                for s, e in _split_commas(chunk, ls, m.end("list")):
+                    item = chunk[s:e]
+                    if _FILLER.match(item.strip()):
+                        continue
+                    hit = self.local.lookup(item, ctx, Span(start + s, start + e), level)
+                    if hit is not None:
+                        out.append(hit)
+        for m in _LEVEL_PAIR.finditer(chunk):
+            for g in ("l1", "l2"):
+                lvl = m.group(g).lower()
+                level = {"municipal": "city", "city": "city", "provincial": "province"}.get(lvl, "district")
+                phrase = f"{lvl} {m.group('head')}"
+                hit = self.local.lookup(phrase, ctx, Span(start + m.start(g), start + m.end(g)), level)
+                if hit is not None:
+                    if g == "l2":
+                        hit.span = Span(start + m.start(g), start + m.end("head"))
+                    out.append(hit)
+        for m in _ELLIPSIS_ZH.finditer(chunk):
+            level = {"市": "city", "省": "province"}.get(m.group("lvl"), "district")
+            pos = m.start("list")
+            for part in m.group("list").split("、"):
+                hit = self.local.lookup(part + "部门", ctx, Span(start + pos, start + pos + len(part)), level)
+                if hit is not None:
+                    out.append(hit)
+                pos += len(part) + 1
+        # drop duplicates on the same span
+        seen, uniq = set(), []
+        for m in sorted(out, key=lambda m: (m.span.start, -len(m.span))):
+            if any(m.span.start < e and s < m.span.end for s, e in seen):
+                continue
+            seen.add((m.span.start, m.span.end))
+            uniq.append(m)
+        return uniq
+
+    def classify_item(self, text: str, s: int, e: int, mentions: list[Mention],
+                      ctx: Context | None, allow_places: bool) -> tuple[str, list[Mention]]:
+        """One list item -> ('bodies', [...]) | ('filler', []) | ('unresolved', [m]) |
+        ('other', [])."""
+        item = text[s:e].strip(" \t\n.,;:()（）")
+        if not item or _FILLER.match(item):
+            return "filler", []
+        inside = [m for m in mentions if m.span.start >= s and m.span.end <= e]
+        if inside:
+            rest = text[s:e]
+            for m in sorted(inside, key=lambda m: -m.span.start):
+                rest = rest[: m.span.start - s] + " " + rest[m.span.end - s:]
+            rest = _PREFIX.sub("", rest)
+            if _FILLER.match(rest.strip(" \t\n.,;:()（）")) or not rest.strip(" \t\n.,;:()（）"):
+                return "bodies", self._drop_parents(inside)
+        off = s + (len(text[s:e]) - len(text[s:e].lstrip(" \t\n.,;:()（）")))
+        span = Span(off, off + len(item))
+        if allow_places:
+            places = self.linker.find(text, span.start, span.end, ("region",), ctx)
+            if len(places) == 1 and places[0].target is not None and \
+                    _FILLER.match(_strip_place_words(item, places[0].surface)):
+                govs = self.reg.governments_of(places[0].target)
+                if len(govs) == 1:
+                    return "bodies", [Mention("agency", span, item, govs[0], self.reg.key(govs[0]),
+                                              "place-government")]
+                return "unresolved", [Mention("agency", span, item, None, None,
+                                              "place named as responsible, but no single "
+                                              "people's government of it in the registry")]
+        hit = self.local.lookup(item, ctx, span)
+        if hit is not None:
+            return ("bodies" if hit.target is not None else "unresolved"), [hit]
+        if inside and _HEAD.search(item):
+            return "unresolved", [Mention("agency", span, item, None, None,
+                                          "name extends a registry name with unknown words")]
+        if _HEAD.search(item) and len(item) < 120:
+            return "unresolved", [Mention("agency", span, item, None, None,
+                                          "no registry entry has this name")]
+        return "other", []
+
+    def _drop_parents(self, ms: list[Mention]) -> list[Mention]:
+        """In one name, "the Center for Drug Evaluation of the NMPA" is the centre, not both."""
+        targets = {m.target for m in ms if m.target is not None}
+        parents: set = set()
+        for t in targets:
+            frontier = set(self.reg.parent_org.get(t, ()))
+            while frontier:
+                p = frontier.pop()
+                if p not in parents:
+                    parents.add(p)
+                    frontier |= set(self.reg.parent_org.get(p, ()))
+        return [m for m in ms if m.target not in parents]
+
+    def names_in(self, text: str, start: int, end: int, ctx: Context | None) -> BodyFinding:
+        """Every body named in a stretch such as the subject of "X, Y and Z jointly issued":
+        resolved ones, places standing for their government, and unresolved names."""
+        out = BodyFinding()
+        m = _INCLUDING.search(text, start, end)
+        if m:
+            start = m.end()
+        p = _PREFIX.match(text, start, end)
+        if p:
+            start = p.end()
+        mentions = self.agencies(text, start, end, ctx)
+        for s, e in _split_items(text, start, end, protect=mentions):
+            kind, ms = self.classify_item(text, s, e, mentions, ctx, allow_places=True)
+            if kind == "bodies":
+                out.responsible.extend(m for m in ms if m.target is not None)
+                out.unresolved.extend(m for m in ms if m.target is None)
+            elif kind == "unresolved":
+                out.unresolved.extend(ms)
+            elif kind == "other":
+                item = text[s:e].strip(" \t\n.,;:")
+                if len(item) < 150:
+                    off = s + text[s:e].index(item[:1]) if item else s
+                    out.unresolved.append(Mention("agency", Span(off, off + len(item)), item, None,
+                                                  None, "no registry entry has this name"))
+        return out
+
+    # ------------------------------------------------------------ the three forms
+
+    def paren_lists(self, text: str, start: int, end: int, ctx: Context | None) -> BodyFinding:
+        out = self._paren_lists(text, start, end, ctx)
+        for m in out.responsible + out.unresolved:
+            if m.passage is None:
+                m.passage = _passage(text, m.span, out.spans, start, end)
+        return out
+
+    def _paren_lists(self, text: str, start: int, end: int, ctx: Context | None) -> BodyFinding:
+        out = BodyFinding()
+        chunk = text[start:end]
+        for m in _iter_resp_parens(chunk):
+            ps, pe, inner_s = m
+            out.spans.append(Span(start + ps, start + pe))
+            body_s, body_e = start + inner_s, start + pe - 1
+            for cs, ce in _split_clauses(text, body_s, body_e):
+                clause = text[cs:ce]
+                tail = _RESP_TAIL.search(clause)
+                if tail:
+                    ce = cs + tail.start()
+                mentions = self.agencies(text, cs, ce, ctx)
+                for s, e in _split_items(text, cs, ce, protect=mentions):
+                    kind, ms = self.classify_item(text, s, e, mentions, ctx, allow_places=True)
+                    if kind == "bodies":
+                        out.responsible.extend(m for m in ms if m.target is not None)
+                        out.unresolved.extend(m for m in ms if m.target is None)
+                    elif kind == "unresolved":
+                        out.unresolved.extend(ms)
+                    elif kind == "other":
+                        item = text[s:e].strip()
+                        out.unresolved.append(Mention("agency", Span(s, e), item, None, None,
+                                                      "item of a responsibility list that "
+                                                      "names no known body"))
+        for m in _iter_trailing_resp(chunk):
+            ps, pe = m
+            if any(sp.start <= start + ps < sp.end for sp in out.spans):
+                continue
+            out.spans.append(Span(start + ps, start + pe))
+            inner = text[start + ps + 1:start + pe - 1]
+            tail = _RESP_TAIL.search(inner)
+            ce = start + ps + 1 + (tail.start() if tail else len(inner))
+            cs = start + ps + 1
+            mentions = self.agencies(text, cs, ce, ctx)
+            for s, e in _split_items(text, cs, ce, protect=mentions):
+                kind, ms = self.classify_item(text, s, e, mentions, ctx, allow_places=True)
+                if kind == "bodies":
+                    out.responsible.extend(m for m in ms if m.target is not None)
+                    out.unresolved.extend(m for m in ms if m.target is None)
+                elif kind == "unresolved":
+                    out.unresolved.extend(ms)
+        return out
+
+    def subjects(self, text: str, start: int, end: int, ctx: Context | None,
+                 skip: list[Span] = ()) -> BodyFinding:
+        out = BodyFinding()
+        prov_mentions = self.agencies(text, start, end, ctx)
+        for ss, se in _sentences(text, start, end):
+            if any(sp.start <= ss < sp.end for sp in skip):
+                continue
+            sent = text[ss:se]
+            is_zh = bool(re.search(r"[\u3400-\u9fff]{4}", sent)) and not re.search(r"[A-Za-z]{4}", sent[:40])
+            modals = list((_MODAL_ZH if is_zh else _MODAL_EN).finditer(sent))
+            if not modals:
+                continue
+            mentions = self.agencies(text, ss, se, ctx)
+            earlier = [m for m in prov_mentions if m.span.end <= ss and m.target is not None]
+            done_upto = ss
+            for mod in modals:
+                ms = ss + mod.start()
+                if ms < done_upto:
+                    continue
+                after = sent[mod.end():]
+                if not is_zh and _PASSIVE_AFTER.match(after):
+                    continue
+                lead, coop, unresolved, subj_start = self._walk_back(
+                    text, ss, ms, mentions, ctx, is_zh, earlier)
+                if not lead:
+                    continue
+                done_upto = ss + mod.end()
+                out.responsible.extend(lead)
+                out.unresolved.extend(unresolved)
+                (out.responsible if COOPERATING_IS_RESPONSIBLE else out.mentioned).extend(coop)
+                out.spans.append(Span(subj_start, ss + mod.end()))
+                ca = _COOP_AFTER.match(after)
+                if ca and not is_zh:
+                    grp = "who" if ca.group("who") else "who2"
+                    ws = ss + mod.end() + ca.start(grp)
+                    we = ss + mod.end() + ca.end(grp)
+                    co = [m for m in self.agencies(text, ws, we, ctx) if m.target is not None]
+                    (out.responsible if COOPERATING_IS_RESPONSIBLE else out.mentioned).extend(co)
+        return out
+
+    def _walk_back(self, text, ss, ms, mentions, ctx, is_zh, earlier=()):
+        """Collect the bodies just before a modal verb, right to left, over list items."""
+        left_mentions = [m for m in mentions if m.span.end <= ms]
+        items = _split_items(text, ss, ms, protect=left_mentions, keep_coop=True)
+        lead: list[Mention] = []
+        coop: list[Mention] = []
+        unresolved: list[Mention] = []
+        pending: list[Mention] = []
+        subj_start = ms
+        if is_zh:
+            # 市卫生健康部门会同市市场监管部门 + 应当: the name(s) right before the modal
+            near = [m for m in left_mentions if text[m.span.end:ms].strip(" ，,") in ("",) or
+                    re.fullmatch(r"\s*(?:会同|联合|配合)?[^，,。；]{0,40}", text[m.span.end:ms])]
+            if not near:
+                return [], [], [], ms
+            # the chain of names from the clause start
+            clause_start = max(text.rfind(c, ss, ms) for c in "，,；;：:") + 1
+            clause_start = max(clause_start, ss)
+            chain = [m for m in left_mentions if m.span.start >= clause_start]
+            if not chain or text[clause_start:chain[0].span.start].strip(" ，,") not in ("", "由"):
+                return [], [], [], ms
+            coop_zone = _COOP.search(text, chain[0].span.end, ms)
+            for m in chain:
+                if coop_zone and m.span.start >= coop_zone.end():
+                    coop.append(m)
+                elif m.target is not None:
+                    lead.append(m)
+                else:
+                    unresolved.append(m)
+            return lead, coop, unresolved, chain[0].span.start
+        for s, e, kind_hint in reversed(items):
+            if kind_hint == "coop":
+                coop.extend(pending)
+                pending = []
+                continue
+            if kind_hint == "boundary":
+                break
+            ana = _ANAPHOR.fullmatch(text[s:e].strip())
+            if ana:
+                head = ana.group("head").lower()
+                prior = [m for m in earlier if head in m.surface.lower()]
+                if prior:
+                    m0 = prior[-1]
+                    pending = [Mention("agency", Span(s, e), text[s:e].strip(), m0.target, m0.key,
+                                       "anaphora")] + pending
+                    subj_start = s
+                    continue
+                break
+            kind, ms_ = self.classify_item(text, s, e, left_mentions, ctx, allow_places=False)
+            if kind == "filler":
+                continue
+            if kind == "bodies":
+                pending = [m for m in ms_ if m.target is not None] + pending
+                unresolved.extend(m for m in ms_ if m.target is None)
+                subj_start = s
+                continue
+            if kind == "unresolved":
+                unresolved.extend(ms_)
+                subj_start = s
+                continue
+            break
+        lead = pending
+        if not lead and not coop:
+            return [], [], [], ms
+        if not lead:
+            lead, coop = coop, []
+        return lead, coop, unresolved, subj_start
+
+    def passive_agents(self, text: str, start: int, end: int, ctx: Context | None) -> BodyFinding:
+        out = BodyFinding()
+        for m in _AGENT.finditer(text[start:end]):
+            ws, we = start + m.start("who"), start + m.end("who")
+            coop = _COOP.search(text, ws, we)
+            lead_end = coop.start() if coop else we
+            lead = [x for x in self.agencies(text, ws, lead_end, ctx)]
+            if not lead:
+                continue
+            first = lead[0]
+            if text[ws:first.span.start].strip().lower() not in ("", "the"):
+                continue
+            out.responsible.extend(x for x in lead if x.target is not None)
+            out.unresolved.extend(x for x in lead if x.target is None)
+            if coop:
+                co = [x for x in self.agencies(text, coop.end(), we, ctx) if x.target is not None]
+                (out.responsible if COOPERATING_IS_RESPONSIBLE else out.mentioned).extend(co)
+            out.spans.append(Span(start + m.start(), we))
+        return out
+
+    def find_all(self, text: str, start: int, end: int, ctx: Context | None) -> BodyFinding:
+        """All three forms over one provision's text."""
+        a = self.paren_lists(text, start, end, ctx)
+        b = self.subjects(text, start, end, ctx, skip=a.spans)
+        c = self.passive_agents(text, start, end, ctx)
+        out = BodyFinding()
+        for f in (a, b, c):
+            for m in f.responsible + f.mentioned + f.unresolved:
+                if m.passage is None:
+                    m.passage = _passage(text, m.span, f.spans, start, end)
+            out.responsible.extend(f.responsible)
+            out.mentioned.extend(f.mentioned)
+            out.unresolved.extend(f.unresolved)
+            out.spans.extend(f.spans)
+        return out
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _passage(text: str, span: Span, clauses: list[Span], start: int, end: int) -> Span:
+    """The clause a name was read in: its responsibility list, else its sentence."""
+    inside = [c for c in clauses if c.start <= span.start and span.end <= c.end]
+    if inside:
+        return min(inside, key=len)
+    for ss, se in _sentences(text, start, end):
+        if ss <= span.start and span.end <= se:
+            return Span(ss, se)
+    return span
+
+
+def _strip_place_words(item: str, place: str) -> str:
+    """What is left of "the People's Government of Guangdong Province" without the place."""
+    rest = item.replace(place, " ")
+    return re.sub(r"\b(?:province|provincial|city|municipality|municipal|government|people(?:'s)?|"
+                  r"of|the)\b", " ", rest, flags=re.I).strip(" ,.'")
+
+
+def _iter_resp_parens(chunk: str):
+    for m in _RESP_PAREN.finditer(chunk):
+        close = _match_paren(chunk, m.start())
+        if close is None:
+            continue
+        yield m.start(), close + 1, m.end()
+
+
+def _iter_trailing_resp(chunk: str):
+    """``(A, B and C will be responsible according to their respective duties.)``"""
+    for m in re.finditer(r"[(（]", chunk):
+        close = _match_paren(chunk, m.start())
+        if close is None:
+            continue
+        inner = chunk[m.start() + 1:close]
+        if len(inner) > 1200 or len(inner) < 8:
+            continue
+        if re.search(r"\bresponsible\b[^()]*$|负责[^（）()]*$", inner, re.I) and \
+                not _RESP_PAREN.match(chunk, m.start()):
+            yield m.start(), close + 1
+
+
+def _match_paren(s: str, i: int) -> int | None:
+    depth = 0
+    for j in range(i, min(len(s), i + 2000)):
+        c = s[j]
+        if c in "(（":
+            depth += 1
+        elif c in ")）":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _split_commas(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Items of an elliptical list ("Development and Reform, Health, and Market Regulation"):
+    only commas separate, because the items themselves contain "and"."""
+    out, pos = [], s
+    for m in re.finditer(r"\s*(?:,\s*(?:and\s+)?|、|，)\s*", text[s:e]):
+        out.append((pos, s + m.start()))
+        pos = s + m.end()
+    out.append((pos, e))
+    return [(a, b) for a, b in out if b > a]
+
+
+def _split_clauses(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    out, pos = [], s
+    for m in re.finditer(r"[;；]", text[s:e]):
+        out.append((pos, s + m.start()))
+        pos = s + m.end()
+    out.append((pos, e))
+    return out
+
+
+def _split_items(text: str, s: int, e: int, protect: list[Mention] = (),
+                 keep_coop: bool = False):
+    """List items between separators, never cutting inside a protected name.
+
+    With ``keep_coop`` the result is (start, end, hint) with hint ``coop`` for a
+    cooperation marker and ``boundary`` for a clause boundary (a dash or colon)."""
+    cuts: list[tuple[int, int, str]] = []
+    chunk = text[s:e]
+    rx = re.compile(_COOP.pattern + "|" + _SEP.pattern + r"|\s*[:：]\s*", re.I) if keep_coop else _SEP
+    for m in rx.finditer(chunk):
+        a, b = s + m.start(), s + m.end()
+        if a == b or any(p.span.start < b and a < p.span.end for p in protect):
+            continue
+        tok = m.group(0)
+        hint = "sep"
+        if keep_coop and _COOP.fullmatch(tok):
+            hint = "coop"
+        elif keep_coop and re.fullmatch(r"\s*(?:—|--|[:：])\s*", tok):
+            hint = "boundary"
+        cuts.append((a, b, hint))
+    items = []
+    pos = s
+    for a, b, hint in cuts:
+        if a > pos:
+            items.append((pos, a, "item"))
+        if keep_coop and hint != "sep":
+            items.append((a, b, hint))
+        pos = b
+    if pos < e:
+        items.append((pos, e, "item"))
+    if keep_coop:
+        return items
+    return [(a, b) for a, b, _ in items]
+
+
+def _sentences(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    out, pos = [], s
+    for m in _SENT_END.finditer(text, s, e):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if pos < e:
+        out.append((pos, e))
+    return out

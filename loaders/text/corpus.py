@@ -1,0 +1,287 @@
+"""The entry points: :func:`extract_file` for one text, :func:`extract_corpus` for a folder.
+
+One named graph per input file, ``<base>graph/extracted/<file-key>``.  A file that cannot be
+read (binary, undecodable, too large, empty) gives problems naming the file and line and no
+graph; the other files are still extracted.  Wall-clock times go only into the report,
+because two builds of the same input must give isomorphic graphs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import traceback
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV
+
+from graph.errors import Problem
+from graph.namespaces import DEFAULT_BASE, graph_iri
+
+from . import common as C
+from . import sidecar
+from .bodies import BodyFinder
+from .genres import all_genres, detect
+from .linking import Linker, Registry
+from .model import DocDate, Document, Extraction, Mention, Span, Value
+from .report import document_report, file_report
+from .source import DEFAULT_MAX_BYTES, SourceText, read_source
+from .rdf import Writer, activity_iri
+
+LOADER_VERSION = "1"
+_SKIP_SUFFIXES = (".meta.yaml", ".meta.yml")
+
+
+def tool_version() -> str:
+    try:
+        pkg = metadata.version("cgtkg")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
+        pkg = "unknown"
+    return f"cgtkg {pkg}; loaders.text {LOADER_VERSION}"
+
+
+@dataclass
+class FileResult:
+    path: Path
+    graph_iri: URIRef | None
+    graph: Graph | None
+    report: dict
+    problems: list[Problem] = field(default_factory=list)
+    extraction: Extraction | None = None
+    source: SourceText | None = None
+
+
+@dataclass
+class CorpusResult:
+    graphs: list[tuple[URIRef, Graph]] = field(default_factory=list)
+    report: dict = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)
+
+    def summary_lines(self) -> list[str]:
+        out = []
+        for f in self.report.get("files", []):
+            if f.get("status") != "ok":
+                out.append(f"  {f['file']}: {f.get('status')}: {f.get('reason', '')}")
+                continue
+            docs = f.get("documents", [])
+            provs = sum(d.get("provisions_found", 0) for d in docs)
+            unres = sum(len(d.get("unresolved_mentions", [])) for d in docs)
+            anom = sum(len(d.get("numbering_anomalies", [])) for d in docs)
+            out.append(f"  {f['file']}: {f['genre']}, {len(docs)} document(s), {provs} provision(s), "
+                       f"{unres} unresolved mention(s), {anom} numbering anomal(ies), "
+                       f"coverage {f['coverage']['classified']:.0%}")
+        t = self.report.get("totals", {})
+        head = (f"text extraction: {t.get('files', 0)} file(s), {t.get('documents', 0)} document(s), "
+                f"{t.get('provisions', 0)} provision(s), {t.get('responsibility_links', 0)} "
+                f"responsibility link(s), {t.get('errors', 0)} error(s), {t.get('warnings', 0)} warning(s)")
+        return [head] + out
+
+
+class _Shared:
+    """Registry indexes are built once per corpus, not once per file."""
+
+    def __init__(self, registry: Graph, base: str):
+        self.registry = Registry.from_graph(registry, base)
+        self.linker = Linker(self.registry)
+        self.bodies = BodyFinder(self.registry, self.linker)
+
+
+def extract_file(path: Path | str, registry: Graph, base: str = DEFAULT_BASE, *,
+                 max_bytes: int = DEFAULT_MAX_BYTES, source: URIRef | None = None,
+                 _shared: _Shared | None = None) -> FileResult:
+    """Extract one text file into one graph (library use; the build calls extract_corpus)."""
+    path = Path(path)
+    shared = _shared or _Shared(registry, base)
+    src, problems = read_source(path, max_bytes)
+    if src is None:
+        status = "empty" if all(p.severity == "warning" for p in problems) else "failed"
+        return FileResult(path, None, None, {
+            "file": path.name, "status": status,
+            "reason": "; ".join(p.message for p in problems)}, problems)
+    meta, meta_problems = sidecar.load(path)
+    problems += meta_problems
+    fm, fm_len, fm_body = sidecar.front_matter(src.raw)
+    if fm_len:
+        parsed, fm_problems = sidecar.parse(fm_body, path, line_offset=1)
+        problems += fm_problems
+        meta = {**parsed, **meta}
+        blank = "".join(c if c == "\n" else " " for c in src.raw[:fm_len])
+        src.text = blank + src.text[fm_len:]
+    env = C.Env(src, shared.registry, shared.linker, shared.bodies, meta, problems)
+    _check_meta_keys(env)
+    genre_name = meta.get("genre")
+    scores: dict[str, float] = {}
+    genres = all_genres()
+    if genre_name:
+        genre = genres.get(str(genre_name))
+        if genre is None:
+            env.problems.append(Problem(sidecar.sidecar_path(path) or path, None,
+                                        f"unknown genre {genre_name!r}; known: {', '.join(genres)}"))
+            genre, scores = detect(src)
+        how = "metadata"
+    else:
+        genre, scores = detect(src)
+        how = "detected"
+    if genre is None:
+        env.warn(0, "no recognisable structure: no genre scored above "
+                    f"{min(scores.values(), default=0):.2f}..{max(scores.values(), default=0):.2f}; "
+                    "nothing extracted (add a .meta.yaml sidecar with 'genre:' to force one)")
+        ext = Extraction()
+    else:
+        try:
+            ext = genre.extract(env)
+        except Exception as e:  # one broken file must not stop the corpus
+            tb = traceback.extract_tb(e.__traceback__)[-1]
+            env.problems.append(Problem(path, None, f"extraction failed in genre {genre.name}: "
+                                        f"{type(e).__name__}: {e} ({tb.filename}:{tb.lineno})"))
+            ext = Extraction()
+        env.problems.extend(ext.problems)
+    _apply_meta(env, ext)
+    _finish_keys(ext)
+    writer = Writer(src, base, tool_version(), source)
+    writer.header(genre.name if genre else "none")
+    for doc in ext.documents:
+        writer.document(doc)
+    g_iri = graph_iri(f"extracted/{src.key}", base)
+    report = file_report(src, ext, genre.name if genre else None, how, scores, g_iri, base)
+    report["annotations"] = writer.n_annotations
+    report["triples"] = len(writer.g)
+    for doc in ext.documents:
+        for m in doc.unresolved:
+            env.problems.append(Problem(path, src.line_of(m.span.start),
+                                        f"unresolved {m.kind} mention '{m.surface}': {m.how}", "warning"))
+        for sp, msg in doc.odd_dates:
+            env.problems.append(Problem(path, src.line_of(sp.start), f"odd date: {msg}", "warning"))
+    return FileResult(path, g_iri, writer.g, report, env.problems, ext, src)
+
+
+def extract_corpus(corpus_dir: Path | str, registry: Graph, base: str = DEFAULT_BASE, *,
+                   max_bytes: int = DEFAULT_MAX_BYTES,
+                   sources: dict[str, URIRef] | None = None) -> CorpusResult:
+    """Extract every text file in ``corpus_dir`` (sidecars and hidden files excepted).
+
+    ``sources`` may map a file name to the IRI of an already described source text, so that
+    extracted facts point at the same source node as the curated records."""
+    corpus_dir = Path(corpus_dir)
+    started = time.time()
+    result = CorpusResult()
+    if not corpus_dir.is_dir():
+        result.problems.append(Problem(corpus_dir, None, "corpus folder not found"))
+        result.report = {"corpus": str(corpus_dir), "files": [], "totals": _totals([], result.problems)}
+        return result
+    shared = _Shared(registry, base)
+    files = sorted(p for p in corpus_dir.iterdir()
+                   if p.is_file() and not p.name.startswith(".") and not sidecar.is_sidecar(p))
+    seen_keys: dict[str, Path] = {}
+    for path in files:
+        t0 = time.time()
+        fr = extract_file(path, registry, base, max_bytes=max_bytes,
+                          source=(sources or {}).get(path.name), _shared=shared)
+        fr.report["seconds"] = round(time.time() - t0, 3)
+        if fr.graph_iri is not None:
+            key = str(fr.graph_iri)
+            if key in seen_keys:
+                fr.problems.append(Problem(path, None, f"file key clashes with {seen_keys[key].name}; "
+                                                       "rename one of them"))
+                fr.graph_iri = None
+            else:
+                seen_keys[key] = path
+        result.files.append(fr)
+        result.problems.extend(fr.problems)
+        if fr.graph_iri is not None and fr.graph is not None:
+            result.graphs.append((fr.graph_iri, fr.graph))
+    finished = time.time()
+    result.report = {
+        "corpus": str(corpus_dir),
+        "tool": tool_version(),
+        "activity": str(activity_iri(base)),
+        "started": dt.datetime.fromtimestamp(started, dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished": dt.datetime.fromtimestamp(finished, dt.timezone.utc).isoformat(timespec="seconds"),
+        "seconds": round(finished - started, 3),
+        "files": [f.report for f in result.files],
+        "totals": _totals(result.files, result.problems),
+        "problems": [str(p) for p in result.problems],
+    }
+    return result
+
+
+def _totals(files: list[FileResult], problems: list[Problem]) -> dict:
+    docs = [d for f in files for d in f.report.get("documents", [])]
+    return {
+        "files": len(files),
+        "files_failed": sum(1 for f in files if f.report.get("status") == "failed"),
+        "documents": len(docs),
+        "provisions": sum(d.get("provisions_found", 0) for d in docs),
+        "responsibility_links": sum(d.get("responsibility_links", 0) for d in docs),
+        "unresolved_mentions": sum(len(d.get("unresolved_mentions", [])) for d in docs),
+        "errors": sum(1 for p in problems if p.severity == "error"),
+        "warnings": sum(1 for p in problems if p.severity != "error"),
+    }
+
+
+# ---------------------------------------------------------------- sidecar metadata
+
+
+def _check_meta_keys(env: C.Env) -> None:
+    where = sidecar.sidecar_path(env.src.path) or env.src.path
+    for field_, kind in (("issuers", "agency"), ("regions", "region"), ("therapies", "therapy")):
+        for key in env.meta.get(field_, []) or []:
+            if env.registry.iri(kind, str(key)) is None:
+                env.problems.append(Problem(where, None, f"metadata {field_}: no {kind} with key {key!r} "
+                                                         "in the registry"))
+    t = env.meta.get("type")
+    if t and env.registry.iri("doctype", str(t)) is None:
+        env.problems.append(Problem(where, None, f"metadata type: no document type {t!r}"))
+
+
+def _apply_meta(env: C.Env, ext: Extraction) -> None:
+    """Sidecar values fill in (or override) the main document's metadata."""
+    meta = env.meta
+    if not meta or set(meta) <= {"genre"}:
+        return
+    if not ext.documents:
+        ext.documents.append(Document(key="", genre="metadata"))
+    doc = ext.documents[0]
+    reg = env.registry
+
+    def mention(kind: str, key: str) -> Mention | None:
+        iri = reg.iri(kind, str(key))
+        return Mention(kind, Span(0, 0), str(key), iri, str(key), "metadata") if iri else None
+
+    if meta.get("title"):
+        doc.titles = [Value(str(v), [], lang) for lang, v in meta["title"].items()] + \
+                     [t for t in doc.titles if t.lang not in meta["title"]]
+    if meta.get("number"):
+        doc.number = Value(str(meta["number"]), [])
+    if meta.get("type"):
+        doc.doctype = mention("doctype", meta["type"]) or doc.doctype
+    if meta.get("issuers"):
+        doc.issuers = [m for m in (mention("agency", k) for k in meta["issuers"]) if m]
+    if meta.get("regions"):
+        doc.regions = [m for m in (mention("region", k) for k in meta["regions"]) if m]
+    if meta.get("therapies"):
+        doc.therapies = [m for m in (mention("therapy", k) for k in meta["therapies"]) if m]
+    for kind, value in (meta.get("dates") or {}).items():
+        doc.dates = [d for d in doc.dates if d.kind != kind] + [DocDate(kind, value, [], "from metadata")]
+    if meta.get("key"):
+        doc.key = "x-" + C.slug(str(meta["key"]), 80)
+    doc.meta_fields = sorted(k for k in meta if k != "genre")  # type: ignore[attr-defined]
+
+
+def _finish_keys(ext: Extraction) -> None:
+    """Stable, unique document keys (the text decides; a clash gets a numeric suffix)."""
+    seen: dict[str, int] = {}
+    for doc in ext.documents:
+        if not doc.key:
+            doc.key = C.doc_key(doc)
+        base = doc.key
+        if base in seen:
+            seen[base] += 1
+            doc.key = f"{base}-{seen[base]}"
+        else:
+            seen[base] = 1
+

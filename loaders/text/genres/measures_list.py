@@ -1,0 +1,192 @@
+"""Numbered lists of measures: "1.", "II.", "3." ... each with a heading, a body and often a
+responsibility list "(Responsible departments: ...)".
+
+Typical of opinions, notices and action plans, and of news items that reprint them: a news
+lead (which may quote one measure in advance), a marker such as "The full text is as
+follows:", the document's header (title, number, addressees, preamble), the numbered
+measures, and closing paragraphs.  The main list is the longest chain numbered 1, 2, 3 ...
+whatever mix of arabic, roman or Chinese numerals it uses; a measure quoted before the list
+is the same measure printed twice, not a new one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import common as C
+from ..model import Document, Extraction, Provision, Segment, Span, Value
+from ..source import SourceText
+from ..structure import LIST_NUM, Marker, anomalies_of, longest_chain, scan, similar
+from . import register
+
+_RESP = re.compile(r"[(（]\s*(?:responsible|lead(?:ing)?)\s+(?:departments?|units?)|责任单位|牵头单位|"
+                   r"\bwill\s+be\s+responsible\b|\bare\s+responsible\b", re.I)
+_BOILER = re.compile(r"reprint(?:ed)?\s+(?:notice|from)|please\s+contact\s+us|related\s+news|"
+                     r"all\s+rights\s+reserved|转载|版权", re.I)
+
+
+def _markers(src: SourceText) -> list[Marker]:
+    return [m for m in scan(src, {"measure": [LIST_NUM]}) if m.end - m.body_start >= 4]
+
+
+class MeasuresList:
+    name = "measures_list"
+    description = "numbered measures (1., II., (一) ...) with headings and responsibility lists"
+
+    def detect(self, src: SourceText) -> float:
+        ms = _markers(src)
+        chain = longest_chain(ms)
+        if len(chain) < 3:
+            return 0.0
+        resp = len(_RESP.findall(src.text))
+        return min(1.0, 0.3 + len(chain) / 30 + min(resp, len(chain)) / max(len(chain), 1) * 0.5)
+
+    def extract(self, env: C.Env) -> Extraction:
+        src, text = env.src, env.src.text
+        out = Extraction()
+        ms = _markers(src)
+        chain_idx = longest_chain(ms)
+        chain = [ms[i] for i in chain_idx]
+        if len(chain) < 2:
+            env.warn(0, "no numbered list of measures found")
+            return out
+        first = chain[0]
+        text_markers = [ln for ln in C.markers(src) if ln.start < first.start]
+        body_start = text_markers[-1].end if text_markers else 0
+        lead_end = text_markers[-1].start if text_markers else 0
+        end = _end_of_last(src, chain[-1])
+
+        doc = Document(key="", genre=self.name, line=first.line)
+        anchor = C.dateline(src)
+        # news lead before the "full text" marker; the document's own header after it
+        if lead_end > 0:
+            out.segments.append(Segment("commentary", Span(0, lead_end)))
+            for ln in text_markers:
+                out.segments.append(Segment("header", Span(ln.start, ln.end)))
+        out.segments.append(Segment("preamble", Span(body_start, first.start)))
+        self._header(env, doc, body_start, first.start, anchor)
+        for ss, se in C_sentences(text, 0, lead_end if lead_end else first.start):
+            st = C.statement_in(env, ss, se, anchor, None)
+            if st is None or st.title is None:
+                continue
+            if doc.titles and similar(str(doc.titles[0].value), str(st.title.value)) < 0.6 \
+                    and doc.titles[0].spans and doc.titles[0].spans[0].start > ss:
+                pass
+            if not any(t.lang == st.title.lang for t in doc.titles) or doc.titles[0].note == "header":
+                doc.titles = [st.title] + [t for t in doc.titles if t.lang != st.title.lang]
+            doc.spans.append(st.span)
+            if st.alias:
+                doc.aliases.append(st.alias)
+            if st.issuers:
+                doc.issuers = st.issuers
+            for d in st.dates:
+                C.add_date(doc, d)
+            doc.odd_dates.extend(st.odd)
+            break
+        if doc.titles:
+            doc.doctype = C.doctype_of(str(doc.titles[0].value), env.linker)
+            doc.regions = C.title_regions(env, doc.titles[0])
+        ctx = C.context_for(env, doc)
+
+        provisions = []
+        for k, m in enumerate(chain):
+            stop = chain[k + 1].start if k + 1 < len(chain) else end
+            span = C.trimmed(src, m.start, stop)
+            p = Provision("measure", str(m.number), m.printed.rstrip(" ").split()[0] if m.printed else str(m.number),
+                          span, line=m.line)
+            p.printed = re.match(r"\s*\S+", text[m.start:m.body_start]).group(0).strip()
+            heading = text[m.body_start:m.end].strip()
+            if heading and len(heading) <= 220 and stop > m.end + 1:
+                p.title = Value(heading.rstrip(" ."), [Span(m.body_start, m.body_start + len(heading.rstrip(' .')))])
+            provisions.append(p)
+        # markers outside the chain: repeats of a chain member, or anomalies
+        in_chain = set(chain_idx)
+        for i, m in enumerate(ms):
+            if i in in_chain:
+                continue
+            twin = next((p for p in provisions if p.number == str(m.number)), None)
+            span = _loose_span(src, m, ms, text_markers)
+            if twin is not None and twin.title is not None and \
+                    similar(text[m.body_start:m.end], str(twin.title.value)) >= 0.8:
+                twin.extra_spans.append(span)
+                doc.anomalies.append({
+                    "kind": "repeated-provision", "about": f"measure/{m.number}", "numbers": [m.number],
+                    "lines": [m.line, twin.line],
+                    "message": f"measure {m.number} is also printed on line {m.line} (outside the "
+                               f"numbered list, e.g. in a news summary); recorded once"})
+                out.segments.append(Segment("commentary", span))
+            elif first.start <= m.start < end:
+                doc.anomalies.append({
+                    "kind": "stray-number", "about": "measure", "numbers": [m.number], "lines": [m.line],
+                    "message": f"a line numbered {m.printed!r} inside the list breaks its sequence"})
+                env.warn(m.start, f"numbered line {m.printed!r} does not fit the list of measures")
+        doc.anomalies += [dict(a, about="measure") for a in
+                          anomalies_of([int(p.number) for p in provisions], "measure")]
+        for p in provisions:
+            C.enrich(env, p, ctx, doc)
+            out.segments.append(Segment("provision", p.span))
+        doc.provisions = provisions
+        doc.therapies = C.dedupe([t for p in provisions for t in p.therapies])
+        if end < len(text):
+            out.segments.append(Segment("preamble", Span(end, len(text))))
+        for ln in src.lines():
+            if _BOILER.search(ln.text) and len(ln.text) < 300:
+                out.segments.append(Segment("boilerplate", Span(ln.start, ln.end)))
+        out.documents.append(doc)
+        out.documents.extend(C.cited_documents(env, 0, len(text), out.documents))
+        return out
+
+    def _header(self, env: C.Env, doc: Document, start: int, stop: int, anchor) -> None:
+        """Title lines, document number and issuers printed above the first measure."""
+        src, text = env.src, env.src.text
+        num = C.doc_number(text, start, stop)
+        if num:
+            doc.number = num
+        lines = [ln for ln in C.nonblank_lines(src) if start <= ln.start < stop]
+        title_lines = []
+        for ln in lines:
+            if num and ln.start >= num.spans[0].start:
+                break
+            if not C.is_heading_like(ln.text, 250) and not ln.text.rstrip().endswith(("on", "and")):
+                break
+            title_lines.append(ln)
+        if title_lines:
+            t = Span(title_lines[0].start, title_lines[-1].end)
+            words = " ".join(text[ln.start:ln.end].strip() for ln in title_lines)
+            doc.titles.append(Value(words, [t], "zh" if C._is_zh(words) else "en", note="header"))
+            issuers = env.bodies.agencies(text, t.start, t.end, None)
+            if issuers and text[t.start:issuers[0].span.start].strip() == "":
+                doc.issuers = [m for m in issuers if m.target is not None]
+
+
+def C_sentences(text: str, start: int, end: int):
+    pos = start
+    for m in re.finditer(r"(?<=[.!?。！？])\s+(?=[A-Z\"“\u3400-\u9fff])|\n+", text[start:end]):
+        if start + m.start() > pos:
+            yield pos, start + m.start()
+        pos = start + m.end()
+    if pos < end:
+        yield pos, end
+
+
+def _end_of_last(src: SourceText, last: Marker) -> int:
+    """The last measure runs to its responsibility list, or to the end of its first body
+    paragraph when it has none; what follows is the document's closing text."""
+    text = src.text
+    lines = [ln for ln in C.nonblank_lines(src) if ln.start > last.start]
+    for ln in lines[:6]:
+        if _RESP.search(ln.text):
+            return ln.end
+    if lines:
+        return lines[0].end
+    return len(text)
+
+
+def _loose_span(src: SourceText, m: Marker, ms: list[Marker], text_markers) -> Span:
+    """A numbered block outside the main list: its line and the body lines under it."""
+    stops = [x.start for x in ms if x.start > m.start] + [ln.start for ln in text_markers if ln.start > m.start]
+    stop = min(stops) if stops else len(src.text)
+    return C.trimmed(src, m.start, stop)
+
+
+register(MeasuresList())

@@ -1,0 +1,483 @@
+"""Entity linking: names in the text -> registry entries, in the document's own context.
+
+The registry graph (ontology + ``ontology/registries/*.ttl``) is the only source of names:
+``skos:prefLabel``, ``skos:altLabel`` and ``skos:hiddenLabel`` in English and Chinese,
+abbreviations included.  Matching is on normalised word tokens for English (case, plurals,
+possessives, hyphens and "the" do not matter; short all-capital abbreviations such as
+``MOST`` or ``CDE`` must match case-sensitively so that the word "most" is not a ministry)
+and on characters for Chinese.  The longest name wins.
+
+A name shared by several entries (``municipal health department`` is a hidden label of the
+Shenzhen, Tianjin and Shanghai health bodies) is resolved only through the document's
+context: the regions the document is about and those of its issuers, with their broader
+regions.  If the context does not single out one entry the mention stays unresolved and is
+reported; it is never mapped to a body the text does not name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import ORG, RDF, RDFS, SKOS
+
+from graph.namespaces import CGT, DEFAULT_BASE
+
+from .model import Mention, Span
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_DROP = {"the"}
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")  # session numbers are not part of a body's name
+_ABBREV = re.compile(r"^(?=(?:.*[A-Z]){2})[A-Za-z0-9&/.-]{2,12}$")
+
+
+def singular(tok: str) -> str:
+    if len(tok) <= 3 or tok.endswith(("ss", "us", "is")):
+        return tok
+    if tok.endswith("ies") and len(tok) > 4:
+        return tok[:-3] + "y"
+    if tok.endswith("s"):
+        return tok[:-1]
+    return tok
+
+
+def norm_tokens(text: str) -> list[str]:
+    """Normalised English tokens of a name (used for labels and for mentions alike)."""
+    return [t for t, _, _ in tokenize(text)]
+
+
+_GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
+
+
+def _words(text: str):
+    """Word matches, splitting words glued by a lost space ("CongressRegulations")."""
+    for m in _WORD.finditer(text):
+        word, start = m.group(0), m.start()
+        cuts = [c.start() for c in _GLUE.finditer(word)]
+        for a, b in zip([0] + cuts, cuts + [len(word)]):
+            yield word[a:b], start + a, start + b
+
+
+def tokenize(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
+    out = []
+    for word, s, e in _words(text):
+        tok = word.lower()
+        if tok == "s" and s > 0 and text[s - 1] in "'’":
+            continue  # possessive
+        if tok in _DROP or _ORDINAL.match(tok):
+            continue
+        out.append((singular(tok), s + offset, e + offset))
+    return out
+
+
+def raw_tokens(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
+    return [(w, s + offset, e + offset) for w, s, e in _words(text)]
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # agency | region | therapy | doctype | addressee | modality
+    iri: URIRef
+    key: str
+    label: str
+    lang: str
+    label_type: str  # pref | alt | hidden
+
+
+@dataclass
+class Registry:
+    """Indexes over the registry graph; built once per corpus run."""
+
+    graph: Graph
+    base: str = DEFAULT_BASE
+    entries: list[Entry] = field(default_factory=list)
+    jurisdiction: dict[URIRef, set[URIRef]] = field(default_factory=dict)
+    broader: dict[URIRef, set[URIRef]] = field(default_factory=dict)
+    parent_org: dict[URIRef, set[URIRef]] = field(default_factory=dict)
+    pref_en: dict[URIRef, str] = field(default_factory=dict)
+    labels_of: dict[URIRef, list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    kinds: dict[URIRef, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_graph(cls, graph: Graph, base: str = DEFAULT_BASE) -> Registry:
+        reg = cls(graph, base)
+        reg._index()
+        return reg
+
+    def _kind_of(self, s: URIRef) -> str | None:
+        iri = str(s)
+        if not iri.startswith(self.base):
+            return None
+        head = iri[len(self.base):].split("/", 1)[0]
+        if head == "agency":
+            return "agency"
+        if head in ("region", "therapy", "doctype"):
+            return head
+        if head == "concept":
+            scheme = self.graph.value(s, SKOS.inScheme)
+            if scheme is not None and str(scheme).endswith(("scheme/addressees", "scheme/modalities")):
+                return "addressee" if str(scheme).endswith("addressees") else "modality"
+        return None
+
+    def _index(self) -> None:
+        g = self.graph
+        for prop, ltype in ((SKOS.prefLabel, "pref"), (SKOS.altLabel, "alt"),
+                            (SKOS.hiddenLabel, "hidden"), (RDFS.label, "alt")):
+            for s, o in g.subject_objects(prop):
+                if not isinstance(s, URIRef):
+                    continue
+                kind = self._kind_of(s)
+                if kind is None:
+                    continue
+                if kind == "agency" and (s, RDF.type, None) not in g:
+                    continue
+                lang = getattr(o, "language", None) or ("zh" if _CJK.search(str(o)) else "en")
+                e = Entry(kind, s, str(s).rsplit("/", 1)[-1], str(o), lang, ltype)
+                self.entries.append(e)
+                self.labels_of[s].append(e)
+                self.kinds[s] = kind
+                if ltype == "pref" and lang == "en":
+                    self.pref_en[s] = str(o)
+        for s, o in g.subject_objects(CGT.jurisdiction):
+            self.jurisdiction.setdefault(s, set()).add(o)
+        for s, o in g.subject_objects(SKOS.broader):
+            self.broader.setdefault(s, set()).add(o)
+        for s, o in g.subject_objects(ORG.subOrganizationOf):
+            self.parent_org.setdefault(s, set()).add(o)
+        self.entries.sort(key=lambda e: (e.kind, str(e.iri), e.label_type, e.lang, e.label))
+
+    # ---------------------------------------------------------------- regions
+
+    def ancestors(self, region: URIRef) -> list[URIRef]:
+        """``region`` and every broader region, nearest first (breadth-first)."""
+        out, frontier, seen = [region], [region], {region}
+        while frontier:
+            nxt = []
+            for r in frontier:
+                for b in sorted(self.broader.get(r, ())):
+                    if b not in seen:
+                        seen.add(b)
+                        out.append(b)
+                        nxt.append(b)
+            frontier = nxt
+        return out
+
+    def is_within(self, inner: URIRef, outer: URIRef) -> bool:
+        return outer in self.ancestors(inner)
+
+    def key(self, iri: URIRef) -> str:
+        return str(iri).rsplit("/", 1)[-1]
+
+    def iri(self, kind: str, key: str) -> URIRef | None:
+        path = {"agency": "agency", "region": "region", "therapy": "therapy",
+                "doctype": "doctype", "addressee": "concept", "modality": "concept"}[kind]
+        iri = URIRef(f"{self.base}{path}/{key}")
+        return iri if iri in self.kinds else None
+
+    def governments_of(self, region: URIRef) -> list[URIRef]:
+        """The people's government(s) of a region: how a text's "Guangdong Province is
+        responsible" names a body.  Read from labels, not from a list of keys."""
+        out = []
+        for ag, regions in self.jurisdiction.items():
+            if region not in regions or self.kinds.get(ag) != "agency":
+                continue
+            labels = [e.label for e in self.labels_of[ag] if e.label_type == "pref"]
+            en = " ".join(labels).lower()
+            zh = "".join(labels)
+            if ("people's government" in en or "人民政府" in zh) and \
+                    "office" not in en and "办公厅" not in zh and "办公室" not in zh:
+                out.append(ag)
+        return sorted(out)
+
+
+@dataclass
+class Context:
+    """Where a document belongs: its regions (nearest first) and their broader regions."""
+
+    regions: list[URIRef] = field(default_factory=list)
+
+    def rank(self, registry: Registry) -> dict[URIRef, int]:
+        ranks: dict[URIRef, int] = {}
+        for i, r in enumerate(self.regions):
+            for depth, a in enumerate(registry.ancestors(r)):
+                score = depth * 10 + i
+                if a not in ranks or score < ranks[a]:
+                    ranks[a] = score
+        return ranks
+
+
+class Linker:
+    """Finds registry names in text spans and resolves them in context."""
+
+    def __init__(self, registry: Registry):
+        self.reg = registry
+        self.en: dict[str, dict[tuple[str, ...], list[Entry]]] = defaultdict(lambda: defaultdict(list))
+        self.en_cs: dict[str, dict[tuple[str, ...], list[Entry]]] = defaultdict(lambda: defaultdict(list))
+        self.zh: dict[str, dict[str, list[Entry]]] = defaultdict(lambda: defaultdict(list))
+        self.max_en = self.max_zh = 1
+        for e in registry.entries:
+            if e.lang == "zh" or _CJK.search(e.label):
+                self.zh[e.kind][e.label].append(e)
+                self.max_zh = max(self.max_zh, len(e.label))
+            elif _ABBREV.match(e.label) and " " not in e.label:
+                toks = tuple(t for t, _, _ in raw_tokens(e.label))
+                if toks:
+                    self.en_cs[e.kind][toks].append(e)
+            else:
+                toks = tuple(norm_tokens(e.label))
+                if toks:
+                    self.en[e.kind][toks].append(e)
+                    self.max_en = max(self.max_en, len(toks))
+
+    # ---------------------------------------------------------------- finding
+
+    def find(self, text: str, start: int, end: int, kinds: tuple[str, ...],
+             context: Context | None = None) -> list[Mention]:
+        """Every name of the given kinds inside ``text[start:end]`` (analysis view)."""
+        hits: list[tuple[int, int, list[Entry]]] = []
+        chunk = text[start:end]
+        toks = tokenize(chunk, start)
+        rtoks = raw_tokens(chunk, start)
+        raw_index = {s: i for i, (_, s, _) in enumerate(rtoks)}
+        i = 0
+        while i < len(toks):
+            best = None
+            for n in range(min(self.max_en, len(toks) - i), 0, -1):
+                key = tuple(t for t, _, _ in toks[i:i + n])
+                if not _contiguous(chunk, start, toks[i:i + n]):
+                    continue
+                found = [e for k in kinds for e in self.en[k].get(key, ())]
+                if found:
+                    best = (toks[i][1], toks[i + n - 1][2], found, n)
+                    break
+            j = raw_index.get(toks[i][1])
+            if j is not None:
+                for n in range(min(4, len(rtoks) - j), 0, -1):
+                    key = tuple(t for t, _, _ in rtoks[j:j + n])
+                    found = [e for k in kinds for e in self.en_cs[k].get(key, ())]
+                    if found and _contiguous(chunk, start, rtoks[j:j + n]):
+                        cand = (rtoks[j][1], rtoks[j + n - 1][2], found, 0)
+                        if best is None or cand[1] - cand[0] > best[1] - best[0]:
+                            best = cand
+                        break
+            if best:
+                hits.append(best[:3])
+                while i < len(toks) and toks[i][1] < best[1]:
+                    i += 1
+            else:
+                i += 1
+        hits.extend(self._find_zh(text, start, end, kinds))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        out: list[Mention] = []
+        last_end = -1
+        for s, e, entries in hits:
+            if s < last_end:
+                continue
+            out.append(self.resolve(entries, Span(s, e), text[s:e], context))
+            last_end = e
+        return out
+
+    def _find_zh(self, text: str, start: int, end: int, kinds) -> list:
+        hits = []
+        i = start
+        tables = [self.zh[k] for k in kinds]
+        while i < end:
+            if not _CJK.match(text[i]):
+                i += 1
+                continue
+            best = None
+            for n in range(min(self.max_zh, end - i), 0, -1):
+                sub = text[i:i + n]
+                found = [e for t in tables for e in t.get(sub, ())]
+                if found:
+                    best = (i, i + n, found)
+                    break
+            if best:
+                hits.append(best)
+                i = best[1]
+            else:
+                i += 1
+        return hits
+
+    # ---------------------------------------------------------------- resolving
+
+    def resolve(self, entries: list[Entry], span: Span, surface: str,
+                context: Context | None) -> Mention:
+        kind = entries[0].kind
+        targets = sorted({e.iri for e in entries})
+        # A hidden agency label is a context-bound name ("the municipal health department"):
+        # it must be confirmed by the document's region even when one body carries it.
+        only_hidden = kind == "agency" and all(e.label_type == "hidden" for e in entries)
+        if len(targets) == 1 and not only_hidden:
+            return Mention(kind, span, surface, targets[0], self.reg.key(targets[0]), "label")
+        ranks = context.rank(self.reg) if context else {}
+        scored = []
+        for t in targets:
+            places = self.reg.jurisdiction.get(t, set()) if kind == "agency" else {t}
+            best = min((ranks[p] for p in places if p in ranks), default=None)
+            if best is not None:
+                scored.append((best, t))
+        scored.sort()
+        if scored and (len(scored) == 1 or scored[0][0] < scored[1][0]):
+            t = scored[0][1]
+            return Mention(kind, span, surface, t, self.reg.key(t), "context",
+                           tuple(self.reg.key(x) for x in targets))
+        reason = "ambiguous in this document's context" if len(targets) > 1 else \
+            "a generic name whose body is not fixed by this document's context"
+        return Mention(kind, span, surface, None, None, reason,
+                       tuple(self.reg.key(x) for x in targets))
+
+    def lookup(self, name: str, kinds: tuple[str, ...], context: Context | None = None,
+               offset: int = 0) -> Mention | None:
+        """The entry whose label is exactly ``name`` (after normalisation), if any."""
+        ms = self.find(name, 0, len(name), kinds, context)
+        whole = [m for m in ms if m.span.start == 0 and m.span.end >= len(name.rstrip(" .,;"))]
+        if len(whole) != 1:
+            return None
+        m = whole[0]
+        return Mention(m.kind, Span(m.span.start + offset, m.span.end + offset), m.surface,
+                       m.target, m.key, m.how, m.candidates)
+
+
+_IGNORABLE = re.compile(r"\b(?:the|\d+(?:st|nd|rd|th))\b", re.I)
+
+
+def _contiguous(chunk: str, base: int, toks) -> bool:
+    """Tokens of one name must not be split by sentence or list punctuation."""
+    for (_, _, e1), (_, s2, _) in zip(toks, toks[1:]):
+        gap = _IGNORABLE.sub("", chunk[e1 - base:s2 - base])
+        if len(gap.strip()) > 3 or len(gap) > 6 or any(c in gap for c in ",;:\n。，；：、\""):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- generic local names
+
+LEVEL_WORDS = {"municipal": "city", "city": "city", "municipality": "city",
+               "provincial": "province", "province": "province", "district": "district",
+               "county": "district", "national": "national", "state": "national"}
+ZH_LEVELS = {"市": "city", "省": "province", "区": "district", "县": "district"}
+HEAD_WORDS = {"department", "authority", "bureau", "commission", "administration", "office",
+              "agency", "committee", "organ", "body", "unit", "competent", "relevant",
+              "respective", "wellness", "administrative", "responsible", "sector"}
+SYNONYMS = {"supervision": "regulation", "regulatory": "regulation", "supervisory": "regulation",
+            "sci": "science", "tech": "technology"}
+STOP_WORDS = {"and", "of", "for", "a", "an", "in", "on", "s", "its", "their"}
+ZH_HEADS = ("委员会", "管理局", "部门", "委", "局", "厅", "办", "机关")
+_LEVEL_CONCEPTS = {"level-national": {"national"}, "level-provincial": {"province"},
+                   "level-municipal": {"city"}, "level-district": {"district"}}
+
+
+def function_core(tokens: list[str], drop: set[str] = frozenset()) -> frozenset[str]:
+    """What a body does, without its level, place and head noun: ``municipal market
+    supervision department`` and ``Shenzhen Administration for Market Regulation`` both give
+    {market, regulation}.  Used only to resolve generic local names in context."""
+    out = set()
+    for t in tokens:
+        t = SYNONYMS.get(t, t)
+        if t in STOP_WORDS or t in HEAD_WORDS or t in LEVEL_WORDS or t in drop:
+            continue
+        out.add(t)
+    return frozenset(out)
+
+
+def _zh_core(label: str, drop: list[str]) -> str:
+    for d in sorted(drop, key=len, reverse=True):
+        label = label.replace(d, "")
+    for h in ZH_HEADS:
+        if label.endswith(h):
+            label = label[: -len(h)]
+            break
+    return re.sub(r"[和与及、的]", "", label.lstrip("市省区县"))
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+class LocalNames:
+    """Resolves a generic local name ("the municipal health department", "市卫生健康部门") to
+    the one body of the document's own region that does that job, or to nothing."""
+
+    def __init__(self, registry: Registry):
+        self.reg = registry
+        self.cores: dict[URIRef, set[frozenset[str]]] = defaultdict(set)
+        self.zh_cores: dict[URIRef, set[str]] = defaultdict(set)
+        self.levels: dict[URIRef, set[str]] = {}
+        g = registry.graph
+        for ag, kind in registry.kinds.items():
+            if kind != "agency":
+                continue
+            places = registry.jurisdiction.get(ag, set())
+            drop_en: set[str] = set()
+            drop_zh: list[str] = []
+            for p in places:
+                for e in registry.labels_of.get(p, []):
+                    if e.lang == "zh":
+                        drop_zh.append(e.label)
+                    else:
+                        drop_en.update(norm_tokens(e.label))
+            for e in registry.labels_of[ag]:
+                if e.lang == "zh":
+                    core = _zh_core(e.label, drop_zh)
+                    if core:
+                        self.zh_cores[ag].add(core)
+                else:
+                    core = function_core(norm_tokens(e.label), drop_en)
+                    if core:
+                        self.cores[ag].add(core)
+            levels: set[str] = set()
+            for lv in g.objects(ag, CGT.administrativeLevel):
+                levels |= _LEVEL_CONCEPTS.get(str(lv).rsplit("/", 1)[-1], set())
+            for p in places:
+                for rl in g.objects(p, CGT.regionLevel):
+                    if str(rl).endswith("rl-municipality"):
+                        levels.add("city")
+            self.levels[ag] = levels
+
+    def lookup(self, phrase: str, context: Context | None, span: Span,
+               level: str | None = None) -> Mention | None:
+        if context is None or not context.regions:
+            return None
+        if _CJK.search(phrase):
+            lv = level or ZH_LEVELS.get(phrase[:1])
+            core_zh = _zh_core(phrase, [])
+            if not core_zh:
+                return None
+
+            def match(ag: URIRef) -> bool:
+                return any(_subsequence(core_zh, c) for c in self.zh_cores.get(ag, ()))
+        else:
+            toks = norm_tokens(phrase)
+            lv = level or next((LEVEL_WORDS[t] for t in toks if t in LEVEL_WORDS), None)
+            core = function_core(toks)
+            if not core:
+                return None
+
+            def match(ag: URIRef) -> bool:
+                return core in self.cores.get(ag, ())
+        ranks = context.rank(self.reg)
+        scored = []
+        for ag in sorted(self.cores.keys() | self.zh_cores.keys()):
+            if lv and lv not in self.levels.get(ag, set()):
+                continue
+            if lv is None and "national" in self.levels.get(ag, set()):
+                continue
+            places = self.reg.jurisdiction.get(ag, set())
+            best = min((ranks[p] for p in places if p in ranks), default=None)
+            if best is None or not match(ag):
+                continue
+            scored.append((best, str(ag), ag))
+        scored.sort()
+        if not scored:
+            return None
+        if len(scored) > 1 and scored[0][0] == scored[1][0]:
+            return Mention("agency", span, phrase, None, None,
+                           "several bodies of this document's region fit",
+                           tuple(self.reg.key(s[2]) for s in scored))
+        ag = scored[0][2]
+        return Mention("agency", span, phrase, ag, self.reg.key(ag), "context-function")

@@ -1,0 +1,139 @@
+"""What a genre extracts from one text, before it becomes RDF.
+
+Every fact carries the span(s) of text it was read from: the RDF writer turns each span into
+a Web Annotation.  A fact stated twice (a news summary quoting a measure, a bilingual text
+giving it in Chinese and in English) is *one* fact with several spans, never two facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"span end {self.end} before start {self.start}")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def contains(self, other: Span) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+
+@dataclass
+class Mention:
+    """A name in the text that was (or could not be) linked to a registry entry."""
+
+    kind: str  # agency | region | therapy | addressee | doctype
+    span: Span
+    surface: str
+    target: URIRef | None = None
+    key: str | None = None
+    how: str = "label"  # label | context | place-government | unresolved reason
+    candidates: tuple[str, ...] = ()
+    passage: Span | None = None  # the clause that states the fact (for provenance)
+
+    @property
+    def resolved(self) -> bool:
+        return self.target is not None
+
+
+@dataclass
+class Value:
+    """A literal fact (title, date, number) with the spans it was read from."""
+
+    value: object
+    spans: list[Span] = field(default_factory=list)
+    lang: str | None = None
+    note: str | None = None  # e.g. "year taken from the dateline on line 2"
+
+
+@dataclass
+class Provision:
+    kind: str  # chapter | section | article | measure | item | paragraph
+    number: str  # normalised, arabic digits
+    printed: str  # as printed ("II.", "Article 59", "(一)")
+    span: Span  # heading and body
+    title: Value | None = None
+    extra_spans: list[Span] = field(default_factory=list)  # the same provision printed again
+    children: list[Provision] = field(default_factory=list)
+    responsible: list[Mention] = field(default_factory=list)
+    mentioned_bodies: list[Mention] = field(default_factory=list)  # named, not responsible
+    regions: list[Mention] = field(default_factory=list)
+    therapies: list[Mention] = field(default_factory=list)
+    excludes: list[Mention] = field(default_factory=list)
+    modalities: list[Mention] = field(default_factory=list)
+    addressees: list[Mention] = field(default_factory=list)
+    line: int = 0
+
+    def walk(self):
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+@dataclass
+class DocDate:
+    kind: str  # document | publication | in_force | adopted
+    value: dt.date | None
+    spans: list[Span]
+    note: str | None = None
+    problem: str | None = None
+    weak: bool = False  # from an announcement: yields to an adoption or signature date
+
+
+@dataclass
+class Document:
+    key: str
+    titles: list[Value] = field(default_factory=list)  # one per language
+    number: Value | None = None
+    doctype: Mention | None = None
+    issuers: list[Mention] = field(default_factory=list)
+    dates: list[DocDate] = field(default_factory=list)
+    regions: list[Mention] = field(default_factory=list)
+    therapies: list[Mention] = field(default_factory=list)
+    provisions: list[Provision] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)  # where the text states or describes it
+    aliases: list[str] = field(default_factory=list)  # "the Notice", 《通知》
+    odd_dates: list[tuple[Span, str]] = field(default_factory=list)
+    anomalies: list[dict] = field(default_factory=list)
+    unresolved: list[Mention] = field(default_factory=list)
+    genre: str = ""
+    line: int = 0
+
+    def title(self, lang: str = "en") -> str | None:
+        for t in self.titles:
+            if t.lang == lang:
+                return str(t.value)
+        return None
+
+    def all_provisions(self):
+        for p in self.provisions:
+            yield from p.walk()
+
+
+@dataclass
+class Segment:
+    """A stretch of the text classified for the coverage figure."""
+
+    kind: str  # provision | preamble | header | commentary | boilerplate | entry
+    span: Span
+
+
+@dataclass
+class Extraction:
+    """Everything one genre found in one text."""
+
+    documents: list[Document] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    problems: list = field(default_factory=list)  # graph.errors.Problem
+    notes: list[str] = field(default_factory=list)

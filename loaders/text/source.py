@@ -1,0 +1,192 @@
+"""Reading a text file into a :class:`SourceText`: bytes -> characters, safely.
+
+Why this is its own module: every later step quotes the source by character offsets, so the
+decoded text must be stable and the offsets must mean one thing.  Offsets count Unicode code
+points in the text *after* decoding, dropping a byte-order mark and turning CRLF / CR line
+ends into LF.  Nothing else is changed in :attr:`SourceText.raw`, which is what quotes are
+taken from.  The analysis view :attr:`SourceText.text` folds full-width ASCII, ideographic
+spaces and curly quotes onto plain ASCII one character for one character, so that a regular
+expression written for ``(1)`` also sees ``（1）`` while every offset stays valid for ``raw``.
+
+Bad input never raises out of here: :func:`read_source` returns problems that name the file,
+the line and the cause (binary, undecodable, too large, empty).
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.errors import Problem
+
+#: Files larger than this are refused before they are read: policy texts are kilobytes, and
+#: a file of tens of megabytes is a mistake (a dump, a binary) that must not stall a build.
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+
+_CJK_ENCODINGS = {
+    "gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950", "cp936",
+    "euc_jp", "shift_jis", "cp932", "euc_kr", "utf_16", "utf_16_le", "utf_16_be",
+}
+# GBK and GB2312 are subsets of GB18030: decoding with the superset never loses characters.
+_PREFERRED = {"gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "hz": "hz"}
+
+
+def _fold_table() -> dict[int, str]:
+    table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII
+    table.update({
+        0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x202F: " ",
+        0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"', 0x2032: "'",
+        0x3014: "[", 0x3015: "]", 0x3010: "[", 0x3011: "]", 0xFEFF: " ", 0x200B: " ",
+    })
+    return table
+
+
+FOLD = _fold_table()
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based
+    start: int
+    end: int  # exclusive, without the newline
+    text: str  # analysis view
+
+
+@dataclass
+class SourceText:
+    """One decoded input file with offset helpers; see the module docstring for offsets."""
+
+    path: Path
+    key: str
+    raw: str
+    encoding: str
+    sha256: str
+    text: str = ""
+    line_starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            self.text = self.raw.translate(FOLD)
+        assert len(self.text) == len(self.raw)
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.raw)]
+
+    @classmethod
+    def from_string(cls, text: str, name: str = "<string>") -> SourceText:
+        """For tests and library use: a text that did not come from a file."""
+        text = normalise_newlines(text.lstrip("\ufeff"))
+        return cls(Path(name), file_key(name), text, "utf-8",
+                   hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_starts, offset)
+
+    def lines(self) -> list[Line]:
+        out = []
+        for i, start in enumerate(self.line_starts):
+            end = self.line_starts[i + 1] - 1 if i + 1 < len(self.line_starts) else len(self.raw)
+            out.append(Line(i + 1, start, end, self.text[start:end]))
+        return out
+
+    def quote(self, start: int, end: int) -> str:
+        return self.raw[start:end]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def file_key(name: str) -> str:
+    """Stable slug of a file name: ``000_64c3.txt`` -> ``000-64c3``."""
+    stem = Path(name).name
+    for suffix in (".txt", ".text", ".md"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    if not slug:
+        slug = "file-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+    return slug
+
+
+def _line_at_byte(data: bytes, index: int) -> int:
+    return data.count(b"\n", 0, index) + 1
+
+
+def decode(data: bytes, path: Path) -> tuple[str | None, str, list[Problem]]:
+    """Bytes -> text.  Returns (text or None, encoding name, problems)."""
+    problems: list[Problem] = []
+    if data.startswith(codecs.BOM_UTF8):
+        enc, body = "utf-8-sig", data[3:]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return normalise_newlines(data.decode("utf-16")), "utf-16", problems
+        except UnicodeDecodeError as e:
+            return None, "utf-16", [Problem(path, None, f"cannot decode UTF-16 text: {e.reason}")]
+    else:
+        enc, body = "utf-8", data
+    nul = body.find(b"\x00", 0, 1 << 16)
+    if nul >= 0:
+        return None, "binary", [Problem(
+            path, _line_at_byte(body, nul),
+            "binary file (NUL byte); expected a plain-text policy document")]
+    try:
+        return normalise_newlines(body.decode("utf-8")), enc, problems
+    except UnicodeDecodeError as e:
+        bad_line = _line_at_byte(body, e.start)
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body[: 1 << 20]).best()
+    guess = best.encoding if best is not None else None
+    if guess in _CJK_ENCODINGS:
+        encoding = _PREFERRED.get(guess, guess)
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError as e:
+            return None, encoding, [Problem(
+                path, _line_at_byte(body, e.start),
+                f"not UTF-8 (first bad byte on line {bad_line}) and not valid {encoding} "
+                f"either: {e.reason}")]
+        problems.append(Problem(
+            path, bad_line,
+            f"not UTF-8: decoded as {encoding} (detected by charset-normalizer); "
+            "please convert the file to UTF-8", "warning"))
+        return normalise_newlines(text), encoding, problems
+    controls = sum(1 for b in body[:4096] if b < 9 or 13 < b < 32)
+    cause = "looks binary" if controls > 8 else f"no known encoding fits (best guess: {guess})"
+    return None, guess or "unknown", [Problem(
+        path, bad_line, f"cannot decode: invalid UTF-8 at line {bad_line}, {cause}")]
+
+
+def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[SourceText | None, list[Problem]]:
+    """Read and decode one file; ``None`` with problems when it cannot be used."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        return None, [Problem(path, None, f"cannot read: {e.strerror}")]
+    if size > max_bytes:
+        return None, [Problem(
+            path, None,
+            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit for one "
+            "policy text; split it or raise max_bytes")]
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return None, [Problem(path, None, f"cannot read: {e.strerror}")]
+    if not data.strip():
+        return None, [Problem(path, 1, "empty file: nothing to extract", "warning")]
+    text, encoding, problems = decode(data, path)
+    if text is None:
+        return None, problems
+    if not text.strip("\ufeff \n\t\u3000"):
+        return None, problems + [Problem(path, 1, "empty file: nothing to extract", "warning")]
+    src = SourceText(path, file_key(path.name), text, encoding, hashlib.sha256(data).hexdigest())
+    return src, problems

@@ -1,0 +1,112 @@
+"""Numbered structure: markers at line starts, the main numbered run, repeats and anomalies.
+
+Shared by the genres that number their provisions.  The rules are about numbering, not
+about any one text:
+
+* a numbered list is the longest chain of markers whose numbers go 1, 2, 3, ...;
+* a marker outside that chain with the number *and* the wording of a chain member is the
+  same provision printed again (a news summary quoting measure 9, an article printed twice):
+  one provision with two spans, and a reported anomaly;
+* any other break (gap, duplicate with different wording, order) is reported as printed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from .numbering import sequence_anomalies, to_int
+from .source import SourceText
+
+WORD_NUMBERS = {w: i + 1 for i, w in enumerate(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+
+CHAPTER_EN = re.compile(r"^[ \t]*(?:Chapter|CHAPTER)\s+(?P<n>\d{1,3}|[IVXLC]{1,7}|[A-Za-z]{3,9})\b"
+                        r"\s*[:.：]?\s*(?P<t>.*)$")
+CHAPTER_ZH = re.compile(r"^[ \t]*第(?P<n>[零〇一二三四五六七八九十百\d]{1,6})章\s*(?P<t>.*)$")
+SECTION_EN = re.compile(r"^[ \t]*(?:Section|SECTION)\s+(?P<n>\d{1,3}|[IVXLC]{1,7})\b\s*[:.：]?\s*(?P<t>.*)$")
+SECTION_ZH = re.compile(r"^[ \t]*第(?P<n>[零〇一二三四五六七八九十百\d]{1,6})节\s*(?P<t>.*)$")
+ARTICLE_EN = re.compile(r"^[ \t]*(?:Article|ARTICLE|Art\.)\s+(?P<n>\d{1,3}|[IVXLC]{1,7})\b\s*[:.：]?\s*")
+ARTICLE_ZH = re.compile(r"^[ \t]*第(?P<n>[零〇一二三四五六七八九十百\d]{1,6})条[\s：:]*")
+ITEM = re.compile(r"^[ \t]*[(（](?P<n>\d{1,2}|[IVXivx]{1,5}|[一二三四五六七八九十]{1,3})[)）]\s*")
+LIST_NUM = re.compile(r"^[ \t]*(?P<n>\d{1,3}|[IVXL]{1,6}|[一二三四五六七八九十]{1,3})\s*[.．、]\s*(?=\S)")
+
+
+@dataclass
+class Marker:
+    kind: str
+    number: int
+    printed: str
+    line: int
+    start: int  # line start
+    body_start: int  # after the marker
+    end: int  # end of the line
+    title: str = ""
+
+
+def number_of(token: str) -> int | None:
+    t = token.strip()
+    if t.lower() in WORD_NUMBERS:
+        return WORD_NUMBERS[t.lower()]
+    return to_int(t)
+
+
+def scan(src: SourceText, patterns: dict[str, list[re.Pattern]]) -> list[Marker]:
+    out = []
+    for ln in src.lines():
+        for kind, rxs in patterns.items():
+            m = None
+            for rx in rxs:
+                m = rx.match(ln.text)
+                if m:
+                    break
+            if not m:
+                continue
+            n = number_of(m.group("n"))
+            if n is None:
+                continue
+            printed = m.group(0).strip()
+            title = m.groupdict().get("t") or ""
+            out.append(Marker(kind, n, printed, ln.number, ln.start, ln.start + m.end(), ln.end,
+                              title.strip()))
+            break
+    return out
+
+
+def longest_chain(markers: list[Marker]) -> list[int]:
+    """Indexes of the longest run of markers numbered n, n+1, n+2 ... in text order.
+
+    Dynamic programming over "next marker with number + 1"; ties go to the chain that
+    starts at 1, then to the later one (a summary usually precedes the full text)."""
+    best_len = [1] * len(markers)
+    nxt: list[int | None] = [None] * len(markers)
+    for i in range(len(markers) - 1, -1, -1):
+        for j in range(i + 1, len(markers)):
+            if markers[j].number == markers[i].number + 1:
+                if best_len[j] + 1 > best_len[i]:
+                    best_len[i] = best_len[j] + 1
+                    nxt[i] = j
+                break
+    if not markers:
+        return []
+    start = max(range(len(markers)),
+                key=lambda i: (best_len[i], markers[i].number == 1, i))
+    chain = [start]
+    while nxt[chain[-1]] is not None:
+        chain.append(nxt[chain[-1]])  # type: ignore[arg-type]
+    return chain
+
+
+def similar(a: str, b: str) -> float:
+    a = re.sub(r"\W+", " ", a.lower()).strip()
+    b = re.sub(r"\W+", " ", b.lower()).strip()
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def anomalies_of(numbers: list[int], what: str) -> list[dict]:
+    return [{"kind": a.kind, "numbers": list(a.numbers), "message": a.message}
+            for a in sequence_anomalies(numbers, what)]
