@@ -13,6 +13,7 @@ import click
 from graph.errors import EXIT_BAD_INPUT
 from graph.network import (
     DEFAULT_SEED,
+    DEFAULT_TOP,
     Network,
     NetworkError,
     NetworkFilters,
@@ -30,7 +31,7 @@ class Outputs:
     labelled: int
 
 
-def write_outputs(net: Network, dest: Path, *, top: int = 30, seed: int = DEFAULT_SEED) -> Outputs:
+def write_outputs(net: Network, dest: Path, *, top: int = DEFAULT_TOP, seed: int = DEFAULT_SEED) -> Outputs:
     """Every output of ``cgtkg network`` into ``dest``: GraphML, GEXF, metrics, PNG, SVG, HTML.
 
     The static picture and the page share one layout, so they show the same shape.
@@ -74,7 +75,7 @@ def _date(_ctx, param, value: str | None) -> date | None:
               help="Print weighted degree, betweenness and communities instead of writing files.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Format of --metrics.")
-@click.option("--top", type=click.IntRange(0, 500), default=30, show_default=True,
+@click.option("--top", type=click.IntRange(0, 500), default=DEFAULT_TOP, show_default=True,
               help="Label at most this many agencies (best connected first) in the pictures.")
 @click.option("--communities", "method", type=click.Choice(["louvain", "greedy"]), default="louvain",
               show_default=True, help="Community detection: seeded Louvain or greedy modularity.")

@@ -51,6 +51,7 @@ LEVELS: dict[str, tuple[str, str]] = {
 }
 
 DEFAULT_SEED = 42
+DEFAULT_TOP = 40  # agencies labelled in the pictures, best connected first
 OPEN_FROM = date(1, 1, 1)
 OPEN_TO = date(9999, 12, 31)
 
@@ -356,7 +357,9 @@ def agency_nodes(g: nx.Graph) -> list[str]:
 
 def project_agencies(b: nx.Graph) -> nx.Graph:
     """Agencies linked by shared provisions; ``weight`` = number of provisions shared."""
-    p = bipartite.weighted_projected_graph(b, agency_nodes(b))
+    agencies = agency_nodes(b)
+    # networkx refuses to project an empty graph; an empty filter result is still an answer
+    p = bipartite.weighted_projected_graph(b, agencies) if agencies else nx.Graph()
     for n in p:
         p.nodes[n].pop("bipartite", None)
     p.graph.update(kind="agencies", filters=b.graph.get("filters", "none"))

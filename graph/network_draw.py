@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import matplotlib
 import networkx as nx
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
@@ -28,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from graph.network import LEVELS, Network, ranked
+from graph.network import DEFAULT_TOP, LEVELS, Network, ranked
 
 FIGSIZE = (16.0, 10.0)  # inches
 DPI = 100
@@ -97,7 +98,40 @@ def layout_positions(
             best = (score, placed, width, height)
     _, placed, width, height = best
     width, height = width or 1.0, height or 1.0
-    return {n: (x / width, 1.0 - y / height) for n, (x, y) in placed.items()}
+    unit = {n: (x / width * aspect, 1.0 - y / height) for n, (x, y) in placed.items()}
+    unit = _separate(unit, min_dist=0.07)
+    xs = [x for x, _ in unit.values()]
+    ys = [y for _, y in unit.values()]
+    sx, sy = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    return {n: ((x - min(xs)) / sx, (y - min(ys)) / sy) for n, (x, y) in unit.items()}
+
+
+def _separate(pos: dict[str, tuple[float, float]], min_dist: float, rounds: int = 60):
+    """Push apart nodes closer than ``min_dist`` (agencies sharing every provision would
+    otherwise sit on top of each other and hide each other's labels)."""
+    pts = {n: list(xy) for n, xy in pos.items()}
+    names = sorted(pts)
+    for _ in range(rounds):
+        moved = False
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                dx = pts[b][0] - pts[a][0]
+                dy = pts[b][1] - pts[a][1]
+                d = math.hypot(dx, dy)
+                if d >= min_dist:
+                    continue
+                if d < 1e-9:  # same spot: split along a fixed direction
+                    dx, dy, d = 1.0, 0.0, 1.0
+                push = (min_dist - d) / 2
+                ux, uy = dx / d, dy / d
+                pts[a][0] -= ux * push
+                pts[a][1] -= uy * push
+                pts[b][0] += ux * push
+                pts[b][1] += uy * push
+                moved = True
+        if not moved:
+            break
+    return {n: (x, y) for n, (x, y) in pts.items()}
 
 
 def _shelf_pack(boxes, row_width: float, gap: float):
@@ -207,7 +241,7 @@ def draw_static(
     png: Path | None,
     svg: Path | None = None,
     *,
-    top: int = 30,
+    top: int = DEFAULT_TOP,
     seed: int = 42,
     pos: dict[str, tuple[float, float]] | None = None,
 ) -> DrawResult:
@@ -313,7 +347,9 @@ def _save(fig, canvas, png, svg, labelled, skipped, boxes) -> DrawResult:
         fig.savefig(png, dpi=DPI, facecolor="white")
     if svg is not None:
         Path(svg).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(svg, format="svg", facecolor="white", metadata=SVG_META)
+        # text stays text (searchable, selectable), and ids are stable between runs
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cgtkg"}):
+            fig.savefig(svg, format="svg", facecolor="white", metadata=SVG_META)
     w, h = canvas.get_width_height()
     return DrawResult(
         png=Path(png) if png else None, svg=Path(svg) if svg else None, size_px=(w, h),

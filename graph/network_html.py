@@ -17,13 +17,13 @@ import math
 import re
 from pathlib import Path
 
-from graph.network import LEVELS, MEASURE, Network, ranked
+from graph.network import DEFAULT_TOP, LEVELS, MEASURE, Network, ranked
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 _PLACEHOLDER = re.compile(r"/\*__(CSS|JS)__\*/|__(DATA|TITLE|SUBTITLE)__")
 
 
-def page_data(net: Network, pos: dict[str, tuple[float, float]], top: int = 30) -> dict:
+def page_data(net: Network, pos: dict[str, tuple[float, float]], top: int = DEFAULT_TOP) -> dict:
     """Everything the page needs, as plain JSON-able data."""
     p, b = net.agencies, net.bipartite
     order = ranked(p)
@@ -118,7 +118,7 @@ def _json_for_script(data: dict) -> str:
     )
 
 
-def render_page(net: Network, pos: dict[str, tuple[float, float]], top: int = 30) -> str:
+def render_page(net: Network, pos: dict[str, tuple[float, float]], top: int = DEFAULT_TOP) -> str:
     """The page as one string: template + inline CSS + inline JS + JSON data."""
     template = (WEB_DIR / "network.html").read_text(encoding="utf-8")
     css = (WEB_DIR / "network.css").read_text(encoding="utf-8")
@@ -143,7 +143,7 @@ def render_page(net: Network, pos: dict[str, tuple[float, float]], top: int = 30
     return _PLACEHOLDER.sub(lambda m: values[m.group(1) or m.group(2)], template)
 
 
-def write_page(net: Network, path: Path, pos: dict[str, tuple[float, float]], top: int = 30) -> Path:
+def write_page(net: Network, path: Path, pos: dict[str, tuple[float, float]], top: int = DEFAULT_TOP) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_page(net, pos, top), encoding="utf-8")

@@ -1,0 +1,215 @@
+"""The interactive page, used as a person would: in real headless Chromium via Playwright.
+
+Opened straight from disk (file://) with every request recorded, so a page that tried
+to fetch a script, a font or data from anywhere else would fail the test.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from graph.network import MEASURE
+from graph.network_draw import layout_positions
+from graph.network_html import write_page
+
+pytestmark = pytest.mark.browser
+
+
+class _Refs(HTMLParser):
+    """Every attribute that could make a browser load something."""
+
+    def __init__(self):
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href") and not (tag == "a"):
+                self.refs.append((tag, name, value or ""))
+
+
+def _page(browser, path, errors):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+    return page, requests
+
+
+def _write(net, path, top=30):
+    write_page(net, path, layout_positions(net.agencies, 42), top)
+    return path
+
+
+def _owned(net, agency):
+    b = net.bipartite
+    return {m for m in b.neighbors(agency) if b.nodes[m]["kind"] == MEASURE}
+
+
+def _node_centre(page, key):
+    box = page.locator(f'circle.node[data-key="{key}"]').bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_page_is_self_contained(real_net, tmp_path):
+    html = _write(real_net, tmp_path / "network.html").read_text(encoding="utf-8")
+    parser = _Refs()
+    parser.feed(html)
+    assert parser.refs == [], "the page refers to outside resources"
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert not re.search(r"https?://[^\"'\s]*\.(js|css|woff2?)\b", html)
+
+
+def test_real_network_search_focus_click_and_screenshot(browser, real_net, tmp_path, test_output):
+    net = real_net
+    p, b = net.agencies, net.bipartite
+    path = _write(net, tmp_path / "network.html")
+    errors: list[str] = []
+    page, requests = _page(browser, path, errors)
+
+    # every agency is drawn once, every shared-responsibility pair once
+    assert page.locator("circle.node").count() == p.number_of_nodes()
+    assert page.locator("line.edge").count() == p.number_of_edges()
+
+    # a person types an agency's Chinese name: the view centres on it and shows it
+    target = max(p, key=lambda n: (len(_owned(net, n)), p.nodes[n]["registry_key"]))
+    key, zh = p.nodes[target]["registry_key"], p.nodes[target]["label_zh"]
+    assert zh, f"{key} has no Chinese name in the registry"
+    page.fill("#search", zh)
+    page.wait_for_function(f"document.body.dataset.selected === {key!r}")
+    assert page.locator("circle.node.focused").get_attribute("data-key") == key
+    canvas = page.locator("#canvas").bounding_box()
+    cx, cy = _node_centre(page, key)
+    assert abs(cx - (canvas["x"] + canvas["width"] / 2)) < 0.1 * canvas["width"]
+    assert abs(cy - (canvas["y"] + canvas["height"] / 2)) < 0.1 * canvas["height"]
+    assert float(page.locator("#canvas svg").get_attribute("data-zoom")) > 1
+
+    # ... and its provisions are listed with their documents
+    owned = _owned(net, target)
+    assert page.locator("#panel-body li.measure").count() == len(owned)
+    assert {page.locator("#panel-body li.measure").nth(i).get_attribute("data-measure")
+            for i in range(len(owned))} == owned
+    panel = page.locator("#panel-body").inner_text()
+    for m in owned:
+        d = b.nodes[m]
+        assert d["document_title_en"] in panel
+        if d["document_number"]:
+            assert d["document_number"] in panel
+    page.screenshot(path=str(test_output / "network-search.png"))
+
+    # clicking a partner's circle shows that agency's provisions instead
+    partner = max(p.neighbors(target), key=lambda n: (p.edges[target, n]["weight"], n))
+    pkey = p.nodes[partner]["registry_key"]
+    page.locator(f'circle.node[data-key="{pkey}"]').click()
+    page.wait_for_function(f"document.body.dataset.selected === {pkey!r}")
+    assert page.locator("#panel-body h2").inner_text() == p.nodes[partner]["label_en"]
+    assert page.locator("#panel-body li.measure").count() == len(_owned(net, partner))
+
+    # hovering shows both names
+    page.locator(f'circle.node[data-key="{key}"]').hover()
+    tip = page.locator("#tooltip")
+    assert tip.is_visible()
+    assert p.nodes[target]["label_en"] in tip.inner_text() and zh in tip.inner_text()
+
+    shot = test_output / "network-page.png"
+    page.screenshot(path=str(shot))
+    print(f"\nscreenshots: {shot} and {test_output / 'network-search.png'}")
+    assert errors == []
+    assert all(u.startswith("file://") for u in requests), requests
+    assert len(requests) == 1  # the page itself, nothing else
+    page.close()
+
+
+def test_pan_zoom_and_colour_modes(browser, real_net, tmp_path):
+    path = _write(real_net, tmp_path / "network.html")
+    errors: list[str] = []
+    page, _ = _page(browser, path, errors)
+    svg = page.locator("#canvas svg")
+    canvas = page.locator("#canvas").bounding_box()
+    # wheel zoom around the pointer
+    page.mouse.move(canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2)
+    page.mouse.wheel(0, -400)
+    page.wait_for_function("parseFloat(document.querySelector('#canvas svg').dataset.zoom) > 1.5")
+    # drag on the background pans: every node moves by the same amount
+    some = page.locator("circle.node").first.get_attribute("data-key")
+    before = _node_centre(page, some)
+    x0, y0 = canvas["x"] + 5, canvas["y"] + 5
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + 120, y0 + 60, steps=6)
+    page.mouse.up()
+    after = _node_centre(page, some)
+    assert after[0] - before[0] == pytest.approx(120, abs=3)
+    assert after[1] - before[1] == pytest.approx(60, abs=3)
+    page.click("#zoom-reset")
+    assert float(svg.get_attribute("data-zoom")) == 1
+
+    # colour by level matches the legend; switching to communities recolours
+    p = real_net.agencies
+    fills = {c.get_attribute("data-key"): c.get_attribute("fill") for c in page.locator("circle.node").all()}
+    by_level: dict[str, set[str]] = {}
+    for n in p:
+        by_level.setdefault(p.nodes[n]["level"], set()).add(fills[p.nodes[n]["registry_key"]])
+    assert all(len(colours) == 1 for colours in by_level.values())  # one colour per level
+    assert len({next(iter(c)) for c in by_level.values()}) == len(by_level)  # distinct levels
+    assert "Administrative level" in page.locator("#legend").inner_text()
+    page.select_option("#colour-by", "community")
+    fills2 = {c.get_attribute("data-key"): c.get_attribute("fill") for c in page.locator("circle.node").all()}
+    by_comm: dict[int, set[str]] = {}
+    for n in p:
+        by_comm.setdefault(p.nodes[n]["community"], set()).add(fills2[p.nodes[n]["registry_key"]])
+    assert all(len(colours) == 1 for colours in by_comm.values())
+    assert "Community" in page.locator("#legend").inner_text()
+    assert errors == []
+    page.close()
+
+
+def test_clicking_shows_source_passage_when_there_is_one(browser, small_net, tmp_path, test_output):
+    """Made-up store: alpha measure 1 has an annotated passage, the others do not."""
+    path = _write(small_net, tmp_path / "small.html")
+    errors: list[str] = []
+    page, _ = _page(browser, path, errors)
+    assert page.locator("circle.node").count() == small_net.agencies.number_of_nodes()
+    page.locator('circle.node[data-key="nmpa"]').click()
+    page.wait_for_function("document.body.dataset.selected === 'nmpa'")
+    items = page.locator("#panel-body li.measure")
+    assert items.count() == 4
+    with_passage = page.locator("#panel-body li.measure:has(blockquote.passage)")
+    assert with_passage.count() == 1
+    assert with_passage.get_attribute("data-measure").endswith("/doc/alpha/measure/1")
+    assert with_passage.locator("blockquote").inner_text() == "An invented passage that stands in for a quote."
+    assert "Test [2024] No. 1" in page.locator("#panel-body").inner_text()
+    # searching by acronym, then Escape clears the selection
+    page.fill("#search", "tcde")
+    page.wait_for_function("document.body.dataset.selected === 'cde'")
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.body.dataset.selected === undefined")
+    page.fill("#search", "no such agency")
+    assert page.locator("#search-status").inner_text() == "no agency matches"
+    page.screenshot(path=str(test_output / "network-small.png"))
+    assert errors == []
+    page.close()
+
+
+def test_labels_cannot_break_out_of_the_data_block(browser, small_net, tmp_path):
+    """A label holding '</script>' stays text: the page still works and shows it verbatim."""
+    import copy
+
+    net = copy.deepcopy(small_net)
+    evil = 'Evil </script><script>document.body.dataset.pwned="1"</script> & Co'
+    for g in (net.agencies, net.bipartite):
+        g.nodes[next(n for n in g if n.endswith("/agency/cde"))]["label_en"] = evil
+    path = _write(net, tmp_path / "evil.html")
+    errors: list[str] = []
+    page, _ = _page(browser, path, errors)
+    page.locator('circle.node[data-key="cde"]').click()
+    assert page.locator("#panel-body h2").inner_text() == evil
+    assert page.evaluate("document.body.dataset.pwned") is None
+    assert errors == []
+    page.close()
