@@ -157,6 +157,10 @@ class GraphStore:
     def add_graph(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
         self.ox.bulk_extend(quads_to_ox(graph_iri, triples))
 
+    def add_graphs(self, graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> None:
+        """Write many named graphs in one bulk load (each bulk load call has a fixed cost)."""
+        self.ox.bulk_extend(q for iri, triples in graphs for q in quads_to_ox(iri, triples))
+
     def flush(self) -> None:
         self.ox.flush()
 

@@ -74,7 +74,7 @@ def _agency_by_label(store) -> dict[str, str]:
 def _local_government(store, region_label: str) -> str:
     """The people's government of a region: an agency with that jurisdiction and no parent."""
     rows = store.query(PREFIXES + """
-        SELECT DISTINCT ?a WHERE {
+        SELECT DISTINCT ?a ?name WHERE {
             ?region skos:prefLabel ?l . FILTER(LCASE(STR(?l)) = LCASE(STR(?name)))
             ?a cgt:jurisdiction ?region ; skos:prefLabel ?al .
             FILTER NOT EXISTS { ?a org:subOrganizationOf ?parent }
