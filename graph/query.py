@@ -168,6 +168,11 @@ def load_text(text: str, name: str, path: Path | None = None) -> SavedQuery:
         if not re.search(rf"[?$]{re.escape(p.name)}\b", strip_comments(text)):
             raise QueryError(f"{where}:{p.line}: parameter {p.name!r} is declared but the query "
                              f"never uses ?{p.name}")
+        if re.search(rf"(?i)\bBOUND\s*\(\s*[?$]{re.escape(p.name)}\s*\)", strip_comments(text)):
+            # pyoxigraph's substitution replaces ?name by the value, yet BOUND(?name) stays
+            # false; a remote VALUES block makes it true. Results would differ.
+            raise QueryError(f"{where}:{p.line}: do not test BOUND(?{p.name}) on a parameter: "
+                             "give it a default instead (BOUND differs between engines)")
         if form == "SELECT" and p.name not in variables:
             # pyoxigraph substitutes only projected variables, and a projected parameter makes
             # every result row say which value it was computed for.
