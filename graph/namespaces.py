@@ -89,6 +89,7 @@ SCHEMES = {
     "modalities": "scheme/modalities",
     "addressees": "scheme/addressees",
     "issue-types": "scheme/issue-types",
+    "agency-types": "scheme/agency-types",
 }
 
 PREFIXES: dict[str, Namespace | str] = {
@@ -123,6 +124,7 @@ def instance_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
         "src": f"{base}source/",
         "cv": f"{base}concept/",
         "sch": f"{base}scheme/",
+        "ev": f"{base}event/",
     }
 
 
