@@ -223,33 +223,49 @@ def short_label(label_en: str, alt_labels: list[str], key: str = "") -> str:
     return " ".join(words)
 
 
-def _s(row: dict, var: str) -> str:
-    v = row.get(var)
-    return str(v) if v is not None else ""
+def group_rows(rows: list[dict], var: str) -> dict[URIRef, list[dict]]:
+    """Rows of a one-row-per-value query, grouped by the resource they describe."""
+    out: dict[URIRef, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r[var], []).append(r)
+    return out
 
 
-def _agency_attrs(row: dict | None, iri: URIRef) -> dict:
-    row = row or {}
-    en = _s(row, "labelEn") or key_of(iri)
-    alts = [a for a in _s(row, "altLabels").split("|") if a]
-    level = key_of(row.get("level"))
-    attrs = {
+def _values(rows: list[dict], var: str) -> list[str]:
+    """Distinct values of ``var`` over the rows, sorted (so the choice is reproducible)."""
+    return sorted({str(r[var]) for r in rows if r.get(var) is not None})
+
+
+def _one(rows: list[dict], var: str) -> str:
+    vals = _values(rows, var)
+    return vals[0] if vals else ""
+
+
+def _shortest(rows: list[dict], var: str) -> str:
+    vals = _values(rows, var)
+    return min(vals, key=lambda v: (len(v), v)) if vals else ""
+
+
+def _agency_attrs(rows: list[dict] | None, iri: URIRef) -> dict:
+    rows = rows or []
+    en = _one(rows, "labelEn") or key_of(iri)
+    level = key_of(_one(rows, "level"))
+    return {
         "kind": AGENCY,
         "iri": str(iri),
         "registry_key": key_of(iri),
         "label": en,
         "label_en": en,
-        "label_zh": _s(row, "labelZh"),
-        "short": short_label(en, alts, key_of(iri)),
+        "label_zh": _one(rows, "labelZh"),
+        "short": short_label(en, _values(rows, "altLabel"), key_of(iri)),
         "level": level,
-        "level_label": _s(row, "levelLabel") or LEVELS.get(level, LEVELS[""])[0],
-        "region": key_of(row.get("region")),
-        "region_label": _s(row, "regionLabel"),
-        "parent": key_of(row.get("parent")),
-        "parent_label": _s(row, "parentLabel"),
-        "generic": str(row.get("generic", "false")).lower() == "true",
+        "level_label": _one(rows, "levelLabel") or LEVELS.get(level, LEVELS[""])[0],
+        "region": key_of(_one(rows, "region")),
+        "region_label": _one(rows, "regionLabel"),
+        "parent": key_of(_one(rows, "parent")),
+        "parent_label": _one(rows, "parentLabel"),
+        "generic": bool(_values(rows, "genericClass")),
     }
-    return attrs
 
 
 def measure_label(type_key: str, number: str, printed: str, parent_type: str, parent_number: str) -> str:
@@ -262,34 +278,44 @@ def measure_label(type_key: str, number: str, printed: str, parent_type: str, pa
     return own
 
 
-def _measure_attrs(row: dict | None, iri: URIRef, document: URIRef, base: str) -> dict:
-    row = row or {}
-    type_key = key_of(row.get("type"))
-    title = _s(row, "title")
+def _source(rows: list[dict]) -> tuple[str, str]:
+    """The provision's own source text, else its document's primary source, with title."""
+    for src, title in (("source", "sourceTitle"), ("docSource", "docSourceTitle")):
+        pairs = sorted({(str(r[src]), str(r.get(title) or "")) for r in rows if r.get(src) is not None})
+        if pairs:
+            return pairs[0]
+    return "", ""
+
+
+def _measure_attrs(rows: list[dict] | None, iri: URIRef, document: URIRef, base: str) -> dict:
+    rows = rows or []
+    type_key = key_of(_one(rows, "type"))
+    title = _one(rows, "title")
     label = measure_label(
-        type_key, _s(row, "number"), _s(row, "printed"),
-        key_of(row.get("parentType")), _s(row, "parentNumber"),
+        type_key, _one(rows, "number"), _one(rows, "printed"),
+        key_of(_one(rows, "parentType")), _one(rows, "parentNumber"),
     )
+    source, source_title = _source(rows)
     return {
         "kind": MEASURE,
         "iri": str(iri),
         "label": f"{label}: {title}" if title else label,
         "provision": label,
         "type": type_key,
-        "number": _s(row, "number"),
-        "printed": _s(row, "printed"),
+        "number": _one(rows, "number"),
+        "printed": _one(rows, "printed"),
         "title": title,
-        "summary": _s(row, "summary"),
+        "summary": _one(rows, "summary"),
         "document": doc_key(document, base),
         "document_iri": str(document),
-        "document_title_en": _s(row, "docTitleEn"),
-        "document_title_zh": _s(row, "docTitleZh"),
-        "document_number": _s(row, "docNumber"),
-        "document_dates": _s(row, "docDates"),
-        "source": _s(row, "source"),
-        "source_title": _s(row, "sourceTitle"),
-        "locator": _s(row, "locator"),
-        "passage": _s(row, "passage"),
+        "document_title_en": _one(rows, "docTitleEn"),
+        "document_title_zh": _one(rows, "docTitleZh"),
+        "document_number": _one(rows, "docNumber"),
+        "document_dates": " / ".join(_values(rows, "docDate")),
+        "source": source,
+        "source_title": source_title,
+        "locator": _one(rows, "locator"),
+        "passage": _shortest(rows, "passage"),
     }
 
 
@@ -319,20 +345,21 @@ def build_bipartite(
     filters = filters or NetworkFilters()
     base = base or detect_base(store)
     keep = selected_measures(store, filters, base)
-    links = store.query(load_query("network-responsibility"))
-    agencies = {r["agency"]: r for r in store.query(load_query("network-agencies"))}
-    measures = {r["measure"]: r for r in store.query(load_query("network-measures"))}
+    links = group_rows(store.query(load_query("network-responsibility")), "measure")
+    agencies = group_rows(store.query(load_query("network-agencies")), "agency")
+    measures = group_rows(store.query(load_query("network-measures")), "measure")
 
     g = nx.Graph(kind="bipartite", filters=filters.describe())
-    for row in links:
-        m, a, d = row["measure"], row["agency"], row["document"]
+    for m in sorted(links):
         if keep is not None and m not in keep:
             continue
-        if str(a) not in g:
-            g.add_node(str(a), bipartite=0, **_agency_attrs(agencies.get(a), a))
-        if str(m) not in g:
-            g.add_node(str(m), bipartite=1, **_measure_attrs(measures.get(m), m, d, base))
-        g.add_edge(str(a), str(m))
+        d = min(r["document"] for r in links[m])
+        g.add_node(str(m), bipartite=1, **_measure_attrs(measures.get(m), m, d, base))
+        for a, rows in sorted(group_rows(links[m], "agency").items()):
+            if str(a) not in g:
+                g.add_node(str(a), bipartite=0, **_agency_attrs(agencies.get(a), a))
+            # where the text names this agency for this provision, when the loader saw it
+            g.add_edge(str(a), str(m), passage=_shortest(rows, "passage"))
     for n, data in g.nodes(data=True):
         if data["kind"] == AGENCY:
             data["measures"] = g.degree(n)

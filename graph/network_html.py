@@ -58,6 +58,8 @@ def page_data(net: Network, pos: dict[str, tuple[float, float]], top: int = DEFA
                 "community": d.get("community"),
                 "top": n in top_set,
                 "m": owned,
+                # where the text names this agency for a provision (text loader annotations)
+                "mp": {m: b.edges[n, m]["passage"] for m in owned if b.edges[n, m].get("passage")},
             }
         )
     edges = [

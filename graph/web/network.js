@@ -326,7 +326,14 @@
           if (m.locator) p.append(document.createTextNode(" — " + m.locator));
           li.append(p);
         }
-        if (m.passage) li.append(h("blockquote", { class: "passage" }, m.passage));
+        const named = n.mp[m.id];
+        if (named) {
+          li.append(h("p", { class: "source" }, "Where the text names this agency:"));
+          li.append(h("blockquote", { class: "passage responsibility" }, named));
+        } else if (m.passage) {
+          li.append(h("p", { class: "source" }, "Source passage:"));
+          li.append(h("blockquote", { class: "passage" }, m.passage));
+        }
         ul.append(li);
       });
       box.append(ul);

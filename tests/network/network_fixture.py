@@ -8,7 +8,8 @@ worked out by hand from the comments below.  (The module name is unique under te
 because pytest imports test helpers by their base name.)
 
     doc alpha   passed by ndrc, mofcom; 2024-01-09; region nansha; therapy cell-therapy
-      measure 1   nmpa, nhc, guangdong-gov; own therapy car-t; has an annotated passage
+      measure 1   nmpa, nhc, guangdong-gov; own therapy car-t; has an annotated passage,
+                  and another one where the text names nhc as responsible
       measure 2   nmpa, nhc; own region hebei
       measure 3   samr, relevant-industry-authorities; own therapy gene-therapy
     doc beta    passed by shenzhen-gov; dates claimed 2022-06-01 and 2023-02-01; region shenzhen
@@ -125,6 +126,11 @@ doc:alpha\\/measure\\/3 a eli:LegalResourceSubdivision ; eli:is_part_of doc:alph
     oa:hasTarget [ oa:hasSource src:test-source ;
                    oa:hasSelector [ a oa:TextQuoteSelector ;
                                     oa:exact "An invented passage that stands in for a quote." ] ] .
+[] a oa:Annotation ; cgt:concerns doc:alpha\\/measure\\/1 ;
+    cgt:onProperty eli:responsibility_of_agent ; oa:hasBody ag:nhc ;
+    oa:hasTarget [ oa:hasSource src:test-source ;
+                   oa:hasSelector [ a oa:TextQuoteSelector ;
+                                    oa:exact "Invented words that name the health commission." ] ] .
 """
 
 DOC_BETA = """

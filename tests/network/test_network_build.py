@@ -98,6 +98,14 @@ def test_measure_nodes_carry_document_number_summary_source_and_passage(small_ne
     assert set(item["document_dates"].split(" / ")) == {"2022-06-01", "2023-02-01"}
 
 
+def test_responsibility_passage_sits_on_the_agency_provision_link(small_net):
+    """The text loader's annotation naming NHC for alpha measure 1 belongs to that link only."""
+    b = small_net.bipartite
+    m1 = doc("alpha", "measure", "1")
+    assert b.edges[ag("nhc"), m1]["passage"] == "Invented words that name the health commission."
+    assert b.edges[ag("nmpa"), m1]["passage"] == ""
+
+
 def measures_for(store, **filters):
     return kinds(build_bipartite(store, NetworkFilters(**filters)), MEASURE)
 

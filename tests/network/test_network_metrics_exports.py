@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
+from pathlib import Path
 
 import networkx as nx
 import pytest
 from click.testing import CliRunner
 from network_fixture import ag
 
+from graph import query as Q
 from graph.cli import main
-from graph.network import build_network, metrics_report, write_graph_files
+from graph.network import QUERIES_DIR, build_network, metrics_report, write_graph_files
 
 
 def test_weighted_degree_is_the_sum_of_shared_provisions(small_net):
@@ -133,3 +137,30 @@ def test_gexf_reads_back_equal(small_net, exported):
 
 def test_metrics_file_matches_the_report(small_net, exported):
     assert json.loads(exported["metrics.json"].read_text(encoding="utf-8")) == metrics_report(small_net)
+
+
+NETWORK_QUERIES = sorted(p.stem for p in QUERIES_DIR.glob("network-*.rq"))
+
+
+@pytest.mark.parametrize("name", NETWORK_QUERIES)
+def test_network_queries_are_saved_queries_with_working_examples(name, small_out):
+    """Each query the network reads through is also a documented `cgtkg query` question."""
+    q = Q.load(name)
+    assert q.title.endswith("?"), q.title
+    assert q.examples, f"{name}: no '# example:' line"
+    assert all(p.doc for p in q.params.values())
+    for example in q.examples:
+        argv = shlex.split(example)
+        assert argv[:3] == ["cgtkg", "query", name]
+        result = CliRunner().invoke(main, argv[1:] + ["--out", str(small_out)])
+        assert result.exit_code == 0, (example, result.output)
+
+
+def test_network_reads_only_through_its_saved_queries():
+    """No SPARQL text hides in the network modules: every query is a queries/network-*.rq."""
+    import graph.network as network_module
+
+    source = Path(network_module.__file__).read_text(encoding="utf-8")
+    assert not re.search(r"\b(SELECT|ASK|CONSTRUCT)\b\s", source)
+    used = set(re.findall(r'"(network-[a-z-]+)"', source))
+    assert used == set(NETWORK_QUERIES)

@@ -185,6 +185,12 @@ def test_clicking_shows_source_passage_when_there_is_one(browser, small_net, tmp
     assert with_passage.get_attribute("data-measure").endswith("/doc/alpha/measure/1")
     assert with_passage.locator("blockquote").inner_text() == "An invented passage that stands in for a quote."
     assert "Test [2024] No. 1" in page.locator("#panel-body").inner_text()
+    # NHC: for the same measure the passage naming NHC as responsible is shown instead
+    page.locator('circle.node[data-key="nhc"]').click()
+    page.wait_for_function("document.body.dataset.selected === 'nhc'")
+    named = page.locator("#panel-body li.measure blockquote.responsibility")
+    assert named.count() == 1
+    assert named.inner_text() == "Invented words that name the health commission."
     # searching by acronym, then Escape clears the selection
     page.fill("#search", "tcde")
     page.wait_for_function("document.body.dataset.selected === 'cde'")
