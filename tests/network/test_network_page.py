@@ -191,6 +191,7 @@ def test_clicking_shows_source_passage_when_there_is_one(browser, small_net, tmp
     named = page.locator("#panel-body li.measure blockquote.responsibility")
     assert named.count() == 1
     assert named.inner_text() == "Invented words that name the health commission."
+    page.screenshot(path=str(test_output / "network-small.png"))
     # searching by acronym, then Escape clears the selection
     page.fill("#search", "tcde")
     page.wait_for_function("document.body.dataset.selected === 'cde'")
@@ -198,7 +199,6 @@ def test_clicking_shows_source_passage_when_there_is_one(browser, small_net, tmp
     page.wait_for_function("document.body.dataset.selected === undefined")
     page.fill("#search", "no such agency")
     assert page.locator("#search-status").inner_text() == "no agency matches"
-    page.screenshot(path=str(test_output / "network-small.png"))
     assert errors == []
     page.close()
 
