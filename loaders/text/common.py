@@ -406,11 +406,31 @@ def context_for(env: Env, doc: Document) -> Context:
     return Context(out)
 
 
+_ZONE_LIST = re.compile(r"(?P<list>(?:\((?:[A-Z][\w' -]{1,30})\)[,\s]*(?:and\s+)?){2,})"
+                        r"(?P<head>Pilot\s+Free\s+Trade\s+Zones|Free\s+Trade\s+(?:Pilot\s+)?Zones)")
+
+
 def title_regions(env: Env, title: Value | None, ctx: Context | None = None) -> list[Mention]:
+    """Regions a title names.  "China's (Shandong), (Jiangsu) ... Pilot Free Trade Zones"
+    names each zone: every "(X)" is read as "China (X) Pilot Free Trade Zone"."""
     if title is None or not title.spans:
         return []
     sp = title.spans[0]
-    found = [r for r in env.linker.find(env.src.text, sp.start, sp.end, ("region",), ctx)
+    text = env.src.text
+    found: list[Mention] = []
+    zones = _ZONE_LIST.search(text, sp.start, sp.end)
+    if zones:
+        head = re.sub(r"s$", "", zones.group("head"))
+        for m in re.finditer(r"\((?P<x>[^()]+)\)", zones.group("list")):
+            name = f"China ({m.group('x').strip()}) {head}"
+            hit = env.linker.lookup(name, ("region",), ctx)
+            if hit is not None and hit.target is not None:
+                s0 = zones.start("list") + m.start()
+                found.append(Mention("region", Span(s0, s0 + len(m.group(0))), m.group(0), hit.target,
+                                     hit.key, "zone list"))
+        if found:
+            return found
+    found = [r for r in env.linker.find(text, sp.start, sp.end, ("region",), ctx)
              if r.target is not None]
     return subsume(dedupe(found), env.registry)
 

@@ -218,10 +218,14 @@ class Linker:
         self.en_cs: dict[str, dict[tuple[str, ...], list[Entry]]] = defaultdict(lambda: defaultdict(list))
         self.zh: dict[str, dict[str, list[Entry]]] = defaultdict(lambda: defaultdict(list))
         self.max_en = self.max_zh = 1
+        self.prefixes: set[tuple[str, ...]] = set()
+        self.zh_prefixes: set[str] = set()
         for e in registry.entries:
             if e.lang == "zh" or _CJK.search(e.label):
                 self.zh[e.kind][e.label].append(e)
                 self.max_zh = max(self.max_zh, len(e.label))
+                for k in range(1, len(e.label) + 1):
+                    self.zh_prefixes.add(e.label[:k])
             elif _ABBREV.match(e.label) and " " not in e.label:
                 toks = tuple(t for t, _, _ in raw_tokens(e.label))
                 if toks:
@@ -231,6 +235,8 @@ class Linker:
                 if toks:
                     self.en[e.kind][toks].append(e)
                     self.max_en = max(self.max_en, len(toks))
+                    for k in range(1, len(toks) + 1):
+                        self.prefixes.add(toks[:k])
 
     # ---------------------------------------------------------------- finding
 
@@ -242,19 +248,22 @@ class Linker:
         toks = tokenize(chunk, start)
         rtoks = raw_tokens(chunk, start)
         raw_index = {s: i for i, (_, s, _) in enumerate(rtoks)}
+        words = [t for t, _, _ in toks]
         i = 0
         while i < len(toks):
             best = None
-            for n in range(min(self.max_en, len(toks) - i), 0, -1):
-                key = tuple(t for t, _, _ in toks[i:i + n])
-                if not _contiguous(chunk, start, toks[i:i + n]):
-                    continue
-                found = [e for k in kinds for e in self.en[k].get(key, ())]
-                if found:
-                    best = (toks[i][1], toks[i + n - 1][2], found, n)
+            # grow the name token by token while some label still starts this way
+            n = 1
+            while i + n <= len(toks):
+                key = tuple(words[i:i + n])
+                if key not in self.prefixes:
                     break
+                found = [e for k in kinds for e in self.en[k].get(key, ())]
+                if found and _contiguous(chunk, start, toks[i:i + n]):
+                    best = (toks[i][1], toks[i + n - 1][2], found, n)
+                n += 1
             j = raw_index.get(toks[i][1])
-            if j is not None:
+            if j is not None and any(c.isupper() for c in rtoks[j][0]):
                 for n in range(min(4, len(rtoks) - j), 0, -1):
                     key = tuple(t for t, _, _ in rtoks[j:j + n])
                     found = [e for k in kinds for e in self.en_cs[k].get(key, ())]
@@ -289,12 +298,13 @@ class Linker:
                 i += 1
                 continue
             best = None
-            for n in range(min(self.max_zh, end - i), 0, -1):
+            n = 1
+            while i + n <= end and text[i:i + n] in self.zh_prefixes:
                 sub = text[i:i + n]
                 found = [e for t in tables for e in t.get(sub, ())]
                 if found:
                     best = (i, i + n, found)
-                    break
+                n += 1
             if best:
                 hits.append(best)
                 i = best[1]

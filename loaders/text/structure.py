@@ -12,6 +12,7 @@ about any one text:
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from dataclasses import dataclass
@@ -80,17 +81,20 @@ def longest_chain(markers: list[Marker]) -> list[int]:
 
     Dynamic programming over "next marker with number + 1"; ties go to the chain that
     starts at 1, then to the later one (a summary usually precedes the full text)."""
+    if not markers:
+        return []
+    positions: dict[int, list[int]] = {}
+    for i, m in enumerate(markers):
+        positions.setdefault(m.number, []).append(i)
     best_len = [1] * len(markers)
     nxt: list[int | None] = [None] * len(markers)
     for i in range(len(markers) - 1, -1, -1):
-        for j in range(i + 1, len(markers)):
-            if markers[j].number == markers[i].number + 1:
-                if best_len[j] + 1 > best_len[i]:
-                    best_len[i] = best_len[j] + 1
-                    nxt[i] = j
-                break
-    if not markers:
-        return []
+        cands = positions.get(markers[i].number + 1, [])
+        k = bisect.bisect_right(cands, i)
+        if k < len(cands):
+            j = cands[k]
+            best_len[i] = best_len[j] + 1
+            nxt[i] = j
     start = max(range(len(markers)),
                 key=lambda i: (best_len[i], markers[i].number == 1, i))
     chain = [start]
@@ -100,11 +104,16 @@ def longest_chain(markers: list[Marker]) -> list[int]:
 
 
 def similar(a: str, b: str) -> float:
-    a = re.sub(r"\W+", " ", a.lower()).strip()
-    b = re.sub(r"\W+", " ", b.lower()).strip()
-    if not a or not b:
+    """Word-level similarity of two passages, 0..1 (cheap bound first: long texts are
+    compared often when looking for repeats)."""
+    wa = re.findall(r"\w+", a.lower())
+    wb = re.findall(r"\w+", b.lower())
+    if not wa or not wb:
         return 0.0
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    sm = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    if sm.real_quick_ratio() < 0.3 or sm.quick_ratio() < 0.3:
+        return sm.quick_ratio()
+    return sm.ratio()
 
 
 def anomalies_of(numbers: list[int], what: str) -> list[dict]:

@@ -8,6 +8,7 @@ title line, an optional "(Adopted at ... on <date>)" line, chapters holding arti
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from .. import common as C
@@ -204,23 +205,26 @@ def _chapter_end(markers: list[Marker], i: int, end: int) -> int:
 
 
 def _items(env: C.Env, span: Span) -> list[Provision]:
-    src, text = env.src, env.src.text
+    """Items "(1)", "(II)", "（一）" at line starts inside one article."""
+    from ..structure import number_of
+    src = env.src
+    first = bisect.bisect_left(src.line_starts, span.start)
     found = []
-    for ln in src.lines():
-        if ln.start < span.start or ln.start >= span.end:
-            continue
-        m = ITEM.match(ln.text)
+    for idx in range(first, len(src.line_starts)):
+        ls = src.line_starts[idx]
+        if ls >= span.end:
+            break
+        le = src.line_starts[idx + 1] - 1 if idx + 1 < len(src.line_starts) else len(src.text)
+        m = ITEM.match(src.text[ls:le])
         if m:
-            from ..structure import number_of
             n = number_of(m.group("n"))
             if n is not None:
-                found.append((n, ln, m))
+                found.append((n, ls, idx + 1, m))
     items = []
-    for i, (n, ln, m) in enumerate(found):
-        e = found[i + 1][1].start if i + 1 < len(found) else span.end
-        sp = C.trimmed(env.src, ln.start, e)
-        printed = m.group(0).strip()
-        items.append(Provision("item", str(n), printed, sp, line=ln.number))
+    for i, (n, ls, line_no, m) in enumerate(found):
+        e = found[i + 1][1] if i + 1 < len(found) else span.end
+        sp = C.trimmed(src, ls, e)
+        items.append(Provision("item", str(n), m.group(0).strip(), sp, line=line_no))
     return items
 
 
