@@ -198,9 +198,18 @@ class Writer:
                 self.unresolved(d, m)
         for dd in doc.dates:
             self._date(d, dd)
-        if not any(x.kind == "document" for x in doc.dates) and doc.odd_dates:
-            add(d, CGT.dateMissingReason, Literal(
-                "the source prints an unreadable date: " + "; ".join(p for _, p in doc.odd_dates), lang="en"))
+        if not any(x.kind == "document" and x.value for x in doc.dates):
+            if doc.odd_dates:
+                reason = "the source prints an unreadable date: " + "; ".join(p for _, p in doc.odd_dates)
+            else:
+                reason = f"{self.src.name} gives no date of issue or adoption for this document"
+            add(d, CGT.dateMissingReason, Literal(reason))
+        if not any(m.target is not None for m in doc.issuers):
+            add(d, CGT.issuerMissingReason, Literal(
+                f"{self.src.name} names no issuing body of the registry for this document"
+                + (" (unresolved: " + ", ".join(sorted({m.surface for m in doc.issuers + doc.unresolved
+                                                         if m.target is None})) + ")"
+                   if any(m.target is None for m in doc.issuers + doc.unresolved) else "")))
         for sp, problem in doc.odd_dates:
             self.note(d, "corrupted-date", problem, [sp])
         for m in doc.regions:
