@@ -163,9 +163,7 @@ def resolve_filters(store: GraphStore, filters: NetworkFilters, base: str) -> di
     return resolved
 
 
-def selected_measures(
-    store: GraphStore, filters: NetworkFilters, base: str
-) -> set[URIRef] | None:
+def selected_measures(store: GraphStore, filters: NetworkFilters, base: str) -> set[URIRef] | None:
     """Provisions every given filter keeps (``None`` when no filter is given)."""
     resolved = resolve_filters(store, filters, base)
     keep: set[URIRef] | None = None
@@ -196,7 +194,7 @@ def key_of(iri: URIRef | str | None) -> str:
 def doc_key(iri: URIRef | str, base: str) -> str:
     s = str(iri)
     prefix = f"{base}doc/"
-    return s[len(prefix):] if s.startswith(prefix) else key_of(s)
+    return s[len(prefix) :] if s.startswith(prefix) else key_of(s)
 
 
 _ABBR_RE = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
@@ -268,8 +266,10 @@ def _agency_attrs(rows: list[dict] | None, iri: URIRef) -> dict:
     }
 
 
-def measure_label(type_key: str, number: str, printed: str, parent_type: str, parent_number: str) -> str:
-    """"Measure 9", "Article 13", "Article 5, item 3" — what a reader looks for in the text."""
+def measure_label(
+    type_key: str, number: str, printed: str, parent_type: str, parent_number: str
+) -> str:
+    """ "Measure 9", "Article 13", "Article 5, item 3" — what a reader looks for in the text."""
     own = f"{type_key.capitalize() or 'Provision'} {number}".strip()
     if type_key in ("item", "paragraph") and parent_type:
         own = f"{parent_type.capitalize()} {parent_number}, {type_key} {number}"
@@ -281,7 +281,9 @@ def measure_label(type_key: str, number: str, printed: str, parent_type: str, pa
 def _source(rows: list[dict]) -> tuple[str, str]:
     """The provision's own source text, else its document's primary source, with title."""
     for src, title in (("source", "sourceTitle"), ("docSource", "docSourceTitle")):
-        pairs = sorted({(str(r[src]), str(r.get(title) or "")) for r in rows if r.get(src) is not None})
+        pairs = sorted(
+            {(str(r[src]), str(r.get(title) or "")) for r in rows if r.get(src) is not None}
+        )
         if pairs:
             return pairs[0]
     return "", ""
@@ -292,8 +294,11 @@ def _measure_attrs(rows: list[dict] | None, iri: URIRef, document: URIRef, base:
     type_key = key_of(_one(rows, "type"))
     title = _one(rows, "title")
     label = measure_label(
-        type_key, _one(rows, "number"), _one(rows, "printed"),
-        key_of(_one(rows, "parentType")), _one(rows, "parentNumber"),
+        type_key,
+        _one(rows, "number"),
+        _one(rows, "printed"),
+        key_of(_one(rows, "parentType")),
+        _one(rows, "parentNumber"),
     )
     source, source_title = _source(rows)
     return {
@@ -529,11 +534,15 @@ def metrics_table(report: dict, limit: int | None = None) -> str:
         )
         for r in report["agencies"][: limit or None]
     ]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)
+    ]
     right = {0, 3, 4, 5, 6, 7}
 
     def fmt(cells: tuple[str, ...]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
+        )
 
     c = report["counts"]
     lines = [

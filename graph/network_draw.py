@@ -76,14 +76,17 @@ def layout_positions(
         h.add_nodes_from(comp)
         for u, v, d in sorted(p.subgraph(comp).edges(data=True)):
             h.add_edge(u, v, w=1.0 + math.log(d.get("weight", 1)))
-        raw = nx.spring_layout(h, weight="w", seed=seed, k=1.8 / math.sqrt(len(comp)),
-                               iterations=400)
+        raw = nx.spring_layout(
+            h, weight="w", seed=seed, k=1.8 / math.sqrt(len(comp)), iterations=400
+        )
         xs = [x for x, _ in raw.values()]
         ys = [y for _, y in raw.values()]
         span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
         size = math.sqrt(len(comp))
-        local = {n: ((x - min(xs)) / span * size, (y - min(ys)) / span * size)
-                 for n, (x, y) in raw.items()}
+        local = {
+            n: ((x - min(xs)) / span * size, (y - min(ys)) / span * size)
+            for n, (x, y) in raw.items()
+        }
         boxes.append((local, (max(xs) - min(xs)) / span * size, (max(ys) - min(ys)) / span * size))
 
     gap = 0.9
@@ -114,7 +117,7 @@ def _separate(pos: dict[str, tuple[float, float]], min_dist: float, rounds: int 
     for _ in range(rounds):
         moved = False
         for i, a in enumerate(names):
-            for b in names[i + 1:]:
+            for b in names[i + 1 :]:
                 dx = pts[b][0] - pts[a][0]
                 dy = pts[b][1] - pts[a][1]
                 d = math.hypot(dx, dy)
@@ -203,21 +206,37 @@ def _place_labels(fig, ax, canvas, p, pos, disc, order, top) -> tuple[list, list
             va = "bottom" if dy > 1 else "top" if dy < -1 else "center"
             far = i >= 8
             ann = ax.annotate(
-                text, xy=pos[n], xycoords="data", xytext=(dx * to_pt, dy * to_pt),
-                textcoords="offset points", ha=ha, va=va, fontsize=LABEL_FONT, zorder=5,
+                text,
+                xy=pos[n],
+                xycoords="data",
+                xytext=(dx * to_pt, dy * to_pt),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=LABEL_FONT,
+                zorder=5,
                 color="#1b2631",
                 bbox={"boxstyle": "round,pad=0.18", "fc": "white", "ec": "none", "alpha": 0.8},
                 arrowprops=(
-                    {"arrowstyle": "-", "color": "#566573", "lw": 0.6, "shrinkA": 0, "shrinkB": r * to_pt}
-                    if far else None
+                    {
+                        "arrowstyle": "-",
+                        "color": "#566573",
+                        "lw": 0.6,
+                        "shrinkA": 0,
+                        "shrinkB": r * to_pt,
+                    }
+                    if far
+                    else None
                 ),
             )
             ann.update_positions(renderer)
             bb = Text.get_window_extent(ann, renderer)  # the text alone, not the leader line
             box = (bb.x0 - pad, bb.y0 - pad, bb.x1 + pad, bb.y1 + pad)
             ok = (
-                box[0] >= frame_box[0] and box[1] >= frame_box[1]
-                and box[2] <= frame_box[2] and box[3] <= frame_box[3]
+                box[0] >= frame_box[0]
+                and box[1] >= frame_box[1]
+                and box[2] <= frame_box[2]
+                and box[3] <= frame_box[3]
                 and not any(_overlaps(box, q) for q in placed)
                 and not any(_hits_disc(box, *disc[m]) for m in p if m != n)
             )
@@ -259,37 +278,60 @@ def draw_static(
     n_measures = net.bipartite.number_of_nodes() - n_agencies
     fig.suptitle(
         "Which agencies share responsibility for China's cell and gene therapy policy provisions",
-        x=0.015, y=0.975, ha="left", fontsize=16, fontweight="bold",
+        x=0.015,
+        y=0.975,
+        ha="left",
+        fontsize=16,
+        fontweight="bold",
     )
     fig.text(
-        0.015, 0.915,
+        0.015,
+        0.915,
         f"{n_agencies} agencies made responsible for {n_measures} provisions; a line joins two "
         f"agencies made jointly responsible for at least one provision "
         f"({p.number_of_edges()} pairs).   Filters: {net.filters.describe()}",
-        ha="left", fontsize=11, color="#34495e",
+        ha="left",
+        fontsize=11,
+        color="#34495e",
     )
 
     if n_agencies == 0:
-        ax.text(0.5, 0.5, "No responsibility links match these filters.", ha="center",
-                va="center", fontsize=14, color="#7f8c8d")
+        ax.text(
+            0.5,
+            0.5,
+            "No responsibility links match these filters.",
+            ha="center",
+            va="center",
+            fontsize=14,
+            color="#7f8c8d",
+        )
         return _save(fig, canvas, png, svg, [], [], [])
 
     most = max(p.nodes[n].get("measures", 1) for n in p)
     heaviest = max((d["weight"] for *_, d in p.edges(data=True)), default=1)
     edges = sorted(p.edges(data=True), key=lambda e: e[2]["weight"])
     if edges:
-        ax.add_collection(LineCollection(
-            [(pos[u], pos[v]) for u, v, _ in edges],
-            linewidths=[edge_width(d["weight"], heaviest) for *_, d in edges],
-            colors="#7f8c8d", alpha=0.45, zorder=1, capstyle="round",
-        ))
+        ax.add_collection(
+            LineCollection(
+                [(pos[u], pos[v]) for u, v, _ in edges],
+                linewidths=[edge_width(d["weight"], heaviest) for *_, d in edges],
+                colors="#7f8c8d",
+                alpha=0.45,
+                zorder=1,
+                capstyle="round",
+            )
+        )
     order = ranked(p)
     draw_order = list(reversed(order))  # hubs on top
     areas = [node_area(p.nodes[n].get("measures", 1), most) for n in draw_order]
     ax.scatter(
-        [pos[n][0] for n in draw_order], [pos[n][1] for n in draw_order], s=areas,
+        [pos[n][0] for n in draw_order],
+        [pos[n][1] for n in draw_order],
+        s=areas,
         c=[level_colour(p.nodes[n].get("level", "")) for n in draw_order],
-        edgecolors="white", linewidths=1.2, zorder=3,
+        edgecolors="white",
+        linewidths=1.2,
+        zorder=3,
     )
     canvas.draw()  # fixes the transforms, so label boxes can be measured in pixels
     px = fig.dpi / 72.0
@@ -300,11 +342,14 @@ def draw_static(
     labelled, skipped, boxes = _place_labels(fig, ax, canvas, p, pos, disc, order, top)
     _legend(fig, p, heaviest, most, top, len(labelled))
     fig.text(
-        0.015, 0.015,
+        0.015,
+        0.015,
         "Node size: provisions the agency is responsible for. Line width: provisions two agencies "
         "share. Labels: the best-connected agencies by weighted degree (registry acronyms). "
         "Made with cgtkg network.",
-        ha="left", fontsize=9, color="#566573",
+        ha="left",
+        fontsize=9,
+        color="#566573",
     )
     return _save(fig, canvas, png, svg, labelled, skipped, boxes)
 
@@ -316,29 +361,65 @@ def _legend(fig, p, heaviest: int, most: int, top: int, n_labelled: int) -> None
         lvl = lvl if lvl in LEVELS else ""
         present[lvl] = present.get(lvl, 0) + 1
     handles = [
-        Line2D([], [], marker="o", linestyle="", markersize=11, markerfacecolor=colour,
-               markeredgecolor="white", label=f"{name} ({present[key]})")
-        for key, (name, colour) in LEVELS.items() if key in present
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=11,
+            markerfacecolor=colour,
+            markeredgecolor="white",
+            label=f"{name} ({present[key]})",
+        )
+        for key, (name, colour) in LEVELS.items()
+        if key in present
     ]
     widths = sorted({1, (1 + heaviest) // 2, heaviest})
     handles += [
-        Line2D([], [], color="#7f8c8d", alpha=0.6, linewidth=edge_width(w, heaviest),
-               label=f"{w} shared provision{'s' if w != 1 else ''}")
+        Line2D(
+            [],
+            [],
+            color="#7f8c8d",
+            alpha=0.6,
+            linewidth=edge_width(w, heaviest),
+            label=f"{w} shared provision{'s' if w != 1 else ''}",
+        )
         for w in widths
     ]
     handles += [
-        Line2D([], [], marker="o", linestyle="", color="#aab7b8",
-               markersize=math.sqrt(node_area(m, most)), label=f"responsible for {m}")
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            color="#aab7b8",
+            markersize=math.sqrt(node_area(m, most)),
+            label=f"responsible for {m}",
+        )
         for m in sorted({1, most})
     ]
     fig.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(0.8, 0.86), frameon=False,
-        title="Colour: administrative level", title_fontsize=10,
-        fontsize=10, labelspacing=1.1, borderpad=0.6, alignment="left",
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.8, 0.86),
+        frameon=False,
+        title="Colour: administrative level",
+        title_fontsize=10,
+        fontsize=10,
+        labelspacing=1.1,
+        borderpad=0.6,
+        alignment="left",
     )
-    fig.text(0.8, 0.2, f"{n_labelled} of {p.number_of_nodes()} agencies labelled:\n"
-             f"the top {top} by weighted degree\nwhose label fits without overlap",
-             ha="left", va="top", fontsize=9, color="#566573")
+    fig.text(
+        0.8,
+        0.2,
+        f"{n_labelled} of {p.number_of_nodes()} agencies labelled:\n"
+        f"the top {top} by weighted degree\nwhose label fits without overlap",
+        ha="left",
+        va="top",
+        fontsize=9,
+        color="#566573",
+    )
 
 
 def _save(fig, canvas, png, svg, labelled, skipped, boxes) -> DrawResult:
@@ -352,6 +433,10 @@ def _save(fig, canvas, png, svg, labelled, skipped, boxes) -> DrawResult:
             fig.savefig(svg, format="svg", facecolor="white", metadata=SVG_META)
     w, h = canvas.get_width_height()
     return DrawResult(
-        png=Path(png) if png else None, svg=Path(svg) if svg else None, size_px=(w, h),
-        labelled=labelled, skipped=skipped, label_boxes=boxes,
+        png=Path(png) if png else None,
+        svg=Path(svg) if svg else None,
+        size_px=(w, h),
+        labelled=labelled,
+        skipped=skipped,
+        label_boxes=boxes,
     )

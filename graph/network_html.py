@@ -115,8 +115,11 @@ def _num(d: dict) -> int:
 def _json_for_script(data: dict) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return (
-        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
     )
 
 
@@ -145,7 +148,9 @@ def render_page(net: Network, pos: dict[str, tuple[float, float]], top: int = DE
     return _PLACEHOLDER.sub(lambda m: values[m.group(1) or m.group(2)], template)
 
 
-def write_page(net: Network, path: Path, pos: dict[str, tuple[float, float]], top: int = DEFAULT_TOP) -> Path:
+def write_page(
+    net: Network, path: Path, pos: dict[str, tuple[float, float]], top: int = DEFAULT_TOP
+) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_page(net, pos, top), encoding="utf-8")

@@ -5,16 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from network_fixture import make_out_dir
 
 from graph.build import REPO_ROOT
 from graph.network import Network, build_network
 from graph.store import GraphStore
 
-from network_fixture import make_out_dir
-
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TEST_OUTPUT = REPO_ROOT / "test-output" / "network"
 
 

@@ -160,7 +160,12 @@ doc:gamma\\/measure\\/1 a eli:LegalResourceSubdivision ; eli:is_part_of doc:gamm
     eli:responsibility_of_agent ag:cde, ag:nmpa .
 """
 
-GRAPHS = {"registry": REGISTRY, "doc/alpha": DOC_ALPHA, "doc/beta": DOC_BETA, "doc/gamma": DOC_GAMMA}
+GRAPHS = {
+    "registry": REGISTRY,
+    "doc/alpha": DOC_ALPHA,
+    "doc/beta": DOC_BETA,
+    "doc/gamma": DOC_GAMMA,
+}
 
 
 def make_out_dir(out: Path) -> Path:

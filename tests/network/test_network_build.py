@@ -21,11 +21,23 @@ from graph.network import (
     project_agencies,
 )
 
-ALL_AGENCIES = {"nmpa", "nhc", "guangdong-gov", "samr", "relevant-industry-authorities",
-                "shenzhen-hc", "shenzhen-gov", "cde"}
+ALL_AGENCIES = {
+    "nmpa",
+    "nhc",
+    "guangdong-gov",
+    "samr",
+    "relevant-industry-authorities",
+    "shenzhen-hc",
+    "shenzhen-gov",
+    "cde",
+}
 ALL_MEASURES = {
-    doc("alpha", "measure", "1"), doc("alpha", "measure", "2"), doc("alpha", "measure", "3"),
-    doc("beta", "article", "1"), doc("beta", "article", "2"), doc("beta", "article", "2", "item", "1"),
+    doc("alpha", "measure", "1"),
+    doc("alpha", "measure", "2"),
+    doc("alpha", "measure", "3"),
+    doc("beta", "article", "1"),
+    doc("beta", "article", "2"),
+    doc("beta", "article", "2", "item", "1"),
     doc("gamma", "measure", "1"),
 }
 
@@ -42,17 +54,26 @@ def test_bipartite_graph_has_every_responsibility_link(small_net):
     b = small_net.bipartite
     assert agency_keys(b) == ALL_AGENCIES  # ndrc and mofcom only issue documents
     assert kinds(b, MEASURE) == ALL_MEASURES  # the chapter has nobody responsible
-    assert set(b.neighbors(doc("alpha", "measure", "1"))) == {ag("nmpa"), ag("nhc"), ag("guangdong-gov")}
+    assert set(b.neighbors(doc("alpha", "measure", "1"))) == {
+        ag("nmpa"),
+        ag("nhc"),
+        ag("guangdong-gov"),
+    }
     assert set(b.neighbors(ag("shenzhen-hc"))) == {
-        doc("beta", "article", "1"), doc("beta", "article", "2"), doc("beta", "article", "2", "item", "1")}
+        doc("beta", "article", "1"),
+        doc("beta", "article", "2"),
+        doc("beta", "article", "2", "item", "1"),
+    }
     assert b.number_of_edges() == 14
     assert all(b.nodes[n]["bipartite"] == (0 if b.nodes[n]["kind"] == AGENCY else 1) for n in b)
 
 
 def test_projection_weight_counts_shared_provisions(small_net):
     p = small_net.agencies
-    weights = {frozenset((p.nodes[u]["registry_key"], p.nodes[v]["registry_key"])): d["weight"]
-               for u, v, d in p.edges(data=True)}
+    weights = {
+        frozenset((p.nodes[u]["registry_key"], p.nodes[v]["registry_key"])): d["weight"]
+        for u, v, d in p.edges(data=True)
+    }
     assert weights == {
         frozenset(("nmpa", "nhc")): 2,  # alpha measures 1 and 2
         frozenset(("nmpa", "guangdong-gov")): 1,
@@ -68,11 +89,21 @@ def test_projection_weight_counts_shared_provisions(small_net):
 def test_agency_nodes_carry_labels_level_region_and_parent(small_net):
     p = small_net.agencies
     nmpa, hc, cde = p.nodes[ag("nmpa")], p.nodes[ag("shenzhen-hc")], p.nodes[ag("cde")]
-    assert (nmpa["label_en"], nmpa["label_zh"]) == ("Test Medical Products Administration", "测试药品监督管理局")
+    assert (nmpa["label_en"], nmpa["label_zh"]) == (
+        "Test Medical Products Administration",
+        "测试药品监督管理局",
+    )
     assert nmpa["short"] == "TMPA"  # the acronym, not the longer alternative label
-    assert (nmpa["level"], nmpa["region"], nmpa["region_label"]) == ("level-national", "china", "China")
+    assert (nmpa["level"], nmpa["region"], nmpa["region_label"]) == (
+        "level-national",
+        "china",
+        "China",
+    )
     assert (hc["level"], hc["parent"], hc["parent_label"]) == (
-        "level-municipal", "shenzhen-gov", "Test Shenzhen Government")
+        "level-municipal",
+        "shenzhen-gov",
+        "Test Shenzhen Government",
+    )
     assert cde["parent"] == "nmpa" and cde["label_zh"] == ""
     generic = p.nodes[ag("relevant-industry-authorities")]
     assert generic["generic"] is True and generic["level"] == ""
@@ -83,11 +114,17 @@ def test_measure_nodes_carry_document_number_summary_source_and_passage(small_ne
     b = small_net.bipartite
     m1 = b.nodes[doc("alpha", "measure", "1")]
     assert m1["document"] == "alpha"
-    assert (m1["document_title_en"], m1["document_title_zh"]) == ("Alpha test opinions", "阿尔法测试意见")
+    assert (m1["document_title_en"], m1["document_title_zh"]) == (
+        "Alpha test opinions",
+        "阿尔法测试意见",
+    )
     assert m1["document_number"] == "Test [2024] No. 1"
     assert (m1["number"], m1["provision"], m1["title"]) == ("1", "Measure 1", "First test measure")
     assert m1["summary"] == "Invented summary of the first measure."
-    assert m1["source"].endswith("/source/test-source") and m1["source_title"] == "A made-up source text"
+    assert (
+        m1["source"].endswith("/source/test-source")
+        and m1["source_title"] == "A made-up source text"
+    )
     assert m1["locator"] == "Test text, measure 1"
     assert m1["passage"] == "An invented passage that stands in for a quote."
     m2 = b.nodes[doc("alpha", "measure", "2")]
@@ -114,29 +151,64 @@ def measures_for(store, **filters):
     ("filters", "expected"),
     [
         # inside Guangdong: nansha (alpha, inherited) and shenzhen (beta); alpha 2 is in Hebei
-        ({"region": "guangdong"}, {doc("alpha", "measure", "1"), doc("alpha", "measure", "3"),
-                                   doc("beta", "article", "1"), doc("beta", "article", "2"),
-                                   doc("beta", "article", "2", "item", "1")}),
+        (
+            {"region": "guangdong"},
+            {
+                doc("alpha", "measure", "1"),
+                doc("alpha", "measure", "3"),
+                doc("beta", "article", "1"),
+                doc("beta", "article", "2"),
+                doc("beta", "article", "2", "item", "1"),
+            },
+        ),
         ({"region": "hebei"}, {doc("alpha", "measure", "2")}),
         ({"region": "china"}, ALL_MEASURES),
         # car-t is narrower than cell therapy; alpha 2 inherits alpha's cell therapy;
         # alpha 3 is about gene therapy; gamma is about the broader cell-gene-therapy
         ({"therapy": "cell-therapy"}, {doc("alpha", "measure", "1"), doc("alpha", "measure", "2")}),
-        ({"therapy": "cell-gene-therapy"}, {doc("alpha", "measure", "1"), doc("alpha", "measure", "2"),
-                                            doc("alpha", "measure", "3"), doc("gamma", "measure", "1")}),
+        (
+            {"therapy": "cell-gene-therapy"},
+            {
+                doc("alpha", "measure", "1"),
+                doc("alpha", "measure", "2"),
+                doc("alpha", "measure", "3"),
+                doc("gamma", "measure", "1"),
+            },
+        ),
         ({"issuer": "ndrc"}, {doc("alpha", "measure", n) for n in "123"}),
         ({"issuer": "nmpa"}, {doc("gamma", "measure", "1")}),
-        ({"document": "beta"}, {doc("beta", "article", "1"), doc("beta", "article", "2"),
-                                doc("beta", "article", "2", "item", "1")}),
+        (
+            {"document": "beta"},
+            {
+                doc("beta", "article", "1"),
+                doc("beta", "article", "2"),
+                doc("beta", "article", "2", "item", "1"),
+            },
+        ),
         # beta has two claimed dates; one of them in 2023 is enough. gamma has no date.
-        ({"date_from": date(2023, 1, 1), "date_to": date(2023, 12, 31)},
-         {doc("beta", "article", "1"), doc("beta", "article", "2"), doc("beta", "article", "2", "item", "1")}),
+        (
+            {"date_from": date(2023, 1, 1), "date_to": date(2023, 12, 31)},
+            {
+                doc("beta", "article", "1"),
+                doc("beta", "article", "2"),
+                doc("beta", "article", "2", "item", "1"),
+            },
+        ),
         ({"date_from": date(2024, 1, 1)}, {doc("alpha", "measure", n) for n in "123"}),
-        ({"date_to": date(2022, 12, 31)},
-         {doc("beta", "article", "1"), doc("beta", "article", "2"), doc("beta", "article", "2", "item", "1")}),
+        (
+            {"date_to": date(2022, 12, 31)},
+            {
+                doc("beta", "article", "1"),
+                doc("beta", "article", "2"),
+                doc("beta", "article", "2", "item", "1"),
+            },
+        ),
         ({"date_from": date(2025, 1, 1)}, set()),
         # filters combine
-        ({"region": "guangdong", "issuer": "ndrc"}, {doc("alpha", "measure", "1"), doc("alpha", "measure", "3")}),
+        (
+            {"region": "guangdong", "issuer": "ndrc"},
+            {doc("alpha", "measure", "1"), doc("alpha", "measure", "3")},
+        ),
         ({"region": "guangdong", "therapy": "cell-therapy"}, {doc("alpha", "measure", "1")}),
         ({"document": "https://w3id.org/cgt-kg/id/doc/gamma"}, {doc("gamma", "measure", "1")}),
     ],
@@ -161,7 +233,7 @@ def test_filtered_projection_only_counts_kept_provisions(small_store):
         ({"issuer": "nobody"}, "no issuer"),
         ({"document": "missing-doc"}, "no document"),
         ({"region": "Guangdong Province"}, "not a valid key"),
-        ({"region": 'x> } ; DROP GRAPH <g'}, "not a valid key"),
+        ({"region": "x> } ; DROP GRAPH <g"}, "not a valid key"),
         ({"date_from": date(2024, 1, 1), "date_to": date(2023, 1, 1)}, "after"),
     ],
 )
@@ -172,12 +244,14 @@ def test_bad_filter_values_are_named(small_store, filters, message):
 
 def test_filter_value_with_sparql_syntax_is_a_term_not_query_text(small_store):
     """Values reach SPARQL as RDF terms: query syntax in them is refused, never run."""
-    nasty = 'https://w3id.org/cgt-kg/id/region/x> } UNION { ?measure ?p ?o'
+    nasty = "https://w3id.org/cgt-kg/id/region/x> } UNION { ?measure ?p ?o"
     with pytest.raises(NetworkError, match="not a valid IRI"):
         build_bipartite(small_store, NetworkFilters(region=nasty))
     # a valid IRI that names nothing is looked up as a term, and not found
     with pytest.raises(NetworkError, match="no region"):
-        build_bipartite(small_store, NetworkFilters(region="https://w3id.org/cgt-kg/id/region/guangdong%3E"))
+        build_bipartite(
+            small_store, NetworkFilters(region="https://w3id.org/cgt-kg/id/region/guangdong%3E")
+        )
 
 
 def test_build_is_deterministic(small_store):

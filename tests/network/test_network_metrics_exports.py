@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from network_fixture import ag
 
-from graph import query as Q
+from graph import query as saved_queries
 from graph.cli import main
 from graph.network import QUERIES_DIR, build_network, metrics_report, write_graph_files
 
@@ -44,17 +44,27 @@ def test_communities_partition_the_agencies_and_are_reproducible(small_store, me
     assert sorted(members) == sorted(a.agencies)  # every agency in exactly one community
     p = a.agencies
     # the two components that touch nothing else can never share a community with NMPA
-    assert p.nodes[ag("samr")]["community"] == p.nodes[ag("relevant-industry-authorities")]["community"]
+    assert (
+        p.nodes[ag("samr")]["community"]
+        == p.nodes[ag("relevant-industry-authorities")]["community"]
+    )
     assert p.nodes[ag("samr")]["community"] != p.nodes[ag("nmpa")]["community"]
     assert [len(c) for c in a.communities] == sorted((len(c) for c in a.communities), reverse=True)
 
 
 def test_metrics_json_from_the_command_line(small_out, small_net):
-    result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--metrics", "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["network", "--out", str(small_out), "--metrics", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["counts"] == {"agencies": 8, "measures": 7, "responsibility_links": 14,
-                                "agency_pairs": 7, "communities": len(small_net.communities)}
+    assert report["counts"] == {
+        "agencies": 8,
+        "measures": 7,
+        "responsibility_links": 14,
+        "agency_pairs": 7,
+        "communities": len(small_net.communities),
+    }
     rows = {r["agency"]: r for r in report["agencies"]}
     assert rows["nmpa"]["rank"] == 1 and rows["nmpa"]["weighted_degree"] == 5
     assert rows["nmpa"]["label_zh"] == "测试药品监督管理局"
@@ -62,11 +72,13 @@ def test_metrics_json_from_the_command_line(small_out, small_net):
 
 
 def test_metrics_table_with_filters(small_out):
-    result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--metrics", "--region", "shenzhen"])
+    result = CliRunner().invoke(
+        main, ["network", "--out", str(small_out), "--metrics", "--region", "shenzhen"]
+    )
     assert result.exit_code == 0, result.output
     assert "filters: region=shenzhen" in result.output
     lines = result.output.splitlines()
-    body = lines[next(i for i, line in enumerate(lines) if line.startswith("-")) + 1:]
+    body = lines[next(i for i, line in enumerate(lines) if line.startswith("-")) + 1 :]
     ranked_keys = [next(w.strip("()") for w in line.split() if w.startswith("(")) for line in body]
     assert set(ranked_keys) == {"shenzhen-hc", "shenzhen-gov", "nmpa"}
 
@@ -95,8 +107,16 @@ def test_command_writes_every_output(small_out, tmp_path):
     dest = tmp_path / "net"
     result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--dest", str(dest)])
     assert result.exit_code == 0, result.output
-    expected = {"bipartite.graphml", "bipartite.gexf", "agencies.graphml", "agencies.gexf",
-                "metrics.json", "agencies.png", "agencies.svg", "network.html"}
+    expected = {
+        "bipartite.graphml",
+        "bipartite.gexf",
+        "agencies.graphml",
+        "agencies.gexf",
+        "metrics.json",
+        "agencies.png",
+        "agencies.svg",
+        "network.html",
+    }
     assert {p.name for p in dest.iterdir()} == expected
     assert all((dest / name).stat().st_size > 0 for name in expected)
     for name in expected:
@@ -136,7 +156,9 @@ def test_gexf_reads_back_equal(small_net, exported):
 
 
 def test_metrics_file_matches_the_report(small_net, exported):
-    assert json.loads(exported["metrics.json"].read_text(encoding="utf-8")) == metrics_report(small_net)
+    assert json.loads(exported["metrics.json"].read_text(encoding="utf-8")) == metrics_report(
+        small_net
+    )
 
 
 NETWORK_QUERIES = sorted(p.stem for p in QUERIES_DIR.glob("network-*.rq"))
@@ -145,7 +167,7 @@ NETWORK_QUERIES = sorted(p.stem for p in QUERIES_DIR.glob("network-*.rq"))
 @pytest.mark.parametrize("name", NETWORK_QUERIES)
 def test_network_queries_are_saved_queries_with_working_examples(name, small_out):
     """Each query the network reads through is also a documented `cgtkg query` question."""
-    q = Q.load(name)
+    q = saved_queries.load(name)
     assert q.title.endswith("?"), q.title
     assert q.examples, f"{name}: no '# example:' line"
     assert all(p.doc for p in q.params.values())

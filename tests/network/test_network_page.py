@@ -33,7 +33,10 @@ class _Refs(HTMLParser):
 
 def _page(browser, path, errors):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
@@ -93,8 +96,10 @@ def test_real_network_search_focus_click_and_screenshot(browser, real_net, tmp_p
     # ... and its provisions are listed with their documents
     owned = _owned(net, target)
     assert page.locator("#panel-body li.measure").count() == len(owned)
-    assert {page.locator("#panel-body li.measure").nth(i).get_attribute("data-measure")
-            for i in range(len(owned))} == owned
+    assert {
+        page.locator("#panel-body li.measure").nth(i).get_attribute("data-measure")
+        for i in range(len(owned))
+    } == owned
     panel = page.locator("#panel-body").inner_text()
     for m in owned:
         d = b.nodes[m]
@@ -152,7 +157,10 @@ def test_pan_zoom_and_colour_modes(browser, real_net, tmp_path):
 
     # colour by level matches the legend; switching to communities recolours
     p = real_net.agencies
-    fills = {c.get_attribute("data-key"): c.get_attribute("fill") for c in page.locator("circle.node").all()}
+    fills = {
+        c.get_attribute("data-key"): c.get_attribute("fill")
+        for c in page.locator("circle.node").all()
+    }
     by_level: dict[str, set[str]] = {}
     for n in p:
         by_level.setdefault(p.nodes[n]["level"], set()).add(fills[p.nodes[n]["registry_key"]])
@@ -160,7 +168,10 @@ def test_pan_zoom_and_colour_modes(browser, real_net, tmp_path):
     assert len({next(iter(c)) for c in by_level.values()}) == len(by_level)  # distinct levels
     assert "Administrative level" in page.locator("#legend").inner_text()
     page.select_option("#colour-by", "community")
-    fills2 = {c.get_attribute("data-key"): c.get_attribute("fill") for c in page.locator("circle.node").all()}
+    fills2 = {
+        c.get_attribute("data-key"): c.get_attribute("fill")
+        for c in page.locator("circle.node").all()
+    }
     by_comm: dict[int, set[str]] = {}
     for n in p:
         by_comm.setdefault(p.nodes[n]["community"], set()).add(fills2[p.nodes[n]["registry_key"]])
@@ -183,7 +194,10 @@ def test_clicking_shows_source_passage_when_there_is_one(browser, small_net, tmp
     with_passage = page.locator("#panel-body li.measure:has(blockquote.passage)")
     assert with_passage.count() == 1
     assert with_passage.get_attribute("data-measure").endswith("/doc/alpha/measure/1")
-    assert with_passage.locator("blockquote").inner_text() == "An invented passage that stands in for a quote."
+    assert (
+        with_passage.locator("blockquote").inner_text()
+        == "An invented passage that stands in for a quote."
+    )
     assert "Test [2024] No. 1" in page.locator("#panel-body").inner_text()
     # NHC: for the same measure the passage naming NHC as responsible is shown instead
     page.locator('circle.node[data-key="nhc"]').click()

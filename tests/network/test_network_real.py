@@ -37,7 +37,9 @@ def record_links():
     out = []
     for f in sorted(RECORDS.glob("*.yaml")):
         rec = yaml.safe_load(f.read_text(encoding="utf-8"))
-        for i, (p, regions) in enumerate(_provisions(rec.get("provisions"), rec.get("regions") or [])):
+        for i, (p, regions) in enumerate(
+            _provisions(rec.get("provisions"), rec.get("regions") or [])
+        ):
             if p.get("responsible"):
                 out.append((rec["key"], i, sorted(set(p["responsible"])), regions))
     return out
@@ -65,8 +67,10 @@ def test_agencies_and_provisions_match_the_records(real_net, links):
 def test_pair_weights_match_the_records(real_net, links):
     expected = Counter(frozenset(pair) for _, _, resp, _ in links for pair in combinations(resp, 2))
     p = real_net.agencies
-    actual = {frozenset((p.nodes[u]["registry_key"], p.nodes[v]["registry_key"])): d["weight"]
-              for u, v, d in p.edges(data=True)}
+    actual = {
+        frozenset((p.nodes[u]["registry_key"], p.nodes[v]["registry_key"])): d["weight"]
+        for u, v, d in p.edges(data=True)
+    }
     assert actual == dict(expected)
 
 

@@ -15,11 +15,13 @@ EXPECTED_PX = (int(FIGSIZE[0] * DPI), int(FIGSIZE[1] * DPI))
 
 
 def _hex(colour: str) -> tuple[int, int, int]:
-    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
 def _has_colour(img: Image.Image, rgb: tuple[int, int, int], tol: int = 6) -> bool:
-    return any(all(abs(a - b) <= tol for a, b in zip(px, rgb)) for _count, px in img.getcolors(2**24))
+    return any(
+        all(abs(a - b) <= tol for a, b in zip(px, rgb)) for _count, px in img.getcolors(2**24)
+    )
 
 
 def _check_picture(png, net, result, test_output=None):
@@ -75,7 +77,9 @@ def test_empty_network_still_draws_an_explanation(small_store, tmp_path):
     assert net.agencies.number_of_nodes() == 0
     result = draw_static(net, tmp_path / "e.png", tmp_path / "e.svg")
     assert Image.open(tmp_path / "e.png").size == EXPECTED_PX
-    assert "No responsibility links match" in " ".join(ET.parse(tmp_path / "e.svg").getroot().itertext())
+    assert "No responsibility links match" in " ".join(
+        ET.parse(tmp_path / "e.svg").getroot().itertext()
+    )
     assert result.labelled == []
 
 
