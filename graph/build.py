@@ -245,19 +245,85 @@ def _checksum(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def build(options: BuildOptions | None = None) -> BuildResult:
+# ------------------------------------------------------------------ units of work
+#
+# A build is a list of units, one per named graph: the registry, the source list, each
+# record file, each corpus text.  A unit's digest covers its own input bytes and the
+# context every unit depends on (registry, shapes, tool version, base).  A rebuild starts
+# from a hard-linked checkpoint of the published store and redoes only the units whose
+# digest changed, so one edited record costs one record, not the whole corpus.
+
+MANIFEST = "manifest.json"
+BATCH_UNITS = 200  # units validated and written together: bounds memory, amortises pySHACL
+
+
+@dataclass
+class Unit:
+    graph: URIRef
+    digest: str
+    kind: str  # "registry" | "sources" | "record" | "text"
+    path: Path | None = None
+
+
+@dataclass
+class UnitOutput:
+    graphs: list[tuple[URIRef, Graph]]
+    problems: list[Problem] = field(default_factory=list)
+    origins: dict = field(default_factory=dict)
+    report: dict | None = None
+
+
+def _sha(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    from loaders.text import sidecar
+
+    return sorted(p for p in Path(corpus_dir).iterdir()
+                  if p.is_file() and not p.name.startswith(".") and not sidecar.is_sidecar(p))
+
+
+def _text_digest(path: Path, context: str) -> str:
+    from loaders.text import sidecar
+
+    side = sidecar.sidecar_path(path)
+    return _sha(context, "text", path.name, path.read_bytes(),
+                side.read_bytes() if side and side.exists() else b"")
+
+
+def _read_manifest(out_dir: Path) -> dict | None:
+    current = Path(out_dir) / "current"
+    try:
+        return json.loads((current / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _batches(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def build(options: BuildOptions | None = None, *, incremental: bool = True) -> BuildResult:
+    """Build, validate and publish; ``incremental`` reuses unchanged named graphs."""
     o = options or BuildOptions()
     out_dir = Path(o.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.time()
     timings: dict[str, float] = {}
+    counts = {"units": 0, "rebuilt": 0, "reused": 0, "removed": 0}
     problems: list[Problem] = []
 
     def tick(name: str, t0: float) -> float:
-        timings[name] = round(time.time() - t0, 3)
+        timings[name] = round(timings.get(name, 0) + time.time() - t0, 3)
         return time.time()
 
-    # 1. inputs --------------------------------------------------------------
+    # 1. context ----------------------------------------------------------------
     t = time.time()
     try:
         registry = load_registry(o.ontology_dir, o.base)
@@ -267,57 +333,88 @@ def build(options: BuildOptions | None = None) -> BuildResult:
     src_dir = o.corpus_dir or (o.source_texts_dir if o.source_texts_dir and o.source_texts_dir.exists() else None)
     sources_graph, source_keys, p = compile_sources(o.sources_file, o.base, src_dir)
     problems += p
-    record_files = sorted(Path(o.records_dir).glob("*.yaml"))
-    compiled = compile_records(record_files, Registry(registry, o.base), source_keys, o.base)
-    origins: dict = {}
-    graphs: list[tuple[URIRef, Graph]] = [
-        (ns.graph_iri("registry", o.base), registry),
-        (ns.graph_iri("sources", o.base), sources_graph),
+    context = _sha(TOOL_VERSION, o.base,
+                   _checksum(registry_files(o.ontology_dir) + [Path(o.ontology_dir) / "shapes.ttl"]),
+                   Path(o.sources_file).read_bytes())
+    reg = Registry(registry, o.base)
+
+    units: list[Unit] = [
+        Unit(ns.graph_iri("registry", o.base), context, "registry"),
+        Unit(ns.graph_iri("sources", o.base), context, "sources"),
     ]
-    for c in compiled:
-        problems += c.problems
-        origins.update(c.origins)
-        if c.key:
-            graphs.append((ns.graph_iri(f"doc/{c.key}", o.base), c.graph))
-    if errors := [p for p in problems if p.severity == "error"]:
-        return _fail_input(out_dir, problems, errors)
+    record_files = sorted(Path(o.records_dir).glob("*.yaml"))
+    for f in record_files:
+        units.append(Unit(ns.graph_iri(f"doc/{f.stem}", o.base), _sha(context, "record", f.read_bytes()), "record", f))
+    text_files = corpus_files(o.corpus_dir) if o.corpus_dir is not None else []
+    if text_files:
+        from loaders.text.source import file_key
+
+        for f in text_files:
+            units.append(Unit(ns.graph_iri(f"extracted/{file_key(f.name)}", o.base), _text_digest(f, context), "text", f))
+    counts["units"] = len(units)
+
+    previous = _read_manifest(out_dir) if incremental else None
+    prev_units: dict[str, dict] = (previous or {}).get("units", {}) if previous and previous.get("base") == o.base else {}
+    todo = [u for u in units if prev_units.get(str(u.graph), {}).get("digest") != u.digest]
+    keep = {str(u.graph) for u in units} 
+    removed = [g for g in prev_units if g not in keep]
+    counts.update(rebuilt=len(todo), reused=len(units) - len(todo), removed=len(removed))
+
+    # records are cheap and must all be valid before anything is written: compile them first
+    outputs: dict[str, UnitOutput] = {}
+    for u in todo:
+        if u.kind == "record":
+            c = compile_records([u.path], reg, source_keys, o.base)[0]
+            outputs[str(u.graph)] = UnitOutput([(u.graph, c.graph)] if c.key else [], c.problems, c.origins)
+            problems += c.problems
+    if [p for p in problems if p.severity == "error"]:
+        return _fail_input(out_dir, problems)
     t = tick("load", t)
 
-    # 2. texts ---------------------------------------------------------------
-    corpus_report = None
-    corpus_summary: list[str] = []
-    if o.corpus_dir is not None:
-        from loaders.text import extract_corpus
-
-        result = extract_corpus(Path(o.corpus_dir), registry, o.base)
-        graphs += result.graphs
-        problems += result.problems
-        corpus_report = result.report
-        corpus_summary = list(result.summary_lines())
-        t = tick("extract", t)
-
-    # 3. SHACL ---------------------------------------------------------------
-    merged = Graph()
-    graph_of = {}
-    for iri, g in graphs:
-        merged += g
-        for s in g.subjects():
-            graph_of.setdefault(s, iri)
-    violations = validate_graph(merged, shapes, origins, graph_of)
-    t = tick("validate", t)
-    if violations:
-        res = BuildResult(EXIT_VIOLATIONS, out_dir, problems, violations)
-        _write_last(out_dir, res)
-        return res
-
-    # 4. store ---------------------------------------------------------------
+    # 2. a new generation: a checkpoint of the published store, or an empty one ------------
     gen = new_generation(out_dir)
+    reports: dict[str, dict] = {g: v["report"] for g, v in prev_units.items() if v.get("report") and g in keep}
     try:
+        if prev_units:
+            GraphStore.open(out_dir).ox.backup(str(gen / "store"))
         store = GraphStore(gen / "store")
-        store.add_graphs(graphs)
+        for g in removed:
+            store.ox.remove_graph(ox.NamedNode(g))
+        t = tick("checkpoint", t)
+
+        extractor = None
+        if any(u.kind == "text" for u in todo):
+            extractor = TextExtractor(registry, o.base)
+        violations: list[Violation] = []
+        doc_shapes = document_shapes(shapes)
+        for batch in _batches(todo, BATCH_UNITS):
+            produced: list[tuple[URIRef, Graph]] = []
+            origins: dict = {}
+            for u in batch:
+                out = outputs.pop(str(u.graph), None)
+                if out is None:
+                    out = _make_unit(u, registry, sources_graph, extractor)
+                    problems += out.problems
+                    t = tick("extract" if u.kind == "text" else "load", t)
+                produced += out.graphs
+                origins.update(out.origins)
+                if out.report is not None:
+                    reports[str(u.graph)] = out.report
+            violations += _validate_batch(produced, [registry, sources_graph], shapes, doc_shapes, origins)
+            t = tick("validate", t)
+            for u in batch:
+                store.ox.remove_graph(ox.NamedNode(str(u.graph)))
+            store.add_graphs(produced)
+            t = tick("store", t)
+        if violations:
+            res = BuildResult(EXIT_VIOLATIONS, out_dir, problems, violations)
+            del store
+            discard_generation(gen)
+            _write_last(out_dir, res)
+            return res
         store.flush()
         failed = run_violation_queries(store, o.queries_dir, o.base)
-        t = tick("store", t)
+        t = tick("checks", t)
         if failed:
             res = BuildResult(EXIT_VIOLATIONS, out_dir, problems,
                               failed_checks={k: len(v) for k, v in failed.items()})
@@ -328,40 +425,141 @@ def build(options: BuildOptions | None = None) -> BuildResult:
             _write_last(out_dir, res)
             return res
 
-        # 5. outputs ----------------------------------------------------------
+        # 3. outputs ----------------------------------------------------------------
         prefixes = _prefixes(o.base)
         store.ox.dump(str(gen / "graph.trig"), ox.RdfFormat.TRIG, prefixes=prefixes)
         triples = (ox.Triple(s["s"], s["p"], s["o"]) for s in store.ox.query(
             "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"))
         ox.serialize(triples, str(gen / "graph.ttl"), ox.RdfFormat.TURTLE, prefixes=prefixes)
         stats = compute_stats(store)
+        named = {str(g): n for g, n in _graph_sizes(store).items()}
         del store
         t = tick("outputs", t)
     except BaseException:
         discard_generation(gen)
         raise
 
+    manifest = {"base": o.base, "context": context, "tool_version": TOOL_VERSION,
+                "units": {str(u.graph): {"digest": u.digest, "kind": u.kind,
+                                         **({"report": reports[str(u.graph)]} if str(u.graph) in reports else {})}
+                          for u in units}}
+    write_atomically(gen / MANIFEST, json.dumps(manifest, ensure_ascii=False, default=str))
     report = {
         "tool_version": TOOL_VERSION,
         "base": o.base,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "inputs": {
             "records": len(record_files),
+            "texts": len(text_files),
             "records_sha256": _checksum(record_files),
-            "registry_sha256": _checksum(registry_files(o.ontology_dir)),
+            "context_sha256": context,
         },
-        "named_graphs": {str(iri): len(g) for iri, g in graphs},
+        "units": counts,
+        "named_graphs": named,
         "stats": stats,
         "timings_s": timings,
         "warnings": [str(p) for p in problems],
     }
-    if corpus_report is not None:
-        report["corpus"] = corpus_report
+    summary: list[str] = []
+    if text_files:
+        file_reports = [reports[str(u.graph)] for u in units if u.kind == "text" and str(u.graph) in reports]
+        text_problems = [p for p in problems if p.file and Path(str(p.file)).parent == Path(o.corpus_dir)]
+        report["corpus"], summary = corpus_report(o.corpus_dir, file_reports, text_problems)
     write_atomically(gen / "build-report.json", json.dumps(report, indent=2, ensure_ascii=False, default=str))
     publish_generation(out_dir, gen)
-    res = BuildResult(EXIT_OK, out_dir, problems, stats=stats, report=report, summary=corpus_summary)
+    res = BuildResult(EXIT_OK, out_dir, problems, stats=stats, report=report, summary=summary)
     _write_last(out_dir, res)
     return res
+
+
+class TextExtractor:
+    """One text file at a time through the loaders, with registry indexes built once."""
+
+    def __init__(self, registry: Graph, base: str):
+        from loaders.text.corpus import _Shared
+
+        self.registry, self.base, self.shared = registry, base, _Shared(registry, base)
+
+    def extract(self, path: Path):
+        from loaders.text import extract_file
+
+        t0 = time.time()
+        fr = extract_file(path, self.registry, self.base, _shared=self.shared)
+        fr.report["seconds"] = round(time.time() - t0, 3)
+        return fr
+
+
+def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Problem]) -> tuple[dict, list[str]]:
+    """The corpus section of the build report, and its terminal summary."""
+    from types import SimpleNamespace
+
+    from loaders.text.corpus import CorpusResult, _totals, tool_version
+
+    report = {
+        "corpus": str(corpus_dir),
+        "tool": tool_version(),
+        "files": file_reports,
+        "totals": _totals([SimpleNamespace(report=r) for r in file_reports], problems),
+        "problems": [str(p) for p in problems],
+    }
+    return report, CorpusResult(report=report).summary_lines()
+
+
+def _make_unit(u: Unit, registry: Graph, sources_graph: Graph, extractor) -> UnitOutput:
+    if u.kind == "registry":
+        return UnitOutput([(u.graph, registry)])
+    if u.kind == "sources":
+        return UnitOutput([(u.graph, sources_graph)])
+    if u.kind == "text":
+        fr = extractor.extract(u.path)
+        graphs = [(u.graph, fr.graph)] if fr.graph is not None else []
+        return UnitOutput(graphs, fr.problems, {}, fr.report)
+    raise AssertionError(u.kind)
+
+
+# Shapes whose targets live only in the registry. They are checked when the registry itself
+# is (re)built; batches of documents skip them instead of re-validating every agency and
+# scheme once per batch. (pySHACL's own focus_nodes option would do this, but it also
+# filters the literal value nodes of qualified shapes and so reports false violations.)
+REGISTRY_ONLY_SHAPES = ("AgencyShape", "SchemeBroaderShape")
+
+
+def document_shapes(shapes: Graph) -> Graph:
+    trimmed = Graph()
+    for triple in shapes:
+        trimmed.add(triple)
+    for name in REGISTRY_ONLY_SHAPES:
+        shape = URIRef(f"https://w3id.org/cgt-kg/shapes#{name}")
+        for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+            trimmed.remove((shape, p, None))
+    return trimmed
+
+
+def _validate_batch(produced: list[tuple[URIRef, Graph]], context: list[Graph], shapes: Graph,
+                    doc_shapes: Graph, origins: dict) -> list[Violation]:
+    """Validate a batch of named graphs together with the context graphs they point into
+    (registry and source list); the full shapes apply only when the registry is rebuilt."""
+    if not produced:
+        return []
+    with_registry = any(g is context[0] for _, g in produced)
+    data = Graph()
+    graph_of: dict = {}
+    produced_ids = {id(g) for _, g in produced}
+    for c in context:
+        if id(c) not in produced_ids:
+            for triple in c:
+                data.add(triple)
+    for iri, g in produced:
+        for triple in g:
+            data.add(triple)
+        for s in g.subjects():
+            graph_of.setdefault(s, iri)
+    return validate_graph(data, shapes if with_registry else doc_shapes, origins, graph_of)
+
+
+def _graph_sizes(store: GraphStore) -> dict[URIRef, int]:
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {r["g"]: int(r["n"]) for r in rows}
 
 
 def _fail_input(out_dir: Path, problems: list[Problem], errors: list[Problem] | None = None) -> BuildResult:

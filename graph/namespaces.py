@@ -68,6 +68,7 @@ class CGT(DefinedNamespace):
     addressee: URIRef  # provision -> concept in scheme/addressees
     excludes: URIRef  # provision -> therapy concept explicitly carved out
     dateMissingReason: URIRef  # why a document has no eli:date_document
+    issuerMissingReason: URIRef  # why an extracted document has no eli:passed_by
     sourceLocator: URIRef  # where in the source the record's facts are ("measure 9")
     # data quality
     concerns: URIRef  # note -> the resource it is about

@@ -316,3 +316,32 @@ def test_stats_command_reads_the_store(built):
     import json
 
     assert json.loads(proc.stdout)["documents"] == built.stats["documents"]
+
+
+def test_rebuild_after_one_record_changed_redoes_only_that_record(built, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+    records = _copy_records(tmp_path)
+    opts = BuildOptions(out_dir=out, records_dir=records)
+    first = build(opts)
+    assert first.ok and first.report["units"]["rebuilt"] == 0, "same inputs: nothing to redo"
+    victim = records / "fi-action-plan-2024.yaml"
+    victim.write_text(re.sub(r"(?m)^number: .*\n", "", victim.read_text(encoding="utf-8")) + "number: Edited No. 1\n",
+                      encoding="utf-8")
+    second = build(opts)
+    assert second.ok and second.report["units"]["rebuilt"] == 1
+    full = build(BuildOptions(out_dir=tmp_path / "full", records_dir=records), incremental=False)
+    assert full.ok and full.report["units"]["rebuilt"] == full.report["units"]["units"]
+    inc, scratch = _graphs(_dataset(out / "graph.trig")), _graphs(_dataset(tmp_path / "full" / "graph.trig"))
+    assert inc.keys() == scratch.keys() and all(inc[k] == scratch[k] for k in inc)
+
+
+def test_removed_record_disappears_from_an_incremental_build(built, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+    records = _copy_records(tmp_path)
+    (records / "fi-action-plan-2024.yaml").unlink()
+    res = build(BuildOptions(out_dir=out, records_dir=records))
+    assert res.ok and res.report["units"]["removed"] == 1
+    graphs = {str(g) for g in GraphStore.open(out).named_graphs()}
+    assert not any(g.endswith("/doc/fi-action-plan-2024") for g in graphs)
