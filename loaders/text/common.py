@@ -321,6 +321,50 @@ def subsume(regions: list[Mention], registry: Registry, keep: list[URIRef] = ())
     return out
 
 
+def most_specific(ms: list[Mention], registry: Registry) -> list[Mention]:
+    """Therapy types: "CAR-T cell products" is about CAR-T, not also about cell therapy."""
+    targets = {m.target for m in ms if m.target is not None}
+    return [m for m in ms if m.target is not None and not any(
+        t != m.target and registry.is_within(t, m.target) for t in targets)]
+
+
+def narrower_regions(env: Env, doc: Document, start: int, end: int) -> list[Mention]:
+    """Places inside the document's own regions that its description names ("Hebei's
+    plan ... Shijiazhuang, Baoding and Xiong'an")."""
+    own = [m.target for m in doc.regions if m.target is not None]
+    found = [m for m in env.linker.find(env.src.text, start, end, ("region",)) if m.target is not None]
+    return [m for m in dedupe(found) if m.target not in own and
+            any(env.registry.is_within(m.target, o) for o in own)]
+
+
+def therapy_mentions(env: Env, start: int, end: int, ctx: Context | None = None) -> list[Mention]:
+    """Therapy names, with elliptical pairs read in full: "gene diagnosis and therapy" names
+    gene diagnosis and gene therapy, "基因诊断与治疗" 基因诊断 and 基因治疗."""
+    text = env.src.text
+    found = [m for m in env.linker.find(text, start, end, ("therapy",), ctx) if m.target is not None]
+    extra = []
+    for m in found:
+        after = text[m.span.end:min(end, m.span.end + 40)]
+        words = m.surface.split()
+        em = re.match(r"\s*(?:and|or|&|/)\s+([A-Za-z-]+)", after)
+        if em and len(words) >= 2:
+            cand = " ".join(words[:-1] + [em.group(1)])
+            hit = env.linker.lookup(cand, ("therapy",), ctx)
+            if hit is not None and hit.target is not None and hit.target != m.target:
+                s0 = m.span.end + em.start(1)
+                extra.append(Mention("therapy", Span(s0, s0 + len(em.group(1))), cand, hit.target,
+                                     hit.key, "elliptical pair"))
+        zm = re.match(r"[与和及、]([\u3400-\u9fff]{2})", after)
+        if zm and len(m.surface) >= 4:
+            cand = m.surface[:-2] + zm.group(1)
+            hit = env.linker.lookup(cand, ("therapy",), ctx)
+            if hit is not None and hit.target is not None and hit.target != m.target:
+                s0 = m.span.end + zm.start(1)
+                extra.append(Mention("therapy", Span(s0, s0 + 2), cand, hit.target, hit.key,
+                                     "elliptical pair"))
+    return sorted(found + extra, key=lambda m: m.span.start)
+
+
 def dedupe(ms: list[Mention]) -> list[Mention]:
     """One mention per target (the first span); unresolved ones are kept apart."""
     seen, out = set(), []
@@ -373,12 +417,12 @@ def _enrich_one(env: Env, prov: Provision, ctx: Context, doc: Document, bodies: 
     excluded_spans: list[Span] = []
     for m in _EXCLUDE.finditer(text, sp.start, sp.end):
         ws, we = m.start("what"), m.end("what")
-        th = [t for t in env.linker.find(text, ws, we, ("therapy",), ctx) if t.target is not None]
+        th = therapy_mentions(env, ws, we, ctx)
         if th:
             prov.excludes.extend(th)
             excluded_spans.append(Span(m.start(), we))
-    therapies = [t for t in env.linker.find(text, sp.start, sp.end, ("therapy",), ctx)
-                 if t.target is not None and not any(x.contains(t.span) for x in excluded_spans)]
+    therapies = [t for t in therapy_mentions(env, sp.start, sp.end, ctx)
+                 if not any(x.contains(t.span) for x in excluded_spans)]
     prov.therapies = dedupe(therapies)
     prov.excludes = dedupe(prov.excludes)
     regions = [r for r in env.linker.find(text, sp.start, sp.end, ("region",), ctx) if r.target is not None]

@@ -140,6 +140,7 @@ def extract_file(path: Path | str, registry: Graph, base: str = DEFAULT_BASE, *,
                                         f"{type(e).__name__}: {e} ({tb.filename}:{tb.lineno})"))
             ext = Extraction()
         env.problems.extend(ext.problems)
+    _finish_documents(env, ext)
     _apply_meta(env, ext)
     _finish_keys(ext)
     writer = Writer(src, base, tool_version(), source)
@@ -270,6 +271,22 @@ def _apply_meta(env: C.Env, ext: Extraction) -> None:
     if meta.get("key"):
         doc.key = "x-" + C.slug(str(meta["key"]), 80)
     doc.meta_fields = sorted(k for k in meta if k != "genre")  # type: ignore[attr-defined]
+
+
+def _finish_documents(env: C.Env, ext: Extraction) -> None:
+    """Rules that hold whatever the genre: a document is about its most specific therapy
+    types; "regulations" of the whole country are administrative regulations."""
+    reg = env.registry
+    root = [r for r, k in reg.kinds.items() if k == "region" and not reg.broader.get(r)]
+    admin = reg.iri("doctype", "administrative-regulations")
+    for doc in ext.documents:
+        doc.therapies = C.most_specific(doc.therapies, reg)
+        if doc.doctype is not None and doc.doctype.key == "regulations" and admin is not None:
+            national = [m for m in doc.regions if m.target in root]
+            if national and len(national) == len(C.dedupe(doc.regions)):
+                doc.doctype = Mention("doctype", doc.doctype.span, doc.doctype.surface, admin,
+                                      "administrative-regulations",
+                                      "regulations of the whole country")
 
 
 def _finish_keys(ext: Extraction) -> None:

@@ -116,6 +116,8 @@ class ArticleMentions:
                                  "(no translation, date or issuer); not kept as a document")
         for d in kept:
             d.regions = self._regions(env, d)
+            for sp in list(d.spans):
+                d.regions = C.dedupe(d.regions + C.narrower_regions(env, d, sp.start, sp.end))
             d.key = C.doc_key(d)
         out.documents = kept
         for b in blocks:
@@ -288,7 +290,7 @@ class ArticleMentions:
                                         "in force on issue ('effective immediately')"))
         issuers = self._issuers(env, h, s, e, others)
         doc.issuers.extend(issuers)
-        th = [m for m in env.linker.find(text, s, e, ("therapy",)) if m.target is not None and
+        th = [m for m in C.therapy_mentions(env, s, e) if
               not any(o.start <= m.span.start < o.end for o in others)]
         doc.therapies.extend(th)
         label = re.match(r"[\s•·*-]*(?P<l>[^:：\n]{2,24})[:：]", text[block.start:block.end])

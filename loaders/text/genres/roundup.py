@@ -129,8 +129,8 @@ class Roundup:
             names = env.bodies.names_in(text, s, who_end, ctx)
             doc.issuers = C.dedupe([m for m in names.responsible if not title_span.contains(m.span)])
             doc.unresolved = [m for m in names.unresolved if not title_span.contains(m.span)]
-        th = [m for m in env.linker.find(text, s, body[-1].end, ("therapy",), ctx) if m.target is not None]
-        doc.therapies = C.dedupe(th)
+        doc.therapies = C.dedupe(C.therapy_mentions(env, s, body[-1].end, ctx))
+        doc.regions = C.dedupe(doc.regions + C.narrower_regions(env, doc, s, body[-1].end))
         return doc
 
 
