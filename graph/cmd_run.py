@@ -1,0 +1,84 @@
+"""``cgtkg run``: the main job a new user runs first.
+
+Build and validate the graph on the embedded store, answer a few saved questions, draw
+the agency network, and say where everything went.  Every step is the same library call
+the individual commands make; nothing here reads the data a second way.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from graph import query as Q
+from graph.build import BuildOptions, build
+from graph.errors import EXIT_OK
+from graph.store import GraphStore
+
+# (saved query, parameters, how many rows to show): the card's first questions
+QUESTIONS = [
+    ("agency-measure-counts", {}, 12),
+    ("agency-measures", {"agency": "ag:nmpa"}, 12),
+    ("region-measures", {"region": "rg:guangdong"}, 12),
+]
+
+
+@click.command("run")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True)
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Also extract the plain-text documents in this folder.")
+def run_cmd(out_dir: Path, corpus_dir: Path | None) -> None:
+    """Main job: build + validate, answer saved questions, draw the network."""
+    click.echo(f"== build ({out_dir})")
+    result = build(BuildOptions(out_dir=out_dir, corpus_dir=corpus_dir))
+    for p in result.problems:
+        click.echo(f"  {p}", err=True)
+    for v in result.violations:
+        click.echo(str(v), err=True)
+    if result.exit_code != EXIT_OK:
+        click.echo(f"build failed (exit {result.exit_code}); see {out_dir / 'last-build.txt'}", err=True)
+        sys.exit(result.exit_code)
+    for line in result.summary:
+        click.echo(f"  {line}")
+    s = result.stats
+    click.echo(f"  {s['documents']} documents, {s['provisions']} provisions, {s['agencies']} agencies, "
+               f"{s['responsibility_links']} responsibility links, {s['triples']} triples; SHACL conforms")
+
+    store = GraphStore.open(out_dir)
+    base = Q.detect_base(store)
+    for name, params, limit in QUESTIONS:
+        saved = Q.load(name)
+        click.echo(f"\n== {name}: {saved.title}")
+        if params:
+            click.echo("   " + "  ".join(f"--param {k}={v}" for k, v in params.items()))
+        bindings = Q.resolve_bindings(saved, params, base)
+        answer = Q.run_local(store, saved, bindings, base=base)
+        shown = Q.Result(answer.form, answer.variables, answer.rows[:limit])
+        click.echo(Q.format_result(shown, "table", base), nl=False)
+        if len(answer.rows) > limit:
+            click.echo(f"   … {len(answer.rows) - limit} more rows: cgtkg query {name}"
+                       + "".join(f" --param {k}={v}" for k, v in params.items()))
+
+    from graph.cmd_network import write_outputs
+    from graph.network import build_network
+
+    click.echo("\n== agency network")
+    net = build_network(store, base=base)
+    outputs = write_outputs(net, out_dir / "network")
+    click.echo(f"  {net.title}")
+
+    click.echo("\n== outputs")
+    for label, path in [
+        ("store (Oxigraph)", out_dir / "store"),
+        ("graph, one named graph per document", out_dir / "graph.trig"),
+        ("graph, merged", out_dir / "graph.ttl"),
+        ("build report", out_dir / "build-report.json"),
+    ]:
+        click.echo(f"  {label:<38} {path}")
+    for label, path in outputs.files.items():
+        click.echo(f"  network {label:<30} {path}")
+
+
+commands = [run_cmd]
