@@ -394,17 +394,42 @@ def with_values(text: str, bindings: Mapping[str, Node]) -> str:
 
 def _where_brace(text: str) -> int:
     """Index of the ``{`` that opens the query's WHERE clause (skipping strings, IRIs, comments)."""
+    return _where(text)[1]
+
+
+def _where(text: str) -> tuple[int, int]:
+    """(start of the WHERE clause: the keyword, or its brace when the keyword is left out;
+    the brace), at the top level of the query."""
     tokens = list(_top_level_tokens(text))
     for i, (kind, pos, value) in enumerate(tokens):
         if kind == "word" and value.upper() == "WHERE":
             for kind2, pos2, _ in tokens[i + 1:]:
                 if kind2 == "{":
-                    return pos2
-    # SELECT/ASK without the optional WHERE keyword: the first top-level group.
+                    return pos, pos2
+    # SELECT/ASK without the optional WHERE keyword: the first top-level group, unless it
+    # is a CONSTRUCT template (a CONSTRUCT always says WHERE before its pattern).
     for kind, pos, _ in tokens:
         if kind == "{":
-            return pos
+            return pos, pos
     raise QueryError("cannot find the query's WHERE clause")
+
+
+def with_dataset(text: str, graphs: list[str]) -> str:
+    """Return ``text`` with ``FROM``/``FROM NAMED`` clauses naming ``graphs``.
+
+    Why in the query and not as ``default-graph-uri`` protocol parameters: Virtuoso echoes
+    each protocol graph back as a response header, and past about a hundred graphs Python's
+    HTTP client refuses the response.  A query that names its own dataset is left alone.
+    """
+    tokens = list(_top_level_tokens(text))
+    start, _ = _where(text)
+    if any(k == "word" and v.upper() == "FROM" and p < start for k, p, v in tokens):
+        return text
+    clauses = "".join(f"FROM {URIRef(g).n3()}\n" for g in graphs)
+    clauses += "".join(f"FROM NAMED {URIRef(g).n3()}\n" for g in graphs)
+    out = text[:start] + clauses + text[start:]
+    inspect_sparql(out, "<query with FROM>")
+    return out
 
 
 _LEX = re.compile(

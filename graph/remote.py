@@ -9,8 +9,8 @@ Everything here speaks the standard protocols only:
   the server.  A failure says which graphs were replaced and leaves the others alone.
 * **query** runs a saved query through SPARQLWrapper (JSON results) with the parameters in a
   ``VALUES`` block written from RDF terms (see :func:`graph.query.with_values`) and the
-  dataset spelt out with ``default-graph-uri``/``named-graph-uri``, so that the server's
-  own graphs (Virtuoso keeps several) never leak into the rows.
+  dataset spelt out with ``FROM``/``FROM NAMED`` (the project's graphs only), so that the
+  server's own graphs (Virtuoso keeps several) never leak into the rows.
 
 Credentials come from the environment or a config file, never from the command line, and
 are never printed (``Endpoint.__repr__`` hides them).
@@ -18,6 +18,7 @@ are never printed (``Endpoint.__repr__`` hides them).
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import stat
@@ -393,16 +394,23 @@ def _wrapper(ep: Endpoint, text: str, *, default_graphs: Iterable[str] = (),
 
 def sparql_json(ep: Endpoint, text: str, **dataset) -> dict:
     """Run a query and return the SPARQL JSON results; every failure becomes RemoteError."""
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
     sw = _wrapper(ep, text, **dataset)
     try:
         result = sw.query()
         data = result.convert()
+    except Unauthorized:
+        raise RemoteError(f"{ep.query_url}: HTTP 401, the endpoint wants credentials"
+                          f"{' (the ones given were refused)' if ep.user else ''}: set "
+                          f"{ENV_USER}/{ENV_PASSWORD} or the config file "
+                          f"({config_path()})") from None
     except SPARQLWrapperException as e:
         raise RemoteError(f"{ep.query_url} refused the query: {_trim(str(e))}") from None
     except urllib.error.HTTPError as e:
         raise RemoteError(f"{ep.query_url}: HTTP {e.code} {e.reason}") from None
+    except http.client.HTTPException as e:
+        raise RemoteError(f"{ep.query_url}: unusable HTTP response ({e})") from None
     except (urllib.error.URLError, OSError, socket.timeout) as e:
         reason = getattr(e, "reason", e)
         if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
@@ -491,7 +499,8 @@ def run_query(ep: Endpoint, query, bindings: Mapping[str, Node], *, base: str = 
     if not graphs:
         raise RemoteError(f"{ep.query_url} holds none of this project's graphs "
                           f"(<{base}graph/...>): run `cgtkg push` first")
-    dataset = {"default_graphs": graphs, "named_graphs": graphs}
+    text = Q.with_dataset(text, graphs)
+    dataset: dict = {}
     if query.form == "SELECT":
         variables, rows = select(ep, text, **dataset)
         return Q.Result("SELECT", list(query.variables) or variables, rows)

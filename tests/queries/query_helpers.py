@@ -66,3 +66,48 @@ def saved_query_names(include_network: bool = True) -> list[str]:
     return sorted(p.stem for p in QUERIES_DIR.glob("*.rq")
                   if include_network or not p.stem.startswith("network-"))
 
+
+
+def canonical(term, lenient: bool):
+    """A term for comparing rows; ``lenient`` forgives what Virtuoso changes on storage.
+
+    Virtuoso folds language tags to lower case and stores typed literals by value
+    ("01"^^xsd:integer comes back as "1"); the terms are the same RDF values.
+    """
+    if not lenient or not isinstance(term, Literal):
+        return term
+    if term.language:
+        return ("lang", str(term), term.language.lower())
+    if term.datatype:
+        return ("typed", str(term.datatype), Literal(str(term), datatype=term.datatype,
+                                                     normalize=True).n3())
+    return term
+
+
+def row_multiset(rows, lenient: bool = False) -> Counter:
+    return Counter(frozenset((k, canonical(v, lenient)) for k, v in r.items()) for r in rows)
+
+
+def differences(local_rows, remote_rows, lenient: bool = False) -> str:
+    a, b = row_multiset(local_rows, lenient), row_multiset(remote_rows, lenient)
+    if a == b:
+        return ""
+    only_local = [dict(x) for x in (a - b)][:3]
+    only_remote = [dict(x) for x in (b - a)][:3]
+    return (f"{sum(a.values())} local vs {sum(b.values())} remote rows; "
+            f"only local: {only_local}; only remote: {only_remote}")
+
+
+def example_params(query) -> dict[str, str]:
+    """The ``--param`` values of a saved query's first example call (required ones included)."""
+    import shlex
+
+    if not query.examples:
+        return {}
+    argv = shlex.split(query.examples[0])
+    out = {}
+    for flag, value in zip(argv, argv[1:]):
+        if flag in ("--param", "-p"):
+            key, _, val = value.partition("=")
+            out[key] = val
+    return out

@@ -162,3 +162,114 @@ def start_virtuoso(workdir: Path) -> Server:
     _wait_until_up(f"{base}/sparql", proc, log, 120)
     return Server("virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud-auth", proc, log,
                   user="dba", password="dba")
+
+
+# ------------------------------------------------------------------ a loopback proxy
+
+
+class GateProxy:
+    """A small HTTP server on loopback that forwards every request to a real upstream server.
+
+    It records what passes (method, graph parameter), and can stand in for the situations a
+    push must survive: a server that demands Basic credentials, and one that fails while
+    writing one particular graph (HTTP 500) after accepting the others.
+    """
+
+    def __init__(self, upstream: str, *, fail_graph: str | None = None,
+                 basic: tuple[str, str] | None = None):
+        import base64
+        import http.server
+        import threading
+
+        self.upstream = upstream.rstrip("/")
+        self.fail_graph = fail_graph
+        self.requests: list[tuple[str, str | None]] = []
+        self.auth_seen: list[str | None] = []
+        expected = ("Basic " + base64.b64encode(f"{basic[0]}:{basic[1]}".encode()).decode()
+                    if basic else None)
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                query = urllib.parse.urlsplit(self.path).query
+                graph = urllib.parse.parse_qs(query).get("graph", [None])[0]
+                proxy.requests.append((self.command, graph))
+                proxy.auth_seen.append(self.headers.get("Authorization"))
+                if expected and self.headers.get("Authorization") != expected:
+                    self._reply(401, b"credentials needed", "text/plain",
+                                {"WWW-Authenticate": 'Basic realm="cgtkg-test"'})
+                    return
+                if proxy.fail_graph and graph == proxy.fail_graph and self.command in ("PUT", "POST"):
+                    self._reply(500, b"simulated failure while writing", "text/plain")
+                    return
+                req = urllib.request.Request(proxy.upstream + self.path, data=body,
+                                             method=self.command)
+                for h in ("Content-Type", "Accept"):
+                    if self.headers.get(h):
+                        req.add_header(h, self.headers[h])
+                try:
+                    with urllib.request.urlopen(req, timeout=60) as r:
+                        self._reply(r.status, r.read(), r.headers.get("Content-Type"))
+                except urllib.error.HTTPError as e:
+                    self._reply(e.code, e.read(), e.headers.get("Content-Type"))
+
+            def _reply(self, status, data, ctype, extra=None):
+                self.send_response(status)
+                if ctype:
+                    self.send_header("Content-Type", ctype)
+                for k, v in (extra or {}).items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class SilentServer:
+    """Accepts connections on loopback and never answers: an endpoint that hangs."""
+
+    def __init__(self):
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list[socket.socket] = []
+        self._stop = False
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        self.sock.settimeout(0.2)
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+                self.conns.append(conn)
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        self._stop = True
+        self.thread.join(timeout=2)
+        for c in self.conns:
+            c.close()
+        self.sock.close()

@@ -44,7 +44,7 @@ def test_every_query_file_is_documented_in_the_readme(name):
         f"queries/{name}.rq is not described in queries/README.md"
 
 
-@pytest.mark.parametrize("name", OWN)
+@pytest.mark.parametrize("name", saved_query_names())
 def test_header_states_question_parameters_and_a_working_example(name, fixture_out):
     q = Q.load(name)
     assert q.title and (q.title.endswith("?") or q.title.startswith("Check:")), q.title
@@ -344,3 +344,30 @@ def test_queries_follow_a_store_built_on_another_base(tmp_path):
     assert [str(r["provision"]) for r in rows] == [f"{base}doc/fx-hainan-notice/measure/1"]
     r = run(["query", "agency-pairs", "--out", str(out), "--format", "csv", "-p", "min=2"])
     assert f"{base}agency/nhc" in r.output
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT ?s WHERE { ?s ?p ?o }",
+    "ASK { ?s ?p ?o }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "PREFIX x: <http://example.org/where#>\nSELECT ?s # WHERE in a comment\nWHERE { ?s x:where 'WHERE {' }",
+])
+def test_dataset_clauses_go_before_the_where_clause(text):
+    out = Q.with_dataset(text, ["http://example.org/g1", "http://example.org/g2"])
+    form, _, _ = Q.inspect_sparql(out)
+    assert form == Q.inspect_sparql(text)[0]
+    assert out.count("FROM <http://example.org/g") == 2 and out.count("FROM NAMED <") == 2
+    mine = "SELECT ?s FROM <http://example.org/mine> WHERE { ?s ?p ?o }"
+    assert Q.with_dataset(mine, ["http://example.org/g1"]) == mine
+
+
+def test_expected_counts_allow_for_servers_that_store_literals_by_value():
+    from graph.remote import expected_counts
+
+    g, p = ox.NamedNode("http://example.org/g"), ox.NamedNode("http://example.org/p")
+    s = ox.NamedNode("http://example.org/s")
+    integer = ox.NamedNode(str(XSD.integer))
+    quads = [ox.Quad(s, p, ox.Literal(v, datatype=integer), g) for v in ("01", "1", "001")]
+    quads.append(ox.Quad(s, p, ox.Literal("x", language="en"), g))
+    # Oxigraph keeps four triples; Virtuoso keeps the integer once: two
+    assert expected_counts(quads) == {4, 2}
