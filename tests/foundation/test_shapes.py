@@ -118,7 +118,8 @@ def read_case(path: Path) -> Case:
     for n, t in fields.get("remove", []):
         triples = list(parse_turtle(t, path, n))
         if len(triples) != 1 or any(isinstance(x, BNode) for x in triples[0]):
-            raise AssertionError(f"{path.name}:{n}: '# remove:' takes one triple without blank nodes")
+            raise AssertionError(
+                f"{path.name}:{n}: '# remove:' takes one triple without blank nodes")
         case.remove.append(triples[0])
     case.add = parse_turtle(text, path)
     case.pending = fields["pending"][0][1] if "pending" in fields else None
@@ -237,7 +238,8 @@ def case_data(case: Case, base: Graph) -> Graph:
                         "is not in valid.ttl + registries, so removing it changes nothing")
         g.remove(t)
     new = [t for t in case.add if t not in base]
-    assert case.remove or new, f"{case.path.name} neither removes nor adds a triple: it breaks nothing"
+    assert case.remove or new, (
+        f"{case.path.name} neither removes nor adds a triple: it breaks nothing")
     g += case.add
     return g
 
