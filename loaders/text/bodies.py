@@ -57,7 +57,7 @@ _HEAD = re.compile(
 _MODAL_EN = re.compile(
     r"\b(?:shall|must|should|will|may|is\s+responsible\s+for|are\s+responsible\s+for|"
     r"(?:is|are)\s+tasked\s+with|takes?\s+the\s+lead)\b", re.I)
-_MODAL_ZH = re.compile(r"应当|负责|应|须|可以|牵头|要")
+_MODAL_ZH = re.compile(r"应当|负责|应|须|可以|牵头|要|会同|联合")
 _PASSIVE_AFTER = re.compile(
     r"^\s*(?:,[^,]{0,120},\s*)?(?:not\s+)?be\s+(?!responsible\b)\w", re.I)
 _COOP_AFTER = re.compile(
@@ -85,6 +85,7 @@ _ELLIPSIS_ZH = re.compile(r"(?P<lvl>[市省区县])(?P<list>[\u3400-\u9fff]{2,12
                           r"(?:等)?(?:有关)?部门")
 _INCLUDING = re.compile(r"\b(?:\w+|\d+)\s+(?:departments|ministries|agencies|bodies|units)"
                         r"(?:\s*,)?\s+(?:including|such\s+as|led\s+by)\s+", re.I)
+_ZH_PREFIX = re.compile(r"\s*(?:第[零〇一二三四五六七八九十百\d]+条)?[\s，,]*(?:由)?\s*")
 _ANAPHOR = re.compile(r"(?:the|this|that|said|such)\s+(?P<head>department|bureau|commission|"
                       r"authority|agency|government|administration)", re.I)
 _SENT_END = re.compile(r"(?<=[.;!?。；！？])\s+|\n+")
@@ -320,6 +321,15 @@ class BodyFinder:
                 out.unresolved.extend(unresolved)
                 (out.responsible if COOPERATING_IS_RESPONSIBLE else out.mentioned).extend(coop)
                 out.spans.append(Span(subj_start, ss + mod.end()))
+                if is_zh and mod.group(0) in ("会同", "联合"):
+                    # 甲会同乙制定: 乙 shares the duty
+                    co = [m for m in mentions if m.span.start >= ss + mod.end() and
+                          text[ss + mod.end():m.span.start].strip(" 、和及") == ""]
+                    nxt = [m for m in mentions if m.span.start >= ss + mod.end()]
+                    co = co or nxt[:1] if nxt and nxt[0].span.start - (ss + mod.end()) <= 1 else co
+                    (out.responsible if COOPERATING_IS_RESPONSIBLE else out.mentioned).extend(
+                        m for m in co if m.target is not None)
+                    out.unresolved.extend(m for m in co if m.target is None)
                 ca = _COOP_AFTER.match(after)
                 if ca and not is_zh:
                     grp = "who" if ca.group("who") else "who2"
@@ -348,7 +358,8 @@ class BodyFinder:
             clause_start = max(text.rfind(c, ss, ms) for c in "，,；;：:") + 1
             clause_start = max(clause_start, ss)
             chain = [m for m in left_mentions if m.span.start >= clause_start]
-            if not chain or text[clause_start:chain[0].span.start].strip(" ，,") not in ("", "由"):
+            prefix = text[clause_start:chain[0].span.start] if chain else "x"
+            if not chain or not _ZH_PREFIX.fullmatch(prefix):
                 return [], [], [], ms
             coop_zone = _COOP.search(text, chain[0].span.end, ms)
             for m in chain:

@@ -107,7 +107,8 @@ def date_note(d: dates_mod.DateMention, src: SourceText,
 
 _QUOTE_PAIRS = [('"', '"'), ("《", "》"), ("«", "»")]
 _DOC_NUMBER = re.compile(
-    r"(?P<n>(?:[A-Z][A-Za-z]*\.?[ \t]+){1,4}\[[ \t]*(?:19|20)\d{2}[ \t]*\][ \t]*No\.[ \t]*\d+|"
+    r"(?P<n>(?:[A-Z][A-Za-z]*\.?[ \t]+(?:(?:and|of|for)[ \t]+)?){1,5}\[[ \t]*(?:19|20)\d{2}[ \t]*\]"
+    r"[ \t]*No\.[ \t]*\d+|"
     r"[\u3400-\u9fff]{1,8}[〔\[(（]\s*(?:19|20)\d{2}\s*[〕\])）]\s*\d+\s*号)")
 _TRAIL_PAREN = re.compile(r"\s*[(（][^()（）]{1,40}[)）]\s*$")
 _PREPOSITION = re.compile(r"\s(?:on|for|of|to|regarding|concerning|about)\s", re.I)
@@ -406,8 +407,10 @@ def enrich(env: Env, prov: Provision, ctx: Context, doc: Document,
 def _enrich_one(env: Env, prov: Provision, ctx: Context, doc: Document, bodies: bool,
                 sp: Span) -> None:
     text = env.src.text
+    lists: list[Span] = []
     if bodies:
         f = env.bodies.paren_lists(text, sp.start, sp.end, ctx)
+        lists = list(f.spans)
         if not f.responsible:  # an explicit responsibility list is authoritative
             f = env.bodies.find_all(text, sp.start, sp.end, ctx)
         prov.responsible = dedupe(f.responsible)
@@ -425,7 +428,10 @@ def _enrich_one(env: Env, prov: Provision, ctx: Context, doc: Document, bodies: 
                  if not any(x.contains(t.span) for x in excluded_spans)]
     prov.therapies = dedupe(therapies)
     prov.excludes = dedupe(prov.excludes)
-    regions = [r for r in env.linker.find(text, sp.start, sp.end, ("region",), ctx) if r.target is not None]
+    bodies_here = env.linker.find(text, sp.start, sp.end, ("agency",), ctx)
+    regions = [r for r in env.linker.find(text, sp.start, sp.end, ("region",), ctx) if r.target is not None
+               and not any(b.span.contains(r.span) for b in bodies_here)  # "Shanghai" in a body's name
+               and not any(x.contains(r.span) for x in lists)]  # a place named as responsible
     prov.regions = subsume(dedupe(regions), env.registry, [r.target for r in doc.regions if r.target])
     prov.modalities = modalities(env, sp.start, sp.end)
     prov.addressees = dedupe([a for a in env.linker.find(text, sp.start, sp.end, ("addressee",), ctx)

@@ -24,7 +24,7 @@ from graph.namespaces import DEFAULT_BASE, graph_iri
 from . import common as C
 from . import sidecar
 from .bodies import BodyFinder
-from .genres import all_genres, detect
+from .genres import MIN_SCORE, all_genres, detect
 from .linking import Linker, Registry
 from .model import DocDate, Document, Extraction, Mention, Span, Value
 from .report import document_report, file_report
@@ -127,9 +127,10 @@ def extract_file(path: Path | str, registry: Graph, base: str = DEFAULT_BASE, *,
         genre, scores = detect(src)
         how = "detected"
     if genre is None:
-        env.warn(0, "no recognisable structure: no genre scored above "
-                    f"{min(scores.values(), default=0):.2f}..{max(scores.values(), default=0):.2f}; "
-                    "nothing extracted (add a .meta.yaml sidecar with 'genre:' to force one)")
+        best = max(scores.items(), key=lambda kv: kv[1], default=("none", 0.0))
+        env.warn(0, "no recognisable structure: no genre fits this text (best: "
+                    f"{best[0]} with score {best[1]:.2f}, at least {MIN_SCORE} needed); nothing "
+                    "extracted (a <file>.meta.yaml sidecar with 'genre:' can force one)")
         ext = Extraction()
     else:
         try:
@@ -281,6 +282,13 @@ def _finish_documents(env: C.Env, ext: Extraction) -> None:
     admin = reg.iri("doctype", "administrative-regulations")
     for doc in ext.documents:
         doc.therapies = C.most_specific(doc.therapies, reg)
+        if not doc.regions and doc.genre != "cited":
+            # a document whose title names no place applies where its issuers govern
+            places = [Mention("region", m.span, m.surface, r, reg.key(r), "issuer jurisdiction",
+                              passage=m.passage)
+                      for m in doc.issuers if m.target is not None
+                      for r in sorted(reg.jurisdiction.get(m.target, ()))]
+            doc.regions = C.subsume(C.dedupe(places), reg)
         if doc.doctype is not None and doc.doctype.key == "regulations" and admin is not None:
             national = [m for m in doc.regions if m.target in root]
             if national and len(national) == len(C.dedupe(doc.regions)):

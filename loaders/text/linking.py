@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SKOS
@@ -56,6 +56,9 @@ def _words(text: str):
     """Word matches, splitting words glued by a lost space ("CongressRegulations")."""
     for m in _WORD.finditer(text):
         word, start = m.group(0), m.start()
+        if len(word) < 5 or word[1:].islower() or word.isupper():
+            yield word, start, m.end()
+            continue
         cuts = [c.start() for c in _GLUE.finditer(word)]
         for a, b in zip([0] + cuts, cuts + [len(word)]):
             yield word[a:b], start + a, start + b
@@ -198,14 +201,18 @@ class Context:
     """Where a document belongs: its regions (nearest first) and their broader regions."""
 
     regions: list[URIRef] = field(default_factory=list)
+    _ranks: dict | None = field(default=None, repr=False, compare=False)
 
     def rank(self, registry: Registry) -> dict[URIRef, int]:
+        if self._ranks is not None:
+            return self._ranks
         ranks: dict[URIRef, int] = {}
         for i, r in enumerate(self.regions):
             for depth, a in enumerate(registry.ancestors(r)):
                 score = depth * 10 + i
                 if a not in ranks or score < ranks[a]:
                     ranks[a] = score
+        self._ranks = ranks
         return ranks
 
 
@@ -217,6 +224,8 @@ class Linker:
         self.en: dict[str, dict[tuple[str, ...], list[Entry]]] = defaultdict(lambda: defaultdict(list))
         self.en_cs: dict[str, dict[tuple[str, ...], list[Entry]]] = defaultdict(lambda: defaultdict(list))
         self.zh: dict[str, dict[str, list[Entry]]] = defaultdict(lambda: defaultdict(list))
+        self._memo_text: str | None = None
+        self._memo: dict = {}
         self.max_en = self.max_zh = 1
         self.prefixes: set[tuple[str, ...]] = set()
         self.zh_prefixes: set[str] = set()
@@ -242,7 +251,23 @@ class Linker:
 
     def find(self, text: str, start: int, end: int, kinds: tuple[str, ...],
              context: Context | None = None) -> list[Mention]:
-        """Every name of the given kinds inside ``text[start:end]`` (analysis view)."""
+        """Every name of the given kinds inside ``text[start:end]`` (analysis view).
+
+        Results are remembered for the text being read (the same span is asked about by
+        several rules); callers get copies, so they may change them."""
+        key = (start, end, kinds, tuple(context.regions) if context else None)
+        if self._memo_text is not text:
+            self._memo_text, self._memo = text, {}
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._find(text, start, end, kinds, context)
+            if len(self._memo) > 20000:
+                self._memo.clear()
+            self._memo[key] = hit
+        return [replace(m) for m in hit]
+
+    def _find(self, text: str, start: int, end: int, kinds: tuple[str, ...],
+              context: Context | None = None) -> list[Mention]:
         hits: list[tuple[int, int, list[Entry]]] = []
         chunk = text[start:end]
         toks = tokenize(chunk, start)
@@ -290,23 +315,35 @@ class Linker:
         return out
 
     def _find_zh(self, text: str, start: int, end: int, kinds) -> list:
+        """Chinese names, longest first.  Session numbers inside a name ("天津市第十八届人民
+        代表大会常务委员会") are skipped while matching, as in English."""
+        if not _CJK.search(text, start, end):
+            return []
+        sessions = list(_ZH_SESSION.finditer(text, start, end))
+        if sessions:
+            skip = {i for m in sessions for i in range(m.start(), m.end())}
+            keep = [i for i in range(start, end) if i not in skip]
+            compact = "".join(text[i] for i in keep)
+        else:
+            keep = range(start, end)
+            compact = text[start:end]
         hits = []
-        i = start
+        i = 0
         tables = [self.zh[k] for k in kinds]
-        while i < end:
-            if not _CJK.match(text[i]):
+        n_all = len(compact)
+        while i < n_all:
+            if not _CJK.match(compact[i]):
                 i += 1
                 continue
             best = None
             n = 1
-            while i + n <= end and text[i:i + n] in self.zh_prefixes:
-                sub = text[i:i + n]
-                found = [e for t in tables for e in t.get(sub, ())]
+            while i + n <= n_all and compact[i:i + n] in self.zh_prefixes:
+                found = [e for t in tables for e in t.get(compact[i:i + n], ())]
                 if found:
                     best = (i, i + n, found)
                 n += 1
             if best:
-                hits.append(best)
+                hits.append((keep[best[0]], keep[best[1] - 1] + 1, best[2]))
                 i = best[1]
             else:
                 i += 1
@@ -352,6 +389,7 @@ class Linker:
                        m.target, m.key, m.how, m.candidates)
 
 
+_ZH_SESSION = re.compile(r"第[一二三四五六七八九十百零〇\d]+(?:届|次)")
 _IGNORABLE = re.compile(r"\b(?:the|\d+(?:st|nd|rd|th))\b", re.I)
 
 
@@ -448,6 +486,7 @@ class LocalNames:
                     if str(rl).endswith("rl-municipality"):
                         levels.add("city")
             self.levels[ag] = levels
+        self.agencies = sorted(self.cores.keys() | self.zh_cores.keys())
 
     def lookup(self, phrase: str, context: Context | None, span: Span,
                level: str | None = None) -> Mention | None:
@@ -472,7 +511,7 @@ class LocalNames:
                 return core in self.cores.get(ag, ())
         ranks = context.rank(self.reg)
         scored = []
-        for ag in sorted(self.cores.keys() | self.zh_cores.keys()):
+        for ag in self.agencies:
             if lv and lv not in self.levels.get(ag, set()):
                 continue
             if lv is None and "national" in self.levels.get(ag, set()):

@@ -29,7 +29,7 @@ CHAPTER_EN = re.compile(r"^[ \t]*(?:Chapter|CHAPTER)\s+(?P<n>\d{1,3}|[IVXLC]{1,7
 CHAPTER_ZH = re.compile(r"^[ \t]*第(?P<n>[零〇一二三四五六七八九十百\d]{1,6})章\s*(?P<t>.*)$")
 SECTION_EN = re.compile(r"^[ \t]*(?:Section|SECTION)\s+(?P<n>\d{1,3}|[IVXLC]{1,7})\b\s*[:.：]?\s*(?P<t>.*)$")
 SECTION_ZH = re.compile(r"^[ \t]*第(?P<n>[零〇一二三四五六七八九十百\d]{1,6})节\s*(?P<t>.*)$")
-ARTICLE_EN = re.compile(r"^[ \t]*(?:Article|ARTICLE|Art\.)\s+(?P<n>\d{1,3}|[IVXLC]{1,7})\b\s*[:.：]?\s*")
+ARTICLE_EN = re.compile(r"^[ \t]*(?:Article|ARTICLE|Art\.)\s+(?P<n>\d{1,4}|[IVXLC]{1,7})\b\s*[:.：]?\s*")
 ARTICLE_ZH = re.compile(r"^[ \t]*第(?P<n>[零〇一二三四五六七八九十百\d]{1,6})条[\s：:]*")
 ITEM = re.compile(r"^[ \t]*[(（](?P<n>\d{1,2}|[IVXivx]{1,5}|[一二三四五六七八九十]{1,3})[)）]\s*")
 LIST_NUM = re.compile(r"^[ \t]*(?P<n>\d{1,3}|[IVXL]{1,6}|[一二三四五六七八九十]{1,3})\s*[.．、]\s*(?=\S)")
@@ -68,8 +68,9 @@ def scan(src: SourceText, patterns: dict[str, list[re.Pattern]]) -> list[Marker]
             n = number_of(m.group("n"))
             if n is None:
                 continue
-            printed = m.group(0).strip()
-            title = m.groupdict().get("t") or ""
+            raw = src.raw[ln.start:ln.end]  # as printed, full-width characters and all
+            printed = raw[: m.end()].strip()
+            title = raw[m.start("t"):m.end("t")] if m.groupdict().get("t") else ""
             out.append(Marker(kind, n, printed, ln.number, ln.start, ln.start + m.end(), ln.end,
                               title.strip()))
             break

@@ -94,8 +94,8 @@ class MeasuresList:
             span = C.trimmed(src, m.start, stop)
             p = Provision("measure", str(m.number), m.printed.rstrip(" ").split()[0] if m.printed else str(m.number),
                           span, line=m.line)
-            p.printed = re.match(r"\s*\S+", text[m.start:m.body_start]).group(0).strip()
-            heading = text[m.body_start:m.end].strip()
+            p.printed = re.match(r"\s*\S+", src.raw[m.start:m.body_start]).group(0).strip()
+            heading = src.raw[m.body_start:m.end].strip()
             if heading and len(heading) <= 220 and stop > m.end + 1:
                 p.title = Value(heading.rstrip(" ."), [Span(m.body_start, m.body_start + len(heading.rstrip(' .')))])
             provisions.append(p)

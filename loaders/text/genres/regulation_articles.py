@@ -224,7 +224,7 @@ def _items(env: C.Env, span: Span) -> list[Provision]:
     for i, (n, ls, line_no, m) in enumerate(found):
         e = found[i + 1][1] if i + 1 < len(found) else span.end
         sp = C.trimmed(src, ls, e)
-        items.append(Provision("item", str(n), m.group(0).strip(), sp, line=line_no))
+        items.append(Provision("item", str(n), src.raw[ls:ls + m.end()].strip(), sp, line=line_no))
     return items
 
 

@@ -1,0 +1,137 @@
+"""Bad and unusual input: encodings, BOM, CRLF, full-width punctuation, empty, binary, huge.
+
+Every problem names the file and, where there is one, the line; one bad file never stops
+the rest of the corpus."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from graph.namespaces import DEFAULT_BASE
+from loaders.text import extract_corpus
+from loaders.text.source import read_source
+
+
+def _responsible(fr) -> dict[str, set[str]]:
+    return {p.number: {m.key for m in p.responsible}
+            for d in fr.extraction.documents for p in d.all_provisions()}
+
+
+def test_gb18030_file_is_decoded_with_a_warning_and_extracted_like_utf8(extract, fixture_text):
+    text = fixture_text("regulation_zh.txt")
+    utf8 = extract(text, "utf8.txt")
+    gb = extract(text.encode("gb18030"), "gb.txt")
+    assert gb.source.encoding == "gb18030"
+    warn = [p for p in gb.problems if "not UTF-8" in p.message]
+    assert warn and warn[0].severity == "warning" and warn[0].line == 1
+    assert str(warn[0].file).endswith("gb.txt")
+    assert _responsible(gb) == _responsible(utf8)
+    assert gb.source.raw == utf8.source.raw
+
+
+def test_bom_and_crlf_keep_offsets_meaning_the_same_thing(extract, fixture_text):
+    text = fixture_text("measures_mixed.txt")
+    plain = extract(text, "plain.txt")
+    crlf = extract(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"), "crlf.txt")
+    assert crlf.source.encoding == "utf-8-sig"
+    assert crlf.source.raw == plain.source.raw
+    assert _responsible(crlf) == _responsible(plain)
+    # a quote taken at the recorded offsets is the text of the provision
+    p = next(p for d in crlf.extraction.documents for p in d.all_provisions() if p.number == "4")
+    assert crlf.source.raw[p.span.start:p.span.end].startswith("4. Strengthen oversight")
+
+
+def test_full_width_punctuation_is_read_like_ascii(extract):
+    text = ("深圳市细胞产业若干措施（示例）\n"
+            "1．建设公共服务平台\n支持建设细胞制备公共平台。（责任单位：市科技创新委、市卫生健康委）\n"
+            "2．优化审批服务\n优化细胞产品审批流程。（责任单位：市市场监管局）\n"
+            "3．加强人才培养\n引进细胞治疗领域人才。（责任单位：市人民政府）\n")
+    fr = extract(text, "fullwidth.txt")
+    doc = fr.extraction.documents[0]
+    assert [p.printed for p in doc.provisions] == ["1．", "2．", "3．"]
+    assert [p.number for p in doc.provisions] == ["1", "2", "3"]
+    # the quote keeps the full-width characters as printed
+    first = doc.provisions[0]
+    assert "（责任单位：" in fr.source.raw[first.span.start:first.span.end]
+
+
+def test_binary_and_undecodable_files_fail_with_file_and_line(tmp_path):
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"line one\nline two\n\x89PNG\x00\x00\x01\x02")
+    src, problems = read_source(binary)
+    assert src is None
+    assert problems[0].severity == "error" and problems[0].line == 3
+    assert "binary" in problems[0].message
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"fine\nstill fine\n\xff\xfe\xfd garbage \x81\x82 not text\n")
+    src, problems = read_source(broken)
+    assert src is None
+    assert problems[0].severity == "error" and problems[0].line == 3
+
+
+def test_empty_file_is_a_warning(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_bytes(b"\xef\xbb\xbf \r\n\t\r\n")
+    for name in ("empty.txt", "blank.txt"):
+        src, problems = read_source(tmp_path / name)
+        assert src is None
+        assert [p.severity for p in problems] == ["warning"]
+        assert "empty" in problems[0].message
+
+
+def test_huge_and_broken_files_do_not_stop_the_corpus(tmp_path, registry, fixture_text):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(fixture_text("measures_mixed.txt"), encoding="utf-8")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (corpus / "empty.txt").write_bytes(b"")
+    line = ("1. A measure line that repeats to make a very large text file for the test\n").encode()
+    with open(corpus / "huge.txt", "wb") as f:  # 50 MB of ordinary text
+        chunk = line * 20000
+        for _ in range(50 * 1024 * 1024 // len(chunk) + 1):
+            f.write(chunk)
+    assert (corpus / "huge.txt").stat().st_size >= 50 * 1024 * 1024
+    t0 = time.time()
+    result = extract_corpus(corpus, registry, DEFAULT_BASE)
+    assert time.time() - t0 < 10
+    by_file = {f["file"]: f for f in result.report["files"]}
+    assert by_file["good.txt"]["status"] == "ok"
+    assert by_file["good.txt"]["documents"][0]["provisions_found"] == 4
+    assert by_file["huge.txt"]["status"] == "failed" and "MB" in by_file["huge.txt"]["reason"]
+    assert by_file["binary.txt"]["status"] == "failed"
+    assert by_file["empty.txt"]["status"] == "empty"
+    errors = {str(p.file).rsplit("/", 1)[-1] for p in result.problems if p.severity == "error"}
+    assert errors == {"huge.txt", "binary.txt"}
+    assert [str(g).rsplit("/", 1)[-1] for g, _ in result.graphs] == ["good"]
+    assert any("huge.txt" in line for line in result.summary_lines())
+
+
+def _regulation(n_articles: int) -> str:
+    parts = ["Demonstration Regulations on Cell Banking\n",
+             "(Adopted at the 3rd Meeting of the Standing Committee of the 1st Tianjin Municipal "
+             "People's Congress on May 5, 2024)\n", "Chapter 1 General Provisions\n"]
+    for n in range(1, n_articles + 1):
+        parts.append(f"Article {n}: The municipal health department shall keep the records of "
+                     f"cell bank number {n} for thirty years and share them with cell banks.\n")
+        parts.append("(1) the donor's consent;\n(2) the date of collection.\n")
+    return "".join(parts)
+
+
+@pytest.mark.slow
+def test_extraction_time_grows_linearly_with_the_text(tmp_path, registry):
+    """Above the default size limit only on request; then the run stays linear, not
+    quadratic: three times the articles must not take much more than three times as long."""
+    times = {}
+    for n in (300, 900):
+        d = tmp_path / f"n{n}"
+        d.mkdir()
+        (d / "big.txt").write_text(_regulation(n), encoding="utf-8")
+        t0 = time.time()
+        result = extract_corpus(d, registry, DEFAULT_BASE, max_bytes=16 * 1024 * 1024)
+        times[n] = time.time() - t0
+        doc = result.report["files"][0]["documents"][0]
+        assert doc["provisions_by_type"] == {"article": n, "chapter": 1, "item": 2 * n}
+        assert doc["responsibility_links"] == n  # Tianjin's health body, from the context
+    assert times[900] / times[300] < 6, times
