@@ -47,10 +47,20 @@ def _line_of_key(text: str, key: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
+class _Loader(yaml.SafeLoader):
+    """Dates stay text, so that "2024-13-01" is our error with a line, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse(text: str, where: Path, line_offset: int = 0) -> tuple[dict, list[Problem]]:
     problems: list[Problem] = []
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_Loader) or {}  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = (mark.line + 1 + line_offset) if mark else None
@@ -72,7 +82,8 @@ def parse(text: str, where: Path, line_offset: int = 0) -> tuple[dict, list[Prob
         try:
             out["dates"][kind] = dt.date.fromisoformat(str(v))
         except ValueError:
-            problems.append(Problem(where, (_line_of_key(text, kind) or 0) + line_offset or None,
+            key = "date" if "date" in data and kind == "document" else kind
+            problems.append(Problem(where, (_line_of_key(text, key) or 0) + line_offset or None,
                                     f"metadata date {kind}: {v!r} is not YYYY-MM-DD"))
             del out["dates"][kind]
     if isinstance(out.get("title"), str):

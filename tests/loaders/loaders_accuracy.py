@@ -5,7 +5,7 @@ list the text as one of its sources (data/sources.yaml maps file -> source key),
 document number in common, or title similarity (either language), with agreeing dates as
 tie-break.  Nothing here names a particular file or record.
 
-Run as a script for the table:  .venv/bin/python -m tests.loaders.accuracy
+Run as a script for the table:  .venv/bin/python tests/loaders/loaders_accuracy.py [-v]
 """
 
 from __future__ import annotations

@@ -1,0 +1,162 @@
+"""One test group per genre, on fixture texts written for these tests (tests/loaders/fixtures),
+not on the corpus: the rules must hold for texts they were not tuned on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from loaders.text.genres import all_genres, detect
+
+
+def _doc(fr, i=0):
+    return fr.extraction.documents[i]
+
+
+def _provs(doc):
+    return {(p.kind, p.number): p for p in doc.all_provisions()}
+
+
+def _keys(ms):
+    return sorted({m.key for m in ms if m.target is not None})
+
+
+def test_every_genre_is_registered_with_a_detector():
+    genres = all_genres()
+    assert {"regulation_articles", "measures_list", "roundup", "article_mentions",
+            "plan_summary"} <= set(genres)
+    for g in genres.values():
+        assert g.description and callable(g.detect) and callable(g.extract)
+
+
+def test_detection_picks_the_genre_of_each_fixture(extract, fixture_text):
+    expected = {"regulation_zh.txt": "regulation_articles", "measures_mixed.txt": "measures_list",
+                "roundup.txt": "roundup", "bilingual.txt": "article_mentions",
+                "no_structure.txt": None}
+    for name, genre in expected.items():
+        fr = extract(fixture_text(name), name)
+        got, _ = detect(fr.source)
+        assert (got.name if got else None) == genre, name
+
+
+# ---------------------------------------------------------------- regulation with 第N条
+
+
+def test_chinese_regulation_structure_dates_and_issuer(extract, fixture_text):
+    fr = extract(fixture_text("regulation_zh.txt"), "reg.txt")
+    doc = _doc(fr)
+    assert doc.title("zh").startswith("天津市细胞和基因技术应用促进条例")
+    assert _keys(doc.issuers) == ["tianjin-npcsc"]
+    dates = {d.kind: d.value for d in doc.dates}
+    assert dates == {"document": dt.date(2024, 1, 10), "in_force": dt.date(2024, 5, 1)}
+    provs = _provs(doc)
+    assert sorted(n for k, n in provs if k == "article") == [str(i) for i in range(1, 9)]
+    assert sorted(n for k, n in provs if k == "chapter") == ["1", "2", "3"]
+    items = [p for p in provs[("article", "4")].children]
+    assert [(p.number, p.printed) for p in items] == [("1", "（一）"), ("2", "（二）"), ("3", "（三）")]
+    assert provs[("article", "2")] in provs[("chapter", "1")].children
+
+
+def test_chinese_local_names_resolve_to_the_tianjin_bodies_and_never_elsewhere(extract, fixture_text):
+    doc = _doc(extract(fixture_text("regulation_zh.txt"), "reg.txt"))
+    provs = _provs(doc)
+    assert _keys(provs[("article", "2")].responsible) == ["tianjin-gov"]
+    assert _keys(provs[("article", "6")].responsible) == ["tianjin-hc"]
+    # 市市场监督管理部门: the registry knows such a body only for Shenzhen -> unresolved
+    assert _keys(provs[("article", "3")].responsible) == ["tianjin-hc"]
+    unresolved = [m for m in doc.unresolved if m.surface == "市市场监督管理部门"]
+    assert unresolved and unresolved[0].target is None and "shenzhen-amr" in unresolved[0].candidates
+    all_bodies = {m.key for p in doc.all_provisions() for m in p.responsible}
+    assert all_bodies <= {"tianjin-gov", "tianjin-hc"}
+
+
+def test_modality_exclusion_and_addressee(extract, fixture_text):
+    provs = _provs(_doc(extract(fixture_text("regulation_zh.txt"), "reg.txt")))
+    a5, a7 = provs[("article", "5")], provs[("article", "7")]
+    assert _keys(a5.modalities) == ["encourages"]
+    assert _keys(a5.therapies) == ["stem-cells"]
+    assert _keys(a5.excludes) == ["gene-editing"]
+    assert _keys(a5.addressees) == ["medical-institutions"]
+    assert "prohibits" in _keys(a7.modalities)
+
+
+# ---------------------------------------------------------------- measures list
+
+
+def test_measures_with_mixed_numbering_and_a_quoted_repeat(extract, fixture_text):
+    fr = extract(fixture_text("measures_mixed.txt"), "measures.txt")
+    doc = _doc(fr)
+    assert [(p.number, p.printed) for p in doc.provisions] == [("1", "1."), ("2", "II."), ("3", "3."),
+                                                              ("4", "4.")]
+    m2 = doc.provisions[1]
+    assert len(m2.extra_spans) == 1  # the news summary's copy: one measure, two spans
+    assert fr.source.line_of(m2.extra_spans[0].start) == 5
+    assert any(a["kind"] == "repeated-provision" for a in doc.anomalies)
+    assert doc.number.value == "Shanghai Science and Technology [2024] No. 12"
+    assert doc.title("en") == "Several Measures on Supporting Clinical Research of Gene Therapy Products"
+    assert _keys(doc.issuers) == ["shanghai-hc", "shanghai-stc"]
+    assert {d.kind: d.value for d in doc.dates} == {"document": dt.date(2024, 3, 4)}
+    assert doc.dates[0].note and "dateline" in doc.dates[0].note
+
+
+def test_responsibility_lists_in_both_printed_forms(extract, fixture_text):
+    doc = _doc(extract(fixture_text("measures_mixed.txt"), "measures.txt"))
+    resp = {p.number: _keys(p.responsible) for p in doc.provisions}
+    assert resp == {"1": ["shanghai-eitc", "shanghai-stc"], "2": ["shanghai-hc"],
+                    "3": ["shanghai-hc", "shanghai-stc"], "4": ["shanghai-hc"]}
+    unresolved = {m.surface: m.how for m in doc.unresolved}
+    assert "Shanghai Municipal Bureau of Quantum Affairs" in unresolved  # never dropped
+    assert "Pudong New Area" in unresolved  # a place with no government in the registry
+    assert _keys(doc.provisions[1].excludes) == ["gene-editing"]
+
+
+# ---------------------------------------------------------------- roundup
+
+
+def test_roundup_entries_are_documents_with_reported_odd_dates(extract, fixture_text):
+    fr = extract(fixture_text("roundup.txt"), "roundup.txt")
+    docs = fr.extraction.documents
+    assert [d.title("en") for d in docs] == [
+        "Guidelines for Ethical Review of Gene Therapy Research (Trial)",
+        "Technical Guidelines for Quality Control of CAR-T Cell Products",
+        "Work Plan for Cell Therapy Pilot Hospitals"]
+    assert [[d.value.isoformat() for d in doc.dates] for doc in docs] == [["2024-03-02"], ["2024-04-08"], []]
+    assert docs[2].odd_dates and "202" in docs[2].odd_dates[0][1]
+    assert any("odd date" in p.message and p.line == 11 for p in fr.problems)
+    assert [_keys(d.issuers) for d in docs] == [["nhc"], ["nmpa"], ["shanghai-hc"]]
+    assert [_keys(d.regions) for d in docs] == [["china"], ["china"], ["pudong", "shanghai"]]
+    assert [d.doctype.key for d in docs] == ["guideline", "technical-guideline", "work-plan"]
+    assert _keys(docs[1].therapies) == ["car-t"]
+    report = fr.report["documents"][2]
+    assert report["odd_dates"][0]["text"] == "May 30, 202"
+
+
+# ---------------------------------------------------------------- bilingual article
+
+
+def test_bilingual_mentions_are_one_document_with_two_spans_per_fact(extract, fixture_text):
+    fr = extract(fixture_text("bilingual.txt"), "bilingual.txt")
+    docs = fr.extraction.documents
+    assert len(docs) == 2
+    notice = docs[0]
+    assert notice.title("zh") == "关于规范干细胞临床研究管理的通知"
+    assert notice.title("en") == "Notice on Regulating the Management of Stem Cell Clinical Research"
+    assert _keys(notice.issuers) == ["nhc"]
+    assert len([m for m in notice.issuers if m.key == "nhc"]) == 2  # zh and en sentence
+    doc_date = next(d for d in notice.dates if d.kind == "document")
+    assert doc_date.value == dt.date(2024, 6, 1) and len(doc_date.spans) == 2
+    assert {d.kind for d in notice.dates} >= {"document", "in_force"}  # "effective immediately"
+    assert "notice" in notice.aliases or "通知" in notice.aliases
+    guide = docs[1]
+    assert {t.lang for t in guide.titles} == {"zh", "en"}
+    assert [d.value for d in guide.dates if d.kind == "document"] == [dt.date(2023, 12, 20)]
+
+
+# ---------------------------------------------------------------- nothing to read
+
+
+def test_text_without_structure_gives_a_warning_with_file_and_line(extract, fixture_text):
+    fr = extract(fixture_text("no_structure.txt"), "notes.txt")
+    assert fr.extraction.documents == []
+    [w] = [p for p in fr.problems if "no recognisable structure" in p.message]
+    assert w.severity == "warning" and w.line == 1 and str(w.file).endswith("notes.txt")
+    assert fr.graph is not None  # the source is still described
