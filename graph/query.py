@@ -504,11 +504,15 @@ def to_result(query: SavedQuery, out) -> Result:
 
 
 def detect_base(store) -> str:
-    """The base IRI a store was built with, read from its registry graph's name."""
+    """The base IRI a store was built with: its graphs are all named ``<base>graph/...``."""
+    bases = set()
     for g in store.named_graphs():
-        if str(g).endswith("graph/registry"):
-            return str(g)[: -len("graph/registry")]
-    return DEFAULT_BASE
+        text = str(g)
+        if text.endswith("graph/registry"):
+            return text[: -len("graph/registry")]
+        if "/graph/" in text:
+            bases.add(text[: text.index("/graph/") + 1])
+    return bases.pop() if len(bases) == 1 else DEFAULT_BASE
 
 
 # ------------------------------------------------------------------ output formats

@@ -18,8 +18,11 @@ are never printed (``Endpoint.__repr__`` hides them).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
 import os
+import secrets
 import socket
 import stat
 import sys
@@ -172,15 +175,65 @@ def _guess_graph_store(url: str, has_credentials: bool) -> str | None:
 # ------------------------------------------------------------------ HTTP for the Graph Store
 
 
-def _opener(ep: Endpoint) -> urllib.request.OpenerDirector:
-    handlers: list = []
-    if ep.user:
-        mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        for url in filter(None, (ep.query_url, ep.graph_store_url)):
-            mgr.add_password(None, url, ep.user, ep.password or "")
-        handlers.append(urllib.request.HTTPDigestAuthHandler(mgr) if ep.auth == "digest"
-                        else urllib.request.HTTPBasicAuthHandler(mgr))
-    return urllib.request.build_opener(*handlers)
+class _Auth:
+    """Sends credentials with the request itself (Basic, or Digest with a known challenge).
+
+    Why not urllib's auth handlers: they send each request without credentials first and
+    answer the 401.  Virtuoso closes the connection with that 401, before reading a large
+    body, so the upload dies with "broken pipe".  For Digest a body-less ``HEAD`` fetches
+    the challenge first; a stale nonce is refreshed once.
+    """
+
+    def __init__(self, ep: Endpoint):
+        self.ep = ep
+        self.challenge: dict[str, str] | None = None
+        self.nc = 0
+
+    def header(self, method: str, url: str) -> str | None:
+        ep = self.ep
+        if not ep.user:
+            return None
+        if ep.auth == "basic":
+            token = base64.b64encode(f"{ep.user}:{ep.password or ''}".encode()).decode()
+            return f"Basic {token}"
+        if self.challenge is None:
+            self.learn(self._fetch_challenge(url))
+        c = self.challenge or {}
+        self.nc += 1
+        parts = urllib.parse.urlsplit(url)
+        uri = parts.path + (f"?{parts.query}" if parts.query else "")
+        md5 = lambda x: hashlib.md5(x.encode("utf-8")).hexdigest()  # noqa: E731,S324 (RFC 2617)
+        ha1 = md5(f"{ep.user}:{c.get('realm', '')}:{ep.password or ''}")
+        ha2 = md5(f"{method}:{uri}")
+        nonce, nc, cnonce = c.get("nonce", ""), f"{self.nc:08x}", secrets.token_hex(8)
+        qop = "auth" if "auth" in c.get("qop", "").split(",") else None
+        response = md5(f"{ha1}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}" if qop else f"{ha1}:{nonce}:{ha2}")
+        fields = [f'username="{ep.user}"', f'realm="{c.get("realm", "")}"', f'nonce="{nonce}"',
+                  f'uri="{uri}"', f'response="{response}"', 'algorithm="MD5"']
+        if c.get("opaque"):
+            fields.append(f'opaque="{c["opaque"]}"')
+        if qop:
+            fields += [f"qop={qop}", f"nc={nc}", f'cnonce="{cnonce}"']
+        return "Digest " + ", ".join(fields)
+
+    def learn(self, www_authenticate: str | None) -> None:
+        if not www_authenticate or not www_authenticate.lower().startswith("digest "):
+            raise RemoteError(f"{_redact(self.ep.graph_store_url or '')}: the server did not "
+                              "offer Digest authentication (set auth = \"basic\" in the config)")
+        items = urllib.request.parse_http_list(www_authenticate[7:])
+        self.challenge = urllib.request.parse_keqv_list(items)
+        self.nc = 0
+
+    def _fetch_challenge(self, url: str) -> str | None:
+        req = urllib.request.Request(url, method="HEAD")
+        try:
+            with urllib.request.urlopen(req, timeout=self.ep.timeout):
+                return None  # no authentication asked for
+        except urllib.error.HTTPError as e:
+            return e.headers.get("WWW-Authenticate")
+        except (urllib.error.URLError, OSError) as e:
+            raise RemoteError(f"HEAD {_redact(url)}: cannot reach the server "
+                              f"({getattr(e, 'reason', e)})") from None
 
 
 def _gsp_url(ep: Endpoint, graph_iri: str) -> str:
@@ -192,27 +245,40 @@ def _gsp_url(ep: Endpoint, graph_iri: str) -> str:
 
 
 def _send(ep: Endpoint, method: str, url: str, body: bytes | None = None,
-          content_type: str = "text/turtle; charset=utf-8") -> int:
-    req = urllib.request.Request(url, data=body, method=method)
-    if body is not None:
-        req.add_header("Content-Type", content_type)
-    try:
-        with _opener(ep).open(req, timeout=ep.timeout) as resp:
-            resp.read()
-            return resp.status
-    except urllib.error.HTTPError as e:
-        detail = _snippet(e.read())
-        hint = ""
-        if e.code in (401, 403):
-            hint = (" — the server wants credentials with write rights: set "
-                    f"{ENV_USER}/{ENV_PASSWORD} or the config file")
-        if e.code == 404 and method == "DELETE":
-            return 404
-        raise RemoteError(f"{method} {_redact(url)}: HTTP {e.code} {e.reason}{hint}"
-                          f"{': ' + detail if detail else ''}") from None
-    except (urllib.error.URLError, OSError) as e:
-        raise RemoteError(f"{method} {_redact(url)}: cannot reach the server "
-                          f"({getattr(e, 'reason', e)})") from None
+          content_type: str = "text/turtle; charset=utf-8", auth: _Auth | None = None) -> int:
+    auth = auth or _Auth(ep)
+    for attempt in (1, 2):
+        req = urllib.request.Request(url, data=body, method=method)
+        if body is not None:
+            req.add_header("Content-Type", content_type)
+        if (header := auth.header(method, url)) is not None:
+            req.add_header("Authorization", header)
+        try:
+            with urllib.request.urlopen(req, timeout=ep.timeout) as resp:
+                resp.read()
+                return resp.status
+        except urllib.error.HTTPError as e:
+            detail = _snippet(e.read())
+            if e.code == 401 and ep.user and ep.auth == "digest" and attempt == 1:
+                auth.learn(e.headers.get("WWW-Authenticate"))  # stale nonce: once more
+                continue
+            if e.code == 404 and method == "DELETE":
+                return 404
+            hint = ""
+            if e.code in (401, 403):
+                hint = (" — the server wants credentials with write rights" +
+                        (" and refused the ones given" if ep.user else "") +
+                        f": set {ENV_USER}/{ENV_PASSWORD} or the config file")
+            raise RemoteError(f"{method} {_redact(url)}: HTTP {e.code} {e.reason}{hint}"
+                              f"{': ' + detail if detail else ''}") from None
+        except (urllib.error.URLError, OSError) as e:
+            if attempt == 1 and ep.user and ep.auth == "digest" and isinstance(
+                    getattr(e, "reason", e), (BrokenPipeError, ConnectionResetError)):
+                auth.challenge = None  # the server hung up on a stale nonce: fetch a new one
+                continue
+            raise RemoteError(f"{method} {_redact(url)}: cannot reach the server "
+                              f"({getattr(e, 'reason', e)})") from None
+    raise RemoteError(f"{method} {_redact(url)}: authentication failed twice")
 
 
 def _snippet(data: bytes, limit: int = 400) -> str:
@@ -327,6 +393,7 @@ def push(store, ep: Endpoint, *, base: str = DEFAULT_BASE, catalog: Graph | None
     longer has are deleted.
     """
     report = PushReport(ep.query_url)
+    auth = _Auth(ep)  # one Digest challenge serves the whole push
     graphs = [str(g) for g in store.named_graphs()]
     previous = set(_catalog_graphs(ep, base)) if catalog is not None else set()
     for i, g in enumerate(graphs):
@@ -337,7 +404,7 @@ def push(store, ep: Endpoint, *, base: str = DEFAULT_BASE, catalog: Graph | None
         try:
             for n, part in enumerate(parts or [[]]):
                 body = "".join(_nt_line(q) for q in part).encode("utf-8")
-                _send(ep, "PUT" if n == 0 else "POST", url, body)
+                _send(ep, "PUT" if n == 0 else "POST", url, body, auth=auth)
                 sent += 1
             remote = count_graph(ep, g)
             allowed = expected_counts(quads)
@@ -355,9 +422,9 @@ def push(store, ep: Endpoint, *, base: str = DEFAULT_BASE, catalog: Graph | None
         cat = str(catalog_graph(base))
         try:
             body = catalog.serialize(format="nt", encoding="utf-8")
-            _send(ep, "PUT", _gsp_url(ep, cat), body)
+            _send(ep, "PUT", _gsp_url(ep, cat), body, auth=auth)
             for stale in sorted(previous - set(graphs) - {cat}):
-                _send(ep, "DELETE", _gsp_url(ep, stale))
+                _send(ep, "DELETE", _gsp_url(ep, stale), auth=auth)
                 report.pruned.append(stale)
         except RemoteError as e:
             report.failed, report.error, report.partial = cat, str(e), False

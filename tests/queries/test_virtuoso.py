@@ -114,3 +114,25 @@ def test_batched_push_and_refused_credentials(virtuoso, tmp_path):
     r = cli(["push", "--endpoint", virtuoso.query_url, "--from", str(out)], wrong)
     assert r.exit_code == remote.EXIT_REMOTE
     assert "401" in r.output and "not-the-password" not in r.output
+
+
+def test_a_large_request_body_survives_digest_authentication(virtuoso, tmp_path):
+    """Virtuoso answers an unauthenticated request with 401 and hangs up before reading a big
+    body; credentials must go with the first request (the extracted passages make ~1 MB)."""
+    from rdflib import Literal, URIRef
+
+    base = "http://example.org/large/"
+    out = tmp_path / "out"
+    out.mkdir()
+    store = GraphStore(out / "store")
+    g = URIRef(f"{base}graph/doc/large")
+    text = "invented passage words " * 20
+    store.add_graph(g, [(URIRef(f"{base}annotation/{i}"), URIRef("http://www.w3.org/ns/oa#exact"),
+                         Literal(f"{i} {text}")) for i in range(3000)])
+    store.flush()
+    store.close()
+    r = cli(["push", "--endpoint", virtuoso.query_url, "--from", str(out)], virtuoso.env())
+    assert r.exit_code == 0, r.output
+    assert "in 1 request(s)" in r.output
+    ep = remote.resolve_endpoint(virtuoso.query_url, config={}, env={})
+    assert remote.count_graph(ep, str(g)) == 3000
