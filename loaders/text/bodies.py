@@ -2,8 +2,8 @@
 
 Three generic textual forms make a body responsible for a provision:
 
-* a parenthesised list, ``(Responsible departments: A, B, C; Guangdong Province and Guangzhou
-  City are responsible according to their respective duties.)`` or ``(The Municipal Science
+* a parenthesised list, ``(Responsible departments: A, B, C; Province P and City Q take
+  charge within their duties.)`` or ``(The Municipal Science
   and Technology Bureau, ... will be responsible ...)`` or ``（责任单位：A、B）``;
 * the subject of a duty, ``The municipal health department shall ...``, ``市人民政府应当``,
   including elliptical lists (``The Municipal Development and Reform, Health, and other
