@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV
+from rdflib import Graph, URIRef
 
 from graph.errors import Problem
 from graph.namespaces import DEFAULT_BASE, graph_iri
@@ -27,7 +26,7 @@ from .bodies import BodyFinder
 from .genres import MIN_SCORE, all_genres, detect
 from .linking import Linker, Registry
 from .model import DocDate, Document, Extraction, Mention, Span, Value
-from .report import document_report, file_report
+from .report import file_report
 from .source import DEFAULT_MAX_BYTES, SourceText, read_source
 from .rdf import Writer, activity_iri
 

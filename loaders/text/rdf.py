@@ -77,7 +77,7 @@ class Writer:
         self.g.add((s, p, o))
 
     def header(self, genre: str) -> None:
-        g, src = self.g, self.src
+        src = self.src
         self.add(self.source, RDF.type, CGT.SourceText)
         self.add(self.source, RDF.type, PROV.Entity)
         self.add(self.source, CGT.sha256, Literal(src.sha256))
@@ -94,7 +94,6 @@ class Writer:
         self.add(agent, RDF.type, PROV.SoftwareAgent)
         self.add(agent, RDFS.label, Literal("cgtkg text loaders (loaders.text)"))
         self.add(agent, DCTERMS.hasVersion, Literal(self.version))
-        del g
 
     def annotate(self, subject: URIRef, prop: URIRef | None, body, span: Span,
                  motivation: URIRef, inner: Span | None = None,
@@ -158,11 +157,10 @@ class Writer:
         passage = m.passage if m.passage is not None and m.passage.contains(m.span) else m.span
         cands = ", ".join(m.candidates)
         reason = m.how + (f" (candidates: {cands})" if cands else "")
-        a = self.annotate(subject, None, m.surface, passage, OA.identifying, inner=m.span,
-                          kind=CGT.UnresolvedMention,
-                          extra=[(RDFS.label, Literal(m.surface)),
-                                 (RDFS.comment, Literal(f"{m.kind} name not resolved: {reason}"))])
-        del a
+        self.annotate(subject, None, m.surface, passage, OA.identifying, inner=m.span,
+                      kind=CGT.UnresolvedMention,
+                      extra=[(RDFS.label, Literal(m.surface)),
+                             (RDFS.comment, Literal(f"{m.kind} name not resolved: {reason}"))])
 
     def note(self, about: URIRef, issue: str, comment: str, spans: list[Span]) -> None:
         n = URIRef(f"{self.base}note/x-{self.src.key}-{_h(about, issue, comment)}")

@@ -117,6 +117,26 @@ def similar(a: str, b: str) -> float:
     return sm.ratio()
 
 
-def anomalies_of(numbers: list[int], what: str) -> list[dict]:
-    return [{"kind": a.kind, "numbers": list(a.numbers), "message": a.message}
-            for a in sequence_anomalies(numbers, what)]
+def anomalies_of(numbers: list[int], what: str, lines: list[int] | None = None) -> list[dict]:
+    """Sequence anomalies as report entries; with the markers' line numbers, each entry
+    names the line where the sequence breaks."""
+    out = []
+    for a in sequence_anomalies(numbers, what):
+        entry = {"kind": a.kind, "numbers": list(a.numbers), "message": a.message}
+        if lines:
+            at = None
+            for i, n in enumerate(numbers):
+                if a.kind == "out-of-order" and i and (numbers[i - 1], n) == a.numbers:
+                    at = i
+                elif a.kind == "duplicate" and n == a.numbers[0] and numbers[:i].count(n):
+                    at = i
+                elif a.kind == "gap" and i and numbers[i - 1] < a.numbers[0] < n:
+                    at = i
+                elif a.kind == "not-starting-at-1" and i == 0:
+                    at = 0
+                if at is not None:
+                    break
+            if at is not None:
+                entry["line"] = lines[at]
+        out.append(entry)
+    return out

@@ -18,7 +18,6 @@ from .. import common as C
 from .. import dates as dates_mod
 from ..model import DocDate, Document, Extraction, Mention, Segment, Span, Value
 from ..source import SourceText
-from ..structure import similar
 from . import register
 
 _MINOR = {"of", "on", "for", "and", "in", "to", "the", "a", "an", "with", "from", "by", "at"}

@@ -65,13 +65,12 @@ class MeasuresList:
                 out.segments.append(Segment("header", Span(ln.start, ln.end)))
         out.segments.append(Segment("preamble", Span(body_start, first.start)))
         self._header(env, doc, body_start, first.start, anchor)
-        for ss, se in C_sentences(text, 0, lead_end if lead_end else first.start):
+        # the first sentence announcing a titled document gives title, issuers and dates; its
+        # quoted title is preferred to header lines, which translations often break up
+        for ss, se in _sentences(text, 0, lead_end if lead_end else first.start):
             st = C.statement_in(env, ss, se, anchor, None)
             if st is None or st.title is None:
                 continue
-            if doc.titles and similar(str(doc.titles[0].value), str(st.title.value)) < 0.6 \
-                    and doc.titles[0].spans and doc.titles[0].spans[0].start > ss:
-                pass
             if not any(t.lang == st.title.lang for t in doc.titles) or doc.titles[0].note == "header":
                 doc.titles = [st.title] + [t for t in doc.titles if t.lang != st.title.lang]
             doc.spans.append(st.span)
@@ -92,9 +91,8 @@ class MeasuresList:
         for k, m in enumerate(chain):
             stop = chain[k + 1].start if k + 1 < len(chain) else end
             span = C.trimmed(src, m.start, stop)
-            p = Provision("measure", str(m.number), m.printed.rstrip(" ").split()[0] if m.printed else str(m.number),
-                          span, line=m.line)
-            p.printed = re.match(r"\s*\S+", src.raw[m.start:m.body_start]).group(0).strip()
+            printed = re.match(r"\s*\S+", src.raw[m.start:m.body_start]).group(0).strip()
+            p = Provision("measure", str(m.number), printed, span, line=m.line)
             heading = src.raw[m.body_start:m.end].strip()
             if heading and len(heading) <= 220 and stop > m.end + 1:
                 p.title = Value(heading.rstrip(" ."), [Span(m.body_start, m.body_start + len(heading.rstrip(' .')))])
@@ -121,7 +119,8 @@ class MeasuresList:
                     "message": f"a line numbered {m.printed!r} inside the list breaks its sequence"})
                 env.warn(m.start, f"numbered line {m.printed!r} does not fit the list of measures")
         doc.anomalies += [dict(a, about="measure") for a in
-                          anomalies_of([int(p.number) for p in provisions], "measure")]
+                          anomalies_of([int(p.number) for p in provisions], "measure",
+                                       [p.line for p in provisions])]
         for p in provisions:
             C.enrich(env, p, ctx, doc)
             out.segments.append(Segment("provision", p.span))
@@ -159,7 +158,7 @@ class MeasuresList:
                 doc.issuers = [m for m in issuers if m.target is not None]
 
 
-def C_sentences(text: str, start: int, end: int):
+def _sentences(text: str, start: int, end: int):
     pos = start
     for m in re.finditer(r"(?<=[.!?。！？])\s+(?=[A-Z\"“\u3400-\u9fff])|\n+", text[start:end]):
         if start + m.start() > pos:

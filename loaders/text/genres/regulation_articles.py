@@ -11,6 +11,8 @@ from __future__ import annotations
 import bisect
 import re
 
+from graph.errors import Problem
+
 from .. import common as C
 from .. import dates as dates_mod
 from ..model import Document, Extraction, Provision, Segment, Span, Value
@@ -140,9 +142,11 @@ class RegulationArticles:
             p.children = _items(env, Span(m.body_start, span.end))
             articles.append((m, p, current_chapter))
         printed_numbers = [m.number for m, _, _ in articles]
-        anomalies += [dict(a, about="article") for a in anomalies_of(printed_numbers, "article")]
+        anomalies += [dict(a, about="article") for a in
+                      anomalies_of(printed_numbers, "article", [m.line for m, _, _ in articles])]
         chapter_numbers = [int(c.number) for c in chapters]
-        anomalies += [dict(a, about="chapter") for a in anomalies_of(chapter_numbers, "chapter")]
+        anomalies += [dict(a, about="chapter") for a in
+                      anomalies_of(chapter_numbers, "chapter", [c.line for c in chapters])]
         # one provision per number: repeats become extra spans
         by_number: dict[int, list[int]] = {}
         for idx, (m, _, _) in enumerate(articles):
@@ -179,7 +183,8 @@ class RegulationArticles:
                                        f"kept the one on line {pm.line}")
         for a in anomalies:
             if a["kind"] in ("gap", "out-of-order", "not-starting-at-1"):
-                env.warn(None, f"numbering: {a['message']}")
+                line = a.get("line")
+                env.problems.append(Problem(src.path, line, f"numbering: {a['message']}", "warning"))
         kept = sorted((articles[i] for i in keep), key=lambda t: int(t[1].number))
         for m, p, ch in kept:
             C.enrich(env, p, ctx, doc)
