@@ -49,7 +49,9 @@ _FILLER = re.compile(
     r"respective|all|departments?|authorities|agencies|units?|bodies|organs|among|etc\.?|"
     r"of|under|[(（)）]|等|有关|相关|部门|单位|其他)\s*)*[.,;]*$", re.I)
 _PREFIX = re.compile(r"^\s*(?:(?:jointly\s+)?(?:issued|released|published|promulgated|adopted|"
-                     r"approved)\s+by\s+|(?:the\s+)?(?:\w+\s+)?(?:meeting|session)\s+of\s+)", re.I)
+                     r"approved)\s+by\s+|(?:the\s+)?(?:\w+\s+)?(?:meeting|session)\s+of\s+|"
+                     r"(?:article|art\.)\s+\d+\s*[:.]?\s*(?:the\s+)?|第[零〇一二三四五六七八九十百\d]+条\s*)",
+                     re.I)
 _HEAD = re.compile(
     r"(?:department|authority|authorities|bureau|commission|administration|office|agency|"
     r"agencies|committee|government|ministry|council|congress|centre|center|institute|"
@@ -315,6 +317,7 @@ class BodyFinder:
                 lead, coop, unresolved, subj_start = self._walk_back(
                     text, ss, ms, mentions, ctx, is_zh, earlier)
                 if not lead:
+                    out.unresolved.extend(unresolved)  # a subject we could not resolve is reported
                     continue
                 done_upto = ss + mod.end()
                 out.responsible.extend(lead)
@@ -369,6 +372,8 @@ class BodyFinder:
                     lead.append(m)
                 else:
                     unresolved.append(m)
+            if not lead and not coop:
+                return [], [], unresolved, ms
             return lead, coop, unresolved, chain[0].span.start
         for s, e, kind_hint in reversed(items):
             if kind_hint == "coop":
@@ -403,7 +408,7 @@ class BodyFinder:
             break
         lead = pending
         if not lead and not coop:
-            return [], [], [], ms
+            return [], [], unresolved, ms
         if not lead:
             lead, coop = coop, []
         return lead, coop, unresolved, subj_start
@@ -557,11 +562,27 @@ def _split_items(text: str, s: int, e: int, protect: list[Mention] = (),
 
 
 def _sentences(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Sentences; a single line break inside a sentence (hard-wrapped text) does not end it."""
     out, pos = [], s
     for m in _SENT_END.finditer(text, s, e):
+        if m.group(0).count("\n") == 1 and not m.group(0).strip(" \t\n") and _wrapped(text, m):
+            continue
         if m.start() > pos:
             out.append((pos, m.start()))
         pos = m.end()
     if pos < e:
         out.append((pos, e))
     return out
+
+
+_ITEM_START = re.compile(r"\s*(?:[(（][\w一二三四五六七八九十]{1,4}[)）]|\d{1,3}[.．、]|Article\s|第)")
+
+
+def _wrapped(text: str, m: re.Match) -> bool:
+    """Is this line break inside a sentence?  The line before is long and unfinished and
+    the next one does not start an item."""
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    before = text[line_start:m.start()].rstrip()
+    if len(before) < 50 or before[-1:] in ".;:!?。；：！？)）\"”":
+        return False
+    return not _ITEM_START.match(text, m.end())

@@ -190,8 +190,9 @@ _ALIAS = re.compile(
     r"[\"“]?(?P<a>[^\"”()]{2,60})[\"”]?\s*[)）]|[(（]\s*(?:下称|以下简称|简称)\s*[\"“]?\s*"
     r"(?P<z>[^\"”()（）]{1,40}?)\s*[\"”]?\s*[)）]", re.I)
 _IN_FORCE = re.compile(
-    r"(?:come|came|comes|coming|will\s+come|shall\s+come|go|went|take|took|takes)\s+into\s+"
-    r"(?:effect|force)|(?:effective|in\s+force)\s+(?:from|on|as\s+of)|起施行|起实施|起生效|施行",
+    r"(?:come|came|comes|coming|go|went|goes|enter|entered|enters)\s+into\s+(?:effect|force)|"
+    r"(?:take|takes|took|taking)\s+effect|becomes?\s+effective|"
+    r"(?:effective|in\s+force)\s+(?:from|on|as\s+of)|起施行|起实施|起生效|施行",
     re.I)
 _ADOPTED = re.compile(r"\badopted\s+at\b|\bpassed\s+at\b|通过", re.I)
 
@@ -249,6 +250,10 @@ def statement_in(env: Env, s: int, e: int, anchor, ctx: Context | None) -> State
     for d in found:
         if d.problem:
             st.odd.append((Span(d.start, d.end), d.problem))
+            continue
+        if d.needs_year:
+            st.odd.append((Span(d.start, d.end), f"'{d.text}' has no year and the text has no "
+                                                  "dateline to take it from; date not recorded"))
             continue
         if d.value is None or d.precision != "day":
             continue

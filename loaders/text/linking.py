@@ -397,7 +397,9 @@ def _contiguous(chunk: str, base: int, toks) -> bool:
     """Tokens of one name must not be split by sentence or list punctuation."""
     for (_, _, e1), (_, s2, _) in zip(toks, toks[1:]):
         gap = _IGNORABLE.sub("", chunk[e1 - base:s2 - base])
-        if len(gap.strip()) > 3 or len(gap) > 6 or any(c in gap for c in ",;:\n。，；：、\""):
+        # a single line break may fall inside a name in hard-wrapped text; a blank line may not
+        if len(gap.strip()) > 3 or len(gap) > 6 or gap.count("\n") > 1 or \
+                any(c in gap for c in ",;:。，；：、\""):
             return False
     return True
 

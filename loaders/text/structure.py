@@ -31,7 +31,7 @@ SECTION_EN = re.compile(r"^[ \t]*(?:Section|SECTION)\s+(?P<n>\d{1,3}|[IVXLC]{1,7
 SECTION_ZH = re.compile(r"^[ \t]*第(?P<n>[零〇一二三四五六七八九十百\d]{1,6})节\s*(?P<t>.*)$")
 ARTICLE_EN = re.compile(r"^[ \t]*(?:Article|ARTICLE|Art\.)\s+(?P<n>\d{1,4}|[IVXLC]{1,7})\b\s*[:.：]?\s*")
 ARTICLE_ZH = re.compile(r"^[ \t]*第(?P<n>[零〇一二三四五六七八九十百\d]{1,6})条[\s：:]*")
-ITEM = re.compile(r"^[ \t]*[(（](?P<n>\d{1,2}|[IVXivx]{1,5}|[一二三四五六七八九十]{1,3})[)）]\s*")
+ITEM = re.compile(r"^[ \t]*[(（](?P<n>\d{1,2}|[IVXivx]{1,5}|[一二三四五六七八九十]{1,3}|[a-h])[)）]\s*")
 LIST_NUM = re.compile(r"^[ \t]*(?P<n>\d{1,3}|[IVXL]{1,6}|[一二三四五六七八九十]{1,3})\s*[.．、]\s*(?=\S)")
 
 
@@ -51,6 +51,8 @@ def number_of(token: str) -> int | None:
     t = token.strip()
     if t.lower() in WORD_NUMBERS:
         return WORD_NUMBERS[t.lower()]
+    if len(t) == 1 and "a" <= t <= "h":  # (a), (b) ... items; (i), (v), (x) stay roman
+        return ord(t) - ord("a") + 1
     return to_int(t)
 
 

@@ -160,3 +160,60 @@ def test_text_without_structure_gives_a_warning_with_file_and_line(extract, fixt
     [w] = [p for p in fr.problems if "no recognisable structure" in p.message]
     assert w.severity == "warning" and w.line == 1 and str(w.file).endswith("notes.txt")
     assert fr.graph is not None  # the source is still described
+
+
+# ---------------------------------------------------------------- layouts the corpus lacks
+
+
+def test_hard_wrapped_regulation_keeps_names_and_sentences_across_lines(extract, fixture_text):
+    fr = extract(fixture_text("wrapped_regulation.txt"), "wrapped.txt")
+    doc = _doc(fr)
+    assert _keys(doc.issuers) == ["shanghai-npcsc"]  # name broken over two lines
+    assert {d.kind: d.value for d in doc.dates} == {"document": dt.date(2024, 6, 20),
+                                                     "in_force": dt.date(2024, 9, 1)}
+    provs = _provs(doc)
+    assert [p.printed for p in provs[("article", "3")].children] == ["(a)", "(b)"]
+    assert _keys(provs[("article", "2")].responsible) == ["shanghai-hc"]  # context: the issuer
+    # the last article is not cut at its unfinished last line
+    last = provs[("article", "4")]
+    assert fr.source.raw[last.span.start:last.span.end].endswith("date onwards")
+    # Shanghai has no market regulator in the registry: reported, never another city's body
+    assert _keys(last.responsible) == []
+    assert any("market regulation department" in m.surface.replace("\n", " ") for m in doc.unresolved)
+
+
+def test_chinese_measures_need_a_context_which_a_sidecar_can_give(tmp_path, registry, fixture_text):
+    from graph.namespaces import DEFAULT_BASE
+    from loaders.text import extract_file
+
+    path = tmp_path / "measures_zh.txt"
+    path.write_text(fixture_text("measures_zh.txt"), encoding="utf-8")
+    bare = extract_file(path, registry, DEFAULT_BASE)
+    doc = _doc(bare)
+    assert [(p.number, p.printed) for p in doc.provisions] == [("1", "一、"), ("2", "二、"), ("3", "三、")]
+    assert [p.printed for p in doc.provisions[1].children] == ["（一）", "（二）"]
+    assert all(not p.responsible for p in doc.provisions)  # no region: generic names stay open
+    assert {m.surface for m in doc.unresolved} >= {"市科技创新委", "市卫生健康委", "市财政局"}
+    (tmp_path / "measures_zh.txt.meta.yaml").write_text("regions: [shenzhen]\n", encoding="utf-8")
+    doc = _doc(extract_file(path, registry, DEFAULT_BASE))
+    assert [_keys(p.responsible) for p in doc.provisions] == [
+        ["shenzhen-drc", "shenzhen-stic"], ["shenzhen-hc"], ["shenzhen-finance"]]
+    assert _keys(doc.provisions[1].excludes) == ["esc"]
+
+
+def test_roundup_entries_with_the_date_on_the_same_line(extract):
+    text = ("Policy notes of the quarter\n"
+            "National level\n"
+            "January 5, 2024 – The National Health Commission issued the \"Notice on Filing "
+            "Somatic Cell Clinical Research Projects\".\n"
+            "Hospitals must file projects before recruiting patients.\n"
+            "February 12, 2024: The National Medical Products Administration issued the "
+            "\"Technical Guidelines for Gene Therapy Product Stability Studies\".\n"
+            "Sets stability study expectations for gene therapy products.\n"
+            "March 1, 2024 - The Ministry of Science and Technology released the \"Measures for "
+            "Human Genetic Resources Filing Services\".\n")
+    fr = extract(text, "notes.txt")
+    docs = fr.extraction.documents
+    assert [d.dates[0].value.isoformat() for d in docs] == ["2024-01-05", "2024-02-12", "2024-03-01"]
+    assert [_keys(d.issuers) for d in docs] == [["nhc"], ["nmpa"], ["most"]]
+    assert [d.doctype.key for d in docs] == ["notice", "technical-guideline", "measures"]

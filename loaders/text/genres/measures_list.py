@@ -122,6 +122,7 @@ class MeasuresList:
                           anomalies_of([int(p.number) for p in provisions], "measure",
                                        [p.line for p in provisions])]
         for p in provisions:
+            p.children = _sub_items(env, p)
             C.enrich(env, p, ctx, doc)
             out.segments.append(Segment("provision", p.span))
         doc.provisions = provisions
@@ -176,9 +177,25 @@ def _end_of_last(src: SourceText, last: Marker) -> int:
     for ln in lines[:6]:
         if _RESP.search(ln.text):
             return ln.end
-    if lines:
-        return lines[0].end
-    return len(text)
+    if not lines:
+        return len(text)
+    # the body block: consecutive lines up to a blank line (or just one line when the text
+    # does not separate paragraphs by blank lines)
+    end = lines[0].end
+    uses_blank_lines = "\n\n" in text[last.start:]
+    if uses_blank_lines:
+        for prev, ln in zip(lines, lines[1:]):
+            if ln.number != prev.number + 1:
+                break
+            end = ln.end
+    return end
+
+
+def _sub_items(env: C.Env, p: Provision) -> list[Provision]:
+    """"(1)", "（一）" items at line starts inside a measure."""
+    from .regulation_articles import _items
+
+    return _items(env, Span(p.span.start + 1, p.span.end))
 
 
 def _loose_span(src: SourceText, m: Marker, ms: list[Marker], text_markers) -> Span:

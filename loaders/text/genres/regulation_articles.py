@@ -60,8 +60,8 @@ class RegulationArticles:
         title_line, adoption_line, header_start = _header(src, first.start)
         if title_line is not None:
             t = C.trimmed(src, title_line.start, title_line.end)
-            doc.titles.append(Value(text[t.start:t.end].strip().strip('"“”《》'), [t],
-                                    "zh" if C._is_zh(text[t.start:t.end]) else "en"))
+            title_text = re.sub(r"\s*\n\s*", " ", src.raw[t.start:t.end]).strip().strip('"“”《》')
+            doc.titles.append(Value(title_text, [t], "zh" if C._is_zh(title_text) else "en"))
             doc.spans.append(t)
             out.segments.append(Segment("header", Span(title_line.start, title_line.end)))
         if adoption_line is not None:
@@ -234,35 +234,54 @@ def _items(env: C.Env, span: Span) -> list[Provision]:
 
 
 def _end_of_run(src: SourceText, last: Marker) -> int:
-    """The last article ends at the first heading-like line that is not an item."""
+    """The last article ends at the first heading-like line that is not an item and does not
+    continue a sentence (hard-wrapped texts break sentences across lines)."""
     end = len(src.text)
+    prev = src.text[last.start:last.end]
     for ln in src.lines():
         if ln.start <= last.start or not ln.text.strip():
             continue
         if ITEM.match(ln.text):
+            prev = ln.text
             continue
-        if C.is_heading_like(ln.text):
+        if C.is_heading_like(ln.text) and not C.is_heading_like(prev, 10_000) \
+                and not ln.text.lstrip()[:1].islower():
             return ln.start
+        prev = ln.text
     return end
 
 
 def _header(src: SourceText, first_start: int):
-    """Title and adoption lines just above the first chapter or article."""
+    """Title and adoption note just above the first chapter or article.  Both may be
+    wrapped over several lines: they are read as blocks of consecutive lines."""
     lines = [ln for ln in C.nonblank_lines(src) if ln.end <= first_start]
+    blocks: list[list] = []
+    for ln in lines[-8:]:
+        if blocks and ln.number == blocks[-1][-1].number + 1 and not C._MARKER.match(ln.text):
+            blocks[-1].append(ln)
+        else:
+            blocks.append([ln])
     title = adoption = None
     header_start = first_start
-    for ln in reversed(lines[-4:]):
-        t = ln.text.strip()
+    for block in reversed(blocks[-3:]):
+        t = " ".join(ln.text.strip() for ln in block)
+        span = _Block(block[0].start, block[-1].end, block[0].number)
         if adoption is None and title is None and _ADOPTION.match(t):
-            adoption = ln
-            header_start = ln.start
+            adoption = span
+            header_start = span.start
             continue
-        if title is None and C.is_heading_like(t, 220) and not C._MARKER.match(t):
-            title = ln
-            header_start = ln.start
-            break
+        if title is None and C.is_heading_like(t, 300) and not C._MARKER.match(t):
+            title = span
+            header_start = span.start
         break
     return title, adoption, header_start
+
+
+class _Block:
+    """A run of lines treated as one (a wrapped title or adoption note)."""
+
+    def __init__(self, start: int, end: int, number: int):
+        self.start, self.end, self.number = start, end, number
 
 
 def _adoption(env: C.Env, doc: Document, ln) -> None:

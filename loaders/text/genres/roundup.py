@@ -27,15 +27,26 @@ _PASSIVE_TITLE = re.compile(r"^(?:the\s+)?(?P<t>.+?)\s+(?:was|were|has\s+been|ha
 _BY_TITLE = re.compile(r"^(?:issued|released|published|promulgated)\s+by\s+", re.I)
 
 
+_INLINE = re.compile(r"\s*[-–—:：,，|]\s*")
+
+
 def _date_lines(src: SourceText) -> list[tuple[Line, dates_mod.DateMention]]:
+    """Lines that are a date, or that begin with a date and a separator ("May 5, 2023 –
+    The X issued ..."): the start of an entry."""
     out = []
     for ln in C.nonblank_lines(src):
         t = ln.text.strip()
-        if len(t) > 40:
+        ds = dates_mod.find_dates(ln.text[:60], ln.start)
+        if not ds:
             continue
-        ds = dates_mod.find_dates(ln.text, ln.start)
-        if len(ds) == 1 and len(ds[0].text) >= len(t) - 3:
-            out.append((ln, ds[0]))
+        d = ds[0]
+        lead = ln.text[: d.start - ln.start]
+        if lead.strip():
+            continue
+        if len(t) <= 40 and len(d.text) >= len(t) - 3:
+            out.append((ln, d))
+        elif _INLINE.match(ln.text, d.end - ln.start) and len(t) - len(d.text) > 20:
+            out.append((ln, d))
     return out
 
 
@@ -67,6 +78,9 @@ class Roundup:
             if ln.number in date_line_nums:
                 d = next(d for l2, d in dl if l2.number == ln.number)
                 current = []
+                rest = _INLINE.match(text, d.end)
+                if rest and ln.end - rest.end() > 20:  # the entry goes on on the date's line
+                    current.append(Line(ln.number, rest.end(), ln.end, text[rest.end():ln.end]))
                 entries.append((ln, d, current, list(heading_region), national))
                 continue
             nxt = lines[i + 1] if i + 1 < len(lines) else None
