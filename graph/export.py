@@ -133,7 +133,8 @@ def void_description(store, *, base: str = DEFAULT_BASE, out_dir: Path | None = 
     info = build_info(out_dir)
     built_at = info.get("built_at")
     if not built_at and getattr(store, "path", None):
-        built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(Path(store.path).stat().st_mtime))
+        mtime = Path(store.path).stat().st_mtime
+        built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(mtime))
     version = info.get("tool_version") or tool_version()
 
     g = bind_prefixes(Graph(), base)
@@ -141,7 +142,8 @@ def void_description(store, *, base: str = DEFAULT_BASE, out_dir: Path | None = 
     ds = dataset_iri(base)
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal("China cell and gene therapy policy knowledge graph", lang="en")))
+    g.add((ds, DCTERMS.title,
+           Literal("China cell and gene therapy policy knowledge graph", lang="en")))
     g.add((ds, DCTERMS.description, Literal(
         "Chinese cell and gene therapy policy documents, their provisions, the government bodies "
         "responsible for each, the regions they apply to and the therapy types they concern, "

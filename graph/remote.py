@@ -207,7 +207,8 @@ class _Auth:
         ha2 = md5(f"{method}:{uri}")
         nonce, nc, cnonce = c.get("nonce", ""), f"{self.nc:08x}", secrets.token_hex(8)
         qop = "auth" if "auth" in c.get("qop", "").split(",") else None
-        response = md5(f"{ha1}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}" if qop else f"{ha1}:{nonce}:{ha2}")
+        response = md5(f"{ha1}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}" if qop
+                       else f"{ha1}:{nonce}:{ha2}")
         fields = [f'username="{ep.user}"', f'realm="{c.get("realm", "")}"', f'nonce="{nonce}"',
                   f'uri="{uri}"', f'response="{response}"', 'algorithm="MD5"']
         if c.get("opaque"):
@@ -536,7 +537,10 @@ def count_graph(ep: Endpoint, graph_iri: str) -> int:
 def _catalog_graphs(ep: Endpoint, base: str) -> list[str]:
     text = """PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
-SELECT DISTINCT ?g WHERE { VALUES ?catalog { %s } GRAPH ?catalog { ?d void:subset ?s . ?s sd:name ?g } }
+SELECT DISTINCT ?g WHERE {
+  VALUES ?catalog { %s }
+  GRAPH ?catalog { ?d void:subset ?s . ?s sd:name ?g }
+}
 """ % catalog_graph(base).n3()
     _, rows = select(ep, text)
     return sorted(str(r["g"]) for r in rows if "g" in r)

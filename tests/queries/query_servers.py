@@ -204,7 +204,8 @@ class GateProxy:
                     self._reply(401, b"credentials needed", "text/plain",
                                 {"WWW-Authenticate": 'Basic realm="cgtkg-test"'})
                     return
-                if proxy.fail_graph and graph == proxy.fail_graph and self.command in ("PUT", "POST"):
+                writing = self.command in ("PUT", "POST")
+                if proxy.fail_graph and graph == proxy.fail_graph and writing:
                     self._reply(500, b"simulated failure while writing", "text/plain")
                     return
                 req = urllib.request.Request(proxy.upstream + self.path, data=body,

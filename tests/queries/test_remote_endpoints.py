@@ -7,6 +7,7 @@ module on a free port with its own data directory.
 from __future__ import annotations
 
 import json
+import urllib.parse
 import urllib.request
 
 import pyoxigraph as ox
@@ -21,7 +22,7 @@ from rdflib.compare import isomorphic
 from graph import query as Q
 from graph import remote
 from graph.cli import main
-from graph.store import GraphStore
+from graph.store import GraphStore, to_rdflib
 
 NO_CREDS = {"CGTKG_ENDPOINT_USER": "", "CGTKG_ENDPOINT_PASSWORD": "", "CGTKG_CONFIG": ""}
 
@@ -49,13 +50,9 @@ def gsp_graph(server_gsp: str, graph_iri: str) -> Graph:
         data = r.read()
     g = Graph()
     for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-        from graph.store import to_rdflib
-
         g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     return g
 
-
-import urllib.parse  # noqa: E402  (used above in gsp_graph)
 
 
 # ------------------------------------------------------------------ push and compare
@@ -106,7 +103,8 @@ def test_every_case_with_parameters_agrees_remotely(fixture_out, oxigraph):
 
 
 def test_remote_query_through_the_cli(fixture_out, oxigraph):
-    assert cli(["push", "--endpoint", oxigraph.query_url, "--from", str(fixture_out)]).exit_code == 0
+    r = cli(["push", "--endpoint", oxigraph.query_url, "--from", str(fixture_out)])
+    assert r.exit_code == 0, r.output
     args = ["query", "agency-measures", "-p", "agency=ag:shenzhen-hc", "--format", "json"]
     local = json.loads(cli(args + ["--out", str(fixture_out)]).output)
     r = cli(args + ["--endpoint", oxigraph.query_url])
@@ -235,7 +233,8 @@ def test_a_failing_query_reports_the_server_message(oxigraph, tmp_path):
     f.write_text("# Bad?\nSELECT ?x WHERE { BIND(<http://example.org/nofunction>(1) AS ?x) }\n")
     r = cli(["query", str(f), "--endpoint", oxigraph.query_url])
     assert r.exit_code in (0, remote.EXIT_REMOTE)  # engines may treat unknown functions as errors
-    r = cli(["query", "agency-measures", "--endpoint", oxigraph.query_url.replace("/query", "/nope")])
+    wrong_path = oxigraph.query_url.replace("/query", "/nope")
+    r = cli(["query", "agency-measures", "--endpoint", wrong_path])
     assert r.exit_code == remote.EXIT_REMOTE and "nope" in r.output
 
 
@@ -290,3 +289,28 @@ def test_graph_store_url_is_derived_for_known_servers():
     assert endpoint("http://127.0.0.1:3030/ds/sparql").graph_store_url is None
     with pytest.raises(remote.RemoteError, match="not an http"):
         endpoint("ftp://127.0.0.1/x")
+
+
+def test_ask_and_construct_files_agree_locally_and_remotely(fixture_out, oxigraph, tmp_path):
+    r = cli(["push", "--endpoint", oxigraph.query_url, "--from", str(fixture_out)])
+    assert r.exit_code == 0, r.output
+    ask = tmp_path / "ask.rq"
+    ask.write_text("# Is the agency responsible for anything?\n"
+                   "# param: agency (iri, default ag:nmpa) — the agency\n"
+                   "PREFIX eli: <http://data.europa.eu/eli/ontology#>\n"
+                   "ASK { ?p eli:responsibility_of_agent ?agency }\n")
+    for agency, expected in (("ag:nmpa", "true"), ("ag:mfa", "false")):
+        for where in (["--out", str(fixture_out)], ["--endpoint", oxigraph.query_url]):
+            r = cli(["query", str(ask), "-p", f"agency={agency}"] + where)
+            assert r.exit_code == 0 and r.output.strip() == expected, (agency, where, r.output)
+    construct = tmp_path / "construct.rq"
+    construct.write_text("# Which agency is responsible for what, as triples?\n"
+                         "PREFIX eli: <http://data.europa.eu/eli/ontology#>\n"
+                         "CONSTRUCT { ?a <http://example.org/responsibleFor> ?p } "
+                         "WHERE { ?p eli:responsibility_of_agent ?a }\n")
+    graphs = []
+    for where in (["--out", str(fixture_out)], ["--endpoint", oxigraph.query_url]):
+        r = cli(["query", str(construct), "--format", "tsv"] + where)
+        assert r.exit_code == 0, r.output
+        graphs.append(Graph().parse(data=r.output, format="nt"))
+    assert len(graphs[0]) == 15 and isomorphic(graphs[0], graphs[1])

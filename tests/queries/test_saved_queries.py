@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import shlex
 
@@ -146,7 +145,8 @@ def test_malformed_iris_are_refused_with_the_reason(raw, words):
         Q.parse_value(_param("iri"), raw)
 
 
-@pytest.mark.parametrize("raw", ["2023-02-30", "yesterday", "2023-1-5", "20230105", "2023-01-05T00:00"])
+@pytest.mark.parametrize("raw", ["2023-02-30", "yesterday", "2023-1-5", "20230105",
+                                 "2023-01-05T00:00"])
 def test_dates_that_are_not_dates_are_refused(raw):
     with pytest.raises(Q.QueryError, match="is not a date"):
         Q.parse_value(_param("date"), raw)
@@ -350,7 +350,8 @@ def test_queries_follow_a_store_built_on_another_base(tmp_path):
     "SELECT ?s WHERE { ?s ?p ?o }",
     "ASK { ?s ?p ?o }",
     "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-    "PREFIX x: <http://example.org/where#>\nSELECT ?s # WHERE in a comment\nWHERE { ?s x:where 'WHERE {' }",
+    "PREFIX x: <http://example.org/where#>\nSELECT ?s # WHERE in a comment\n"
+    "WHERE { ?s x:where 'WHERE {' }",
 ])
 def test_dataset_clauses_go_before_the_where_clause(text):
     out = Q.with_dataset(text, ["http://example.org/g1", "http://example.org/g2"])
