@@ -433,7 +433,9 @@ def _enrich_one(env: Env, prov: Provision, ctx: Context, doc: Document, bodies: 
                  if not any(x.contains(t.span) for x in excluded_spans)]
     prov.therapies = dedupe(therapies)
     prov.excludes = dedupe(prov.excludes)
-    bodies_here = env.linker.find(text, sp.start, sp.end, ("agency",), ctx)
+    # names that contain a place name ("Shanghai Municipal Health Commission", "Hong Kong and
+    # Macao enterprises") are not mentions of the place
+    bodies_here = env.linker.find(text, sp.start, sp.end, ("agency", "addressee"), ctx)
     regions = [r for r in env.linker.find(text, sp.start, sp.end, ("region",), ctx) if r.target is not None
                and not any(b.span.contains(r.span) for b in bodies_here)  # "Shanghai" in a body's name
                and not any(x.contains(r.span) for x in lists)]  # a place named as responsible

@@ -91,6 +91,7 @@ def test_a_summary_that_repeats_the_detailed_text_adds_spans_not_provisions(corp
     assert all(p.span.start > summary_start for p in plan.all_provisions())
 
 
+@pytest.mark.slow
 def test_build_with_the_corpus_answers_the_passage_query(corpus_dir, tmp_path_factory):
     """End to end: `cgtkg build --corpus` stores the extracted graphs next to the curated
     ones, they pass SHACL, and the documented query returns the passage behind a link."""
