@@ -1,7 +1,7 @@
 """Problems found in input, and the exit codes the CLI maps them to.
 
 Exit codes follow pySHACL's convention: 0 conforms, 1 SHACL or check violations,
-2 bad input (a file, a line, a cause), 3 not supported.
+2 bad input (a file, a line, a cause), 3 not supported, 4 a remote endpoint failed.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNSUPPORTED = 3
+EXIT_REMOTE = 4  # a remote SPARQL endpoint failed or could not be reached
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from graph.errors import EXIT_REMOTE
 from graph.namespaces import DEFAULT_BASE
 
-EXIT_REMOTE = 4  # the endpoint could not be reached or refused the request
 DEFAULT_BATCH = 20_000  # triples per HTTP request; Virtuoso handles this comfortably
 DEFAULT_TIMEOUT = 60.0
 ENV_USER = "CGTKG_ENDPOINT_USER"
