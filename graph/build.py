@@ -384,7 +384,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
 
         extractor = None
         if any(u.kind == "text" for u in todo):
-            extractor = TextExtractor(registry, o.base)
+            extractor = TextExtractor(registry, o.base, sources_graph)
         violations: list[Violation] = []
         doc_shapes = document_shapes(shapes)
         for batch in _batches(todo, BATCH_UNITS):
@@ -412,6 +412,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             discard_generation(gen)
             _write_last(out_dir, res)
             return res
+        link_extracted_to_curated(store, ns.graph_iri("links", o.base))
         store.flush()
         failed = run_violation_queries(store, o.queries_dir, o.base)
         t = tick("checks", t)
@@ -473,18 +474,34 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
 
 
 class TextExtractor:
-    """One text file at a time through the loaders, with registry indexes built once."""
+    """One text file at a time through the loaders, with registry indexes built once.
 
-    def __init__(self, registry: Graph, base: str):
+    A text that ``data/sources.yaml`` lists (same file name, same checksum) is attributed to
+    that source's IRI, so extracted and curated facts point at one source node.
+    """
+
+    def __init__(self, registry: Graph, base: str, sources_graph: Graph | None = None):
+        from rdflib.namespace import DCTERMS
+
         from loaders.text.corpus import _Shared
+        from graph.namespaces import CGT
 
         self.registry, self.base, self.shared = registry, base, _Shared(registry, base)
+        self.known: dict[str, tuple[URIRef, str]] = {}
+        for src, name in (sources_graph or Graph()).subject_objects(DCTERMS.identifier):
+            sha = sources_graph.value(src, CGT.sha256)
+            self.known[str(name)] = (src, str(sha) if sha else "")
 
     def extract(self, path: Path):
         from loaders.text import extract_file
 
         t0 = time.time()
-        fr = extract_file(path, self.registry, self.base, _shared=self.shared)
+        source = None
+        if path.name in self.known:
+            iri, sha = self.known[path.name]
+            if sha and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
+                source = iri
+        fr = extract_file(path, self.registry, self.base, source=source, _shared=self.shared)
         fr.report["seconds"] = round(time.time() - t0, 3)
         return fr
 
@@ -555,6 +572,47 @@ def _validate_batch(produced: list[tuple[URIRef, Graph]], context: list[Graph], 
         for s in g.subjects():
             graph_of.setdefault(s, iri)
     return validate_graph(data, shapes if with_registry else doc_shapes, origins, graph_of)
+
+
+_LINK_PREFIXES = """
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+DOCUMENT_LINKS = _LINK_PREFIXES + """
+CONSTRUCT { ?x prov:alternateOf ?c }
+WHERE {
+  ?x a eli:LegalResource ; prov:wasGeneratedBy ?xa .
+  FILTER STRENDS(STR(?xa), "/activity/extraction")
+  ?c a eli:LegalResource ; prov:wasGeneratedBy ?ca .
+  FILTER STRENDS(STR(?ca), "/activity/curation")
+  { ?x eli:id_local ?number . ?c eli:id_local ?number }
+  UNION
+  { ?x eli:title ?title . ?c eli:title ?title }
+}"""
+# A provision matches when its type and number are the same and either that number is unique
+# in both documents (articles, measures) or its parent matches too (items restart per parent).
+PROVISION_LINKS = _LINK_PREFIXES + """
+CONSTRUCT { ?xp prov:alternateOf ?cp }
+WHERE {
+  ?x prov:alternateOf ?c .
+  ?xp eli:is_part_of+ ?x ; eli:number ?n ; eli:type_subdivision ?t ; eli:is_part_of ?xparent .
+  ?cp eli:is_part_of+ ?c ; eli:number ?n ; eli:type_subdivision ?t ; eli:is_part_of ?cparent .
+  OPTIONAL { ?xparent eli:number ?pn ; eli:type_subdivision ?pt .
+             ?cparent eli:number ?pn ; eli:type_subdivision ?pt . BIND(true AS ?sameParent) }
+  FILTER (BOUND(?sameParent) || (?xparent = ?x && ?cparent = ?c) || (
+    NOT EXISTS { ?xo eli:is_part_of+ ?x ; eli:number ?n ; eli:type_subdivision ?t . FILTER(?xo != ?xp) } &&
+    NOT EXISTS { ?co eli:is_part_of+ ?c ; eli:number ?n ; eli:type_subdivision ?t . FILTER(?co != ?cp) }))
+}"""
+
+
+def link_extracted_to_curated(store: GraphStore, graph: URIRef) -> None:
+    """Write ``prov:alternateOf`` from extracted documents (and their provisions) to the
+    curated record of the same document into ``graph``: same document number or the same
+    title, then the same provision. Lets a query go from a curated fact to the passage behind
+    it, and lets users drop the extracted duplicate of a curated document.
+    """
+    store.replace_graph(graph, store.query(DOCUMENT_LINKS))
+    store.add_graph(graph, store.query(PROVISION_LINKS))
 
 
 def _graph_sizes(store: GraphStore) -> dict[URIRef, int]:

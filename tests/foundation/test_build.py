@@ -345,3 +345,28 @@ def test_removed_record_disappears_from_an_incremental_build(built, tmp_path):
     assert res.ok and res.report["units"]["removed"] == 1
     graphs = {str(g) for g in GraphStore.open(out).named_graphs()}
     assert not any(g.endswith("/doc/fi-action-plan-2024") for g in graphs)
+
+
+@pytest.mark.corpus
+def test_extracted_documents_point_to_their_curated_records(corpus_dir, tmp_path):
+    res = build(BuildOptions(out_dir=tmp_path / "o", corpus_dir=corpus_dir))
+    assert res.ok, res.problems + res.violations
+    store = GraphStore.open(res.out_dir)
+    rows = store.query(PREFIXES + """
+        SELECT ?x ?c WHERE { GRAPH ?g { ?x prov:alternateOf ?c } }""")
+    pairs = [(str(r["x"]), str(r["c"])) for r in rows]
+    curated = [c for _, c in pairs]
+    assert len(set(x for x, _ in pairs)) == len(pairs), "an extracted resource links to one record"
+    assert any(c.endswith("/doc/nansha-market-access-opinions/measure/9") for c in curated)
+    articles = {c for c in curated if "/doc/shenzhen-cgt-regulations/article/" in c and "/item/" not in c}
+    assert len(articles) == 72
+    # the extracted source passage is reachable from the curated provision
+    passage = store.query(PREFIXES + """
+        PREFIX oa: <http://www.w3.org/ns/oa#>
+        SELECT ?exact ?curated ?agency WHERE {
+            ?x prov:alternateOf ?curated .
+            ?a cgt:concerns ?x ; cgt:onProperty eli:responsibility_of_agent ; oa:hasBody ?agency ;
+               oa:hasTarget/oa:hasSelector ?sel . ?sel a oa:TextQuoteSelector ; oa:exact ?exact .
+        }""", {"curated": URIRef(ns.document("nansha-market-access-opinions") + "/measure/9"),
+               "agency": ns.agency("nmpa")})
+    assert passage and any("National Medical Products Administration" in str(r["exact"]) for r in passage)
