@@ -374,6 +374,13 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     # 2. a new generation: a checkpoint of the published store, or an empty one ------------
     gen = new_generation(out_dir)
     reports: dict[str, dict] = {g: v["report"] for g, v in prev_units.items() if v.get("report") and g in keep}
+    # warnings of reused units are carried over, so an incremental build reports what a full one would
+    unit_problems: dict[str, list[Problem]] = {}
+    todo_graphs = {str(u.graph) for u in todo}
+    for g, v in prev_units.items():
+        if g in keep and g not in todo_graphs and v.get("problems"):
+            unit_problems[g] = [Problem(**p) for p in v["problems"]]
+            problems += unit_problems[g]
     try:
         if prev_units:
             GraphStore.open(out_dir).ox.backup(str(gen / "store"))
@@ -396,6 +403,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
                     out = _make_unit(u, registry, sources_graph, extractor)
                     problems += out.problems
                     t = tick("extract" if u.kind == "text" else "load", t)
+                unit_problems[str(u.graph)] = out.problems
                 produced += out.graphs
                 origins.update(out.origins)
                 if out.report is not None:
@@ -442,7 +450,9 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
 
     manifest = {"base": o.base, "context": context, "tool_version": TOOL_VERSION,
                 "units": {str(u.graph): {"digest": u.digest, "kind": u.kind,
-                                         **({"report": reports[str(u.graph)]} if str(u.graph) in reports else {})}
+                                         **({"report": reports[str(u.graph)]} if str(u.graph) in reports else {}),
+                                         **({"problems": [_problem_dict(p) for p in unit_problems[str(u.graph)]]}
+                                            if unit_problems.get(str(u.graph)) else {})}
                           for u in units}}
     write_atomically(gen / MANIFEST, json.dumps(manifest, ensure_ascii=False, default=str))
     report = {
@@ -520,6 +530,10 @@ def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Pro
         "problems": [str(p) for p in problems],
     }
     return report, CorpusResult(report=report).summary_lines()
+
+
+def _problem_dict(p: Problem) -> dict:
+    return {"file": str(p.file) if p.file else None, "line": p.line, "message": p.message, "severity": p.severity}
 
 
 def _make_unit(u: Unit, registry: Graph, sources_graph: Graph, extractor) -> UnitOutput:

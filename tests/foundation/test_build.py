@@ -370,3 +370,12 @@ def test_extracted_documents_point_to_their_curated_records(corpus_dir, tmp_path
         }""", {"curated": URIRef(ns.document("nansha-market-access-opinions") + "/measure/9"),
                "agency": ns.agency("nmpa")})
     assert passage and any("National Medical Products Administration" in str(r["exact"]) for r in passage)
+
+
+@pytest.mark.corpus
+def test_incremental_build_reports_the_warnings_of_reused_texts(corpus_dir, tmp_path):
+    opts = BuildOptions(out_dir=tmp_path / "o", corpus_dir=corpus_dir)
+    first, second = build(opts), build(opts)
+    assert first.ok and second.ok and second.report["units"]["rebuilt"] == 0
+    assert any("023" in p.message for p in second.problems), "the corrupted roundup date is still reported"
+    assert sorted(map(str, first.problems)) == sorted(map(str, second.problems))
