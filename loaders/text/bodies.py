@@ -223,6 +223,18 @@ class BodyFinder:
         p = _PREFIX.match(text, start, end)
         if p:
             start = p.end()
+        for s, e, item in self._list_items(out, text, start, end, ctx):
+            item = item.strip(" \t\n.,;:")
+            if len(item) < 150:
+                off = s + text[s:e].index(item[:1]) if item else s
+                out.unresolved.append(Mention("agency", Span(off, off + len(item)), item, None,
+                                              None, "no registry entry has this name"))
+        return out
+
+    def _list_items(self, out: BodyFinding, text: str, start: int, end: int,
+                    ctx: Context | None):
+        """Split a list of bodies into items and file each one in ``out``; yields the items
+        that name no body at all (``(start, end, text)``) for the caller to judge."""
         mentions = self.agencies(text, start, end, ctx)
         for s, e in _split_items(text, start, end, protect=mentions):
             kind, ms = self.classify_item(text, s, e, mentions, ctx, allow_places=True)
@@ -232,12 +244,7 @@ class BodyFinder:
             elif kind == "unresolved":
                 out.unresolved.extend(ms)
             elif kind == "other":
-                item = text[s:e].strip(" \t\n.,;:")
-                if len(item) < 150:
-                    off = s + text[s:e].index(item[:1]) if item else s
-                    out.unresolved.append(Mention("agency", Span(off, off + len(item)), item, None,
-                                                  None, "no registry entry has this name"))
-        return out
+                yield s, e, text[s:e]
 
     # ------------------------------------------------------------ the three forms
 
@@ -260,19 +267,10 @@ class BodyFinder:
                 tail = _RESP_TAIL.search(clause)
                 if tail:
                     ce = cs + tail.start()
-                mentions = self.agencies(text, cs, ce, ctx)
-                for s, e in _split_items(text, cs, ce, protect=mentions):
-                    kind, ms = self.classify_item(text, s, e, mentions, ctx, allow_places=True)
-                    if kind == "bodies":
-                        out.responsible.extend(m for m in ms if m.target is not None)
-                        out.unresolved.extend(m for m in ms if m.target is None)
-                    elif kind == "unresolved":
-                        out.unresolved.extend(ms)
-                    elif kind == "other":
-                        item = text[s:e].strip()
-                        out.unresolved.append(Mention("agency", Span(s, e), item, None, None,
-                                                      "item of a responsibility list that "
-                                                      "names no known body"))
+                for s, e, item in self._list_items(out, text, cs, ce, ctx):
+                    out.unresolved.append(Mention("agency", Span(s, e), item.strip(), None, None,
+                                                  "item of a responsibility list that "
+                                                  "names no known body"))
         for m in _iter_trailing_resp(chunk):
             ps, pe = m
             if any(sp.start <= start + ps < sp.end for sp in out.spans):
@@ -282,14 +280,8 @@ class BodyFinder:
             tail = _RESP_TAIL.search(inner)
             ce = start + ps + 1 + (tail.start() if tail else len(inner))
             cs = start + ps + 1
-            mentions = self.agencies(text, cs, ce, ctx)
-            for s, e in _split_items(text, cs, ce, protect=mentions):
-                kind, ms = self.classify_item(text, s, e, mentions, ctx, allow_places=True)
-                if kind == "bodies":
-                    out.responsible.extend(m for m in ms if m.target is not None)
-                    out.unresolved.extend(m for m in ms if m.target is None)
-                elif kind == "unresolved":
-                    out.unresolved.extend(ms)
+            for _ in self._list_items(out, text, cs, ce, ctx):
+                pass  # a trailing clause's stray words are not reported: it may be prose
         return out
 
     def subjects(self, text: str, start: int, end: int, ctx: Context | None,

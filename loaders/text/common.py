@@ -559,3 +559,14 @@ def add_date(doc: Document, d: DocDate) -> None:
                     "message": f"the text gives two {d.kind} dates: {old.value} and {d.value}"})
             return
     doc.dates.append(d)
+
+
+def sentences(text: str, start: int, end: int):
+    """Spans of the sentences (or lines) between ``start`` and ``end``."""
+    pos = start
+    for m in re.finditer(r"(?<=[.!?。！？])\s+|\n+", text[start:end]):
+        if start + m.start() > pos:
+            yield pos, start + m.start()
+        pos = start + m.end()
+    if pos < end:
+        yield pos, end

@@ -60,7 +60,7 @@ class PlanSummary:
         # the lead: the document(s) the item announces
         lead_doc = None
         lead_end = 0
-        for ss, se in _sentences(text, 0, summary_end):
+        for ss, se in C.sentences(text, 0, summary_end):
             st = C.statement_in(env, ss, se, anchor, None)
             if st is None or st.title is None:
                 continue
@@ -176,16 +176,6 @@ def _part_of(env: C.Env, doc: Document, lead: Document) -> bool:
         if m.target in lead_regions or any(env.registry.is_within(m.target, r) for r in lead_regions):
             return True
     return False
-
-
-def _sentences(text: str, start: int, end: int):
-    pos = start
-    for m in re.finditer(r"(?<=[.!?。！？])\s+|\n+", text[start:end]):
-        if start + m.start() > pos:
-            yield pos, start + m.start()
-        pos = start + m.end()
-    if pos < end:
-        yield pos, end
 
 
 register(PlanSummary())

@@ -302,7 +302,7 @@ def _lead_statements(env: C.Env, doc: Document, start: int, end: int, anchor) ->
         return
     text = env.src.text
     own = str(doc.titles[0].value) if doc.titles else ""
-    for ss, se in _sentences(text, start, end):
+    for ss, se in C.sentences(text, start, end):
         st = C.statement_in(env, ss, se, anchor, None)
         if st is None or st.title is None:
             continue
@@ -360,16 +360,6 @@ def _tail(env: C.Env, end: int, main: Document) -> Document | None:
         doc.key = C.doc_key(doc)
         return doc
     return None
-
-
-def _sentences(text: str, start: int, end: int):
-    pos = start
-    for m in re.finditer(r"(?<=[.!?。！？])\s+|\n+", text[start:end]):
-        if start + m.start() > pos:
-            yield pos, start + m.start()
-        pos = start + m.end()
-    if pos < end:
-        yield pos, end
 
 
 register(RegulationArticles())
