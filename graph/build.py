@@ -105,7 +105,8 @@ def parse_rdf_file(path: Path, base: str = ns.DEFAULT_BASE, fmt: str | None = No
         else:
             g.parse(path, format=fmt or _guess_format(path))
     except BadSyntax as e:
-        raise BadInput([Problem(path, e.lines + 1 if e.lines is not None else None, f"syntax error: {e.message}")]) from e
+        line = e.lines + 1 if e.lines is not None else None
+        raise BadInput([Problem(path, line, f"syntax error: {e.message}")]) from e
     except (SyntaxError, ValueError) as e:
         raise BadInput([Problem(path, getattr(e, "lineno", None), f"cannot parse: {e}")]) from e
     except OSError as e:
@@ -350,13 +351,15 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         from loaders.text.source import file_key
 
         for f in text_files:
-            units.append(Unit(ns.graph_iri(f"extracted/{file_key(f.name)}", o.base), _text_digest(f, context), "text", f))
+            iri = ns.graph_iri(f"extracted/{file_key(f.name)}", o.base)
+            units.append(Unit(iri, _text_digest(f, context), "text", f))
     counts["units"] = len(units)
 
     previous = _read_manifest(out_dir) if incremental else None
-    prev_units: dict[str, dict] = (previous or {}).get("units", {}) if previous and previous.get("base") == o.base else {}
+    same_base = previous is not None and previous.get("base") == o.base
+    prev_units: dict[str, dict] = previous.get("units", {}) if same_base else {}
     todo = [u for u in units if prev_units.get(str(u.graph), {}).get("digest") != u.digest]
-    keep = {str(u.graph) for u in units} 
+    keep = {str(u.graph) for u in units}
     removed = [g for g in prev_units if g not in keep]
     counts.update(rebuilt=len(todo), reused=len(units) - len(todo), removed=len(removed))
 
@@ -493,8 +496,8 @@ class TextExtractor:
     def __init__(self, registry: Graph, base: str, sources_graph: Graph | None = None):
         from rdflib.namespace import DCTERMS
 
-        from loaders.text.corpus import _Shared
         from graph.namespaces import CGT
+        from loaders.text.corpus import _Shared
 
         self.registry, self.base, self.shared = registry, base, _Shared(registry, base)
         self.known: dict[str, tuple[URIRef, str]] = {}

@@ -9,9 +9,16 @@ from pathlib import Path
 import click
 
 from graph import namespaces as ns
-from graph.build import BuildOptions, build, load_registry, load_shapes, parse_rdf_file, validate_graph
+from graph.build import (
+    BuildOptions,
+    build,
+    load_registry,
+    load_shapes,
+    parse_rdf_file,
+    validate_graph,
+)
 from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, BadInput
-from graph.store import GraphStore, StoreError
+from graph.store import GraphStore
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
                           show_default=True, help="Output directory (store, graph.trig, graph.ttl).")
@@ -92,11 +99,7 @@ def stats_cmd(out_dir: Path, as_json: bool) -> None:
     """Count documents, provisions, agencies, regions and links in the built store."""
     from graph.build import compute_stats
 
-    try:
-        stats = compute_stats(GraphStore.open(out_dir))
-    except StoreError as e:
-        click.echo(str(e), err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    stats = compute_stats(GraphStore.open_or_exit(out_dir))
     if as_json:
         click.echo(json.dumps(stats, indent=2))
     else:

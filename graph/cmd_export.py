@@ -9,8 +9,7 @@ import click
 
 from graph import export as E
 from graph import query as Q
-from graph.errors import EXIT_BAD_INPUT
-from graph.store import GraphStore, StoreError, write_atomically
+from graph.store import GraphStore, write_atomically
 
 
 @click.command("export")
@@ -30,11 +29,7 @@ from graph.store import GraphStore, StoreError, write_atomically
 def export_cmd(fmt: str, out_file: Path | None, out_dir: Path, void: bool,
                endpoint: str | None) -> None:
     """Export the built graph for linked-data consumers (nothing is fetched from the network)."""
-    try:
-        store = GraphStore.open(out_dir)
-    except StoreError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    store = GraphStore.open_or_exit(out_dir)
     base = Q.detect_base(store)
     if void:
         g = E.void_description(store, base=base, out_dir=out_dir, endpoint=endpoint)

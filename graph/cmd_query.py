@@ -9,7 +9,7 @@ import click
 
 from graph import query as Q
 from graph.errors import EXIT_BAD_INPUT, EXIT_VIOLATIONS
-from graph.store import GraphStore, StoreError
+from graph.store import GraphStore
 
 
 def fail(message: str, code: int) -> None:
@@ -72,10 +72,7 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, out_dir: Path,
         if endpoint:
             result, base = _remote(saved, given, endpoint, base, allow_service, timeout)
         else:
-            try:
-                store = GraphStore.open(out_dir)
-            except StoreError as e:
-                fail(str(e), EXIT_BAD_INPUT)
+            store = GraphStore.open_or_exit(out_dir)
             base = base or Q.detect_base(store)
             bindings = Q.resolve_bindings(saved, given, base)
             result = Q.run_local(store, saved, bindings, base=base, allow_service=allow_service)

@@ -11,7 +11,7 @@ from graph import export as E
 from graph import query as Q
 from graph import remote
 from graph.errors import EXIT_BAD_INPUT
-from graph.store import GraphStore, StoreError
+from graph.store import GraphStore
 
 
 @click.command("push")
@@ -36,11 +36,7 @@ def push_cmd(endpoint: str, graph_store: str | None, out_dir: Path, batch_size: 
     line. Exit codes: 0 every graph replaced and verified, 2 bad input, 4 the server failed
     (the report says which graphs were replaced and which were left as they were).
     """
-    try:
-        store = GraphStore.open(out_dir)
-    except StoreError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    store = GraphStore.open_or_exit(out_dir)
     base = Q.detect_base(store)
     try:
         ep = remote.resolve_endpoint(endpoint, graph_store)

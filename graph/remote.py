@@ -39,7 +39,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from graph.errors import EXIT_REMOTE
 from graph.namespaces import DEFAULT_BASE
 
 DEFAULT_BATCH = 20_000  # triples per HTTP request; Virtuoso handles this comfortably
@@ -479,7 +478,7 @@ def sparql_json(ep: Endpoint, text: str, **dataset) -> dict:
         raise RemoteError(f"{ep.query_url}: HTTP {e.code} {e.reason}") from None
     except http.client.HTTPException as e:
         raise RemoteError(f"{ep.query_url}: unusable HTTP response ({e})") from None
-    except (urllib.error.URLError, OSError, socket.timeout) as e:
+    except (TimeoutError, urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", e)
         if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
             raise RemoteError(f"{ep.query_url}: no answer within {ep.timeout:g} s") from None

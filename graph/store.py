@@ -96,6 +96,17 @@ class GraphStore:
             ) from e
 
     @classmethod
+    def open_or_exit(cls, out_dir: Path | str = "out") -> GraphStore:
+        """For commands: open the built store, or say why not and exit 2 (bad input)."""
+        try:
+            return cls.open(out_dir)
+        except StoreError as e:
+            import sys
+
+            print(f"error: {e}", file=sys.stderr)
+            sys.exit(2)
+
+    @classmethod
     def open(cls, out_dir: Path | str = "out", *, read_only: bool = True) -> GraphStore:
         link = Path(out_dir) / STORE_LINK
         if not link.exists():

@@ -359,7 +359,8 @@ class RecordCompiler:
         self._add(node, CGT.onProperty, prop)
         self._add(node, CGT.issueType, ns.concept("date-conflict", self.base))
         listed = "; ".join(f"{lit} ({skey})" for lit, _, skey in claims)
-        self._add(node, RDFS.comment, Literal(f"Sources disagree on {name.replace('_', ' ')} date: {listed}", lang="en"))
+        what = name.replace("_", " ")
+        self._add(node, RDFS.comment, Literal(f"Sources disagree on {what} date: {listed}", lang="en"))
         for lit, src, skey in claims:
             claim = URIRef(f"{node}/claim/{lit}-{skey}")
             self._add(node, CGT.hasClaim, claim)
@@ -404,7 +405,8 @@ class RecordCompiler:
         if ptype is None or number is None:
             return
         if ptype not in SUBDIVISION_TYPES:
-            self._err(self._line(p, "type"), f"provision type {ptype!r}: use one of {', '.join(sorted(SUBDIVISION_TYPES))}")
+            allowed = ", ".join(sorted(SUBDIVISION_TYPES))
+            self._err(self._line(p, "type"), f"provision type {ptype!r}: use one of {allowed}")
             return
         if not number.isdigit() or number != str(int(number)):
             self._err(self._line(p, "number"), f"provision number {number!r} is not normalised: "
@@ -484,7 +486,8 @@ def compile_sources(path: Path, base: str, corpus_dir: Path | None) -> tuple[Gra
             g.add((iri, DCTERMS.language, Literal(str(lang))))
         if s.get("published"):
             try:
-                g.add((iri, DCTERMS.issued, Literal(dt.date.fromisoformat(str(s["published"])).isoformat(), datatype=XSD.date)))
+                issued = dt.date.fromisoformat(str(s["published"])).isoformat()
+                g.add((iri, DCTERMS.issued, Literal(issued, datatype=XSD.date)))
             except ValueError:
                 problems.append(Problem(path, line, f"published: {s['published']!r} is not a date"))
         if corpus_dir is not None:
@@ -492,7 +495,8 @@ def compile_sources(path: Path, base: str, corpus_dir: Path | None) -> tuple[Gra
             if not f.exists():
                 problems.append(Problem(path, line, f"source file {f} not found", "warning"))
             elif s.get("sha256") and hashlib.sha256(f.read_bytes()).hexdigest() != s["sha256"]:
-                problems.append(Problem(path, line, f"{f.name} has changed since it was curated (sha256 differs)", "warning"))
+                problems.append(Problem(path, line, f"{f.name} has changed since it was curated (sha256 differs)",
+                                        "warning"))
     return g, keys, problems
 
 

@@ -26,9 +26,9 @@ from .bodies import BodyFinder
 from .genres import MIN_SCORE, all_genres, detect
 from .linking import Linker, Registry
 from .model import DocDate, Document, Extraction, Mention, Span, Value
+from .rdf import Writer, activity_iri
 from .report import file_report
 from .source import DEFAULT_MAX_BYTES, SourceText, read_source
-from .rdf import Writer, activity_iri
 
 LOADER_VERSION = "1"
 _SKIP_SUFFIXES = (".meta.yaml", ".meta.yml")
@@ -200,8 +200,8 @@ def extract_corpus(corpus_dir: Path | str, registry: Graph, base: str = DEFAULT_
         "corpus": str(corpus_dir),
         "tool": tool_version(),
         "activity": str(activity_iri(base)),
-        "started": dt.datetime.fromtimestamp(started, dt.timezone.utc).isoformat(timespec="seconds"),
-        "finished": dt.datetime.fromtimestamp(finished, dt.timezone.utc).isoformat(timespec="seconds"),
+        "started": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(timespec="seconds"),
+        "finished": dt.datetime.fromtimestamp(finished, dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(finished - started, 3),
         "files": [f.report for f in result.files],
         "totals": _totals(result.files, result.problems),

@@ -6,11 +6,10 @@ name."""
 from __future__ import annotations
 
 import pytest
+from loaders_accuracy import evaluate, table
 
 from graph.build import REPO_ROOT
 from graph.namespaces import DEFAULT_BASE
-
-from loaders_accuracy import evaluate, table
 
 pytestmark = pytest.mark.corpus
 

@@ -96,10 +96,10 @@ def test_build_with_the_corpus_answers_the_passage_query(corpus_dir, tmp_path_fa
     """End to end: `cgtkg build --corpus` stores the extracted graphs next to the curated
     ones, they pass SHACL, and the documented query returns the passage behind a link."""
     from rdflib import URIRef
+    from test_provenance import PASSAGE_QUERY
 
     from graph.build import BuildOptions, build
     from graph.store import GraphStore
-    from test_provenance import PASSAGE_QUERY
 
     out = tmp_path_factory.mktemp("built-with-corpus")
     res = build(BuildOptions(out_dir=out, corpus_dir=corpus_dir))

@@ -87,7 +87,7 @@ def test_huge_and_broken_files_do_not_stop_the_corpus(tmp_path, registry, fixtur
     (corpus / "good.txt").write_text(fixture_text("measures_mixed.txt"), encoding="utf-8")
     (corpus / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
     (corpus / "empty.txt").write_bytes(b"")
-    line = ("1. A measure line that repeats to make a very large text file for the test\n").encode()
+    line = (b"1. A measure line that repeats to make a very large text file for the test\n")
     with open(corpus / "huge.txt", "wb") as f:  # 50 MB of ordinary text
         chunk = line * 20000
         for _ in range(50 * 1024 * 1024 // len(chunk) + 1):

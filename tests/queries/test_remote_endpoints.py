@@ -13,8 +13,14 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from query_helpers import (CASES, FIXTURES, differences, example_params, load_out_dir,
-                           saved_query_names)
+from query_helpers import (
+    CASES,
+    FIXTURES,
+    differences,
+    example_params,
+    load_out_dir,
+    saved_query_names,
+)
 from query_servers import GateProxy, SilentServer, free_port, start_oxigraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic

@@ -12,8 +12,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from query_helpers import (CASES, FIXTURES, differences, example_params, load_out_dir,
-                           saved_query_names)
+from query_helpers import (
+    CASES,
+    FIXTURES,
+    differences,
+    example_params,
+    load_out_dir,
+    saved_query_names,
+)
 from query_servers import VIRTUOSO_BIN, start_virtuoso
 
 from graph import query as Q

@@ -205,7 +205,6 @@ class ArticleMentions:
 
     def _group(self, env, group, hits, blocks, aliases, by_title, docs) -> None:
         """Titles of one paragraph and its translation -> documents."""
-        text = env.src.text
         per = {b: [h for h in hits if h.block == b] for b in group}
         defined_here = {al for b in group for h in per[b] for al in h.defines}
         known = set(aliases) | defined_here

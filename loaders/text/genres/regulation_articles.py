@@ -17,8 +17,19 @@ from .. import common as C
 from .. import dates as dates_mod
 from ..model import Document, Extraction, Provision, Segment, Span, Value
 from ..source import SourceText
-from ..structure import (ARTICLE_EN, ARTICLE_ZH, CHAPTER_EN, CHAPTER_ZH, ITEM, SECTION_EN,
-                         SECTION_ZH, Marker, anomalies_of, scan, similar)
+from ..structure import (
+    ARTICLE_EN,
+    ARTICLE_ZH,
+    CHAPTER_EN,
+    CHAPTER_ZH,
+    ITEM,
+    SECTION_EN,
+    SECTION_ZH,
+    Marker,
+    anomalies_of,
+    scan,
+    similar,
+)
 from . import register
 
 _PATTERNS = {"chapter": [CHAPTER_EN, CHAPTER_ZH], "section": [SECTION_EN, SECTION_ZH],

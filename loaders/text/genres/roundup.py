@@ -108,7 +108,7 @@ class Roundup:
 
     def _entry(self, env: C.Env, date_ln: Line, d, body: list[Line], regions: list[Mention],
                is_national: bool, root: URIRef | None) -> Document | None:
-        src, text = env.src, env.src.text
+        text = env.src.text
         if not body:
             env.warn(date_ln.start, f"dated line '{date_ln.text.strip()}' has no entry under it")
             return None
