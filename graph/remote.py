@@ -39,6 +39,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from graph.errors import EXIT_REMOTE as EXIT_REMOTE  # re-exported: commands and tests use remote.EXIT_REMOTE
 from graph.namespaces import DEFAULT_BASE
 
 DEFAULT_BATCH = 20_000  # triples per HTTP request; Virtuoso handles this comfortably
