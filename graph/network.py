@@ -262,7 +262,7 @@ def _agency_attrs(rows: list[dict] | None, iri: URIRef) -> dict:
         "region_label": _one(rows, "regionLabel"),
         "parent": key_of(_one(rows, "parent")),
         "parent_label": _one(rows, "parentLabel"),
-        "generic": bool(_values(rows, "genericClass")),
+        "generic": _one(rows, "authority") == "generic",
     }
 
 
