@@ -29,17 +29,6 @@ from graph.store import GraphStore
 
 pytestmark = pytest.mark.virtuoso
 
-# Queries of the network feature that Virtuoso 7.2 answers differently (see docs/remote.md):
-# a transitive path after a UNION, a boolean column, MIN over language-tagged labels.
-KNOWN_VIRTUOSO_DIFFERENCES = {
-    "network-filter-region": "skos:broader* after a UNION returns no rows on Virtuoso 7.2",
-    "network-filter-therapy": "skos:broader* after a UNION returns no rows on Virtuoso 7.2",
-    "network-agencies": "boolean column comes back as 0/1; MIN over labels orders differently",
-    "network-measures": "aggregates over optional values differ on Virtuoso 7.2",
-    "network-filter-dates": "range FILTER on stored xsd:date misses rows on Virtuoso 7.2",
-}
-
-
 def cli(args, env):
     return CliRunner().invoke(main, args, env={"CGTKG_CONFIG": "", **env},
                               catch_exceptions=False)
@@ -80,15 +69,9 @@ def _ox_name(g):
     return ox.NamedNode(str(g))
 
 
-def _params():
-    for name in saved_query_names():
-        marks = []
-        if name in KNOWN_VIRTUOSO_DIFFERENCES:
-            marks.append(pytest.mark.xfail(reason=KNOWN_VIRTUOSO_DIFFERENCES[name], strict=False))
-        yield pytest.param(name, marks=marks, id=name)
-
-
-@pytest.mark.parametrize("name", list(_params()))
+# Every saved query, the network ones included: each follows the portability rules of
+# queries/README.md, so none is excused from giving Virtuoso's rows.
+@pytest.mark.parametrize("name", saved_query_names())
 def test_saved_query_gives_the_same_rows_on_virtuoso(name, pushed):
     store, ep, graphs = pushed
     q = Q.load(name)
