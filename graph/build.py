@@ -159,12 +159,16 @@ def load_shapes(ontology_dir: Path, base: str = ns.DEFAULT_BASE) -> Graph:
 
 
 def validate_graph(data: Graph, shapes: Graph, origins: dict | None = None,
-                   graph_of: dict | None = None) -> list[Violation]:
-    """pySHACL over ``data``; each violation says which record file it came from."""
+                   graph_of: dict | None = None, *, scratch: bool = False) -> list[Violation]:
+    """pySHACL over ``data``; each violation says which record file it came from.
+
+    ``scratch``: ``data`` is a throwaway copy, so pySHACL may use it in place instead of
+    cloning it first (advanced mode clones by default; a fifth of the build's SHACL time).
+    """
     from pyshacl import validate
 
     conforms, results, _ = validate(data, shacl_graph=shapes, inference="none",
-                                    advanced=True, allow_warnings=True)
+                                    advanced=True, allow_warnings=True, inplace=scratch)
     if conforms:
         return []
     out = []
@@ -440,9 +444,9 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         # 3. outputs ----------------------------------------------------------------
         prefixes = _prefixes(o.base)
         store.ox.dump(str(gen / "graph.trig"), ox.RdfFormat.TRIG, prefixes=prefixes)
-        triples = (ox.Triple(s["s"], s["p"], s["o"]) for s in store.ox.query(
-            "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"))
-        ox.serialize(triples, str(gen / "graph.ttl"), ox.RdfFormat.TURTLE, prefixes=prefixes)
+        # the merged graph: CONSTRUCT results are a set, serialised without a Python loop
+        merged = store.ox.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        ox.serialize(merged, str(gen / "graph.ttl"), ox.RdfFormat.TURTLE, prefixes=prefixes)
         stats = compute_stats(store)
         named = {str(g): n for g, n in _graph_sizes(store).items()}
         del store
@@ -588,7 +592,8 @@ def _validate_batch(produced: list[tuple[URIRef, Graph]], context: list[Graph], 
             data.add(triple)
         for s in g.subjects():
             graph_of.setdefault(s, iri)
-    return validate_graph(data, shapes if with_registry else doc_shapes, origins, graph_of)
+    return validate_graph(data, shapes if with_registry else doc_shapes, origins, graph_of,
+                          scratch=True)
 
 
 _LINK_PREFIXES = """
@@ -608,18 +613,70 @@ WHERE {
 }"""
 # A provision matches when its type and number are the same and either that number is unique
 # in both documents (articles, measures) or its parent matches too (items restart per parent).
-PROVISION_LINKS = _LINK_PREFIXES + """
-CONSTRUCT { ?xp prov:alternateOf ?cp }
-WHERE {
-  ?x prov:alternateOf ?c .
-  ?xp eli:is_part_of+ ?x ; eli:number ?n ; eli:type_subdivision ?t ; eli:is_part_of ?xparent .
-  ?cp eli:is_part_of+ ?c ; eli:number ?n ; eli:type_subdivision ?t ; eli:is_part_of ?cparent .
-  OPTIONAL { ?xparent eli:number ?pn ; eli:type_subdivision ?pt .
-             ?cparent eli:number ?pn ; eli:type_subdivision ?pt . BIND(true AS ?sameParent) }
-  FILTER (BOUND(?sameParent) || (?xparent = ?x && ?cparent = ?c) || (
-    NOT EXISTS { ?xo eli:is_part_of+ ?x ; eli:number ?n ; eli:type_subdivision ?t . FILTER(?xo != ?xp) } &&
-    NOT EXISTS { ?co eli:is_part_of+ ?c ; eli:number ?n ; eli:type_subdivision ?t . FILTER(?co != ?cp) }))
-}"""
+# The matching runs in Python over index lookups, one pair of documents at a time: the same
+# rule as one SPARQL CONSTRUCT, but Oxigraph evaluated that query's `eli:is_part_of+` paths
+# over every provision in the store whatever the pairs (96 s at 1,000 synthetic texts with
+# no pair at all, benchmarks/run.py), while this costs the size of the linked documents.
+_ELI = "http://data.europa.eu/eli/ontology#"
+_IS_PART_OF, _NUMBER, _TYPE = (ox.NamedNode(_ELI + n) for n in ("is_part_of", "number",
+                                                                  "type_subdivision"))
+
+
+def _objects(store: GraphStore, s, p) -> set:
+    return {q.object for q in store.ox.quads_for_pattern(s, p, None, None)}
+
+
+def _provisions_under(store: GraphStore, doc) -> dict:
+    """Every provision at any depth below ``doc``: its (number, type) keys and its parents."""
+    out: dict = {}
+    todo = [doc]
+    while todo:
+        node = todo.pop()
+        for q in store.ox.quads_for_pattern(None, _IS_PART_OF, node, None):
+            p = q.subject
+            if p in out or p == doc:
+                continue
+            keys = {(n, t) for n in _objects(store, p, _NUMBER) for t in _objects(store, p, _TYPE)}
+            out[p] = (keys, _objects(store, p, _IS_PART_OF))
+            todo.append(p)
+    return out
+
+
+def _provision_links(store: GraphStore, pairs) -> list[tuple]:
+    """``(extracted provision, prov:alternateOf, curated provision)`` for documents ``pairs``."""
+    from graph.store import to_ox, to_rdflib
+
+    keys_of: dict = {}
+    out = []
+    for x, c in pairs:
+        x, c = to_ox(x), to_ox(c)
+        under_x, under_c = _provisions_under(store, x), _provisions_under(store, c)
+        count_x: dict = {}
+        count_c: dict = {}
+        for provs, count in ((under_x, count_x), (under_c, count_c)):
+            for keys, _ in provs.values():
+                for k in keys:
+                    count[k] = count.get(k, 0) + 1
+        by_key: dict = {}
+        for cp, (keys, parents) in under_c.items():
+            for k in keys:
+                by_key.setdefault(k, []).append((cp, parents))
+
+        def parent_keys(node):
+            if node not in keys_of:
+                keys_of[node] = {(n, t) for n in _objects(store, node, _NUMBER)
+                                 for t in _objects(store, node, _TYPE)}
+            return keys_of[node]
+
+        for xp, (keys, x_parents) in under_x.items():
+            for k in keys:
+                unique = count_x.get(k) == 1 and count_c.get(k) == 1
+                for cp, c_parents in by_key.get(k, ()):
+                    if any(unique or (xpar == x and cpar == c)
+                           or parent_keys(xpar) & parent_keys(cpar)
+                           for xpar in x_parents for cpar in c_parents):
+                        out.append((to_rdflib(xp), PROV.alternateOf, to_rdflib(cp)))
+    return sorted(set(out))
 
 
 def link_extracted_to_curated(store: GraphStore, graph: URIRef) -> None:
@@ -628,8 +685,9 @@ def link_extracted_to_curated(store: GraphStore, graph: URIRef) -> None:
     title, then the same provision. Lets a query go from a curated fact to the passage behind
     it, and lets users drop the extracted duplicate of a curated document.
     """
-    store.replace_graph(graph, store.query(DOCUMENT_LINKS))
-    store.add_graph(graph, store.query(PROVISION_LINKS))
+    documents = store.query(DOCUMENT_LINKS)
+    store.replace_graph(graph, documents)
+    store.add_graph(graph, _provision_links(store, [(x, c) for x, _, c in documents]))
 
 
 def _graph_sizes(store: GraphStore) -> dict[URIRef, int]:
