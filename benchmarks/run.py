@@ -1,0 +1,723 @@
+"""One benchmark run: how the build and the store scale with the number of documents.
+
+For each size N (default 100, 1,000 and 10,000) it generates a synthetic corpus
+(benchmarks/generate.py) and measures, each stage on its own:
+
+* extraction throughput: the build's ``extract`` stage, MB of text per second, one core;
+* store writing: ``GraphStore.add_graphs`` (what the build's ``store`` stage calls) against
+  raw ``pyoxigraph.Store.bulk_extend`` of the same quads and rdflib's in-memory ``Dataset``;
+* SHACL: the build's per-batch validation, and the same after one changed document;
+* every saved query's p50/p95 latency through ``graph.query.run_local`` on the built store,
+  against the same text on raw pyoxigraph and on rdflib's in-memory Dataset;
+* end to end: a full build (text -> extraction -> store -> SHACL -> exports) in a child
+  process, documents per second and the child's peak RSS;
+* incremental: the build after one document changes, against the full build.
+
+Comparisons are made within one run because the machine is shared and noisy.  Targets are
+checked at the largest size and printed PASS/FAIL beside the numbers.
+
+    python -m benchmarks.run --sizes 100,1000,10000 --json out/bench.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # `python benchmarks/run.py` as well as `-m benchmarks.run`
+    sys.path.insert(0, str(REPO_ROOT))
+
+# Targets at the largest size (issue #6).
+TARGETS = {
+    "store_vs_raw": 0.5,  # GraphStore.add_graphs rate >= 50% of raw pyoxigraph
+    "store_vs_rdflib": 5.0,  # ... and >= 5x rdflib's in-memory Dataset
+    "query_vs_raw": 1.5,  # each saved query's p50 <= 1.5x raw pyoxigraph
+    "query_vs_rdflib": 10.0,  # median over queries of rdflib p50 / project p50 >= 10
+    "query_p50_ms": 100.0,  # each saved query's p50 < 100 ms
+    "extract_mb_s": 2.0,
+    "memory_growth": 2.0,  # peak RSS at the largest size <= 2x the size before it
+    "incremental": 20.0,  # full build / rebuild after one change >= 20
+}
+
+
+# ------------------------------------------------------------------ a snapshot of the code
+#
+# Other people edit this working tree while a run takes its half hour: a registry or shape
+# file changed between a full build and the rebuild would make every unit look changed.
+# So the run copies the code and data it measures once, at the start, and every build,
+# query and child process uses that copy.
+
+SNAPSHOT_DIRS = ("graph", "loaders", "ontology", "data", "queries", "benchmarks")
+_code_root = REPO_ROOT
+
+
+def code_root() -> Path:
+    return _code_root
+
+
+def snapshot(dest: Path) -> Path:
+    """Copy what a build reads into ``dest`` and import the project from there."""
+    global _code_root
+    leaked = [m for m in ("graph", "loaders") if m in sys.modules]
+    if leaked:
+        raise RuntimeError(f"snapshot taken after {leaked} were imported")
+    for d in SNAPSHOT_DIRS:
+        shutil.copytree(REPO_ROOT / d, dest / d,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "out"))
+    sys.path.insert(0, str(dest))
+    _code_root = dest
+    return dest
+
+
+# ------------------------------------------------------------------ child: one build
+
+
+def child_build(out_dir: Path, corpus: Path, incremental: bool) -> dict:
+    """Run one build in this (child) process and describe it as JSON-able data."""
+    from graph.build import BuildOptions, build
+
+    t0 = time.perf_counter()
+    res = build(BuildOptions(out_dir=out_dir, corpus_dir=corpus, source_texts_dir=None),
+                incremental=incremental)
+    seconds = time.perf_counter() - t0
+    return {
+        "exit_code": res.exit_code,
+        "seconds": seconds,
+        "timings": res.report.get("timings_s", {}),
+        "units": res.report.get("units", {}),
+        "stats": res.stats,
+        "problems": len(res.problems),
+        "violations": [str(v) for v in res.violations[:5]],
+        "failed_checks": res.failed_checks,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run_child_build(out_dir: Path, corpus: Path, incremental: bool) -> dict:
+    """A build in a fresh interpreter, so that its peak RSS is its own."""
+    cmd = [sys.executable, "-m", "benchmarks.run", "--child-build", str(out_dir), str(corpus)]
+    if incremental:
+        cmd.append("--incremental")
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=code_root(), capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"child build failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["wall_seconds"] = wall
+    out["children_max_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if out["exit_code"] != 0:
+        raise RuntimeError(f"build of {corpus} exited {out['exit_code']}: "
+                           f"{out['violations']} {out['failed_checks']}")
+    return out
+
+
+# ------------------------------------------------------------------ store writing
+
+
+def store_writing(store_dir: Path, work: Path, batch_units: int) -> tuple[dict, object]:
+    """Write the built store's quads three ways, batch by batch as the build does.
+
+    Returns the rates and the rdflib Dataset (kept for the query comparison).  Only the
+    writes are timed; turning the quads into each library's terms is set-up.
+    """
+    import pyoxigraph as ox
+    from rdflib import Dataset, Graph, URIRef
+
+    from graph.store import GraphStore, to_rdflib
+
+    src = ox.Store.read_only(str(store_dir))
+    graphs = sorted((g.value for g in src.named_graphs()))
+    project = GraphStore(work / "project-store")
+    raw = ox.Store(str(work / "raw-store"))
+    ds = Dataset(default_union=True)
+    t_project = t_raw = t_rdflib = 0.0
+    triples = 0
+    for i in range(0, len(graphs), batch_units):
+        batch = graphs[i:i + batch_units]
+        quads = [q for g in batch for q in src.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+        triples += len(quads)
+        rdf_graphs: dict[str, Graph] = {g: Graph(identifier=URIRef(g)) for g in batch}
+        contexts = {g: ds.graph(URIRef(g)) for g in batch}
+        rdf_quads = []
+        for q in quads:
+            t = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+            rdf_graphs[q.graph_name.value].add(t)
+            rdf_quads.append((*t, contexts[q.graph_name.value]))
+        items = [(URIRef(g), rdf_graphs[g]) for g in batch]
+
+        t0 = time.perf_counter()
+        project.add_graphs(items)
+        t_project += time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        raw.bulk_extend(quads)
+        t_raw += time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        ds.addN(rdf_quads)
+        t_rdflib += time.perf_counter() - t0
+        del quads, rdf_graphs, rdf_quads, items
+    t0 = time.perf_counter()
+    project.flush()
+    t_project += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    raw.flush()
+    t_raw += time.perf_counter() - t0
+    if len(project) != len(raw) or len(raw) != triples:
+        raise RuntimeError(f"store sizes differ: project {len(project)}, raw {len(raw)}, "
+                           f"source {triples}")
+    del project, raw, src
+    return {
+        "triples": triples,
+        "project_s": t_project, "raw_s": t_raw, "rdflib_s": t_rdflib,
+        "project_rate": triples / t_project, "raw_rate": triples / t_raw,
+        "rdflib_rate": triples / t_rdflib,
+    }, ds
+
+
+# ------------------------------------------------------------------ queries
+
+
+class QueryTimeout(BaseException):
+    """Raised by the alarm inside a slow rdflib query (a BaseException, so that library
+    code catching Exception cannot swallow it)."""
+
+
+def _alarm(signum, frame):
+    raise QueryTimeout()
+
+
+def timed(fn: Callable[[], int], reps: int, budget_s: float, cap_s: float | None = None
+          ) -> tuple[list[float], int] | None:
+    """Run ``fn`` (which returns a row count) once to warm up, then up to ``reps`` times
+    (at least 3) while within ``budget_s``.  A warm-up slower than the budget is the only
+    sample; None when one run exceeds ``cap_s`` (only pure-Python code can be interrupted,
+    so the cap is for rdflib; native engines are capped by killing their process)."""
+    def once() -> tuple[float, int]:
+        if cap_s:
+            signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, cap_s)
+        try:
+            t0 = time.perf_counter()
+            n = fn()
+            return time.perf_counter() - t0, n
+        finally:
+            if cap_s:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+
+    try:
+        first, rows = once()
+        if first >= budget_s:
+            return [first], rows
+        times: list[float] = []
+        spent = first
+        while len(times) < reps and (len(times) < 3 or spent < budget_s):
+            dt, rows = once()
+            times.append(dt)
+            spent += dt
+    except QueryTimeout:
+        return None
+    return times, rows
+
+
+def _pct(times: list[float], q: float) -> float:
+    s = sorted(times)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+def example_params(query) -> dict[str, str]:
+    """Values for required parameters, taken from the query's own first example call."""
+    import shlex
+
+    given: dict[str, str] = {}
+    for ex in query.examples[:1]:
+        words = shlex.split(ex)
+        for a, b in zip(words, words[1:]):
+            if a == "--param" and "=" in b:
+                k, v = b.split("=", 1)
+                given[k] = v
+    return {k: v for k, v in given.items() if k in query.params and query.params[k].required}
+
+
+def _bound_query(name: str):
+    """A saved query and its bindings: defaults, plus the example's values for required ones."""
+    from graph.query import load, resolve_bindings
+
+    q = load(name)
+    return q, resolve_bindings(q, example_params(q))
+
+
+def _rows(result) -> int:
+    if result.boolean is not None:
+        return int(result.boolean)
+    return len(result.graph) if result.graph is not None else len(result.rows)
+
+
+def engine_runner(store, engine: str, name: str) -> Callable[[], int]:
+    """The timed call for one query on the project's store or on raw pyoxigraph."""
+    import pyoxigraph as ox
+
+    from graph.query import run_local
+    from graph.store import to_ox
+
+    q, bindings = _bound_query(name)
+    if engine == "project":
+        return lambda: _rows(run_local(store, q, bindings))
+    subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()} or None
+
+    def raw() -> int:
+        res = store.ox.query(q.text, use_default_graph_as_union=True, substitutions=subs)
+        if isinstance(res, ox.QueryBoolean):
+            return int(bool(res))
+        if isinstance(res, ox.QuerySolutions):
+            names = res.variables
+            return len([[sol[v] for v in names] for sol in res])
+        return len(list(res))
+
+    return raw
+
+
+def child_queries(store_dir: Path, engine: str, names: list[str], reps: int,
+                  budget_s: float) -> None:
+    """Child process: time each query on one engine, one JSON line per query as it ends."""
+    from graph.store import GraphStore
+
+    store = GraphStore(store_dir, read_only=True)
+    for name in names:
+        got = timed(engine_runner(store, engine, name), reps, budget_s)
+        times, rows = got if got else ([], 0)
+        print(json.dumps({"query": name, "result": {
+            "p50_ms": _pct(times, 0.5) * 1e3, "p95_ms": _pct(times, 0.95) * 1e3,
+            "reps": len(times), "rows": rows}}), flush=True)
+
+
+def engine_latencies(store_dir: Path, engine: str, names: list[str], reps: int,
+                     budget_s: float, cap_s: float) -> dict[str, dict | None]:
+    """Time every query on one native engine in a child process; a query still running
+    after ``cap_s`` is recorded as None and the child is replaced for the rest."""
+    import queue
+    import threading
+
+    out: dict[str, dict | None] = {}
+    remaining = list(names)
+    while remaining:
+        cmd = [sys.executable, "-m", "benchmarks.run", "--child-queries", str(store_dir), engine,
+               ",".join(remaining), "--reps", str(reps), "--query-budget", str(budget_s)]
+        proc = subprocess.Popen(cmd, cwd=code_root(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        lines: queue.Queue = queue.Queue()
+
+        def pump(stream=proc.stdout, lines=lines) -> None:
+            for ln in stream:
+                lines.put(ln)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        for name in list(remaining):
+            try:
+                ln = lines.get(timeout=cap_s + 10)
+            except queue.Empty:
+                proc.kill()
+                proc.wait()
+                out[name] = None
+                remaining.remove(name)
+                break
+            if ln is None:
+                proc.wait()
+                raise RuntimeError(f"query child failed on {name}: {proc.stderr.read()[-3000:]}")
+            rec = json.loads(ln)
+            out[rec["query"]] = rec["result"]
+            remaining.remove(rec["query"])
+        else:
+            proc.wait()
+    return out
+
+
+def query_latencies(store_dir: Path, ds, reps: int, budget_s: float, cap_s: float
+                    ) -> list[dict]:
+    """Every saved query on the project's store, raw pyoxigraph and rdflib's Dataset."""
+    from graph.query import saved_queries
+
+    names = [q.name for q in saved_queries()]
+    native = {e: engine_latencies(store_dir, e, names, reps, budget_s, cap_s)
+              for e in ("project", "raw")}
+    out = []
+    for name in names:
+        q, bindings = _bound_query(name)
+
+        def rdflib(q=q, bindings=bindings) -> int:
+            res = ds.query(q.text, initBindings=bindings)
+            if res.type == "ASK":
+                return int(bool(res.askAnswer))
+            if res.type == "SELECT":
+                return len([tuple(row) for row in res])
+            return len(res.graph)
+
+        got = timed(rdflib, reps, budget_s, cap_s)
+        rd = None
+        if got is not None:
+            times, rows = got
+            rd = {"p50_ms": _pct(times, 0.5) * 1e3, "p95_ms": _pct(times, 0.95) * 1e3,
+                  "reps": len(times), "rows": rows}
+        out.append({"query": name, "project": native["project"][name],
+                    "raw": native["raw"][name], "rdflib": rd})
+    return out
+
+
+# ------------------------------------------------------------------ one size
+
+
+def change_one_document(corpus: Path) -> Path:
+    """Edit one text the way a user would: one article gains a sentence."""
+    files = sorted(corpus.glob("*_regulation.txt")) or sorted(corpus.glob("*.txt"))
+    path = files[0]
+    text = path.read_text(encoding="utf-8")
+    marker = "Article 2: "
+    at = text.find(marker)
+    at = at + len(marker) if at >= 0 else 0
+    path.write_text(text[:at] + "After a public hearing, " + text[at:], encoding="utf-8")
+    return path
+
+
+@dataclass
+class SizeResult:
+    n: int
+    corpus_mb: float = 0.0
+    documents: int = 0
+    full: dict = field(default_factory=dict)
+    rebuild: dict = field(default_factory=dict)
+    store: dict = field(default_factory=dict)
+    queries: list[dict] = field(default_factory=list)
+    generate_s: float = 0.0
+
+
+def run_size(n: int, work: Path, seed: int, reps: int, budget_s: float, cap_s: float,
+             log: Callable[[str], None]) -> SizeResult:
+    from benchmarks.generate import generate, load_vocabulary
+    from graph.build import BATCH_UNITS
+
+    r = SizeResult(n)
+    corpus, out = work / "corpus", work / "out"
+    t0 = time.perf_counter()
+    paths = generate(corpus, n, seed, load_vocabulary(code_root() / "ontology" / "registries"))
+    r.generate_s = time.perf_counter() - t0
+    r.corpus_mb = sum(p.stat().st_size for p in paths) / 1e6
+    log(f"N={n}: corpus {r.corpus_mb:.2f} MB generated in {r.generate_s:.1f}s; full build ...")
+
+    r.full = run_child_build(out, corpus, incremental=False)
+    r.documents = int(r.full["stats"].get("documents", 0))
+    log(f"N={n}: full build {r.full['seconds']:.1f}s, {r.full['stats']['triples']} triples, "
+        f"peak RSS {r.full['max_rss_mb']:.0f} MB; store writing ...")
+
+    store_dir = (out / "store").resolve()
+    r.store, ds = store_writing(store_dir, work, BATCH_UNITS)
+    log(f"N={n}: store writing done; queries ...")
+    r.queries = query_latencies(store_dir, ds, reps, budget_s, cap_s)
+    del ds
+    log(f"N={n}: queries done; rebuild after one change ...")
+
+    change_one_document(corpus)
+    r.rebuild = run_child_build(out, corpus, incremental=True)
+    if r.rebuild["units"].get("rebuilt") != 1:
+        raise RuntimeError(f"the rebuild redid {r.rebuild['units']} units, expected 1")
+    log(f"N={n}: rebuild {r.rebuild['seconds']:.1f}s")
+    return r
+
+
+# ------------------------------------------------------------------ the report
+
+
+def machine() -> dict:
+    import psutil
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu, "cores": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(), "os": platform.platform(),
+        "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__,
+        "pyshacl": pyshacl.__version__,
+        "load_avg_start": os.getloadavg(),
+    }
+
+
+def _mark(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def summarise(results: list[SizeResult], cap_s: float) -> dict:
+    """Per size: the headline numbers; for the largest size: the targets."""
+    rows = {}
+    for r in results:
+        f, rb, st = r.full, r.rebuild, r.store
+        tm = f["timings"]
+        qs = r.queries
+        cap_ms = cap_s * 1e3
+        both = [q for q in qs if q["project"] and q["raw"] and q["raw"]["p50_ms"] > 0]
+        vs_raw = [q["project"]["p50_ms"] / q["raw"]["p50_ms"] for q in both]
+        # a query over the cap on one native engine only: its ratio is past any target
+        vs_raw += [float("inf") for q in qs if q["raw"] and not q["project"]]
+        vs_raw += [0.0 for q in qs if q["project"] and not q["raw"]]
+        # rdflib over the cap: the ratio is at least cap / project p50 (a lower bound)
+        vs_rdflib = [(q["rdflib"]["p50_ms"] if q["rdflib"] else cap_ms) / q["project"]["p50_ms"]
+                     for q in qs if q["project"] and q["project"]["p50_ms"] > 0]
+        p50s = [q["project"]["p50_ms"] if q["project"] else float("inf") for q in qs]
+        rows[r.n] = {
+            "documents": r.documents,
+            "corpus_mb": r.corpus_mb,
+            "triples": f["stats"]["triples"],
+            "extract_s": tm.get("extract", 0.0),
+            "extract_mb_s": r.corpus_mb / tm["extract"] if tm.get("extract") else None,
+            "store_project_rate": st["project_rate"],
+            "store_raw_rate": st["raw_rate"],
+            "store_rdflib_rate": st["rdflib_rate"],
+            "store_vs_raw": st["project_rate"] / st["raw_rate"],
+            "store_vs_rdflib": st["project_rate"] / st["rdflib_rate"],
+            "build_store_s": tm.get("store", 0.0),
+            "build_store_rate": f["stats"]["triples"] / tm["store"] if tm.get("store") else None,
+            "shacl_s": tm.get("validate", 0.0),
+            "shacl_rebuild_s": rb["timings"].get("validate", 0.0),
+            "shacl_gain": (tm.get("validate", 0) / rb["timings"]["validate"]
+                           if rb["timings"].get("validate") else None),
+            "query_max_vs_raw": max(vs_raw) if vs_raw else None,
+            "query_median_vs_raw": statistics.median(vs_raw) if vs_raw else None,
+            "query_median_vs_rdflib": statistics.median(vs_rdflib) if vs_rdflib else None,
+            "query_min_vs_rdflib": min(vs_rdflib) if vs_rdflib else None,
+            "query_rdflib_skipped": sum(1 for q in qs if q["rdflib"] is None),
+            "query_native_over_cap": sum(1 for q in qs if not q["project"] or not q["raw"]),
+            "query_max_p50_ms": max(p50s) if p50s else None,
+            "query_median_p50_ms": statistics.median(p50s) if p50s else None,
+            "e2e_s": f["seconds"],
+            "e2e_docs_s": r.n / f["seconds"],
+            "peak_rss_mb": f["max_rss_mb"],
+            "rebuild_s": rb["seconds"],
+            "full_s": f["seconds"],
+            "incremental_ratio": f["seconds"] / rb["seconds"],
+            "timings": tm,
+            "rebuild_timings": rb["timings"],
+        }
+    largest = results[-1].n
+    s = rows[largest]
+    before = rows[results[-2].n] if len(results) > 1 else None
+    targets = {
+        "store_vs_raw": s["store_vs_raw"] >= TARGETS["store_vs_raw"],
+        "store_vs_rdflib": s["store_vs_rdflib"] >= TARGETS["store_vs_rdflib"],
+        "query_vs_raw": (s["query_max_vs_raw"] <= TARGETS["query_vs_raw"]
+                         if s["query_max_vs_raw"] is not None else None),
+        "query_vs_rdflib": (s["query_median_vs_rdflib"] >= TARGETS["query_vs_rdflib"]
+                            if s["query_median_vs_rdflib"] is not None else None),
+        "query_p50_ms": (s["query_max_p50_ms"] < TARGETS["query_p50_ms"]
+                         if s["query_max_p50_ms"] is not None else None),
+        "extract_mb_s": (s["extract_mb_s"] >= TARGETS["extract_mb_s"]
+                         if s["extract_mb_s"] is not None else None),
+        "memory_growth": (s["peak_rss_mb"] <= TARGETS["memory_growth"] * before["peak_rss_mb"]
+                          if before else None),
+        "incremental": s["incremental_ratio"] >= TARGETS["incremental"],
+    }
+    return {"sizes": rows, "largest": largest, "targets": targets}
+
+
+def _f(x, fmt="{:.2f}") -> str:
+    if x is None:
+        return "—"
+    return fmt.format(x)
+
+
+def render(results: list[SizeResult], summary: dict, info: dict, command: str) -> str:
+    sizes = [r.n for r in results]
+    cap = info["query_cap_s"]
+    rows = summary["sizes"]
+    largest = summary["largest"]
+    tg = summary["targets"]
+    head = "| stage | measure | " + " | ".join(f"N={n:,}" for n in sizes) + \
+        f" | target at N={largest:,} | result |"
+    sep = "|" + "---|" * (len(sizes) + 4)
+    lines = [head, sep]
+
+    def line(stage: str, measure: str, key: str, fmt: str = "{:.2f}", target: str = "",
+             result: str = "") -> None:
+        cells = [_f(rows[n].get(key), fmt) for n in sizes]
+        lines.append(f"| {stage} | {measure} | " + " | ".join(cells) + f" | {target} | {result} |")
+
+    line("corpus", "documents extracted (files = N)", "documents", "{:,.0f}")
+    line("corpus", "MB of text", "corpus_mb")
+    line("corpus", "triples in the store", "triples", "{:,.0f}")
+    line("extraction", "MB/s (build's extract stage, one core)", "extract_mb_s", "{:.3f}",
+         f">= {TARGETS['extract_mb_s']} MB/s", _mark(tg["extract_mb_s"]))
+    line("extraction", "seconds", "extract_s", "{:.1f}")
+    line("store writing", "GraphStore.add_graphs, triples/s", "store_project_rate", "{:,.0f}")
+    line("store writing", "raw pyoxigraph bulk_extend, triples/s", "store_raw_rate", "{:,.0f}")
+    line("store writing", "rdflib Dataset.addN, triples/s", "store_rdflib_rate", "{:,.0f}")
+    line("store writing", "project / raw pyoxigraph", "store_vs_raw", "{:.2f}",
+         f">= {TARGETS['store_vs_raw']}", _mark(tg["store_vs_raw"]))
+    line("store writing", "project / rdflib", "store_vs_rdflib", "{:.1f}x",
+         f">= {TARGETS['store_vs_rdflib']:.0f}x", _mark(tg["store_vs_rdflib"]))
+    line("store writing", "build's store stage, triples/s", "build_store_rate", "{:,.0f}")
+    line("SHACL", "build's per-batch validation, s", "shacl_s", "{:.1f}")
+    line("SHACL", "after one change (only it validated), s", "shacl_rebuild_s", "{:.2f}")
+    line("SHACL", "gain of the incremental path", "shacl_gain", "{:.0f}x")
+    line("queries", "worst p50 project / raw pyoxigraph", "query_max_vs_raw", "{:.2f}",
+         f"each <= {TARGETS['query_vs_raw']}", _mark(tg["query_vs_raw"]))
+    line("queries", "median p50 project / raw pyoxigraph", "query_median_vs_raw", "{:.2f}")
+    line("queries", "median p50 rdflib / project", "query_median_vs_rdflib", "{:.1f}x",
+         f">= {TARGETS['query_vs_rdflib']:.0f}x", _mark(tg["query_vs_rdflib"]))
+    line("queries", f"rdflib runs over the {cap:.0f} s cap (counted as {cap:.0f} s)",
+         "query_rdflib_skipped", "{:.0f}")
+    line("queries", f"project or raw runs over the {cap:.0f} s cap", "query_native_over_cap",
+         "{:.0f}")
+    line("queries", "worst p50, ms (project)", "query_max_p50_ms", "{:.1f}",
+         f"each < {TARGETS['query_p50_ms']:.0f} ms", _mark(tg["query_p50_ms"]))
+    line("queries", "median p50, ms (project)", "query_median_p50_ms", "{:.1f}")
+    line("end to end", "full build, s", "e2e_s", "{:.1f}")
+    line("end to end", "documents/s", "e2e_docs_s", "{:.1f}")
+    line("end to end", "peak RSS of the build process, MB", "peak_rss_mb", "{:,.0f}",
+         f"<= {TARGETS['memory_growth']:.0f}x N={sizes[-2]:,}" if len(sizes) > 1 else "",
+         _mark(tg["memory_growth"]))
+    line("incremental", "rebuild after one change, s", "rebuild_s", "{:.1f}")
+    line("incremental", "full build / rebuild", "incremental_ratio", "{:.1f}x",
+         f">= {TARGETS['incremental']:.0f}x", _mark(tg["incremental"]))
+
+    stage_names = sorted({k for n in sizes for k in rows[n]["timings"]})
+    stage_rows = ["", "Build stages (seconds, from the build report; full build / rebuild "
+                      "after one change):", "",
+                  "| stage | " + " | ".join(f"N={n:,} full | N={n:,} rebuild" for n in sizes) + " |",
+                  "|" + "---|" * (2 * len(sizes) + 1)]
+    for k in stage_names:
+        cells = []
+        for n in sizes:
+            cells += [_f(rows[n]["timings"].get(k), "{:.2f}"),
+                      _f(rows[n]["rebuild_timings"].get(k), "{:.2f}")]
+        stage_rows.append(f"| {k} | " + " | ".join(cells) + " |")
+
+    q_rows = ["", f"Saved queries at N={largest:,} (p50 / p95 in ms; rows returned; "
+                  "ratios of p50):", "",
+              "| query | project p50 | project p95 | raw p50 | rdflib p50 | rows | "
+              "project/raw | rdflib/project |", "|---|---|---|---|---|---|---|---|"]
+    over = f"> {cap * 1e3:,.0f}"
+    for q in results[-1].queries:
+        p, rw, rd = q["project"], q["raw"], q["rdflib"]
+        ratio_raw = p["p50_ms"] / rw["p50_ms"] if p and rw and rw["p50_ms"] else None
+        ratio_rd = (rd["p50_ms"] if rd else cap * 1e3) / p["p50_ms"] if p and p["p50_ms"] else None
+        rows_note = str(p["rows"]) if p else "—"
+        if p and rw and p["rows"] != rw["rows"]:
+            rows_note += f" (raw {rw['rows']})"
+        if p and rd and p["rows"] != rd["rows"]:
+            rows_note += f" (rdflib {rd['rows']})"
+        ms = lambda x, k="p50_ms": _f(x[k], "{:,.1f}") if x else over  # noqa: E731
+        q_rows.append(f"| {q['query']} | {ms(p)} | {ms(p, 'p95_ms')} | {ms(rw)} | {ms(rd)} | "
+                      f"{rows_note} | {_f(ratio_raw)} | "
+                      f"{('>= ' if not rd and ratio_rd else '') + _f(ratio_rd, '{:.1f}x')} |")
+
+    m = info["machine"]
+    meta = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; Python {m['python']}; "
+        f"pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}, pyshacl {m['pyshacl']}; "
+        f"{m['os']}",
+        f"Load average at start {tuple(round(x, 2) for x in m['load_avg_start'])}, at end "
+        f"{tuple(round(x, 2) for x in info['load_avg_end'])} (a shared machine: compare "
+        "numbers within one run)",
+        f"Date: {info['date']}; run took {info['seconds'] / 60:.1f} min; seed {info['seed']}",
+        f"Command: {command}",
+    ]
+    return "\n".join(meta + [""] + lines + stage_rows + q_rows) + "\n"
+
+
+# ------------------------------------------------------------------ main
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Benchmark the build and the store at several "
+                                             "corpus sizes (see docs/benchmarks.md).")
+    ap.add_argument("--sizes", default="100,1000,10000",
+                    help="comma-separated numbers of documents (default 100,1000,10000)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--reps", type=int, default=20, help="timed runs per query and engine")
+    ap.add_argument("--query-budget", type=float, default=3.0,
+                    help="seconds per query and engine after which fewer runs are made (min 3)")
+    ap.add_argument("--query-cap", type=float, default=60.0,
+                    help="a query run slower than this many seconds is stopped and reported "
+                         "as over the cap (each engine)")
+    ap.add_argument("--workdir", type=Path, default=None,
+                    help="where corpora and stores go (default: a temporary folder, removed)")
+    ap.add_argument("--json", type=Path, default=None, help="also write all numbers as JSON")
+    ap.add_argument("--child-build", nargs=2, metavar=("OUT", "CORPUS"), help=argparse.SUPPRESS)
+    ap.add_argument("--child-queries", nargs=3, metavar=("STORE", "ENGINE", "NAMES"),
+                    help=argparse.SUPPRESS)
+    ap.add_argument("--incremental", action="store_true", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+
+    if a.child_build:
+        print(json.dumps(child_build(Path(a.child_build[0]), Path(a.child_build[1]),
+                                     a.incremental), default=str))
+        return 0
+    if a.child_queries:
+        store, engine, names = a.child_queries
+        child_queries(Path(store), engine, names.split(","), a.reps, a.query_budget)
+        return 0
+
+    sizes = [int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()]
+    if not sizes or sizes != sorted(sizes) or sizes[0] < 1:
+        ap.error("--sizes must be increasing positive numbers, such as 100,1000,10000")
+    command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    info = {"machine": machine(), "seed": a.seed, "query_cap_s": a.query_cap,
+            "date": time.strftime("%Y-%m-%d %H:%M %Z")}
+    started = time.perf_counter()
+    root = a.workdir or Path(tempfile.mkdtemp(prefix="cgtkg-bench-"))
+    if (root / "repo").exists():
+        shutil.rmtree(root / "repo")
+    snapshot(root / "repo")
+
+    def log(msg: str) -> None:
+        print(f"[{time.perf_counter() - started:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    results = []
+    try:
+        for n in sizes:
+            work = root / f"n{n}"
+            if work.exists():
+                shutil.rmtree(work)
+            work.mkdir(parents=True)
+            results.append(run_size(n, work, a.seed, a.reps, a.query_budget, a.query_cap, log))
+            shutil.rmtree(work, ignore_errors=True)
+    finally:
+        if a.workdir is None:
+            shutil.rmtree(root, ignore_errors=True)
+    info["seconds"] = time.perf_counter() - started
+    info["load_avg_end"] = os.getloadavg()
+    summary = summarise(results, a.query_cap)
+    print(render(results, summary, info, command), end="")
+    if a.json:
+        a.json.parent.mkdir(parents=True, exist_ok=True)
+        a.json.write_text(json.dumps({"info": info, "summary": summary,
+                                      "results": [r.__dict__ for r in results]},
+                                     indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
