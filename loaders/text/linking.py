@@ -17,7 +17,7 @@ reported; it is never mapped to a body the text does not name.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 
 from rdflib import Graph, URIRef
@@ -25,6 +25,7 @@ from rdflib.namespace import ORG, RDF, RDFS, SKOS
 
 from graph.namespaces import CGT, DEFAULT_BASE
 
+from .linkindex import TextIndex
 from .model import Mention, Span
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -196,6 +197,18 @@ class Registry:
         return sorted(out)
 
 
+#: Texts shorter than this (names, titles) are scanned directly and memoised by value.
+_INDEX_MIN_CHARS = 400
+_TEXTS_KEPT = 4
+
+
+@dataclass
+class _PerText:
+    text: str  # held so that its id() is not reused while the entry lives
+    memo: dict
+    index: TextIndex
+
+
 @dataclass
 class Context:
     """Where a document belongs: its regions (nearest first) and their broader regions."""
@@ -224,8 +237,8 @@ class Linker:
         self.en: dict[str, dict[tuple[str, ...], list[Entry]]] = defaultdict(lambda: defaultdict(list))
         self.en_cs: dict[str, dict[tuple[str, ...], list[Entry]]] = defaultdict(lambda: defaultdict(list))
         self.zh: dict[str, dict[str, list[Entry]]] = defaultdict(lambda: defaultdict(list))
-        self._memo_text: str | None = None
-        self._memo: dict = {}
+        self._short: dict = {}  # answers about short strings (names, titles), by value
+        self._texts: OrderedDict[int, _PerText] = OrderedDict()  # long texts, by identity
         self.max_en = self.max_zh = 1
         self.prefixes: set[tuple[str, ...]] = set()
         self.zh_prefixes: set[str] = set()
@@ -246,6 +259,10 @@ class Linker:
                     self.max_en = max(self.max_en, len(toks))
                     for k in range(1, len(toks) + 1):
                         self.prefixes.add(toks[:k])
+        # every kind at once, for the per-text index (which filters by kind per question)
+        self.en_all = {key for table in self.en.values() for key in table}
+        self.en_cs_all = {key for table in self.en_cs.values() for key in table}
+        self.zh_all = {key for table in self.zh.values() for key in table}
 
     # ---------------------------------------------------------------- finding
 
@@ -255,19 +272,55 @@ class Linker:
 
         Results are remembered for the text being read (the same span is asked about by
         several rules); callers get copies, so they may change them."""
-        key = (start, end, kinds, tuple(context.regions) if context else None)
-        if self._memo_text is not text:
-            self._memo_text, self._memo = text, {}
-        hit = self._memo.get(key)
+        regions = tuple(context.regions) if context else None
+        if len(text) < _INDEX_MIN_CHARS:
+            memo, index = self._short, None
+            key: tuple = (text, start, end, kinds, regions)
+        else:
+            per = self._per_text(text)
+            memo, index = per.memo, per.index
+            key = (start, end, kinds, regions)
+        hit = memo.get(key)
         if hit is None:
-            hit = self._find(text, start, end, kinds, context)
-            if len(self._memo) > 20000:
-                self._memo.clear()
-            self._memo[key] = hit
+            raw = index.hits(start, end, kinds) if index is not None else None
+            if raw is None:
+                raw = self._scan_hits(text, start, end, kinds)
+            hit = self._resolve_hits(text, raw, context)
+            if len(memo) > 20000:
+                memo.clear()
+            memo[key] = hit
         return [replace(m) for m in hit]
 
-    def _find(self, text: str, start: int, end: int, kinds: tuple[str, ...],
-              context: Context | None = None) -> list[Mention]:
+    def _per_text(self, text: str) -> _PerText:
+        """The memo and token index of a long text; the few most recent texts are kept."""
+        per = self._texts.get(id(text))
+        if per is None or per.text is not text:
+            per = _PerText(text, {}, TextIndex(self, text))
+            self._texts[id(text)] = per
+            while len(self._texts) > _TEXTS_KEPT:
+                self._texts.popitem(last=False)
+        else:
+            self._texts.move_to_end(id(text))
+        return per
+
+    def _find_scan(self, text: str, start: int, end: int, kinds: tuple[str, ...],
+                   context: Context | None = None) -> list[Mention]:
+        """The plain scan of one span, without memo or index (the reference the index is
+        tested against)."""
+        return self._resolve_hits(text, self._scan_hits(text, start, end, kinds), context)
+
+    def _resolve_hits(self, text: str, hits: list, context: Context | None) -> list[Mention]:
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        out: list[Mention] = []
+        last_end = -1
+        for s, e, entries in hits:
+            if s < last_end:
+                continue
+            out.append(self.resolve(entries, Span(s, e), text[s:e], context))
+            last_end = e
+        return out
+
+    def _scan_hits(self, text: str, start: int, end: int, kinds: tuple[str, ...]) -> list:
         hits: list[tuple[int, int, list[Entry]]] = []
         chunk = text[start:end]
         toks = tokenize(chunk, start)
@@ -304,15 +357,7 @@ class Linker:
             else:
                 i += 1
         hits.extend(self._find_zh(text, start, end, kinds))
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        out: list[Mention] = []
-        last_end = -1
-        for s, e, entries in hits:
-            if s < last_end:
-                continue
-            out.append(self.resolve(entries, Span(s, e), text[s:e], context))
-            last_end = e
-        return out
+        return hits
 
     def _find_zh(self, text: str, start: int, end: int, kinds) -> list:
         """Chinese names, longest first.  Session numbers inside a name ("天津市第十八届人民

@@ -1,0 +1,236 @@
+"""Per-text index for the linker: tokens and label matches computed once per text.
+
+Why: the genres ask the linker about thousands of spans of one text (every provision,
+sentence, list item and clause), and the plain scan re-tokenises each span and walks the
+label prefixes from every token again.  Tokens and label matches at a position do not depend
+on the span asked about, so this module computes them once for the whole text; a question
+about ``text[start:end]`` then only visits the positions where some label starts, found by
+bisection, and applies the span's own limits (its end, the kinds asked for).
+
+The answers are the plain scan's answers (``Linker._find_scan``), position for position: a
+span whose edge cuts through a word, through a Chinese session number or right after a
+possessive apostrophe could tokenise differently from the whole text, so for those rare
+spans :meth:`TextIndex.hits` returns ``None`` and the linker scans the span itself.
+``tests/loaders/test_linkindex.py`` compares both paths over many spans of real texts.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .linking import Entry, Linker
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+Hit = tuple[int, int, list["Entry"]]
+
+
+class TextIndex:
+    """Tokens, label matches and Chinese name matches of one whole text."""
+
+    def __init__(self, linker: Linker, text: str):
+        from .linking import _ZH_SESSION, _ORDINAL, _DROP, _words, singular
+
+        self.linker = linker
+        self.text = text
+        en_all = linker.en_all
+        cs_all = linker.en_cs_all
+        prefixes = linker.prefixes
+        # word runs (maximal [A-Za-z0-9]+), their pieces (glued words split) and the
+        # normalised tokens, each with its raw piece
+        self.run_starts: list[int] = []
+        self.run_ends: list[int] = []
+        raw_words: list[str] = []
+        raw_s: list[int] = []
+        raw_e: list[int] = []
+        for m in _WORD.finditer(text):
+            self.run_starts.append(m.start())
+            self.run_ends.append(m.end())
+        for word, s, e in _words(text):
+            raw_words.append(word)
+            raw_s.append(s)
+            raw_e.append(e)
+        norm: list[str] = []
+        norm_s: list[int] = []
+        norm_e: list[int] = []
+        norm_raw: list[int] = []
+        for j, (word, s) in enumerate(zip(raw_words, raw_s)):
+            tok = word.lower()
+            if tok == "s" and s > 0 and text[s - 1] in "'’":
+                continue
+            if tok in _DROP or _ORDINAL.match(tok):
+                continue
+            norm.append(singular(tok))
+            norm_s.append(s)
+            norm_e.append(raw_e[j])
+            norm_raw.append(j)
+        self.raw_words, self.raw_s, self.raw_e = raw_words, raw_s, raw_e
+        self.norm_s, self.norm_e, self.norm_raw = norm_s, norm_e, norm_raw
+        # label walks: at each token, every n such that tokens[i:i+n] is a label (any kind),
+        # walking while the tokens are a prefix of some label, as the scan does
+        self.walk: dict[int, list[tuple[int, tuple[str, ...]]]] = {}
+        n_tok = len(norm)
+        for i in range(n_tok):
+            key = (norm[i],)
+            if key not in prefixes:
+                continue
+            found = []
+            n = 1
+            while True:
+                if key in en_all:
+                    found.append((n, key))
+                n += 1
+                if i + n > n_tok:
+                    break
+                key = key + (norm[i + n - 1],)
+                if key not in prefixes:
+                    break
+            if found:
+                self.walk[i] = found
+        # case-sensitive abbreviations: up to four raw pieces, longest first
+        self.cs: dict[int, list[tuple[int, tuple[str, ...]]]] = {}
+        n_raw = len(raw_words)
+        if cs_all:
+            for j in range(n_raw):
+                if not any(c.isupper() for c in raw_words[j]):
+                    continue
+                found = []
+                for n in range(min(4, n_raw - j), 0, -1):
+                    key = tuple(raw_words[j:j + n])
+                    if key in cs_all:
+                        found.append((n, key))
+                if found:
+                    self.cs[j] = found
+        raw_pos = {j: i for i, j in enumerate(norm_raw)}
+        self.cands = sorted(set(self.walk) | {raw_pos[j] for j in self.cs if j in raw_pos})
+        self._contig: dict[tuple[bool, int, int], bool] = {}
+        # Chinese: the text without its session numbers, and the names found at each character
+        self.cjk = [m.start() for m in _CJK_RE.finditer(text)]
+        self.sessions = [(m.start(), m.end()) for m in _ZH_SESSION.finditer(text)] if self.cjk else []
+        self.zwalk: dict[int, list[tuple[int, str]]] = {}
+        self.keep: list[int] = []
+        if self.cjk:
+            skip = {i for s, e in self.sessions for i in range(s, e)}
+            keep = [i for i in range(len(text)) if i not in skip] if skip else list(range(len(text)))
+            compact = "".join(text[i] for i in keep) if skip else text
+            self.keep = keep
+            zh_all = linker.zh_all
+            zp = linker.zh_prefixes
+            n_all = len(compact)
+            for c in range(n_all):
+                if not _CJK_RE.match(compact[c]):
+                    continue
+                found = []
+                n = 1
+                while c + n <= n_all and compact[c:c + n] in zp:
+                    if compact[c:c + n] in zh_all:
+                        found.append((n, compact[c:c + n]))
+                    n += 1
+                if found:
+                    self.zwalk[c] = found
+            self.zcands = sorted(self.zwalk)
+
+    # ------------------------------------------------------------------ queries
+
+    def _cuts_word(self, pos: int) -> bool:
+        k = bisect_left(self.run_starts, pos) - 1
+        return k >= 0 and self.run_ends[k] > pos
+
+    def _contiguous(self, raw: bool, i: int, n: int) -> bool:
+        from .linking import _contiguous
+
+        key = (raw, i, n)
+        hit = self._contig.get(key)
+        if hit is None:
+            if raw:
+                toks = [(None, self.raw_s[k], self.raw_e[k]) for k in range(i, i + n)]
+            else:
+                toks = [(None, self.norm_s[k], self.norm_e[k]) for k in range(i, i + n)]
+            hit = self._contig[key] = _contiguous(self.text, 0, toks)
+        return hit
+
+    def hits(self, start: int, end: int, kinds: tuple[str, ...]) -> list[Hit] | None:
+        """The scan's raw hits (English then Chinese) for ``text[start:end]``, or ``None``
+        when the span's edges make the whole-text tokens differ from the span's own."""
+        text = self.text
+        if not 0 <= start <= end <= len(text):
+            return None
+        if self._cuts_word(start) or self._cuts_word(end):
+            return None
+        ri_lo = bisect_left(self.raw_s, start)
+        ri_hi = bisect_left(self.raw_s, end)
+        if ri_lo < ri_hi and self.raw_s[ri_lo] == start and start > 0 and \
+                self.raw_words[ri_lo].lower() == "s" and text[start - 1] in "'’":
+            return None  # a possessive "s" at the span's start counts as a word there
+        zh = self._zh_hits(start, end, kinds)
+        if zh is None:
+            return None
+        ti_lo = bisect_left(self.norm_s, start)
+        ti_hi = bisect_left(self.norm_s, end)
+        en = self.linker.en
+        en_cs = self.linker.en_cs
+        norm_s, norm_e, norm_raw = self.norm_s, self.norm_e, self.norm_raw
+        cands = self.cands
+        hits: list[Hit] = []
+        p = bisect_left(cands, ti_lo)
+        n_c = len(cands)
+        while p < n_c and cands[p] < ti_hi:
+            i = cands[p]
+            best = None
+            for n, key in self.walk.get(i, ()):
+                if i + n > ti_hi:
+                    break
+                found = [e for k in kinds for e in en[k].get(key, ())]
+                if found and self._contiguous(False, i, n):
+                    best = (norm_s[i], norm_e[i + n - 1], found)
+            j = norm_raw[i]
+            for n, key in self.cs.get(j, ()):
+                if j + n > ri_hi:
+                    continue
+                found = [e for k in kinds for e in en_cs[k].get(key, ())]
+                if found and self._contiguous(True, j, n):
+                    cand = (self.raw_s[j], self.raw_e[j + n - 1], found)
+                    if best is None or cand[1] - cand[0] > best[1] - best[0]:
+                        best = cand
+                    break
+            p += 1
+            if best is not None:
+                hits.append(best)
+                while p < n_c and cands[p] < ti_hi and norm_s[cands[p]] < best[1]:
+                    p += 1
+        hits.extend(zh)
+        return hits
+
+    def _zh_hits(self, start: int, end: int, kinds: tuple[str, ...]) -> list[Hit] | None:
+        k = bisect_left(self.cjk, start)
+        if k == len(self.cjk) or self.cjk[k] >= end:
+            return []
+        for s, e in self.sessions:
+            if s < start < e or s < end < e:
+                return None  # a session number cut by the span is not skipped by the scan
+        keep = self.keep
+        c_lo = bisect_left(keep, start)
+        c_hi = bisect_left(keep, end)
+        tables = [self.linker.zh[k] for k in kinds]
+        hits: list[Hit] = []
+        zc = self.zcands
+        p = bisect_left(zc, c_lo)
+        while p < len(zc) and zc[p] < c_hi:
+            c = zc[p]
+            best = None
+            for n, label in self.zwalk[c]:
+                if c + n > c_hi:
+                    break
+                found = [e for t in tables for e in t.get(label, ())]
+                if found:
+                    best = (n, found)
+            if best is None:
+                p += 1
+                continue
+            n, found = best
+            hits.append((keep[c], keep[c + n - 1] + 1, found))
+            p = bisect_left(zc, c + n, p + 1)
+        return hits
