@@ -36,10 +36,22 @@ from graph.namespaces import CGT, ELI, OA
 
 from .model import DocDate, Document, Mention, Provision, Span
 from .source import SourceText
+from .triples import WriteOnceStore
 
 CONTEXT_CHARS = 32
 DATE_PROPS = {"document": ELI.date_document, "publication": ELI.date_publication,
               "in_force": ELI.first_date_entry_in_force}
+
+# Terms written for every annotation, looked up once (a namespace attribute builds a new
+# URIRef on every access).
+_TYPE = RDF.type
+_ANNOTATION, _MOTIVATED, _HAS_BODY, _BODY_VALUE = OA.Annotation, OA.motivatedBy, OA.hasBody, OA.bodyValue
+_HAS_TARGET, _SPECIFIC, _HAS_SOURCE, _HAS_SELECTOR = (OA.hasTarget, OA.SpecificResource, OA.hasSource,
+                                                       OA.hasSelector)
+_POSITION, _QUOTE, _START, _END = OA.TextPositionSelector, OA.TextQuoteSelector, OA.start, OA.end
+_EXACT, _PREFIX, _SUFFIX, _REFINED = OA.exact, OA.prefix, OA.suffix, OA.refinedBy
+_CONCERNS, _ON_PROPERTY, _GENERATED = CGT.concerns, CGT.onProperty, PROV.wasGeneratedBy
+_NON_NEG = XSD.nonNegativeInteger
 
 
 def activity_iri(base: str) -> URIRef:
@@ -64,8 +76,14 @@ class Writer:
     def __init__(self, src: SourceText, base: str, version: str, source: URIRef | None = None):
         self.src = src
         self.base = base
-        self.g = ns.bind_prefixes(Graph(), base)
+        store = WriteOnceStore()
+        self._put = store.put
+        self.g = ns.bind_prefixes(Graph(store=store), base)
         self.g.bind("oa", OA)
+        # literals repeat (offsets, the quote of a passage several facts were read from)
+        self._ints: dict[int, Literal] = {}
+        self._strs: dict[str, Literal] = {}
+        self._prefix = f"{base}annotation/x-{src.key}-"
         self.act = activity_iri(base)
         self.source = source or source_iri(base, src)
         self.version = version
@@ -74,7 +92,19 @@ class Writer:
     # ------------------------------------------------------------ basics
 
     def add(self, s, p, o) -> None:
-        self.g.add((s, p, o))
+        self._put((s, p, o))
+
+    def _int(self, n: int) -> Literal:
+        lit = self._ints.get(n)
+        if lit is None:
+            lit = self._ints[n] = Literal(n, datatype=_NON_NEG)
+        return lit
+
+    def _str(self, text: str) -> Literal:
+        lit = self._strs.get(text)
+        if lit is None:
+            lit = self._strs[text] = Literal(text)
+        return lit
 
     def header(self, genre: str) -> None:
         src = self.src
@@ -99,45 +129,47 @@ class Writer:
                  motivation: URIRef, inner: Span | None = None,
                  kind: URIRef = OA.Annotation, extra: Iterable[tuple] = ()) -> URIRef:
         text = self.src.raw
-        a = URIRef(f"{self.base}annotation/x-{self.src.key}-{span.start}-{span.end}-"
-                   f"{_h(subject, prop, body, inner)}")
+        put = self._put
+        lit = self._str
+        start, end = span.start, span.end
+        a = URIRef(f"{self._prefix}{start}-{end}-{_h(subject, prop, body, inner)}")
         self.n_annotations += 1
-        self.add(a, RDF.type, kind)
-        if kind != OA.Annotation:
-            self.add(a, RDF.type, OA.Annotation)
-        self.add(a, OA.motivatedBy, motivation)
+        put((a, _TYPE, kind))
+        if kind != _ANNOTATION:
+            put((a, _TYPE, _ANNOTATION))
+        put((a, _MOTIVATED, motivation))
         if isinstance(body, URIRef):
-            self.add(a, OA.hasBody, body)
+            put((a, _HAS_BODY, body))
         elif body is not None:
-            self.add(a, OA.bodyValue, Literal(str(body)))
-        self.add(a, CGT.concerns, subject)
+            put((a, _BODY_VALUE, lit(str(body))))
+        put((a, _CONCERNS, subject))
         if prop is not None:
-            self.add(a, CGT.onProperty, prop)
-        self.add(a, PROV.wasGeneratedBy, self.act)
+            put((a, _ON_PROPERTY, prop))
+        put((a, _GENERATED, self.act))
         t = URIRef(f"{a}/target")
         pos = URIRef(f"{a}/position")
         quote = URIRef(f"{a}/quote")
-        self.add(a, OA.hasTarget, t)
-        self.add(t, RDF.type, OA.SpecificResource)
-        self.add(t, OA.hasSource, self.source)
-        self.add(t, OA.hasSelector, pos)
-        self.add(t, OA.hasSelector, quote)
-        self.add(pos, RDF.type, OA.TextPositionSelector)
-        self.add(pos, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger))
-        self.add(pos, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger))
-        self.add(quote, RDF.type, OA.TextQuoteSelector)
-        self.add(quote, OA.exact, Literal(text[span.start:span.end]))
-        self.add(quote, OA.prefix, Literal(text[max(0, span.start - CONTEXT_CHARS):span.start]))
-        self.add(quote, OA.suffix, Literal(text[span.end:span.end + CONTEXT_CHARS]))
+        put((a, _HAS_TARGET, t))
+        put((t, _TYPE, _SPECIFIC))
+        put((t, _HAS_SOURCE, self.source))
+        put((t, _HAS_SELECTOR, pos))
+        put((t, _HAS_SELECTOR, quote))
+        put((pos, _TYPE, _POSITION))
+        put((pos, _START, self._int(start)))
+        put((pos, _END, self._int(end)))
+        put((quote, _TYPE, _QUOTE))
+        put((quote, _EXACT, lit(text[start:end])))
+        put((quote, _PREFIX, lit(text[max(0, start - CONTEXT_CHARS):start])))
+        put((quote, _SUFFIX, lit(text[end:end + CONTEXT_CHARS])))
         if inner is not None and inner != span and span.contains(inner):
             ref = URIRef(f"{a}/name")
-            self.add(pos, OA.refinedBy, ref)
-            self.add(ref, RDF.type, OA.TextQuoteSelector)
-            self.add(ref, OA.exact, Literal(text[inner.start:inner.end]))
-            self.add(ref, OA.prefix, Literal(text[max(span.start, inner.start - CONTEXT_CHARS):inner.start]))
-            self.add(ref, OA.suffix, Literal(text[inner.end:min(span.end, inner.end + CONTEXT_CHARS)]))
+            put((pos, _REFINED, ref))
+            put((ref, _TYPE, _QUOTE))
+            put((ref, _EXACT, lit(text[inner.start:inner.end])))
+            put((ref, _PREFIX, lit(text[max(start, inner.start - CONTEXT_CHARS):inner.start])))
+            put((ref, _SUFFIX, lit(text[inner.end:min(end, inner.end + CONTEXT_CHARS)])))
         for p, o in extra:
-            self.add(a, p, o)
+            put((a, p, o))
         return a
 
     def link(self, subject: URIRef, prop: URIRef, m: Mention, motivation=OA.identifying) -> None:

@@ -1,0 +1,76 @@
+"""An rdflib store for graphs that are written once and then mostly read through.
+
+Why: one extracted text gives hundreds of triples per kilobyte (every fact carries its Web
+Annotation), and rdflib's default ``Memory`` store spends most of the extraction time on
+``Graph.add``: an event per triple, per-context bookkeeping and three index updates.  The
+build only iterates over an extracted graph (to validate it and to bulk-load it into the
+Oxigraph store), so paying for indexes at write time is wasted work.
+
+:class:`WriteOnceStore` keeps the written triples in one insertion-ordered dict.  Iterating
+over all triples, ``len()`` and membership of a fully given triple are answered from it;
+the first pattern query, removal or write through the ordinary API moves the triples into
+the indexes of rdflib's ``SimpleMemory`` (whose code answers everything from then on), so a
+graph over this store behaves like any rdflib graph, it only builds its indexes late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rdflib.plugins.stores.memory import SimpleMemory
+
+
+class WriteOnceStore(SimpleMemory):
+    """``SimpleMemory`` whose indexes are built on first need; see the module docstring."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: dict[tuple, None] | None = {}  # None once indexed
+
+    # ------------------------------------------------------------ writing
+
+    def put(self, triple: tuple) -> None:
+        """The writer's fast path: no event, no index (the triple must hold RDF terms)."""
+        pending = self._pending
+        if pending is not None:
+            pending[triple] = None
+        else:
+            SimpleMemory.add(self, triple, None)
+
+    def _indexed(self) -> None:
+        pending = self._pending
+        if pending is None:
+            return
+        self._pending = None
+        add = SimpleMemory.add
+        for t in pending:
+            add(self, t, None)
+
+    def add(self, triple, context=None, quoted=False) -> None:  # noqa: ANN001 - rdflib's signature
+        self.put(triple)
+
+    def remove(self, triple_pattern, context=None) -> None:  # noqa: ANN001
+        self._indexed()
+        super().remove(triple_pattern, context)
+
+    # ------------------------------------------------------------ reading
+
+    def triples(self, triple_pattern, context=None) -> Iterator:  # noqa: ANN001
+        pending = self._pending
+        if pending is not None:
+            s, p, o = triple_pattern
+            if s is None and p is None and o is None:
+                for t in list(pending):
+                    yield t, iter(())
+                return
+            if s is not None and p is not None and o is not None:
+                if (s, p, o) in pending:
+                    yield (s, p, o), iter(())
+                return
+            self._indexed()
+        yield from super().triples(triple_pattern, context)
+
+    def __len__(self, context=None) -> int:  # noqa: ANN001
+        if self._pending is not None:
+            return len(self._pending)
+        return super().__len__(context)
