@@ -70,10 +70,25 @@ def to_rdflib(term) -> Node | None:
     raise TypeError(f"unexpected term {term!r}")
 
 
-def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Quad]:
+def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]],
+                cache: dict | None = None) -> Iterator[ox.Quad]:
+    """rdflib triples -> pyoxigraph quads in ``graph_iri``.
+
+    ``cache`` (shared across the graphs of one bulk write) converts each distinct term once:
+    predicates, classes, agencies and concepts repeat on nearly every line, and converting
+    them again cost a fifth of the build's store stage (benchmarks/run.py).
+    """
     g = ox.NamedNode(str(graph_iri))
+    seen = {} if cache is None else cache
+
+    def conv(term: Node):
+        out = seen.get(term)
+        if out is None:
+            out = seen[term] = to_ox(term)
+        return out
+
     for s, p, o in triples:
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
+        yield ox.Quad(conv(s), conv(p), conv(o), g)
 
 
 # ------------------------------------------------------------------ the store
@@ -170,7 +185,8 @@ class GraphStore:
 
     def add_graphs(self, graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> None:
         """Write many named graphs in one bulk load (each bulk load call has a fixed cost)."""
-        self.ox.bulk_extend(q for iri, triples in graphs for q in quads_to_ox(iri, triples))
+        cache: dict = {}
+        self.ox.bulk_extend(q for iri, triples in graphs for q in quads_to_ox(iri, triples, cache))
 
     def flush(self) -> None:
         self.ox.flush()
