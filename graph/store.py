@@ -140,14 +140,23 @@ class GraphStore:
         result = self.ox.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
+        # Each distinct term is converted once per result: parameters, agencies, types and
+        # dates repeat down the rows, and building rdflib terms (typed literals parse their
+        # value) cost more than the query itself on wide results (benchmarks/run.py).
+        seen: dict = {}
+
+        def conv(term):
+            out = seen.get(term)
+            if out is None:
+                out = seen[term] = to_rdflib(term)
+            return out
+
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
-            return [
-                {n: to_rdflib(sol[n]) for n in names if sol[n] is not None} for sol in result
-            ]
+            return [{n: conv(v) for n, v in zip(names, sol) if v is not None} for sol in result]
         g = Graph()
         for t in result:
-            g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            g.add((conv(t.subject), conv(t.predicate), conv(t.object)))
         return g
 
     def named_graphs(self) -> list[URIRef]:
