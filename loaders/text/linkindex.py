@@ -17,14 +17,15 @@ spans :meth:`TextIndex.hits` returns ``None`` and the linker scans the span itse
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from .linking import Entry, Linker
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
-_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 Hit = tuple[int, int, list["Entry"]]
 
 
@@ -32,7 +33,7 @@ class TextIndex:
     """Tokens, label matches and Chinese name matches of one whole text."""
 
     def __init__(self, linker: Linker, text: str):
-        from .linking import _ZH_SESSION, _ORDINAL, _DROP, _words, singular
+        from .linking import _ZH_SESSION
 
         self.linker = linker
         self.text = text
@@ -46,37 +47,39 @@ class TextIndex:
         raw_words: list[str] = []
         raw_s: list[int] = []
         raw_e: list[int] = []
-        for m in _WORD.finditer(text):
-            self.run_starts.append(m.start())
-            self.run_ends.append(m.end())
-        for word, s, e in _words(text):
-            raw_words.append(word)
-            raw_s.append(s)
-            raw_e.append(e)
         norm: list[str] = []
         norm_s: list[int] = []
         norm_e: list[int] = []
         norm_raw: list[int] = []
-        for j, (word, s) in enumerate(zip(raw_words, raw_s)):
-            tok = word.lower()
-            if tok == "s" and s > 0 and text[s - 1] in "'’":
-                continue
-            if tok in _DROP or _ORDINAL.match(tok):
-                continue
-            norm.append(singular(tok))
-            norm_s.append(s)
-            norm_e.append(raw_e[j])
-            norm_raw.append(j)
+        pieces_of = linker.word_pieces
+        for m in _WORD.finditer(text):
+            s0, e0 = m.span()
+            self.run_starts.append(s0)
+            self.run_ends.append(e0)
+            for piece, a, b, tok in pieces_of(m.group()):
+                j = len(raw_words)
+                raw_words.append(piece)
+                raw_s.append(s0 + a)
+                raw_e.append(s0 + b)
+                if tok is None:
+                    continue
+                if tok == "s" and s0 + a > 0 and text[s0 + a - 1] in "'’":
+                    continue  # possessive
+                norm.append(tok)
+                norm_s.append(s0 + a)
+                norm_e.append(s0 + b)
+                norm_raw.append(j)
         self.raw_words, self.raw_s, self.raw_e = raw_words, raw_s, raw_e
         self.norm_s, self.norm_e, self.norm_raw = norm_s, norm_e, norm_raw
         # label walks: at each token, every n such that tokens[i:i+n] is a label (any kind),
         # walking while the tokens are a prefix of some label, as the scan does
         self.walk: dict[int, list[tuple[int, tuple[str, ...]]]] = {}
         n_tok = len(norm)
+        firsts = linker.first_words
         for i in range(n_tok):
-            key = (norm[i],)
-            if key not in prefixes:
+            if norm[i] not in firsts:
                 continue
+            key = (norm[i],)
             found = []
             n = 1
             while True:
@@ -94,8 +97,10 @@ class TextIndex:
         self.cs: dict[int, list[tuple[int, tuple[str, ...]]]] = {}
         n_raw = len(raw_words)
         if cs_all:
+            firsts = {key[0] for key in cs_all}
             for j in range(n_raw):
-                if not any(c.isupper() for c in raw_words[j]):
+                w = raw_words[j]
+                if w not in firsts or w == w.lower():  # ASCII word: lower() only if no capital
                     continue
                 found = []
                 for n in range(min(4, n_raw - j), 0, -1):
@@ -107,22 +112,36 @@ class TextIndex:
         raw_pos = {j: i for i, j in enumerate(norm_raw)}
         self.cands = sorted(set(self.walk) | {raw_pos[j] for j in self.cs if j in raw_pos})
         self._contig: dict[tuple[bool, int, int], bool] = {}
+        self._by_kinds: dict[tuple[str, ...], tuple[list[int], dict]] = {}
         # Chinese: the text without its session numbers, and the names found at each character
-        self.cjk = [m.start() for m in _CJK_RE.finditer(text)]
-        self.sessions = [(m.start(), m.end()) for m in _ZH_SESSION.finditer(text)] if self.cjk else []
+        runs = [m.span() for m in _CJK_RUN.finditer(text)]
+        self.cjk_ends = [e for _, e in runs]
+        self.cjk_starts = [s for s, _ in runs]
+        self.sessions = [m.span() for m in _ZH_SESSION.finditer(text)] if runs else []
         self.zwalk: dict[int, list[tuple[int, str]]] = {}
-        self.keep: list[int] = []
-        if self.cjk:
-            skip = {i for s, e in self.sessions for i in range(s, e)}
-            keep = [i for i in range(len(text)) if i not in skip] if skip else list(range(len(text)))
-            compact = "".join(text[i] for i in keep) if skip else text
-            self.keep = keep
+        self.zcands: list[int] = []
+        self.keep: Sequence[int] = range(len(text))
+        if runs:
+            if self.sessions:
+                keep: list[int] = []
+                parts = []
+                prev = 0
+                for a, b in self.sessions:
+                    keep.extend(range(prev, a))
+                    parts.append(text[prev:a])
+                    prev = b
+                keep.extend(range(prev, len(text)))
+                parts.append(text[prev:])
+                self.keep = keep
+                compact = "".join(parts)
+            else:
+                compact = text
             zh_all = linker.zh_all
             zp = linker.zh_prefixes
             n_all = len(compact)
-            for c in range(n_all):
-                if not _CJK_RE.match(compact[c]):
-                    continue
+            # a name can start only at a Chinese character that starts some label
+            for m in linker.zh_first_re.finditer(compact):
+                c = m.start()
                 found = []
                 n = 1
                 while c + n <= n_all and compact[c:c + n] in zp:
@@ -170,31 +189,24 @@ class TextIndex:
             return None
         ti_lo = bisect_left(self.norm_s, start)
         ti_hi = bisect_left(self.norm_s, end)
-        en = self.linker.en
-        en_cs = self.linker.en_cs
-        norm_s, norm_e, norm_raw = self.norm_s, self.norm_e, self.norm_raw
-        cands = self.cands
+        cands, options = self._options(kinds)
+        norm_s, norm_raw = self.norm_s, self.norm_raw
         hits: list[Hit] = []
         p = bisect_left(cands, ti_lo)
         n_c = len(cands)
         while p < n_c and cands[p] < ti_hi:
             i = cands[p]
+            en_opts, cs_opts = options[i]
             best = None
-            for n, key in self.walk.get(i, ()):
-                if i + n > ti_hi:
+            for n, s, e, found in en_opts:  # longest first: the longest that fits the span
+                if i + n <= ti_hi and (n == 1 or self._contiguous(False, i, n)):
+                    best = (s, e, found)
                     break
-                found = [e for k in kinds for e in en[k].get(key, ())]
-                if found and self._contiguous(False, i, n):
-                    best = (norm_s[i], norm_e[i + n - 1], found)
             j = norm_raw[i]
-            for n, key in self.cs.get(j, ()):
-                if j + n > ri_hi:
-                    continue
-                found = [e for k in kinds for e in en_cs[k].get(key, ())]
-                if found and self._contiguous(True, j, n):
-                    cand = (self.raw_s[j], self.raw_e[j + n - 1], found)
-                    if best is None or cand[1] - cand[0] > best[1] - best[0]:
-                        best = cand
+            for n, s, e, found in cs_opts:
+                if j + n <= ri_hi and (n == 1 or self._contiguous(True, j, n)):
+                    if best is None or e - s > best[1] - best[0]:
+                        best = (s, e, found)
                     break
             p += 1
             if best is not None:
@@ -204,9 +216,40 @@ class TextIndex:
         hits.extend(zh)
         return hits
 
+    def _options(self, kinds: tuple[str, ...]) -> tuple[list[int], dict[int, tuple[list, list]]]:
+        """For one tuple of kinds: the token positions where a name of those kinds starts,
+        and at each the names of those kinds that may be read there, longest first, with
+        their character spans.  Whether a name's tokens are contiguous is checked (once) when
+        a question first reaches it."""
+        got = self._by_kinds.get(kinds)
+        if got is not None:
+            return got
+        en = self.linker.en
+        en_cs = self.linker.en_cs
+        norm_s, norm_e, norm_raw = self.norm_s, self.norm_e, self.norm_raw
+        cands: list[int] = []
+        options: dict[int, tuple[list, list]] = {}
+        for i in self.cands:
+            en_opts = []
+            for n, key in reversed(self.walk.get(i, ())):
+                found = [e for k in kinds for e in en[k].get(key, ())]
+                if found:
+                    en_opts.append((n, norm_s[i], norm_e[i + n - 1], found))
+            j = norm_raw[i]
+            cs_opts = []
+            for n, key in self.cs.get(j, ()):
+                found = [e for k in kinds for e in en_cs[k].get(key, ())]
+                if found:
+                    cs_opts.append((n, self.raw_s[j], self.raw_e[j + n - 1], found))
+            if en_opts or cs_opts:
+                cands.append(i)
+                options[i] = (en_opts, cs_opts)
+        got = self._by_kinds[kinds] = (cands, options)
+        return got
+
     def _zh_hits(self, start: int, end: int, kinds: tuple[str, ...]) -> list[Hit] | None:
-        k = bisect_left(self.cjk, start)
-        if k == len(self.cjk) or self.cjk[k] >= end:
+        k = bisect_right(self.cjk_ends, start)  # the first run of Chinese ending after start
+        if k == len(self.cjk_ends) or self.cjk_starts[k] >= end:
             return []
         for s, e in self.sessions:
             if s < start < e or s < end < e:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SKOS
@@ -263,6 +263,28 @@ class Linker:
         self.en_all = {key for table in self.en.values() for key in table}
         self.en_cs_all = {key for table in self.en_cs.values() for key in table}
         self.zh_all = {key for table in self.zh.values() for key in table}
+        self.first_words = {key[0] for key in self.prefixes}
+        # Chinese names are read from a Chinese character on: the ones that start a label
+        firsts = sorted({p[0] for p in self.zh_prefixes if _CJK.match(p[0])})
+        self.zh_first_re = re.compile("[" + "".join(map(re.escape, firsts)) + "]" if firsts else "(?!)")
+        self._pieces: dict[str, tuple] = {}
+
+    def word_pieces(self, word: str) -> tuple[tuple[str, int, int, str | None], ...]:
+        """How :func:`tokenize` reads one word (a maximal ``[A-Za-z0-9]+`` run): its pieces
+        (glued words split), their offsets in the word and their normalised tokens (``None``
+        for words that are dropped).  A possessive "s" depends on the character before the
+        word, so the caller checks it.  Remembered per word: texts repeat their words."""
+        got = self._pieces.get(word)
+        if got is None:
+            out = []
+            for piece, a, b in _words(word):
+                tok = piece.lower()
+                out.append((piece, a, b, None if tok in _DROP or _ORDINAL.match(tok) else singular(tok)))
+            got = tuple(out)
+            if len(self._pieces) > 200_000:
+                self._pieces.clear()
+            self._pieces[word] = got
+        return got
 
     # ---------------------------------------------------------------- finding
 
@@ -289,7 +311,7 @@ class Linker:
             if len(memo) > 20000:
                 memo.clear()
             memo[key] = hit
-        return [replace(m) for m in hit]
+        return [m.copy() for m in hit]
 
     def _per_text(self, text: str) -> _PerText:
         """The memo and token index of a long text; the few most recent texts are kept."""

@@ -46,6 +46,13 @@ class Mention:
     def resolved(self) -> bool:
         return self.target is not None
 
+    def copy(self) -> Mention:
+        """A shallow copy, as ``dataclasses.replace(m)`` makes but without re-running the
+        constructor (the linker hands out copies of every remembered answer)."""
+        new = object.__new__(Mention)
+        new.__dict__.update(self.__dict__)
+        return new
+
 
 @dataclass
 class Value:
