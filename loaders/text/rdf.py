@@ -25,6 +25,7 @@ the same input give the same triples.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 
@@ -36,7 +37,7 @@ from graph.namespaces import CGT, ELI, OA
 
 from .model import DocDate, Document, Mention, Provision, Span
 from .source import SourceText
-from .triples import WriteOnceStore
+from .triples import LatePrefixGraph, WriteOnceStore
 
 CONTEXT_CHARS = 32
 DATE_PROPS = {"document": ELI.date_document, "publication": ELI.date_publication,
@@ -54,6 +55,23 @@ _CONCERNS, _ON_PROPERTY, _GENERATED = CGT.concerns, CGT.onProperty, PROV.wasGene
 _NON_NEG = XSD.nonNegativeInteger
 
 
+class _Terms:
+    """A namespace whose terms are made once: an rdflib namespace attribute builds a new
+    URIRef on every access, and the writer asks for the same few terms a thousand times."""
+
+    def __init__(self, namespace):
+        self._ns = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(self._ns, name)
+        setattr(self, name, term)
+        return term
+
+
+_RDF, _RDFS, _OA, _ELI, _CGT, _PROV, _DCTERMS, _XSD = (
+    _Terms(n) for n in (RDF, RDFS, OA, ELI, CGT, PROV, DCTERMS, XSD))
+
+
 def activity_iri(base: str) -> URIRef:
     return URIRef(f"{base}activity/extraction")
 
@@ -64,6 +82,17 @@ def agent_iri(base: str) -> URIRef:
 
 def source_iri(base: str, src: SourceText) -> URIRef:
     return URIRef(f"{base}source/x-{src.key}")
+
+
+#: A URIRef from a string already known to be a valid IRI.  URIRef holds no state besides
+#: its string (its classes declare empty ``__slots__``), and ``URIRef()`` only adds a check
+#: that logs a warning for characters IRIs may not contain.
+_iri = functools.partial(str.__new__, URIRef)
+
+
+def _bind(g: Graph, base: str) -> None:
+    ns.bind_prefixes(g, base)
+    g.bind("oa", OA)
 
 
 def _h(*parts: object) -> str:
@@ -78,12 +107,14 @@ class Writer:
         self.base = base
         store = WriteOnceStore()
         self._put = store.put
-        self.g = ns.bind_prefixes(Graph(store=store), base)
-        self.g.bind("oa", OA)
+        self._put_all = store.put_all
+        self.g: Graph = LatePrefixGraph(store, bind=functools.partial(_bind, base=base))
         # literals repeat (offsets, the quote of a passage several facts were read from)
         self._ints: dict[int, Literal] = {}
         self._strs: dict[str, Literal] = {}
-        self._prefix = f"{base}annotation/x-{src.key}-"
+        # annotation IRIs are this prefix, numbers, hex digits and fixed words: checking the
+        # prefix once checks them all, so they are made without URIRef's per-call check
+        self._prefix = str(URIRef(f"{base}annotation/x-{src.key}-"))
         self.act = activity_iri(base)
         self.source = source or source_iri(base, src)
         self.version = version
@@ -108,71 +139,75 @@ class Writer:
 
     def header(self, genre: str) -> None:
         src = self.src
-        self.add(self.source, RDF.type, CGT.SourceText)
-        self.add(self.source, RDF.type, PROV.Entity)
-        self.add(self.source, CGT.sha256, Literal(src.sha256))
-        self.add(self.source, DCTERMS.identifier, Literal(src.name))
-        self.add(self.source, DCTERMS.format, Literal("text/plain"))
-        self.add(self.source, RDFS.label, Literal(f"text file {src.name}"))
-        self.add(self.source, DCTERMS.conformsTo, Literal(f"genre:{genre}"))
+        self.add(self.source, _RDF.type, _CGT.SourceText)
+        self.add(self.source, _RDF.type, _PROV.Entity)
+        self.add(self.source, _CGT.sha256, Literal(src.sha256))
+        self.add(self.source, _DCTERMS.identifier, Literal(src.name))
+        self.add(self.source, _DCTERMS.format, Literal("text/plain"))
+        self.add(self.source, _RDFS.label, Literal(f"text file {src.name}"))
+        self.add(self.source, _DCTERMS.conformsTo, Literal(f"genre:{genre}"))
         agent = agent_iri(self.base)
-        self.add(self.act, RDF.type, PROV.Activity)
-        self.add(self.act, RDFS.label, Literal("extraction of provisions and responsibilities "
+        self.add(self.act, _RDF.type, _PROV.Activity)
+        self.add(self.act, _RDFS.label, Literal("extraction of provisions and responsibilities "
                                                "from plain-text policy documents", lang="en"))
-        self.add(self.act, PROV.used, self.source)
-        self.add(self.act, PROV.wasAssociatedWith, agent)
-        self.add(agent, RDF.type, PROV.SoftwareAgent)
-        self.add(agent, RDFS.label, Literal("cgtkg text loaders (loaders.text)"))
-        self.add(agent, DCTERMS.hasVersion, Literal(self.version))
+        self.add(self.act, _PROV.used, self.source)
+        self.add(self.act, _PROV.wasAssociatedWith, agent)
+        self.add(agent, _RDF.type, _PROV.SoftwareAgent)
+        self.add(agent, _RDFS.label, Literal("cgtkg text loaders (loaders.text)"))
+        self.add(agent, _DCTERMS.hasVersion, Literal(self.version))
 
     def annotate(self, subject: URIRef, prop: URIRef | None, body, span: Span,
                  motivation: URIRef, inner: Span | None = None,
-                 kind: URIRef = OA.Annotation, extra: Iterable[tuple] = ()) -> URIRef:
+                 kind: URIRef = _OA.Annotation, extra: Iterable[tuple] = ()) -> URIRef:
         text = self.src.raw
-        put = self._put
         lit = self._str
         start, end = span.start, span.end
-        a = URIRef(f"{self._prefix}{start}-{end}-{_h(subject, prop, body, inner)}")
+        a = _iri(f"{self._prefix}{start}-{end}-{_h(subject, prop, body, inner)}")
+        t = _iri(f"{a}/target")
+        pos = _iri(f"{a}/position")
+        quote = _iri(f"{a}/quote")
         self.n_annotations += 1
-        put((a, _TYPE, kind))
+        ts = [(a, _TYPE, kind)]
         if kind != _ANNOTATION:
-            put((a, _TYPE, _ANNOTATION))
-        put((a, _MOTIVATED, motivation))
+            ts.append((a, _TYPE, _ANNOTATION))
+        ts.append((a, _MOTIVATED, motivation))
         if isinstance(body, URIRef):
-            put((a, _HAS_BODY, body))
+            ts.append((a, _HAS_BODY, body))
         elif body is not None:
-            put((a, _BODY_VALUE, lit(str(body))))
-        put((a, _CONCERNS, subject))
+            ts.append((a, _BODY_VALUE, lit(str(body))))
+        ts.append((a, _CONCERNS, subject))
         if prop is not None:
-            put((a, _ON_PROPERTY, prop))
-        put((a, _GENERATED, self.act))
-        t = URIRef(f"{a}/target")
-        pos = URIRef(f"{a}/position")
-        quote = URIRef(f"{a}/quote")
-        put((a, _HAS_TARGET, t))
-        put((t, _TYPE, _SPECIFIC))
-        put((t, _HAS_SOURCE, self.source))
-        put((t, _HAS_SELECTOR, pos))
-        put((t, _HAS_SELECTOR, quote))
-        put((pos, _TYPE, _POSITION))
-        put((pos, _START, self._int(start)))
-        put((pos, _END, self._int(end)))
-        put((quote, _TYPE, _QUOTE))
-        put((quote, _EXACT, lit(text[start:end])))
-        put((quote, _PREFIX, lit(text[max(0, start - CONTEXT_CHARS):start])))
-        put((quote, _SUFFIX, lit(text[end:end + CONTEXT_CHARS])))
+            ts.append((a, _ON_PROPERTY, prop))
+        ts += [
+            (a, _GENERATED, self.act),
+            (a, _HAS_TARGET, t),
+            (t, _TYPE, _SPECIFIC),
+            (t, _HAS_SOURCE, self.source),
+            (t, _HAS_SELECTOR, pos),
+            (t, _HAS_SELECTOR, quote),
+            (pos, _TYPE, _POSITION),
+            (pos, _START, self._int(start)),
+            (pos, _END, self._int(end)),
+            (quote, _TYPE, _QUOTE),
+            (quote, _EXACT, lit(text[start:end])),
+            (quote, _PREFIX, lit(text[max(0, start - CONTEXT_CHARS):start])),
+            (quote, _SUFFIX, lit(text[end:end + CONTEXT_CHARS])),
+        ]
         if inner is not None and inner != span and span.contains(inner):
-            ref = URIRef(f"{a}/name")
-            put((pos, _REFINED, ref))
-            put((ref, _TYPE, _QUOTE))
-            put((ref, _EXACT, lit(text[inner.start:inner.end])))
-            put((ref, _PREFIX, lit(text[max(start, inner.start - CONTEXT_CHARS):inner.start])))
-            put((ref, _SUFFIX, lit(text[inner.end:min(end, inner.end + CONTEXT_CHARS)])))
+            ref = _iri(f"{a}/name")
+            ts += [
+                (pos, _REFINED, ref),
+                (ref, _TYPE, _QUOTE),
+                (ref, _EXACT, lit(text[inner.start:inner.end])),
+                (ref, _PREFIX, lit(text[max(start, inner.start - CONTEXT_CHARS):inner.start])),
+                (ref, _SUFFIX, lit(text[inner.end:min(end, inner.end + CONTEXT_CHARS)])),
+            ]
         for p, o in extra:
-            put((a, p, o))
+            ts.append((a, p, o))
+        self._put_all(ts)
         return a
 
-    def link(self, subject: URIRef, prop: URIRef, m: Mention, motivation=OA.identifying) -> None:
+    def link(self, subject: URIRef, prop: URIRef, m: Mention, motivation=_OA.identifying) -> None:
         """A resolved mention: the triple and its annotation."""
         if m.target is None:
             return
@@ -183,47 +218,47 @@ class Writer:
     def literal(self, subject: URIRef, prop: URIRef, value: Literal, spans: list[Span]) -> None:
         self.add(subject, prop, value)
         for sp in spans:
-            self.annotate(subject, prop, str(value), sp, OA.describing)
+            self.annotate(subject, prop, str(value), sp, _OA.describing)
 
     def unresolved(self, subject: URIRef, m: Mention) -> None:
         passage = m.passage if m.passage is not None and m.passage.contains(m.span) else m.span
         cands = ", ".join(m.candidates)
         reason = m.how + (f" (candidates: {cands})" if cands else "")
-        self.annotate(subject, None, m.surface, passage, OA.identifying, inner=m.span,
-                      kind=CGT.UnresolvedMention,
-                      extra=[(RDFS.label, Literal(m.surface)),
-                             (RDFS.comment, Literal(f"{m.kind} name not resolved: {reason}"))])
+        self.annotate(subject, None, m.surface, passage, _OA.identifying, inner=m.span,
+                      kind=_CGT.UnresolvedMention,
+                      extra=[(_RDFS.label, Literal(m.surface)),
+                             (_RDFS.comment, Literal(f"{m.kind} name not resolved: {reason}"))])
 
     def note(self, about: URIRef, issue: str, comment: str, spans: list[Span]) -> None:
         n = URIRef(f"{self.base}note/x-{self.src.key}-{_h(about, issue, comment)}")
-        self.add(n, RDF.type, CGT.DataQualityNote)
-        self.add(n, CGT.concerns, about)
-        self.add(n, CGT.issueType, ns.concept(issue, self.base) if issue else ns.concept("other", self.base))
-        self.add(n, RDFS.comment, Literal(comment, lang="en"))
-        self.add(n, PROV.wasDerivedFrom, self.source)
-        self.add(n, PROV.wasGeneratedBy, self.act)
+        self.add(n, _RDF.type, _CGT.DataQualityNote)
+        self.add(n, _CGT.concerns, about)
+        self.add(n, _CGT.issueType, ns.concept(issue, self.base) if issue else ns.concept("other", self.base))
+        self.add(n, _RDFS.comment, Literal(comment, lang="en"))
+        self.add(n, _PROV.wasDerivedFrom, self.source)
+        self.add(n, _PROV.wasGeneratedBy, self.act)
         for sp in spans:
-            self.annotate(n, None, issue, sp, OA.assessing)
+            self.annotate(n, None, issue, sp, _OA.assessing)
 
     # ------------------------------------------------------------ documents
 
     def document(self, doc: Document) -> URIRef:
         d = ns.document(doc.key, self.base)
         add = self.add
-        add(d, RDF.type, ELI.LegalResource)
-        add(d, PROV.wasGeneratedBy, self.act)
-        add(d, PROV.hadPrimarySource, self.source)
+        add(d, _RDF.type, _ELI.LegalResource)
+        add(d, _PROV.wasGeneratedBy, self.act)
+        add(d, _PROV.hadPrimarySource, self.source)
         for sp in doc.spans:
-            self.annotate(d, None, d, sp, OA.identifying)
+            self.annotate(d, None, d, sp, _OA.identifying)
         for t in doc.titles:
-            self.literal(d, ELI.title, Literal(str(t.value), lang=t.lang or "en"), t.spans)
+            self.literal(d, _ELI.title, Literal(str(t.value), lang=t.lang or "en"), t.spans)
         if doc.number is not None:
-            self.literal(d, ELI.id_local, Literal(str(doc.number.value)), doc.number.spans)
+            self.literal(d, _ELI.id_local, Literal(str(doc.number.value)), doc.number.spans)
         if doc.doctype is not None and doc.doctype.target is not None:
-            add(d, ELI.type_document, doc.doctype.target)
+            add(d, _ELI.type_document, doc.doctype.target)
         for m in doc.issuers:
             if m.target is not None:
-                self.link(d, ELI.passed_by, m)
+                self.link(d, _ELI.passed_by, m)
             else:
                 self.unresolved(d, m)
         for dd in doc.dates:
@@ -233,9 +268,9 @@ class Writer:
                 reason = "the source prints an unreadable date: " + "; ".join(p for _, p in doc.odd_dates)
             else:
                 reason = f"{self.src.name} gives no date of issue or adoption for this document"
-            add(d, CGT.dateMissingReason, Literal(reason))
+            add(d, _CGT.dateMissingReason, Literal(reason))
         if not any(m.target is not None for m in doc.issuers):
-            add(d, CGT.issuerMissingReason, Literal(
+            add(d, _CGT.issuerMissingReason, Literal(
                 f"{self.src.name} names no issuing body of the registry for this document"
                 + (" (unresolved: " + ", ".join(sorted({m.surface for m in doc.issuers + doc.unresolved
                                                          if m.target is None})) + ")"
@@ -243,9 +278,9 @@ class Writer:
         for sp, problem in doc.odd_dates:
             self.note(d, "corrupted-date", problem, [sp])
         for m in doc.regions:
-            self.link(d, ELI.relevant_for, m)
+            self.link(d, _ELI.relevant_for, m)
         for m in doc.therapies:
-            self.link(d, ELI.is_about, m, OA.classifying)
+            self.link(d, _ELI.is_about, m, _OA.classifying)
         for m in doc.unresolved:
             self.unresolved(d, m)
         for p in doc.provisions:
@@ -266,41 +301,41 @@ class Writer:
         prop = DATE_PROPS.get(dd.kind)
         if prop is None:
             return
-        self.literal(d, prop, Literal(dd.value.isoformat(), datatype=XSD.date), dd.spans)
+        self.literal(d, prop, Literal(dd.value.isoformat(), datatype=_XSD.date), dd.spans)
 
     def provision(self, doc: URIRef, parent: URIRef, path: list[tuple[str, str]], p: Provision) -> URIRef:
         path = path + [(p.kind, p.number)]
         iri = ns.provision(doc, path)
         add = self.add
-        add(iri, RDF.type, ELI.LegalResourceSubdivision)
-        add(iri, ELI.is_part_of, parent)
-        add(parent, ELI.has_part, iri)
-        add(iri, ELI.number, Literal(p.number))
+        add(iri, _RDF.type, _ELI.LegalResourceSubdivision)
+        add(iri, _ELI.is_part_of, parent)
+        add(parent, _ELI.has_part, iri)
+        add(iri, _ELI.number, Literal(p.number))
         if p.printed and p.printed != p.number:
-            add(iri, CGT.printedNumber, Literal(p.printed))
-        add(iri, ELI.type_subdivision, ns.concept(p.kind, self.base))
-        add(iri, PROV.wasDerivedFrom, self.source)
-        add(iri, PROV.wasGeneratedBy, self.act)
+            add(iri, _CGT.printedNumber, Literal(p.printed))
+        add(iri, _ELI.type_subdivision, ns.concept(p.kind, self.base))
+        add(iri, _PROV.wasDerivedFrom, self.source)
+        add(iri, _PROV.wasGeneratedBy, self.act)
         lines = ", ".join(str(self.src.line_of(s.start)) for s in [p.span] + p.extra_spans)
-        add(iri, CGT.sourceLocator, Literal(f"{p.printed or p.kind + ' ' + p.number} "
+        add(iri, _CGT.sourceLocator, Literal(f"{p.printed or p.kind + ' ' + p.number} "
                                             f"(line {lines} of {self.src.name})"))
         for sp in [p.span] + p.extra_spans:
-            self.annotate(iri, None, iri, sp, OA.identifying)
+            self.annotate(iri, None, iri, sp, _OA.identifying)
         if p.title is not None:
-            self.literal(iri, ELI.title, Literal(str(p.title.value), lang="en" if not _zh(str(p.title.value)) else "zh"),
+            self.literal(iri, _ELI.title, Literal(str(p.title.value), lang="en" if not _zh(str(p.title.value)) else "zh"),
                          p.title.spans)
         for m in p.responsible:
-            self.link(iri, ELI.responsibility_of_agent, m)
+            self.link(iri, _ELI.responsibility_of_agent, m)
         for m in p.regions:
-            self.link(iri, ELI.relevant_for, m)
+            self.link(iri, _ELI.relevant_for, m)
         for m in p.therapies:
-            self.link(iri, ELI.is_about, m, OA.classifying)
+            self.link(iri, _ELI.is_about, m, _OA.classifying)
         for m in p.excludes:
-            self.link(iri, CGT.excludes, m, OA.classifying)
+            self.link(iri, _CGT.excludes, m, _OA.classifying)
         for m in p.modalities:
-            self.link(iri, CGT.modality, m, OA.classifying)
+            self.link(iri, _CGT.modality, m, _OA.classifying)
         for m in p.addressees:
-            self.link(iri, CGT.addressee, m, OA.classifying)
+            self.link(iri, _CGT.addressee, m, _OA.classifying)
         for c in p.children:
             self.provision(doc, iri, path, c)
         return iri

@@ -15,9 +15,12 @@ graph over this store behaves like any rdflib graph, it only builds its indexes 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from rdflib import Graph
+from rdflib.namespace import NamespaceManager
 from rdflib.plugins.stores.memory import SimpleMemory
+from rdflib.store import Store
 
 
 class WriteOnceStore(SimpleMemory):
@@ -36,6 +39,15 @@ class WriteOnceStore(SimpleMemory):
             pending[triple] = None
         else:
             SimpleMemory.add(self, triple, None)
+
+    def put_all(self, triples: list[tuple]) -> None:
+        """:meth:`put` for many triples at once."""
+        pending = self._pending
+        if pending is not None:
+            pending.update(dict.fromkeys(triples))
+        else:
+            for t in triples:
+                SimpleMemory.add(self, t, None)
 
     def _indexed(self) -> None:
         pending = self._pending
@@ -74,3 +86,31 @@ class WriteOnceStore(SimpleMemory):
         if self._pending is not None:
             return len(self._pending)
         return super().__len__(context)
+
+
+class LatePrefixGraph(Graph):
+    """A graph whose prefix bindings are made when its namespace manager is first used.
+
+    Binding the project's prefixes (and rdflib's defaults) costs more than a millisecond per
+    graph, and an extracted graph is usually only iterated.  ``bind`` is the function that
+    would have been called on the new graph; it runs, once, before anything reads or changes
+    the bindings, so they end up exactly as if it had run at creation.
+    """
+
+    def __init__(self, store: Store | str = "default", *args, bind: Callable[[Graph], object] | None = None,
+                 **kwargs) -> None:
+        super().__init__(store, *args, **kwargs)
+        self._late_bind = bind
+
+    @property
+    def namespace_manager(self) -> NamespaceManager:
+        nm = Graph.namespace_manager.fget(self)
+        bind, self._late_bind = self._late_bind, None
+        if bind is not None:
+            bind(self)
+        return nm
+
+    @namespace_manager.setter
+    def namespace_manager(self, nm: NamespaceManager) -> None:
+        self._late_bind = None  # replaced before it was used: what it would have bound is gone too
+        Graph.namespace_manager.fset(self, nm)
