@@ -214,19 +214,25 @@ def quoted(text: str, start: int, end: int, min_len: int = 6) -> list[Span]:
     out = []
     i = start
     while i < end:
-        c = text[i]
-        closer = {'"': '"', "《": "》", "«": "»"}.get(c)
-        if closer:
-            j = text.find(closer, i + 1, min(end, i + 400))
-            if j > i + min_len and "\n" not in text[i:j]:
-                k = j
-                while k > i + 1 and text[k - 1] in ",.;: ，。；：":
-                    k -= 1
-                out.append(Span(i + 1, k))
-                i = j + 1
-                continue
+        m = _OPENER.search(text, i, end)  # jump to the next opening mark
+        if m is None:
+            break
+        i = m.start()
+        closer = _CLOSER[m.group(0)]
+        j = text.find(closer, i + 1, min(end, i + 400))
+        if j > i + min_len and "\n" not in text[i:j]:
+            k = j
+            while k > i + 1 and text[k - 1] in ",.;: ，。；：":
+                k -= 1
+            out.append(Span(i + 1, k))
+            i = j + 1
+            continue
         i += 1
     return out
+
+
+_CLOSER = {'"': '"', "《": "》", "«": "»"}
+_OPENER = re.compile('["《«]')
 
 
 def statement_in(env: Env, s: int, e: int, anchor, ctx: Context | None) -> Statement | None:

@@ -9,6 +9,7 @@ because two builds of the same input must give isomorphic graphs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -34,7 +35,9 @@ LOADER_VERSION = "1"
 _SKIP_SUFFIXES = (".meta.yaml", ".meta.yml")
 
 
+@functools.cache
 def tool_version() -> str:
+    """Read once per process: the package metadata lookup costs about a millisecond."""
     try:
         pkg = metadata.version("cgtkg")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout

@@ -85,11 +85,16 @@ class SourceText:
         return bisect.bisect_right(self.line_starts, offset)
 
     def lines(self) -> list[Line]:
-        out = []
-        for i, start in enumerate(self.line_starts):
-            end = self.line_starts[i + 1] - 1 if i + 1 < len(self.line_starts) else len(self.raw)
-            out.append(Line(i + 1, start, end, self.text[start:end]))
-        return out
+        """The lines of the analysis view (a fresh list; the lines are built once per text,
+        and again only if :attr:`text` is replaced, as front matter blanking does)."""
+        cached = self.__dict__.get("_lines")
+        if cached is None or cached[0] is not self.text:
+            out = []
+            for i, start in enumerate(self.line_starts):
+                end = self.line_starts[i + 1] - 1 if i + 1 < len(self.line_starts) else len(self.raw)
+                out.append(Line(i + 1, start, end, self.text[start:end]))
+            cached = self.__dict__["_lines"] = (self.text, out)
+        return list(cached[1])
 
     def quote(self, start: int, end: int) -> str:
         return self.raw[start:end]

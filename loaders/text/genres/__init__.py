@@ -39,10 +39,16 @@ def register(genre: Genre) -> Genre:
     return genre
 
 
+_IMPORTED = False
+
+
 def all_genres() -> dict[str, Genre]:
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
+    global _IMPORTED
+    if not _IMPORTED:  # the package's modules are listed once per process (a directory scan)
+        for info in pkgutil.iter_modules(__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{info.name}")
+        _IMPORTED = True
     return dict(sorted(_REGISTRY.items()))
 
 
