@@ -8,8 +8,10 @@ because two builds of the same input must give isomorphic graphs.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -92,10 +94,33 @@ class _Shared:
         self.bodies = BodyFinder(self.registry, self.linker)
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """Pause the cyclic garbage collector while one file is extracted.
+
+    Extraction allocates hundreds of thousands of small objects (tuples, terms, mentions)
+    that live until the file is done, so the collector's passes over them find nothing to
+    free and cost about a sixth of the time.  Reference counting still frees everything
+    as usual; the collector runs again, at its next threshold, once the file is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def extract_file(path: Path | str, registry: Graph, base: str = DEFAULT_BASE, *,
                  max_bytes: int = DEFAULT_MAX_BYTES, source: URIRef | None = None,
                  _shared: _Shared | None = None) -> FileResult:
     """Extract one text file into one graph (library use; the build calls extract_corpus)."""
+    with _no_cyclic_gc():
+        return _extract_file(path, registry, base, max_bytes=max_bytes, source=source, _shared=_shared)
+
+
+def _extract_file(path: Path | str, registry: Graph, base: str, *, max_bytes: int,
+                  source: URIRef | None, _shared: _Shared | None) -> FileResult:
     path = Path(path)
     shared = _shared or _Shared(registry, base)
     src, problems = read_source(path, max_bytes)

@@ -55,6 +55,10 @@ _CONCERNS, _ON_PROPERTY, _GENERATED = CGT.concerns, CGT.onProperty, PROV.wasGene
 _NON_NEG = XSD.nonNegativeInteger
 
 
+#: Offsets as typed literals, shared by every file (offsets repeat from file to file).
+_INTS: dict[int, Literal] = {}
+
+
 class _Terms:
     """A namespace whose terms are made once: an rdflib namespace attribute builds a new
     URIRef on every access, and the writer asks for the same few terms a thousand times."""
@@ -110,7 +114,6 @@ class Writer:
         self._put_all = store.put_all
         self.g: Graph = LatePrefixGraph(store, bind=functools.partial(_bind, base=base))
         # literals repeat (offsets, the quote of a passage several facts were read from)
-        self._ints: dict[int, Literal] = {}
         self._strs: dict[str, Literal] = {}
         # annotation IRIs are this prefix, numbers, hex digits and fixed words: checking the
         # prefix once checks them all, so they are made without URIRef's per-call check
@@ -126,9 +129,11 @@ class Writer:
         self._put((s, p, o))
 
     def _int(self, n: int) -> Literal:
-        lit = self._ints.get(n)
+        lit = _INTS.get(n)
         if lit is None:
-            lit = self._ints[n] = Literal(n, datatype=_NON_NEG)
+            if len(_INTS) > 1_000_000:
+                _INTS.clear()
+            lit = _INTS[n] = Literal(n, datatype=_NON_NEG)
         return lit
 
     def _str(self, text: str) -> Literal:
@@ -322,8 +327,8 @@ class Writer:
         for sp in [p.span] + p.extra_spans:
             self.annotate(iri, None, iri, sp, _OA.identifying)
         if p.title is not None:
-            self.literal(iri, _ELI.title, Literal(str(p.title.value), lang="en" if not _zh(str(p.title.value)) else "zh"),
-                         p.title.spans)
+            title = str(p.title.value)
+            self.literal(iri, _ELI.title, Literal(title, lang="zh" if _zh(title) else "en"), p.title.spans)
         for m in p.responsible:
             self.link(iri, _ELI.responsibility_of_agent, m)
         for m in p.regions:
