@@ -38,6 +38,7 @@ _PATTERNS = [
 ]
 
 MIN_YEAR, MAX_YEAR = 1949, 2100
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
     """All date mentions in ``text`` (an analysis-view slice starting at ``offset``)."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
+    if not _DIGIT.search(text):  # every form has digits; most lines of a text have none
+        return found
     for kind, rx in _PATTERNS:
         for m in rx.finditer(text):
             s, e = m.start() + offset, m.end() + offset

@@ -16,6 +16,7 @@ reported; it is never mapped to a body the text does not name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -180,6 +181,13 @@ class Registry:
                 "doctype": "doctype", "addressee": "concept", "modality": "concept"}[kind]
         iri = URIRef(f"{self.base}{path}/{key}")
         return iri if iri in self.kinds else None
+
+    @functools.cached_property
+    def root_region(self) -> URIRef | None:
+        """The single top concept of the region scheme (the whole country), if there is one."""
+        tops = sorted(o for o in self.graph.objects(None, SKOS.hasTopConcept)
+                      if self.kinds.get(o) == "region")
+        return tops[0] if len(tops) == 1 else None
 
     def governments_of(self, region: URIRef) -> list[URIRef]:
         """The people's government(s) of a region: how a text's "Guangdong Province is
@@ -463,7 +471,10 @@ _IGNORABLE = re.compile(r"\b(?:the|\d+(?:st|nd|rd|th))\b", re.I)
 def _contiguous(chunk: str, base: int, toks) -> bool:
     """Tokens of one name must not be split by sentence or list punctuation."""
     for (_, _, e1), (_, s2, _) in zip(toks, toks[1:]):
-        gap = _IGNORABLE.sub("", chunk[e1 - base:s2 - base])
+        gap = chunk[e1 - base:s2 - base]
+        if gap == " ":
+            continue  # the usual case, and plainly no break
+        gap = _IGNORABLE.sub("", gap)
         # a single line break may fall inside a name in hard-wrapped text; a blank line may not
         if len(gap.strip()) > 3 or len(gap) > 6 or gap.count("\n") > 1 or \
                 any(c in gap for c in ",;:。，；：、\""):

@@ -56,14 +56,18 @@ class Hit:
     doc: Document | None = None
 
 
+_CJK_RUNS = re.compile(r"[\u3400-\u9fff]+")
+_LATIN_RUNS = re.compile(r"[A-Za-z]+")
+
+
 def _blocks(src: SourceText) -> list[Block]:
     out = []
     for m in re.finditer(r"[^\n]+(?:\n[^\n]+)*", src.text):
         t = m.group(0)
         if not t.strip():
             continue
-        cjk = len(re.findall(r"[\u3400-\u9fff]", t))
-        latin = len(re.findall(r"[A-Za-z]", t))
+        cjk = sum(map(len, _CJK_RUNS.findall(t)))  # characters counted run by run
+        latin = sum(map(len, _LATIN_RUNS.findall(t)))
         out.append(Block(m.start(), m.end(), "zh" if cjk > latin / 3 else "en"))
     return out
 

@@ -34,7 +34,8 @@ from . import register
 
 _PATTERNS = {"chapter": [CHAPTER_EN, CHAPTER_ZH], "section": [SECTION_EN, SECTION_ZH],
              "article": [ARTICLE_EN, ARTICLE_ZH]}
-_ADOPTION = re.compile(r"^\s*[(（].{0,300}(?:adopted|passed|approved|promulgated|revised|通过|修订|公布).{0,200}[)）]\s*$", re.I)
+_ADOPTION = re.compile(r"^\s*[(（].{0,300}(?:adopted|passed|approved|promulgated|revised|通过|修订|公布)"
+                       r".{0,200}[)）]\s*$", re.I)
 _BOILER = re.compile(r"reprint(?:ed)?\s+(?:notice|from)|please\s+contact\s+us|all\s+rights\s+reserved|"
                      r"related\s+news|转载|版权", re.I)
 

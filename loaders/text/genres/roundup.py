@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from rdflib import URIRef
-from rdflib.namespace import SKOS
 
 from .. import common as C
 from .. import dates as dates_mod
@@ -186,10 +185,7 @@ def _strip_end(env: C.Env, s: int, e: int) -> Span:
 
 
 def _root_region(env: C.Env) -> URIRef | None:
-    g = env.registry.graph
-    tops = sorted(o for o in g.objects(None, SKOS.hasTopConcept)
-                  if env.registry.kinds.get(o) == "region")
-    return tops[0] if len(tops) == 1 else None
+    return env.registry.root_region
 
 
 register(Roundup())
