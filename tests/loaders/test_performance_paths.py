@@ -140,3 +140,121 @@ def test_write_once_graph_changes_like_a_plain_graph():
         assert len(late) == len(plain)
         assert set(late) == set(plain)
         assert set(late.subjects(RDFS.label, Literal("new"))) == {URIRef(f"{EX}new")}
+
+
+def test_late_prefixes_are_the_ones_bound_at_creation():
+    import functools
+
+    from graph import namespaces as ns
+    from graph.namespaces import DEFAULT_BASE, OA
+    from loaders.text.rdf import _bind
+    from loaders.text.triples import LatePrefixGraph
+
+    eager = ns.bind_prefixes(Graph(), DEFAULT_BASE)
+    eager.bind("oa", OA)
+    late = LatePrefixGraph(WriteOnceStore(), bind=functools.partial(_bind, base=DEFAULT_BASE))
+    assert sorted(late.namespaces()) == sorted(eager.namespaces())
+    # a binding made by the user comes after the project's, as it would have
+    late2 = LatePrefixGraph(WriteOnceStore(), bind=functools.partial(_bind, base=DEFAULT_BASE))
+    for g in (eager, late2):
+        g.bind("oa", URIRef("http://example.org/other-oa#"))
+        g.bind("mine", URIRef("http://example.org/mine#"))
+    assert sorted(late2.namespaces()) == sorted(eager.namespaces())
+
+
+# ---------------------------------------------------------------- small helpers, plain vs fast
+
+
+def _plain_coverage(src, ext) -> dict:
+    """The character-by-character count the report used before (the reference)."""
+    from collections import Counter
+
+    text = src.text
+    total = sum(1 for c in text if not c.isspace())
+    if total == 0:
+        return {"classified": 0.0, "unclassified_chars": 0}
+    order = ["provision", "entry", "header", "preamble", "commentary", "boilerplate"]
+    marks = bytearray(len(text))
+    for seg in sorted(ext.segments, key=lambda s: order.index(s.kind) if s.kind in order else 99,
+                      reverse=True):
+        code = order.index(seg.kind) + 1 if seg.kind in order else len(order) + 1
+        marks[seg.span.start:seg.span.end] = bytes([code]) * (seg.span.end - seg.span.start)
+    counts: Counter = Counter()
+    for c, m in zip(text, marks):
+        if not c.isspace():
+            counts[m] += 1
+    out = {kind: round(counts[i + 1] / total, 4) for i, kind in enumerate(order)}
+    out["unclassified"] = round(counts[0] / total, 4)
+    out["classified"] = round(1 - counts[0] / total, 4)
+    out["unclassified_lines"] = sorted({src.line_of(i) for i, (c, m) in enumerate(zip(text, marks))
+                                        if m == 0 and not c.isspace()})[:50]
+    return out
+
+
+def _plain_quoted(text: str, start: int, end: int, min_len: int = 6) -> list:
+    from loaders.text.model import Span
+
+    out, i = [], start
+    while i < end:
+        closer = {'"': '"', "《": "》", "«": "»"}.get(text[i])
+        if closer:
+            j = text.find(closer, i + 1, min(end, i + 400))
+            if j > i + min_len and "\n" not in text[i:j]:
+                k = j
+                while k > i + 1 and text[k - 1] in ",.;: ，。；：":
+                    k -= 1
+                out.append(Span(i + 1, k))
+                i = j + 1
+                continue
+        i += 1
+    return out
+
+
+def _files() -> list[Path]:
+    out = sorted(FIXTURES.glob("*.txt"))
+    return out + (sorted(CORPUS.glob("*.txt")) if CORPUS.is_dir() else [])
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_report_coverage_and_quotes_as_counted_plainly(registry, shared, path):
+    from graph.namespaces import DEFAULT_BASE
+    from loaders.text import extract_file
+    from loaders.text.common import quoted
+    from loaders.text.model import Extraction, Segment, Span
+    from loaders.text.report import coverage
+
+    fr = extract_file(path, registry, DEFAULT_BASE, _shared=shared)
+    src, ext = fr.source, fr.extraction
+    assert coverage(src, ext) == _plain_coverage(src, ext)
+    # odd segments too: overlapping, unknown kind, running past the end of the text
+    n = len(src.text)
+    odd = Extraction(segments=[Segment("entry", Span(0, n // 2)), Segment("weird", Span(n // 3, n)),
+                               Segment("header", Span(n - 5, n + 40))])
+    assert coverage(src, odd) == _plain_coverage(src, odd)
+    for a, b in [(0, n), (n // 3, n), (10, min(n, 500))]:
+        for min_len in (6, 8):
+            assert quoted(src.text, a, b, min_len) == _plain_quoted(src.text, a, b, min_len)
+
+
+def test_lines_follow_a_replaced_text():
+    src = SourceText.from_string("a\nb b\n\nccc\n")
+    first = src.lines()
+    first.clear()  # callers get their own list
+    assert [ln.text for ln in src.lines()] == ["a", "b b", "", "ccc", ""]
+    src.text = "x\ny y\n\nzzz\n"  # front matter blanking replaces the analysis view
+    assert [ln.text for ln in src.lines()] == ["x", "y y", "", "zzz", ""]
+
+
+def test_mention_copy_is_a_full_independent_copy():
+    import dataclasses
+
+    from loaders.text.model import Mention, Span
+
+    m = Mention("agency", Span(3, 9), "NMPA", URIRef(f"{EX}nmpa"), "nmpa", "context", ("a", "b"),
+                Span(0, 20))
+    assert {f.name for f in dataclasses.fields(Mention)} <= set(vars(m))  # every field is copied
+    c = m.copy()
+    assert c == dataclasses.replace(m) and c is not m
+    c.passage = None
+    c.surface = "other"
+    assert m.passage == Span(0, 20) and m.surface == "NMPA"
