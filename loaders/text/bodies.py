@@ -518,6 +518,9 @@ def _split_clauses(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
+_SEP_COOP = re.compile(_COOP.pattern + "|" + _SEP.pattern + r"|\s*[:：]\s*", re.I)
+
+
 def _split_items(text: str, s: int, e: int, protect: list[Mention] = (),
                  keep_coop: bool = False):
     """List items between separators, never cutting inside a protected name.
@@ -526,7 +529,7 @@ def _split_items(text: str, s: int, e: int, protect: list[Mention] = (),
     cooperation marker and ``boundary`` for a clause boundary (a dash or colon)."""
     cuts: list[tuple[int, int, str]] = []
     chunk = text[s:e]
-    rx = re.compile(_COOP.pattern + "|" + _SEP.pattern + r"|\s*[:：]\s*", re.I) if keep_coop else _SEP
+    rx = _SEP_COOP if keep_coop else _SEP
     for m in rx.finditer(chunk):
         a, b = s + m.start(), s + m.end()
         if a == b or any(p.span.start < b and a < p.span.end for p in protect):
