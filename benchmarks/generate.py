@@ -164,8 +164,10 @@ _HEADINGS = (
     "Tighten oversight of {t} clinics",
 )
 _MEASURE_BODIES = (
-    "Qualified hospitals may register {t} studies online and start them once the filing is accepted.",
-    "Enterprises that build {t} pilot lines in the zone receive priority in land and equipment plans.",
+    "Qualified hospitals may register {t} studies online and start them once the filing "
+    "is accepted.",
+    "Enterprises that build {t} pilot lines in the zone receive priority in land and "
+    "equipment plans.",
     "Testing centres will offer {t} product checks within thirty working days of a request.",
     "A joint office will answer questions from {t} developers about approval steps and documents.",
     "Foreign-invested firms may set up {t} research centres on the same terms as domestic ones.",

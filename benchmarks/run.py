@@ -147,7 +147,7 @@ def store_writing(store_dir: Path, work: Path, batch_units: int, total: int,
     from graph.store import GraphStore, to_rdflib
 
     src = ox.Store.read_only(str(store_dir))
-    graphs = sorted((g.value for g in src.named_graphs()))
+    graphs = sorted(g.value for g in src.named_graphs())
     batches = [graphs[i:i + batch_units] for i in range(0, len(graphs), batch_units)]
     step = min(len(batches), max(1, -(-total // sample))) if sample else 1
     batches = batches[::step]
@@ -304,50 +304,53 @@ def engine_runner(store, engine: str, name: str) -> Callable[[], int]:
     return raw
 
 
-def interleaved(fns: dict[str, Callable[[], int]], reps: int, budget_s: float) -> dict[str, dict]:
-    """Time several engines on one query, alternating runs (A B A B ...) so that a burst of
-    load on the shared machine hits them alike.  One warm-up each; a warm-up slower than
-    the budget is that engine's only sample."""
+def interleaved(fns: dict[str, Callable[[], int]], reps: int, budget_s: float
+                ) -> dict[str, dict]:
+    """Time several engines on one (already warmed) query, alternating runs (A B A B ...) so
+    that a burst of load on the shared machine hits them alike: rounds go on until ``reps``,
+    or until the budget is spent with at least three each; a query slower than the budget
+    gets one round."""
     times: dict[str, list[float]] = {k: [] for k in fns}
     rows: dict[str, int] = {}
     spent = 0.0
-    for k, fn in fns.items():
-        t0 = time.perf_counter()
-        rows[k] = fn()
-        dt = time.perf_counter() - t0
-        spent += dt
-        if dt >= budget_s:
-            times[k].append(dt)
     while True:
-        active = [k for k in fns if len(times[k]) < reps and not (times[k] and times[k][0] >= budget_s)]
-        if not active or (spent >= budget_s and all(len(times[k]) >= 3 for k in active)):
-            break
-        for k in active:
+        for k, fn in fns.items():
             t0 = time.perf_counter()
-            rows[k] = fns[k]()
+            rows[k] = fn()
             dt = time.perf_counter() - t0
             times[k].append(dt)
             spent += dt
+        done = len(times[next(iter(fns))])
+        if (done >= reps or any(t[0] >= budget_s for t in times.values())
+                or (spent >= budget_s and done >= 3)):
+            break
     return {k: {"p50_ms": _pct(times[k], 0.5) * 1e3, "p95_ms": _pct(times[k], 0.95) * 1e3,
                 "reps": len(times[k]), "rows": rows[k]} for k in fns}
 
 
-def child_queries(store_dir: Path, names: list[str], reps: int, budget_s: float) -> None:
-    """Child process: time each query on the project's store and on raw pyoxigraph, one
-    JSON line per query as it ends (the parent kills the child at the cap)."""
+def child_queries(store_dir: Path, names: list[str], reps: int, budget_s: float,
+                  cap_s: float) -> None:
+    """Child process: per query, one unmeasured warm-up run (so that neither engine pays for
+    cold caches), then the project's store and raw pyoxigraph alternately.  Prints a line
+    after the warm-up and one with the result; the parent kills the child at the cap."""
     from graph.store import GraphStore
 
     store = GraphStore(store_dir, read_only=True)
     for name in names:
         fns = {e: engine_runner(store, e, name) for e in ("project", "raw")}
-        print(json.dumps({"query": name, "result": interleaved(fns, reps, budget_s)}),
-              flush=True)
+        t0 = time.perf_counter()
+        fns["raw"]()
+        warm = time.perf_counter() - t0
+        print(json.dumps({"query": name, "warm_s": warm}), flush=True)
+        result = interleaved(fns, reps, budget_s) if warm < cap_s else None
+        print(json.dumps({"query": name, "result": result}), flush=True)
 
 
 def native_latencies(store_dir: Path, names: list[str], reps: int, budget_s: float,
                      cap_s: float) -> dict[str, dict | None]:
-    """Time every query on both native engines in a child process; a query still running
-    after ``cap_s`` is recorded as None and the child is replaced for the rest."""
+    """Time every query on both native engines in a child process.  A warm-up still running
+    after ``cap_s``, or timed runs still running ``2 * cap_s`` later, put the query over the
+    cap (None); the child is then replaced for the remaining queries."""
     import queue
     import threading
 
@@ -355,7 +358,8 @@ def native_latencies(store_dir: Path, names: list[str], reps: int, budget_s: flo
     remaining = list(names)
     while remaining:
         cmd = [sys.executable, "-m", "benchmarks.run", "--child-queries", str(store_dir),
-               ",".join(remaining), "--reps", str(reps), "--query-budget", str(budget_s)]
+               ",".join(remaining), "--reps", str(reps), "--query-budget", str(budget_s),
+               "--query-cap", str(cap_s)]
         proc = subprocess.Popen(cmd, cwd=code_root(), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         lines: queue.Queue = queue.Queue()
@@ -366,21 +370,29 @@ def native_latencies(store_dir: Path, names: list[str], reps: int, budget_s: flo
             lines.put(None)
 
         threading.Thread(target=pump, daemon=True).start()
+        killed = False
         for name in list(remaining):
-            try:
-                ln = lines.get(timeout=cap_s + 10)
-            except queue.Empty:
-                proc.kill()
-                proc.wait()
-                out[name] = None
-                remaining.remove(name)
+            for timeout in (cap_s + 10, 2 * cap_s + 10):
+                try:
+                    ln = lines.get(timeout=timeout)
+                except queue.Empty:
+                    proc.kill()
+                    proc.wait()
+                    out[name] = None
+                    remaining.remove(name)
+                    killed = True
+                    break
+                if ln is None:
+                    proc.wait()
+                    raise RuntimeError(f"query child failed on {name}: "
+                                       f"{proc.stderr.read()[-3000:]}")
+                rec = json.loads(ln)
+                if "result" in rec:
+                    out[name] = rec["result"]
+                    remaining.remove(name)
+                    break
+            if killed:
                 break
-            if ln is None:
-                proc.wait()
-                raise RuntimeError(f"query child failed on {name}: {proc.stderr.read()[-3000:]}")
-            rec = json.loads(ln)
-            out[rec["query"]] = rec["result"]
-            remaining.remove(rec["query"])
         else:
             proc.wait()
     return out
@@ -674,7 +686,8 @@ def render(results: list[SizeResult], summary: dict, info: dict, command: str) -
     stage_names = sorted({k for n in sizes for k in rows[n]["timings"]})
     stage_rows = ["", "Build stages (seconds, from the build report; full build / rebuild "
                       "after one change):", "",
-                  "| stage | " + " | ".join(f"N={n:,} full | N={n:,} rebuild" for n in sizes) + " |",
+                  "| stage | " + " | ".join(f"N={n:,} full | N={n:,} rebuild" for n in sizes)
+                  + " |",
                   "|" + "---|" * (2 * len(sizes) + 1)]
     for k in stage_names:
         cells = []
@@ -760,7 +773,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if a.child_queries:
         store, names = a.child_queries
-        child_queries(Path(store), names.split(","), a.reps, a.query_budget)
+        child_queries(Path(store), names.split(","), a.reps, a.query_budget, a.query_cap)
         return 0
 
     sizes = [int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()]
