@@ -29,6 +29,7 @@ from rdflib.namespace import ORG, PROV, RDF, RDFS, SH
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from graph import namespaces as ns
+from graph.closure import materialise
 from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, BadInput, Problem
 from graph.store import (
     GraphStore,
@@ -416,6 +417,9 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
                     problems += out.problems
                     t = tick("extract" if u.kind == "text" else "load", t)
                 unit_problems[str(u.graph)] = out.problems
+                for _, g in out.graphs:
+                    materialise(g)  # graph/closure.py: shortcuts the queries look up
+                t = tick("derive", t)
                 produced += out.graphs
                 origins.update(out.origins)
                 if out.report is not None:

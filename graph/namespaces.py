@@ -64,6 +64,7 @@ class CGT(DefinedNamespace):
     regionLevel: URIRef  # region -> concept in scheme/region-levels
     # documents and provisions
     printedNumber: URIRef  # the number exactly as printed ("II.") beside eli:number ("2")
+    partOfDocument: URIRef  # provision -> its document at any depth (derived by the build)
     modality: URIRef  # provision -> concept in scheme/modalities
     addressee: URIRef  # provision -> concept in scheme/addressees
     excludes: URIRef  # provision -> therapy concept explicitly carved out

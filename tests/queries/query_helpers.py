@@ -10,6 +10,7 @@ import yaml
 from rdflib import Dataset, Graph, Literal
 from rdflib.util import from_n3
 
+from graph.closure import materialise
 from graph.namespaces import bind_prefixes, rebase
 from graph.query import QUERIES_DIR, parse_iri
 from graph.store import GraphStore
@@ -21,15 +22,20 @@ NSM = bind_prefixes(Graph()).namespace_manager
 
 
 def load_out_dir(out: Path, *trig_files: Path, base: str | None = None) -> Path:
-    """Make ``out/store`` from TriG files (optionally moved onto another base IRI)."""
+    """Make ``out/store`` from TriG files (optionally moved onto another base IRI), with the
+    shortcuts a build derives in each named graph (graph/closure.py)."""
     out.mkdir(parents=True, exist_ok=True)
     ds = Dataset()
     for f in trig_files:
         ds.parse(f, format="trig")
     store = GraphStore(out / "store")
-    for g in ds.graphs():
-        if len(g) == 0:
+    for named in ds.graphs():
+        if len(named) == 0:
             continue
+        g = Graph(identifier=named.identifier)
+        for triple in named:
+            g.add(triple)
+        materialise(g)
         triples = g if base is None else ((rebase(s, base), rebase(p, base), rebase(o, base))
                                           for s, p, o in g)
         store.add_graph(g.identifier if base is None else rebase(g.identifier, base), triples)
