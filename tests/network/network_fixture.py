@@ -28,6 +28,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
+from graph.closure import materialise
 from graph.namespaces import DEFAULT_BASE, graph_iri
 from graph.store import GraphStore
 
@@ -177,6 +178,7 @@ def make_out_dir(out: Path) -> Path:
         ds = Dataset()
         g = ds.graph(graph_iri(name, BASE))
         g.parse(data=PREFIXES + body, format="turtle")
+        materialise(g)  # the shortcuts a build derives (graph/closure.py)
         store.add_graph(graph_iri(name, BASE), g)
     store.flush()
     store.close()
