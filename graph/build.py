@@ -177,28 +177,37 @@ def validate_graph(data: Graph, shapes: Graph, origins: dict | None = None,
                                     advanced=True, allow_warnings=True, inplace=scratch)
     if conforms:
         return []
+    def origin_of(node) -> str | None:
+        if origins and node in origins:
+            f, line = origins[node]
+            return f"{_rel(f)}:{line}" if line else _rel(f)
+        if graph_of and node in graph_of:
+            return str(graph_of[node])
+        return None
+
     out = []
     for r in results.subjects(RDF.type, SH.ValidationResult):
         if results.value(r, SH.resultSeverity) != SH.Violation:
             continue
         focus = results.value(r, SH.focusNode)
-        origin = None
-        if origins and focus in origins:
-            f, line = origins[focus]
-            origin = f"{_rel(f)}:{line}" if line else _rel(f)
-        elif graph_of and focus in graph_of:
-            origin = str(graph_of[focus])
         path = results.value(r, SH.resultPath)
         value = results.value(r, SH.value)
         shape = results.value(r, SH.sourceShape)
-        out.append(Violation(
-            focus=str(focus),
-            path=_short(path) if path is not None else None,
-            message=str(results.value(r, SH.resultMessage) or "constraint violated"),
-            shape=_short(shape) if isinstance(shape, URIRef) else None,
-            value=_short(value) if value is not None else None,
-            origin=origin,
-        ))
+        # a link shape's focus is the object pointed to (an agency, a concept): the violation
+        # is reported once for each record or text that points to it that way
+        linked = set(shapes.objects(shape, SH.targetObjectsOf)) if shape is not None else set()
+        where = sorted({o for p in linked for o in map(origin_of, data.subjects(p, focus)) if o})
+        if not where:
+            where = [origin_of(focus)]
+        for origin in where:
+            out.append(Violation(
+                focus=str(focus),
+                path=_short(path) if path is not None else None,
+                message=str(results.value(r, SH.resultMessage) or "constraint violated"),
+                shape=_short(shape) if isinstance(shape, URIRef) else None,
+                value=_short(value) if value is not None else None,
+                origin=origin,
+            ))
     return sorted(out, key=lambda v: (v.origin or "", v.focus, v.path or "", v.message))
 
 
