@@ -336,11 +336,18 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.time()
     timings: dict[str, float] = {}
+    # the process's peak RSS after each stage's last tick, and how much each stage raised it
+    peak_rss: dict[str, float] = {}
+    peak_rise: dict[str, float] = {}
     counts = {"units": 0, "rebuilt": 0, "reused": 0, "removed": 0}
     problems: list[Problem] = []
 
     def tick(name: str, t0: float) -> float:
         timings[name] = round(timings.get(name, 0) + time.time() - t0, 3)
+        peak = _peak_rss_mb()
+        rise = max(0.0, peak - max(peak_rss.values(), default=peak))
+        peak_rise[name] = round(peak_rise.get(name, 0) + rise, 1)
+        peak_rss[name] = peak
         return time.time()
 
     # 1. context ----------------------------------------------------------------
@@ -435,13 +442,18 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
                 origins.update(out.origins)
                 if out.report is not None:
                     reports[str(u.graph)] = out.report
-            violations += _validate_batch(produced, [registry, sources_graph], shapes, doc_shapes, origins)
-            t = tick("validate", t)
+            # written before validation: pySHACL's copy of the batch is garbage that only the
+            # batch's collection frees, and Oxigraph's bulk loader buffers the batch too; one
+            # after the other they no longer add up (a violation discards the generation anyway)
             for u in batch:
                 store.ox.remove_graph(ox.NamedNode(str(u.graph)))
             store.add_graphs(produced)
             t = tick("store", t)
-            del produced, origins
+            violations += _validate_batch(produced, [registry, sources_graph], shapes, doc_shapes, origins)
+            t = tick("validate", t)
+            # the batch's last unit too: frozen while referenced, its graph's cycles would
+            # stay in memory until the end of the build
+            del produced, origins, out
             _end_batch()
             t = tick("gc", t)
         _restore_gc(gc_enabled)
@@ -501,6 +513,8 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         "named_graphs": named,
         "stats": stats,
         "timings_s": timings,
+        "peak_rss_mb": peak_rss,
+        "peak_rss_rise_mb": peak_rise,
         "warnings": [str(p) for p in problems],
     }
     summary: list[str] = []
@@ -564,6 +578,15 @@ def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Pro
     return report, CorpusResult(report=report).summary_lines()
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports KB, macOS bytes)."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
+
+
 def _problem_dict(p: Problem) -> dict:
     return {"file": str(p.file) if p.file else None, "line": p.line, "message": p.message, "severity": p.severity}
 
@@ -575,9 +598,33 @@ def _end_batch() -> None:
     With automatic collection, full collections ran several times a batch over a heap that
     grows with every report kept: a fifth of a 3,000-text build, more per text as the corpus
     grows (benchmarks/run.py).
+
+    Then the C heap's free pages go back to the system: glibc keeps what a batch freed
+    (about 100 MB of rdflib and pySHACL objects per batch), which the next batch reuses
+    but which otherwise stays resident to the end of the build.
     """
     gc.collect()
     gc.freeze()
+    _trim_heap()
+
+
+def _trim_heap() -> None:
+    """``malloc_trim(0)`` where the C library has it (glibc); nothing elsewhere."""
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        _MALLOC_TRIM = False
+        try:
+            import ctypes
+            import ctypes.util
+
+            _MALLOC_TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            pass
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM = None
 
 
 def _restore_gc(enabled: bool) -> None:
