@@ -89,7 +89,7 @@ def snapshot(dest: Path) -> Path:
 
 def child_build(out_dir: Path, corpus: Path, incremental: bool) -> dict:
     """Run one build in this (child) process and describe it as JSON-able data."""
-    from graph.build import BuildOptions, build
+    from graph.build import BuildOptions, _peak_rss_mb, build
 
     t0 = time.perf_counter()
     res = build(BuildOptions(out_dir=out_dir, corpus_dir=corpus, source_texts_dir=None),
@@ -99,13 +99,16 @@ def child_build(out_dir: Path, corpus: Path, incremental: bool) -> dict:
         "exit_code": res.exit_code,
         "seconds": seconds,
         "timings": res.report.get("timings_s", {}),
+        "peak_rss_by_stage": res.report.get("peak_rss_mb", {}),
         "units": res.report.get("units", {}),
         "stats": res.stats,
         "extracted": res.report.get("corpus", {}).get("totals", {}),
         "problems": len(res.problems),
         "violations": [str(v) for v in res.violations[:5]],
         "failed_checks": res.failed_checks,
-        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # VmHWM, not ru_maxrss: ru_maxrss keeps the high-water mark from before exec, i.e.
+        # the benchmark parent's size at the moment it started this child
+        "max_rss_mb": _peak_rss_mb(),
     }
 
 
@@ -121,7 +124,6 @@ def run_child_build(out_dir: Path, corpus: Path, incremental: bool) -> dict:
         raise RuntimeError(f"child build failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     out["wall_seconds"] = wall
-    out["children_max_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if out["exit_code"] != 0:
         raise RuntimeError(f"build of {corpus} exited {out['exit_code']}: "
                            f"{out['violations']} {out['failed_checks']}")
@@ -584,6 +586,7 @@ def summarise(results: list[SizeResult], rdflib_cap_s: float) -> dict:
             "full_s": f["seconds"],
             "incremental_ratio": f["seconds"] / rb["seconds"],
             "timings": tm,
+            "peak_rss_by_stage": f.get("peak_rss_by_stage", {}),
             "rebuild_timings": rb["timings"],
         }
     judged = {n: judge(rows[n], rows[results[i - 1].n] if i else None)
@@ -695,7 +698,8 @@ def render(results: list[SizeResult], summary: dict, info: dict, command: str) -
     line("incremental", "full build / rebuild", "incremental_ratio", "{:.1f}x",
          f">= {TARGETS['incremental']:.0f}x", mark("incremental"))
 
-    stage_names = sorted({k for n in sizes for k in rows[n]["timings"]})
+    # in the order the build runs them (the report's insertion order), then any others
+    stage_names = list(dict.fromkeys(k for n in reversed(sizes) for k in rows[n]["timings"]))
     stage_rows = ["", "Build stages (seconds, from the build report; full build / rebuild "
                       "after one change):", "",
                   "| stage | " + " | ".join(f"N={n:,} full | N={n:,} rebuild" for n in sizes)
@@ -707,6 +711,14 @@ def render(results: list[SizeResult], summary: dict, info: dict, command: str) -
             cells += [_f(rows[n]["timings"].get(k), "{:.2f}"),
                       _f(rows[n]["rebuild_timings"].get(k), "{:.2f}")]
         stage_rows.append(f"| {k} | " + " | ".join(cells) + " |")
+
+    mem_names = [k for k in stage_names if any(rows[n]["peak_rss_by_stage"].get(k) for n in sizes)]
+    if mem_names:
+        stage_rows += ["", "Peak RSS of the full build after each stage (MB, from the build report):",
+                       "", "| stage | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
+                       "|" + "---|" * (len(sizes) + 1)]
+        stage_rows += [f"| {k} | " + " | ".join(_f(rows[n]["peak_rss_by_stage"].get(k), "{:,.0f}")
+                                                 for n in sizes) + " |" for k in mem_names]
 
     q_rows = ["", f"Saved queries at N={largest:,} (p50 / p95 in ms; rows returned; "
                   "ratios of p50):", "",

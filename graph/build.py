@@ -579,10 +579,22 @@ def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Pro
 
 
 def _peak_rss_mb() -> float:
-    """This process's peak resident memory so far, in MB (Linux reports KB, macOS bytes)."""
+    """This process's peak resident memory so far, in MB.
+
+    On Linux from /proc/self/status (VmHWM): getrusage's ru_maxrss keeps the high-water mark
+    of the process before it exec'd, so a build started by a large parent (the benchmark)
+    would report the parent's size. Elsewhere ru_maxrss (KB on Linux, bytes on macOS).
+    """
     import resource
     import sys
 
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
 
