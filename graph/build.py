@@ -702,16 +702,21 @@ _LINK_PREFIXES = """
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 """
+# From the few curated documents to the extracted ones with the same number or title: the
+# other way round (every extracted document first) took 6-9 s at 10,000 synthetic texts
+# with not one pair, 0.4 s this way.
 DOCUMENT_LINKS = _LINK_PREFIXES + """
 CONSTRUCT { ?x prov:alternateOf ?c }
 WHERE {
-  ?x a eli:LegalResource ; prov:wasGeneratedBy ?xa .
-  FILTER STRENDS(STR(?xa), "/activity/extraction")
-  ?c a eli:LegalResource ; prov:wasGeneratedBy ?ca .
+  ?c prov:wasGeneratedBy ?ca .
   FILTER STRENDS(STR(?ca), "/activity/curation")
-  { ?x eli:id_local ?number . ?c eli:id_local ?number }
+  ?c a eli:LegalResource .
+  { ?c eli:id_local ?number . ?x eli:id_local ?number }
   UNION
-  { ?x eli:title ?title . ?c eli:title ?title }
+  { ?c eli:title ?title . ?x eli:title ?title }
+  ?x prov:wasGeneratedBy ?xa .
+  FILTER STRENDS(STR(?xa), "/activity/extraction")
+  ?x a eli:LegalResource .
 }"""
 # A provision matches when its type and number are the same and either that number is unique
 # in both documents (articles, measures) or its parent matches too (items restart per parent).
