@@ -25,20 +25,51 @@ from graph.namespaces import CGT, ELI
 
 
 def materialise(graph: Graph) -> int:
-    """Add the shortcuts that ``graph``'s own triples imply; returns how many were added."""
-    return _documents(graph) + _broader_transitive(graph)
+    """Add the shortcuts that ``graph``'s own triples imply; returns how many were added.
 
-
-def _documents(graph: Graph) -> int:
+    One pass over the triples and the walks in Python dicts: an extracted graph sits in a
+    store that builds its indexes on the first pattern query (loaders/text/triples.py), and
+    nothing else ever queries it, so pattern lookups here cost more than the walks (the
+    build's `derive` stage at 10,000 texts).
+    """
+    subdivisions, stated, up, broader = set(), [], {}, {}
+    kinds = {RDF.type: 0, ELI.is_part_of: 1, CGT.partOfDocument: 2, SKOS.broader: 3}
     subdivision = ELI.LegalResourceSubdivision
+    for s, p, o in _all_triples(graph):
+        kind = kinds.get(p)
+        if kind is None:
+            continue
+        if kind == 0:
+            if o == subdivision:
+                subdivisions.add(s)
+        elif kind == 1:
+            up.setdefault(s, []).append(o)
+        elif kind == 2:
+            stated.append((s, p, o))
+        else:
+            broader.setdefault(s, set()).add(o)
+    for triple in stated:  # derived, never curated: the walk below decides
+        graph.remove(triple)
+    return _documents(graph, subdivisions, up) + _broader_transitive(graph, broader)
+
+
+def _all_triples(graph: Graph):
+    """The graph's triples; straight from a write-once store's buffer when it has one
+    (loaders/text/triples.py; rdflib's Graph.triples adds a generator and a context per
+    triple, and a pattern query would build the store's indexes)."""
+    buffered = getattr(graph.store, "buffered", None)
+    written = buffered() if buffered is not None else None
+    return written if written is not None else graph.triples((None, None, None))
+
+
+def _documents(graph: Graph, subdivisions: set, up: dict) -> int:
     added = 0
-    for s in set(graph.subjects(RDF.type, subdivision)):
-        graph.remove((s, CGT.partOfDocument, None))
+    for s in subdivisions:
         node, seen = s, {s}
-        while (node, RDF.type, subdivision) in graph:
-            parents = sorted(graph.objects(node, ELI.is_part_of))
+        while node in subdivisions:
+            parents = up.get(node, ())
             # a subdivision without a parent, with two, or in a cycle has no single document;
-            # SHACL reports it (ProvisionShape), a guess here would hide it
+            # SHACL reports it (ProvisionDocument), a guess here would hide it
             if len(parents) != 1 or parents[0] in seen:
                 node = None
                 break
@@ -50,12 +81,7 @@ def _documents(graph: Graph) -> int:
     return added
 
 
-def _broader_transitive(graph: Graph) -> int:
-    up: dict = {}
-    for narrower, broader in graph.subject_objects(SKOS.broader):
-        up.setdefault(narrower, set()).add(broader)
-    if not up:
-        return 0
+def _broader_transitive(graph: Graph, up: dict) -> int:
     added = 0
     for start in up:
         reached: set = set()

@@ -49,6 +49,11 @@ class WriteOnceStore(SimpleMemory):
             for t in triples:
                 SimpleMemory.add(self, t, None)
 
+    def buffered(self) -> list[tuple] | None:
+        """The triples as written, while no pattern query has indexed them yet (else None):
+        a reader that only scans everything (graph/closure.py) need not build the indexes."""
+        return list(self._pending) if self._pending is not None else None
+
     def _indexed(self) -> None:
         pending = self._pending
         if pending is None:

@@ -96,3 +96,20 @@ def test_the_built_store_holds_exactly_the_walks(store):
     stored = store.query(prefixes + "SELECT ?a ?b WHERE { ?a skos:broaderTransitive ?b }")
     assert len(walked) > 50
     assert pairs(walked, "a", "b") == pairs(stored, "a", "b")
+
+
+def test_an_extracted_graph_gets_the_same_shortcuts_without_being_indexed():
+    """Extracted graphs live in a store that indexes on the first pattern query; the
+    shortcuts are read from its buffer, so it stays unindexed (the build never queries it)."""
+    from loaders.text.triples import WriteOnceStore
+
+    plain = tree(("chapter", "doc"), ("article", "chapter"), ("item", "article"), ("two", "doc"),
+                 ("two", "chapter"))
+    plain.add((n("nansha"), SKOS.broader, n("guangzhou")))
+    plain.add((n("guangzhou"), SKOS.broader, n("guangdong")))
+    buffered = Graph(store=WriteOnceStore())
+    for triple in plain:
+        buffered.add(triple)
+    assert materialise(buffered) == materialise(plain) == 6  # 3 documents, 3 broader links
+    assert buffered.store.buffered() is not None, "materialise indexed the extracted graph"
+    assert set(buffered) == set(plain)
