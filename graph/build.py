@@ -55,6 +55,9 @@ class BuildOptions:
     ontology_dir: Path = REPO_ROOT / "ontology"
     queries_dir: Path = REPO_ROOT / "queries"
     corpus_dir: Path | None = None
+    # a text over this size is refused with an error naming it (the rest is still built);
+    # the default is loaders.text.source.DEFAULT_MAX_BYTES (tests/loaders check they agree)
+    max_text_bytes: int = 8 * 1024 * 1024
     # checks the source checksums in data/sources.yaml against this folder when present
     source_texts_dir: Path | None = REPO_ROOT.parent / "shared" / "corpus"
 
@@ -378,7 +381,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
 
         for f in text_files:
             iri = ns.graph_iri(f"extracted/{file_key(f.name)}", o.base)
-            units.append(Unit(iri, _text_digest(f, context), "text", f))
+            units.append(Unit(iri, _text_digest(f, _sha(context, "max", str(o.max_text_bytes))), "text", f))
     counts["units"] = len(units)
 
     previous = _read_manifest(out_dir) if incremental else None
@@ -421,7 +424,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
 
         extractor = None
         if any(u.kind == "text" for u in todo):
-            extractor = TextExtractor(registry, o.base, sources_graph)
+            extractor = TextExtractor(registry, o.base, sources_graph, max_bytes=o.max_text_bytes)
         violations: list[Violation] = []
         doc_shapes = document_shapes(shapes)
         gc.disable()  # one collection per batch instead: see _end_batch
@@ -536,13 +539,16 @@ class TextExtractor:
     that source's IRI, so extracted and curated facts point at one source node.
     """
 
-    def __init__(self, registry: Graph, base: str, sources_graph: Graph | None = None):
+    def __init__(self, registry: Graph, base: str, sources_graph: Graph | None = None, *,
+                 max_bytes: int | None = None):
         from rdflib.namespace import DCTERMS
 
         from graph.namespaces import CGT
         from loaders.text.corpus import _Shared
+        from loaders.text.source import DEFAULT_MAX_BYTES
 
         self.registry, self.base, self.shared = registry, base, _Shared(registry, base)
+        self.max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
         self.known: dict[str, tuple[URIRef, str]] = {}
         for src, name in (sources_graph or Graph()).subject_objects(DCTERMS.identifier):
             sha = sources_graph.value(src, CGT.sha256)
@@ -557,7 +563,8 @@ class TextExtractor:
             iri, sha = self.known[path.name]
             if sha and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
                 source = iri
-        fr = extract_file(path, self.registry, self.base, source=source, _shared=self.shared)
+        fr = extract_file(path, self.registry, self.base, max_bytes=self.max_bytes, source=source,
+                          _shared=self.shared)
         fr.report["seconds"] = round(time.time() - t0, 3)
         return fr
 

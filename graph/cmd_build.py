@@ -31,12 +31,16 @@ OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), d
               default=None, help="Also extract every plain-text policy document in this folder.")
 @click.option("--records", "records_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=None, help="Folder of curated records (default: data/records).")
-def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Path | None) -> None:
+@click.option("--max-text-mb", type=click.FloatRange(min=0, min_open=True), default=8.0, show_default=True,
+              help="Refuse (with an error naming it) a corpus text larger than this.")
+def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Path | None,
+              max_text_mb: float) -> None:
     """Build, validate and publish the graph into an embedded on-disk store.
 
     Exit codes: 0 conforms, 1 SHACL or check violations, 2 bad input.
     """
-    opts = BuildOptions(out_dir=out_dir, base=base, corpus_dir=corpus_dir)
+    opts = BuildOptions(out_dir=out_dir, base=base, corpus_dir=corpus_dir,
+                        max_text_bytes=int(max_text_mb * 1024 * 1024))
     if records_dir is not None:
         opts.records_dir = records_dir
     result = build(opts)

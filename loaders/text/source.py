@@ -170,6 +170,12 @@ def decode(data: bytes, path: Path) -> tuple[str | None, str, list[Problem]]:
         path, bad_line, f"cannot decode: invalid UTF-8 at line {bad_line}, {cause}")]
 
 
+def _size(n: int) -> str:
+    """Bytes as MB (1 MB = 1024 x 1024 bytes, as `cgtkg build --max-text-mb` counts), or KB
+    below a tenth of one so that a small limit does not print as 0.0 MB."""
+    return f"{n / (1 << 20):.1f} MB" if n >= (1 << 20) // 10 else f"{n / 1024:.1f} KB"
+
+
 def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[SourceText | None, list[Problem]]:
     """Read and decode one file; ``None`` with problems when it cannot be used."""
     path = Path(path)
@@ -180,8 +186,8 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[SourceT
     if size > max_bytes:
         return None, [Problem(
             path, None,
-            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit for one "
-            "policy text; split it or raise max_bytes")]
+            f"file is {_size(size)}, over the {_size(max_bytes)} limit for one "
+            "policy text; split it or raise the limit (cgtkg build --max-text-mb)")]
     try:
         data = path.read_bytes()
     except OSError as e:

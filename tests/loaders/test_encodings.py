@@ -135,3 +135,30 @@ def test_extraction_time_grows_linearly_with_the_text(tmp_path, registry):
         assert doc["provisions_by_type"] == {"article": n, "chapter": 1, "item": 2 * n}
         assert doc["responsibility_links"] == n  # Tianjin's health body, from the context
     assert times[900] / times[300] < 6, times
+
+
+def test_the_size_limit_is_a_build_option(tmp_path, fixture_text):
+    """`cgtkg build --max-text-mb`: a text over the limit is refused with an error naming it
+    and the limit; raising the limit extracts it, and the build redoes that text."""
+    from click.testing import CliRunner
+
+    from graph.build import BuildOptions
+    from graph.cli import main
+    from loaders.text.source import DEFAULT_MAX_BYTES
+
+    assert BuildOptions().max_text_bytes == DEFAULT_MAX_BYTES
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = fixture_text("measures_mixed.txt")
+    (corpus / "measures.txt").write_text(text, encoding="utf-8")
+    limit_mb = len(text.encode("utf-8")) / 2 / (1024 * 1024)  # half the file's size
+    out = tmp_path / "out"
+    args = ["build", "--out", str(out), "--corpus", str(corpus)]
+    refused = CliRunner().invoke(main, args + ["--max-text-mb", f"{limit_mb:.6f}"])
+    # a refused text is an error on that file; the records and other texts are still built
+    assert refused.exit_code == 0, refused.output
+    assert "measures.txt: error: file is" in refused.output and "KB limit" in refused.output
+    assert "--max-text-mb" in refused.output and "0 provision(s)" in refused.output
+    accepted = CliRunner().invoke(main, args)
+    assert accepted.exit_code == 0, accepted.output
+    assert "measures.txt" in accepted.output and "4 provision(s)" in accepted.output
