@@ -89,7 +89,7 @@ def snapshot(dest: Path) -> Path:
 
 def child_build(out_dir: Path, corpus: Path, incremental: bool) -> dict:
     """Run one build in this (child) process and describe it as JSON-able data."""
-    from graph.build import BuildOptions, _peak_rss_mb, build
+    from graph.build import BuildOptions, build, peak_rss_mb
 
     t0 = time.perf_counter()
     res = build(BuildOptions(out_dir=out_dir, corpus_dir=corpus, source_texts_dir=None),
@@ -108,7 +108,7 @@ def child_build(out_dir: Path, corpus: Path, incremental: bool) -> dict:
         "failed_checks": res.failed_checks,
         # VmHWM, not ru_maxrss: ru_maxrss keeps the high-water mark from before exec, i.e.
         # the benchmark parent's size at the moment it started this child
-        "max_rss_mb": _peak_rss_mb(),
+        "max_rss_mb": peak_rss_mb(),
     }
 
 

@@ -39,6 +39,7 @@ from graph.store import (
     write_atomically,
 )
 from loaders.records import Registry, compile_records, compile_sources, curation_activity
+from loaders.text.source import DEFAULT_MAX_BYTES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # part of every unit digest: bump it when the same input builds different triples, so that
@@ -55,9 +56,8 @@ class BuildOptions:
     ontology_dir: Path = REPO_ROOT / "ontology"
     queries_dir: Path = REPO_ROOT / "queries"
     corpus_dir: Path | None = None
-    # a text over this size is refused with an error naming it (the rest is still built);
-    # the default is loaders.text.source.DEFAULT_MAX_BYTES (tests/loaders check they agree)
-    max_text_bytes: int = 8 * 1024 * 1024
+    # a text over this size is refused with an error naming it (the rest is still built)
+    max_text_bytes: int = DEFAULT_MAX_BYTES
     # checks the source checksums in data/sources.yaml against this folder when present
     source_texts_dir: Path | None = REPO_ROOT.parent / "shared" / "corpus"
 
@@ -347,7 +347,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
 
     def tick(name: str, t0: float) -> float:
         timings[name] = round(timings.get(name, 0) + time.time() - t0, 3)
-        peak = _peak_rss_mb()
+        peak = peak_rss_mb()
         rise = max(0.0, peak - max(peak_rss.values(), default=peak))
         peak_rise[name] = round(peak_rise.get(name, 0) + rise, 1)
         peak_rss[name] = peak
@@ -379,9 +379,10 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     if text_files:
         from loaders.text.source import file_key
 
+        text_context = _sha(context, "max", str(o.max_text_bytes))  # a new limit redoes the texts
         for f in text_files:
             iri = ns.graph_iri(f"extracted/{file_key(f.name)}", o.base)
-            units.append(Unit(iri, _text_digest(f, _sha(context, "max", str(o.max_text_bytes))), "text", f))
+            units.append(Unit(iri, _text_digest(f, text_context), "text", f))
     counts["units"] = len(units)
 
     previous = _read_manifest(out_dir) if incremental else None
@@ -540,15 +541,14 @@ class TextExtractor:
     """
 
     def __init__(self, registry: Graph, base: str, sources_graph: Graph | None = None, *,
-                 max_bytes: int | None = None):
+                 max_bytes: int = DEFAULT_MAX_BYTES):
         from rdflib.namespace import DCTERMS
 
         from graph.namespaces import CGT
         from loaders.text.corpus import _Shared
-        from loaders.text.source import DEFAULT_MAX_BYTES
 
         self.registry, self.base, self.shared = registry, base, _Shared(registry, base)
-        self.max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+        self.max_bytes = max_bytes
         self.known: dict[str, tuple[URIRef, str]] = {}
         for src, name in (sources_graph or Graph()).subject_objects(DCTERMS.identifier):
             sha = sources_graph.value(src, CGT.sha256)
@@ -585,7 +585,7 @@ def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Pro
     return report, CorpusResult(report=report).summary_lines()
 
 
-def _peak_rss_mb() -> float:
+def peak_rss_mb() -> float:
     """This process's peak resident memory so far, in MB.
 
     On Linux from /proc/self/status (VmHWM): getrusage's ru_maxrss keeps the high-water mark
