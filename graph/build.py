@@ -43,8 +43,9 @@ from loaders.text.source import DEFAULT_MAX_BYTES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # part of every unit digest: bump it when the same input builds different triples, so that
-# an incremental build redoes every unit (0.2.0: derived shortcuts, graph/closure.py)
-TOOL_VERSION = "0.2.0"
+# an incremental build redoes every unit (0.2.0: derived shortcuts, graph/closure.py;
+# 0.2.1: text offsets typed xsd:integer, as the store keeps them)
+TOOL_VERSION = "0.2.1"
 
 
 @dataclass
@@ -428,6 +429,8 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             extractor = TextExtractor(registry, o.base, sources_graph, max_bytes=o.max_text_bytes)
         violations: list[Violation] = []
         doc_shapes = document_shapes(shapes)
+        prefixes = _prefixes(o.base)
+        written: dict[str, int] = {}  # graph -> triples, of the fragments the batches wrote
         gc.disable()  # one collection per batch instead: see _end_batch
         for batch in _batches(todo, BATCH_UNITS):
             produced: list[tuple[URIRef, Graph]] = []
@@ -451,8 +454,11 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             # after the other they no longer add up (a violation discards the generation anyway)
             for u in batch:
                 store.ox.remove_graph(ox.NamedNode(str(u.graph)))
-            store.add_graphs(produced)
+            quads = store.add_graphs(produced)
             t = tick("store", t)
+            written.update(write_batch_fragments(quads, gen, prefixes))
+            del quads
+            t = tick("outputs", t)
             violations += _validate_batch(produced, [registry, sources_graph], shapes, doc_shapes, origins)
             t = tick("validate", t)
             # the batch's last unit too: frozen while referenced, its graph's cycles would
@@ -485,7 +491,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         previous_sizes = {g: v["triples"] for g, v in prev_units.items()
                           if g in keep and g not in todo_graphs and "triples" in v}
         named = write_outputs(store, gen, out_dir / "current" if prev_units else None,
-                              previous_sizes, _prefixes(o.base))
+                              previous_sizes, prefixes, written)
         stats = compute_stats(store)
         del store
         t = tick("outputs", t)
@@ -829,8 +835,12 @@ def _without_prefixes(data: bytes) -> bytes:
     return data[start:]
 
 
-def _serialise_graph(store: GraphStore, graph: str, folder: Path, prefixes: dict) -> int:
-    quads = list(store.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+def _serialise_graph(store: ox.Store, graph: str, folder: Path, prefixes: dict) -> int:
+    quads = list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    return _write_fragment(quads, graph, folder, prefixes)
+
+
+def _write_fragment(quads: list[ox.Quad], graph: str, folder: Path, prefixes: dict) -> int:
     name = _fragment(graph)
     trig = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
     ttl = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.TURTLE, prefixes=prefixes)
@@ -853,20 +863,41 @@ def _reuse_fragment(graph: str, previous: Path | None, folder: Path) -> bool:
     return True
 
 
+def write_batch_fragments(quads: list[ox.Quad], gen: Path, prefixes: dict) -> dict[str, int]:
+    """The fragments of the graphs of one batch, from the quads just written to the store.
+
+    Reading them back from the on-disk store cost about 13 us per quad (every term's string
+    is a lookup there): 146 of the 620 seconds of a 10,000-text build, against under 2 s to
+    serialise them (benchmarks/run.py).  The quads are the store's own terms
+    (``GraphStore.add_graphs`` writes each term in its ``stored_form``), so a fragment says
+    what the store holds.  Returns the number of triples per graph written."""
+    folder = gen / FRAGMENTS
+    folder.mkdir(exist_ok=True)
+    by_graph: dict[str, list[ox.Quad]] = {}
+    for q in quads:
+        by_graph.setdefault(q.graph_name.value, []).append(q)
+    return {g: _write_fragment(gq, g, folder, prefixes) for g, gq in by_graph.items()}
+
+
 def write_outputs(store: GraphStore, gen: Path, previous: Path | None,
-                  previous_sizes: dict[str, int], prefixes: dict) -> dict[str, int]:
+                  previous_sizes: dict[str, int], prefixes: dict,
+                  written: dict[str, int] | None = None) -> dict[str, int]:
     """``gen/graph.trig`` (one named graph per source) and ``gen/graph.ttl`` (merged), from
     fragments; ``previous_sizes`` names the graphs whose fragments ``previous`` (the
-    published generation) holds unchanged.  Returns the number of triples per graph."""
+    published generation) holds unchanged, ``written`` those this build already wrote
+    (:func:`write_batch_fragments`).  Returns the number of triples per graph."""
     folder = gen / FRAGMENTS
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
+    written = written or {}
     sizes: dict[str, int] = {}
     graphs = sorted(str(g) for g in store.named_graphs())
     for g in graphs:
-        if g in previous_sizes and _reuse_fragment(g, previous, folder):
+        if g in written:
+            sizes[g] = written[g]
+        elif g in previous_sizes and _reuse_fragment(g, previous, folder):
             sizes[g] = previous_sizes[g]
         else:
-            sizes[g] = _serialise_graph(store, g, folder, prefixes)
+            sizes[g] = _serialise_graph(store.ox, g, folder, prefixes)
     sizes = {g: n for g, n in sizes.items() if n}
     header = b"".join(line + b"\n" for line in ox.serialize(
         [ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode("urn:x"), ox.NamedNode("urn:x"))],

@@ -70,13 +70,46 @@ def to_rdflib(term) -> Node | None:
     raise TypeError(f"unexpected term {term!r}")
 
 
+_SCRATCH: ox.Store | None = None
+_SCRATCH_S = ox.NamedNode("urn:x-cgtkg:canonical")
+
+
+def stored_form(term: ox.NamedNode | ox.BlankNode | ox.Literal):
+    """``term`` as the store will give it back.
+
+    Oxigraph keeps some literals in a canonical form of its own: integer subtypes become
+    ``xsd:integer`` (``"+5"^^xsd:nonNegativeInteger`` -> ``"5"^^xsd:integer``), decimals,
+    floats and ``xsd:dateTimeStamp`` are rewritten, language tags lower-cased.  Rather than
+    copy those rules, a literal that may be rewritten (typed other than ``xsd:string``, or
+    with a tag that is not lower case) is written to a scratch in-memory store and read back.
+    IRIs, blank nodes and plain strings come back as they went in.
+    """
+    global _SCRATCH
+    if not isinstance(term, ox.Literal):
+        return term
+    lang = term.language
+    if lang is not None:
+        if lang == lang.lower():
+            return term
+    elif term.datatype.value == _XSD_STRING:
+        return term
+    if _SCRATCH is None:
+        _SCRATCH = ox.Store()
+    quad = ox.Quad(_SCRATCH_S, _SCRATCH_S, term)
+    _SCRATCH.add(quad)
+    stored = next(iter(_SCRATCH.quads_for_pattern(_SCRATCH_S, _SCRATCH_S, None))).object
+    _SCRATCH.remove(ox.Quad(_SCRATCH_S, _SCRATCH_S, stored))
+    return stored
+
+
 def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]],
                 cache: dict | None = None) -> Iterator[ox.Quad]:
     """rdflib triples -> pyoxigraph quads in ``graph_iri``.
 
     ``cache`` (shared across the graphs of one bulk write) converts each distinct term once:
     predicates, classes, agencies and concepts repeat on nearly every line, and converting
-    them again cost a fifth of the build's store stage (benchmarks/run.py).
+    them again cost a fifth of the build's store stage (benchmarks/run.py).  Each term is
+    in its :func:`stored_form`, so the quads are exactly what the store will hold.
     """
     g = ox.NamedNode(str(graph_iri))
     seen = {} if cache is None else cache
@@ -84,7 +117,7 @@ def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]],
     def conv(term: Node):
         out = seen.get(term)
         if out is None:
-            out = seen[term] = to_ox(term)
+            out = seen[term] = stored_form(to_ox(term))
         return out
 
     for s, p, o in triples:
@@ -192,10 +225,13 @@ class GraphStore:
     def add_graph(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
         self.ox.bulk_extend(quads_to_ox(graph_iri, triples))
 
-    def add_graphs(self, graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> None:
-        """Write many named graphs in one bulk load (each bulk load call has a fixed cost)."""
+    def add_graphs(self, graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> list[ox.Quad]:
+        """Write many named graphs in one bulk load (each bulk load call has a fixed cost);
+        returns the quads written (the build serialises its fragments from them)."""
         cache: dict = {}
-        self.ox.bulk_extend(q for iri, triples in graphs for q in quads_to_ox(iri, triples, cache))
+        quads = [q for iri, triples in graphs for q in quads_to_ox(iri, triples, cache)]
+        self.ox.bulk_extend(quads)
+        return quads
 
     def flush(self) -> None:
         self.ox.flush()

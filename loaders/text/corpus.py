@@ -33,7 +33,7 @@ from .rdf import Writer, activity_iri
 from .report import file_report
 from .source import DEFAULT_MAX_BYTES, SourceText, read_source
 
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 _SKIP_SUFFIXES = (".meta.yaml", ".meta.yml")
 
 

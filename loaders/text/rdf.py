@@ -52,7 +52,10 @@ _HAS_TARGET, _SPECIFIC, _HAS_SOURCE, _HAS_SELECTOR = (OA.hasTarget, OA.SpecificR
 _POSITION, _QUOTE, _START, _END = OA.TextPositionSelector, OA.TextQuoteSelector, OA.start, OA.end
 _EXACT, _PREFIX, _SUFFIX, _REFINED = OA.exact, OA.prefix, OA.suffix, OA.refinedBy
 _CONCERNS, _ON_PROPERTY, _GENERATED = CGT.concerns, CGT.onProperty, PROV.wasGeneratedBy
-_NON_NEG = XSD.nonNegativeInteger
+# Offsets are written as xsd:integer, not the xsd:nonNegativeInteger of the Web Annotation
+# vocabulary: Oxigraph stores every integer subtype as xsd:integer, and the graph pySHACL
+# validates should be the graph the store and the exports hold.
+_INTEGER = XSD.integer
 
 
 #: Offsets as typed literals, shared by every file (offsets repeat from file to file).
@@ -133,7 +136,7 @@ class Writer:
         if lit is None:
             if len(_INTS) > 1_000_000:
                 _INTS.clear()
-            lit = _INTS[n] = Literal(n, datatype=_NON_NEG)
+            lit = _INTS[n] = Literal(n, datatype=_INTEGER)
         return lit
 
     def _str(self, text: str) -> Literal:
