@@ -581,8 +581,9 @@ def summarise(results: list[SizeResult], rdflib_cap_s: float) -> dict:
                                              / st["rdflib_rate"]),
             "store_memory_vs_rdflib": (st["memory_rate"] / st["rdflib_rate"]
                                        if st.get("memory_rate") else None),
-            "build_store_s": tm.get("store", 0.0),
-            "build_store_rate": f["stats"]["triples"] / tm["store"] if tm.get("store") else None,
+            # the build converts each batch, then a thread writes it while the build goes on;
+            # what the build itself spends on the store is the conversion and any wait
+            "build_store_s": tm.get("store", 0.0) + tm.get("store-wait", 0.0),
             "shacl_s": tm.get("validate", 0.0),
             "shacl_rebuild_s": rb["timings"].get("validate", 0.0),
             "shacl_gain": (tm.get("validate", 0) / rb["timings"]["validate"]
@@ -696,7 +697,8 @@ def render(results: list[SizeResult], summary: dict, info: dict, command: str) -
          f">= {TARGETS['store_vs_raw']}", mark("store_vs_raw"))
     line("store writing", "project / rdflib", "store_vs_rdflib", "{:.1f}x",
          f">= {TARGETS['store_vs_rdflib']:.0f}x", mark("store_vs_rdflib"))
-    line("store writing", "build's store stage, triples/s", "build_store_rate", "{:,.0f}")
+    line("store writing", "build's own time on the store (conversion + waiting for its "
+         "background writer), s", "build_store_s", "{:.1f}")
     line("store writing", "ceiling: raw pyoxigraph bulk_load of N-Quads bytes, triples/s",
          "store_load_rate", "{:,.0f}")
     line("store writing", "ceiling: in-memory pyoxigraph bulk_extend, triples/s",

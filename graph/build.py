@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,15 +32,18 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from graph import namespaces as ns
 from graph.closure import materialise
 from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, BadInput, Problem
+from graph.namespaces import OA
 from graph.store import (
     GraphStore,
     discard_generation,
     new_generation,
     publish_generation,
+    to_quads,
     write_atomically,
 )
 from loaders.records import Registry, compile_records, compile_sources, curation_activity
 from loaders.text.source import DEFAULT_MAX_BYTES
+from loaders.text.triples import WriteOnceStore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # part of every unit digest: bump it when the same input builds different triples, so that
@@ -416,6 +420,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         if g in keep and g not in todo_graphs and v.get("problems"):
             unit_problems[g] = [Problem(**p) for p in v["problems"]]
             problems += unit_problems[g]
+    writer: ThreadPoolExecutor | None = None
     try:
         if prev_units:
             GraphStore.open(out_dir).ox.backup(str(gen / "store"))
@@ -429,8 +434,11 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             extractor = TextExtractor(registry, o.base, sources_graph, max_bytes=o.max_text_bytes)
         violations: list[Violation] = []
         doc_shapes = document_shapes(shapes)
+        skip_annotations = not shapes_read_namespace(shapes, str(OA))
         prefixes = _prefixes(o.base)
         written: dict[str, int] = {}  # graph -> triples, of the fragments the batches wrote
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cgtkg-store-writer")
+        pending: Future | None = None  # the batch being written
         gc.disable()  # one collection per batch instead: see _end_batch
         for batch in _batches(todo, BATCH_UNITS):
             produced: list[tuple[URIRef, Graph]] = []
@@ -449,23 +457,36 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
                 origins.update(out.origins)
                 if out.report is not None:
                     reports[str(u.graph)] = out.report
-            # written before validation: pySHACL's copy of the batch is garbage that only the
-            # batch's collection frees, and Oxigraph's bulk loader buffers the batch too; one
-            # after the other they no longer add up (a violation discards the generation anyway)
+            # The batch is written by a thread while this one goes on (fragments, SHACL, the
+            # next batch's extraction): Oxigraph's bulk loader runs without the GIL.  At most
+            # one write is in flight; the next batch (or the checks) waits for it first
+            # ("store-wait"), so a failed write stops the build there.  A violation discards
+            # the generation anyway.
+            if pending is not None:
+                pending.result()
+                pending = None
+                t = tick("store-wait", t)
             for u in batch:
                 store.ox.remove_graph(ox.NamedNode(str(u.graph)))
-            quads = store.add_graphs(produced)
+            quads = to_quads(produced)
+            pending = writer.submit(store.write_quads, quads)
             t = tick("store", t)
             written.update(write_batch_fragments(quads, gen, prefixes))
             del quads
             t = tick("outputs", t)
-            violations += _validate_batch(produced, [registry, sources_graph], shapes, doc_shapes, origins)
+            violations += _validate_batch(produced, [registry, sources_graph], shapes, doc_shapes, origins,
+                                          skip_annotations=skip_annotations)
             t = tick("validate", t)
             # the batch's last unit too: frozen while referenced, its graph's cycles would
             # stay in memory until the end of the build
             del produced, origins, out
             _end_batch()
             t = tick("gc", t)
+        if pending is not None:
+            pending.result()
+            pending = None
+            t = tick("store-wait", t)
+        writer.shutdown()
         _restore_gc(gc_enabled)
         if violations:
             res = BuildResult(EXIT_VIOLATIONS, out_dir, problems, violations)
@@ -497,6 +518,8 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         t = tick("outputs", t)
     except BaseException:
         _restore_gc(gc_enabled)
+        if writer is not None:
+            writer.shutdown(wait=True, cancel_futures=True)  # no write into a folder being removed
         discard_generation(gen)
         raise
 
@@ -688,10 +711,30 @@ def document_shapes(shapes: Graph) -> Graph:
     return trimmed
 
 
+def shapes_read_namespace(shapes: Graph, namespace: str) -> bool:
+    """Whether any shape could read triples of ``namespace``: an IRI of it anywhere in the
+    shapes graph, or its IRI in any literal (a SPARQL constraint's text, a prefix declaration)."""
+    return any(namespace in str(term) for triple in shapes for term in triple)
+
+
+def _without_annotations(triples) -> list:
+    """The triples minus Web Annotation provenance (an ``oa:`` predicate, or typed with an
+    ``oa:`` class): about three in four of an extracted graph's triples."""
+    oa, rdf_type = str(OA), RDF.type
+    return [t for t in triples
+            if not (t[1].startswith(oa) or (t[1] == rdf_type and t[2].startswith(oa)))]
+
+
 def _validate_batch(produced: list[tuple[URIRef, Graph]], context: list[Graph], shapes: Graph,
-                    doc_shapes: Graph, origins: dict) -> list[Violation]:
+                    doc_shapes: Graph, origins: dict, *, skip_annotations: bool = False
+                    ) -> list[Violation]:
     """Validate a batch of named graphs together with the context graphs they point into
-    (registry and source list); the full shapes apply only when the registry is rebuilt."""
+    (registry and source list); the full shapes apply only when the registry is rebuilt.
+
+    ``skip_annotations``: no shape reads the ``oa:`` vocabulary (the build checks it with
+    :func:`shapes_read_namespace`), so the Web Annotation triples are left out of pySHACL's
+    copy: the same results, from a quarter of the triples (rdflib's ``Graph.add`` costs about
+    12 us a triple, and copying a 200-text batch took longer than validating it)."""
     if not produced:
         return []
     with_registry = any(g is context[0] for _, g in produced)
@@ -703,10 +746,15 @@ def _validate_batch(produced: list[tuple[URIRef, Graph]], context: list[Graph], 
             for triple in c:
                 data.add(triple)
     for iri, g in produced:
-        for triple in g:
-            data.add(triple)
-        for s in g.subjects():
+        # an extracted graph's triples as written, without building its own indexes
+        buffered = g.store.buffered() if isinstance(g.store, WriteOnceStore) else None
+        triples = buffered if buffered is not None else list(g)
+        for s, _, _ in triples:
             graph_of.setdefault(s, iri)
+        if skip_annotations:
+            triples = _without_annotations(triples)
+        for triple in triples:
+            data.add(triple)
     return validate_graph(data, shapes if with_registry else doc_shapes, origins, graph_of,
                           scratch=True)
 

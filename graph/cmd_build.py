@@ -11,17 +11,29 @@ import click
 from graph import namespaces as ns
 from graph.build import (
     BuildOptions,
+    BuildResult,
     build,
     load_registry,
     load_shapes,
     parse_rdf_file,
     validate_graph,
 )
-from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, BadInput
+from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_STORE_WRITE, EXIT_VIOLATIONS, BadInput
 from graph.store import GraphStore
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
                           show_default=True, help="Output directory (store, graph.trig, graph.ttl).")
+
+
+def build_or_exit(opts: BuildOptions) -> BuildResult:
+    """``build(opts)``; a store that cannot be written (disk full, permissions) ends the
+    command with one line and exit code 5 instead of a traceback."""
+    try:
+        return build(opts)
+    except OSError as e:
+        click.echo(f"build failed: could not write the new store generation under {opts.out_dir}: {e}; "
+                   "the previous store is untouched", err=True)
+        sys.exit(EXIT_STORE_WRITE)
 
 
 @click.command("build")
@@ -37,13 +49,14 @@ def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Pa
               max_text_mb: float) -> None:
     """Build, validate and publish the graph into an embedded on-disk store.
 
-    Exit codes: 0 conforms, 1 SHACL or check violations, 2 bad input.
+    Exit codes: 0 conforms, 1 SHACL or check violations, 2 bad input, 5 the store could not
+    be written.
     """
     opts = BuildOptions(out_dir=out_dir, base=base, corpus_dir=corpus_dir,
                         max_text_bytes=int(max_text_mb * 1024 * 1024))
     if records_dir is not None:
         opts.records_dir = records_dir
-    result = build(opts)
+    result = build_or_exit(opts)
     for p in result.problems:
         click.echo(str(p), err=True)
     if result.exit_code == EXIT_BAD_INPUT:

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from graph import query as Q
-from graph.build import BuildOptions, build
+from graph.build import BuildOptions
+from graph.cmd_build import build_or_exit
 from graph.errors import EXIT_OK
 from graph.store import GraphStore
 
@@ -32,7 +33,7 @@ QUESTIONS = [
 def run_cmd(out_dir: Path, corpus_dir: Path | None) -> None:
     """Main job: build + validate, answer saved questions, draw the network."""
     click.echo(f"== build ({out_dir})")
-    result = build(BuildOptions(out_dir=out_dir, corpus_dir=corpus_dir))
+    result = build_or_exit(BuildOptions(out_dir=out_dir, corpus_dir=corpus_dir))
     for p in result.problems:
         click.echo(f"  {p}", err=True)
     for v in result.violations:

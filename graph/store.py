@@ -124,6 +124,12 @@ def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]],
         yield ox.Quad(conv(s), conv(p), conv(o), g)
 
 
+def to_quads(graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> list[ox.Quad]:
+    """Named rdflib graphs -> one list of pyoxigraph quads, each distinct term converted once."""
+    cache: dict = {}
+    return [q for iri, triples in graphs for q in quads_to_ox(iri, triples, cache)]
+
+
 # ------------------------------------------------------------------ the store
 
 
@@ -228,10 +234,18 @@ class GraphStore:
     def add_graphs(self, graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> list[ox.Quad]:
         """Write many named graphs in one bulk load (each bulk load call has a fixed cost);
         returns the quads written (the build serialises its fragments from them)."""
-        cache: dict = {}
-        quads = [q for iri, triples in graphs for q in quads_to_ox(iri, triples, cache)]
-        self.ox.bulk_extend(quads)
+        quads = to_quads(graphs)
+        self.write_quads(quads)
         return quads
+
+    def write_quads(self, quads: list[ox.Quad]) -> None:
+        """One bulk load of ``quads``, handed to Oxigraph as N-Quads bytes.
+
+        As fast as ``bulk_extend`` (the serialisation costs about 0.7 us a quad), but
+        Oxigraph parses and writes bytes without holding Python's GIL, so a build can write
+        one batch in a thread while it validates the batch (graph/build.py)."""
+        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        self.ox.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
     def flush(self) -> None:
         self.ox.flush()

@@ -379,3 +379,52 @@ def test_incremental_build_reports_the_warnings_of_reused_texts(corpus_dir, tmp_
     assert first.ok and second.ok and second.report["units"]["rebuilt"] == 0
     assert any("023" in p.message for p in second.problems), "the corrupted roundup date is still reported"
     assert sorted(map(str, first.problems)) == sorted(map(str, second.problems))
+
+
+def test_a_failed_store_write_stops_the_build_and_keeps_the_published_store(built, tmp_path, monkeypatch):
+    """The store is written by a background thread; a write that fails there (here a full
+    disk, injected: this machine's disk cannot be filled safely) must stop the build, leave
+    no writer thread behind and keep the published store and its exports."""
+    import threading
+
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+    before = len(GraphStore.open(out))
+    generations = set((out / "generations").iterdir())
+    records = _copy_records(tmp_path)
+    victim = records / "fi-action-plan-2024.yaml"
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+
+    def full_disk(self, quads):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(GraphStore, "write_quads", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        build(BuildOptions(out_dir=out, records_dir=records))
+    monkeypatch.undo()
+    assert not [t for t in threading.enumerate() if t.name.startswith("cgtkg-store-writer")]
+    assert set((out / "generations").iterdir()) == generations, "the failed generation is removed"
+    assert len(GraphStore.open(out)) == before
+    assert len(_dataset(out / "graph.trig")) > 0
+    assert build(BuildOptions(out_dir=out, records_dir=records)).ok, "the next build goes through"
+
+
+def test_build_command_reports_a_store_it_cannot_write_with_exit_5(built, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from graph.cli import main as cli
+
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+
+    def full_disk(self, quads):
+        raise OSError(28, "No space left on device")
+
+    records = _copy_records(tmp_path)
+    victim = records / "fi-action-plan-2024.yaml"
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    monkeypatch.setattr(GraphStore, "write_quads", full_disk)
+    result = CliRunner().invoke(cli, ["build", "--out", str(out), "--records", str(records)])
+    assert result.exit_code == 5, result.output
+    assert "could not write the new store generation" in result.output
+    assert "No space left on device" in result.output and "previous store is untouched" in result.output
