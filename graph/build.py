@@ -509,10 +509,11 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             return res
 
         # 3. outputs ----------------------------------------------------------------
-        previous_sizes = {g: v["triples"] for g, v in prev_units.items()
-                          if g in keep and g not in todo_graphs and "triples" in v}
-        named = write_outputs(store, gen, out_dir / "current" if prev_units else None,
-                              previous_sizes, prefixes, written)
+        previous_dir = out_dir / "current" if prev_units else None
+        reused = previous_blocks(previous_dir, previous if same_base else None,
+                                 {g for g in prev_units if g in keep and g not in todo_graphs})
+        blocks, output_sizes = write_outputs(store, gen, previous_dir, reused, prefixes, written)
+        named = {g: b["triples"] for g, b in blocks.items()}
         stats = compute_stats(store)
         del store
         t = tick("outputs", t)
@@ -524,9 +525,9 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         raise
 
     manifest = {"base": o.base, "context": context, "tool_version": TOOL_VERSION,
+                "outputs": output_sizes,
                 "units": {str(u.graph): {"digest": u.digest, "kind": u.kind,
-                                         **({"triples": named[str(u.graph)]}
-                                            if str(u.graph) in named else {}),
+                                         **blocks.get(str(u.graph), {}),
                                          **({"report": reports[str(u.graph)]} if str(u.graph) in reports else {}),
                                          **({"problems": [_problem_dict(p) for p in unit_problems[str(u.graph)]]}
                                             if unit_problems.get(str(u.graph)) else {})}
@@ -860,15 +861,20 @@ def link_extracted_to_curated(store: GraphStore, graph: URIRef) -> None:
 
 # ------------------------------------------------------------------ outputs
 #
-# graph.trig and graph.ttl are assembled from one fragment per named graph, kept in the
-# generation's fragments/ folder.  A rebuild serialises only the graphs it rewrote (and the
-# links graph) and hard-links every other fragment from the published generation, so one
-# changed text no longer costs re-reading and re-serialising the whole store (at 1,000
-# synthetic texts that was 29 of the 37 seconds of a rebuild; benchmarks/run.py).
-# graph.ttl is the fragments' triples one after the other: a triple that two named graphs
-# hold is written twice, which any RDF parser reads as one.
+# graph.trig and graph.ttl are one block per named graph, in graph order, after one set of
+# @prefix lines.  Each batch serialises its graphs' blocks into the generation's fragments/
+# folder from the quads it has just written (write_batch_fragments); the assembly then
+# copies the blocks into the two files and records where each block lies (the manifest's
+# "trig" and "ttl" [offset, length] per unit).  A rebuild serialises only what it rewrote
+# (and the links graph) and copies every other block from the published generation's files
+# at its recorded place: one sequential read of two files, instead of re-reading and
+# re-serialising the whole store (29 of the 37 s of a one-text rebuild at 1,000 texts) or
+# opening one fragment file per graph.  The fragments folder is removed once assembled.
+# graph.ttl is the blocks' triples one after the other: a triple that two named graphs hold
+# is written twice, which any RDF parser reads as one.
 
 FRAGMENTS = "fragments"
+OUTPUT_FILES = ("trig", "ttl")
 
 
 def _fragment(graph: str) -> str:
@@ -897,28 +903,14 @@ def _write_fragment(quads: list[ox.Quad], graph: str, folder: Path, prefixes: di
     return len(quads)
 
 
-def _reuse_fragment(graph: str, previous: Path | None, folder: Path) -> bool:
-    if previous is None:
-        return False
-    name = _fragment(graph)
-    try:
-        for ext in ("trig", "ttl"):
-            os.link(previous / FRAGMENTS / f"{name}.{ext}", folder / f"{name}.{ext}")
-    except OSError:
-        for ext in ("trig", "ttl"):
-            (folder / f"{name}.{ext}").unlink(missing_ok=True)
-        return False
-    return True
-
-
 def write_batch_fragments(quads: list[ox.Quad], gen: Path, prefixes: dict) -> dict[str, int]:
     """The fragments of the graphs of one batch, from the quads just written to the store.
 
     Reading them back from the on-disk store cost about 13 us per quad (every term's string
     is a lookup there): 146 of the 620 seconds of a 10,000-text build, against under 2 s to
     serialise them (benchmarks/run.py).  The quads are the store's own terms
-    (``GraphStore.add_graphs`` writes each term in its ``stored_form``), so a fragment says
-    what the store holds.  Returns the number of triples per graph written."""
+    (``graph.store.to_quads`` gives each literal its ``stored_forms`` form), so a fragment
+    says what the store holds.  Returns the number of triples per graph written."""
     folder = gen / FRAGMENTS
     folder.mkdir(exist_ok=True)
     by_graph: dict[str, list[ox.Quad]] = {}
@@ -927,36 +919,86 @@ def write_batch_fragments(quads: list[ox.Quad], gen: Path, prefixes: dict) -> di
     return {g: _write_fragment(gq, g, folder, prefixes) for g, gq in by_graph.items()}
 
 
-def write_outputs(store: GraphStore, gen: Path, previous: Path | None,
-                  previous_sizes: dict[str, int], prefixes: dict,
-                  written: dict[str, int] | None = None) -> dict[str, int]:
-    """``gen/graph.trig`` (one named graph per source) and ``gen/graph.ttl`` (merged), from
-    fragments; ``previous_sizes`` names the graphs whose fragments ``previous`` (the
-    published generation) holds unchanged, ``written`` those this build already wrote
-    (:func:`write_batch_fragments`).  Returns the number of triples per graph."""
+def _copy_range(src: int, dst: int, offset: int, length: int) -> None:
+    """``length`` bytes of file ``src`` from ``offset`` appended to ``dst`` (in the kernel
+    where ``os.copy_file_range`` exists)."""
+    while length > 0:
+        if hasattr(os, "copy_file_range"):
+            n = os.copy_file_range(src, dst, length, offset)
+        else:  # pragma: no cover - not Linux
+            n = os.write(dst, os.pread(src, min(length, 1 << 20), offset))
+        if n <= 0:
+            raise OSError(f"short copy: {length} bytes left at offset {offset}")
+        offset += n
+        length -= n
+
+
+def previous_blocks(previous: Path | None, manifest: dict | None, graphs: set[str]) -> dict[str, dict]:
+    """Where the published generation's graph.trig/graph.ttl hold each of ``graphs``, if
+    those files are still the ones its manifest describes (same sizes); else nothing."""
+    if previous is None or not manifest:
+        return {}
+    sizes = manifest.get("outputs") or {}
+    for ext in OUTPUT_FILES:
+        try:
+            if (previous / f"graph.{ext}").stat().st_size != sizes.get(ext):
+                return {}
+        except OSError:
+            return {}
+    units = manifest.get("units", {})
+    return {g: units[g] for g in graphs
+            if g in units and all(ext in units[g] for ext in OUTPUT_FILES) and "triples" in units[g]}
+
+
+def write_outputs(store: GraphStore, gen: Path, previous_dir: Path | None, reused: dict[str, dict],
+                  prefixes: dict, written: dict[str, int] | None = None
+                  ) -> tuple[dict[str, dict], dict[str, int]]:
+    """``gen/graph.trig`` (one named graph per source) and ``gen/graph.ttl`` (merged).
+
+    Each graph's block comes from the fragment this build wrote (``written``: graph ->
+    triples, :func:`write_batch_fragments`), from the published generation's files in
+    ``previous_dir`` (``reused``: graph -> its manifest entry, :func:`previous_blocks`), or
+    is serialised from the store.  Returns, per non-empty graph, its triples and the
+    ``[offset, length]`` of its block in each file; and the two files' sizes."""
     folder = gen / FRAGMENTS
     folder.mkdir(exist_ok=True)
     written = written or {}
-    sizes: dict[str, int] = {}
     graphs = sorted(str(g) for g in store.named_graphs())
+    triples: dict[str, int] = {}
     for g in graphs:
         if g in written:
-            sizes[g] = written[g]
-        elif g in previous_sizes and _reuse_fragment(g, previous, folder):
-            sizes[g] = previous_sizes[g]
+            triples[g] = written[g]
+        elif g in reused:
+            triples[g] = reused[g]["triples"]
         else:
-            sizes[g] = _serialise_graph(store.ox, g, folder, prefixes)
-    sizes = {g: n for g, n in sizes.items() if n}
+            triples[g] = _serialise_graph(store.ox, g, folder, prefixes)
     header = b"".join(line + b"\n" for line in ox.serialize(
         [ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode("urn:x"), ox.NamedNode("urn:x"))],
         format=ox.RdfFormat.TURTLE, prefixes=prefixes).split(b"\n") if line.startswith(b"@prefix "))
-    for ext in ("trig", "ttl"):
-        with open(gen / f"graph.{ext}", "wb") as out:
-            out.write(header)
-            for g in sizes:
-                with open(folder / f"{_fragment(g)}.{ext}", "rb") as part:
-                    shutil.copyfileobj(part, out, 1 << 20)
-    return sizes
+    blocks: dict[str, dict] = {g: {"triples": n} for g, n in triples.items() if n}
+    sizes: dict[str, int] = {}
+    for ext in OUTPUT_FILES:
+        old = os.open(previous_dir / f"graph.{ext}", os.O_RDONLY) if reused and previous_dir else None
+        try:
+            with open(gen / f"graph.{ext}", "wb") as out:
+                out.write(header)
+                for g, entry in blocks.items():
+                    out.flush()
+                    start = out.tell()
+                    if g in reused and g not in written:
+                        _copy_range(old, out.fileno(), *reused[g][ext])
+                        out.seek(0, os.SEEK_END)
+                    else:
+                        with open(folder / f"{_fragment(g)}.{ext}", "rb") as part:
+                            shutil.copyfileobj(part, out, 1 << 20)
+                    out.flush()
+                    entry[ext] = [start, out.tell() - start]
+                sizes[ext] = out.tell()
+        finally:
+            if old is not None:
+                os.close(old)
+    shutil.rmtree(folder, ignore_errors=True)
+    return blocks, sizes
 
 
 def _graph_sizes(store: GraphStore) -> dict[URIRef, int]:

@@ -70,36 +70,35 @@ def to_rdflib(term) -> Node | None:
     raise TypeError(f"unexpected term {term!r}")
 
 
-_SCRATCH: ox.Store | None = None
-_SCRATCH_S = ox.NamedNode("urn:x-cgtkg:canonical")
+_CANONICAL_P = ox.NamedNode("urn:x-cgtkg:canonical")
 
 
-def stored_form(term: ox.NamedNode | ox.BlankNode | ox.Literal):
-    """``term`` as the store will give it back.
+def _may_be_rewritten(term) -> bool:
+    """A literal Oxigraph may store in another form: typed other than ``xsd:string``, or
+    with a language tag that is not lower case."""
+    if not isinstance(term, ox.Literal):
+        return False
+    lang = term.language
+    if lang is not None:
+        return lang != lang.lower()
+    return term.datatype.value != _XSD_STRING
+
+
+def stored_forms(literals: Iterable[ox.Literal]) -> dict[ox.Literal, ox.Literal]:
+    """Each literal as the store will give it back.
 
     Oxigraph keeps some literals in a canonical form of its own: integer subtypes become
     ``xsd:integer`` (``"+5"^^xsd:nonNegativeInteger`` -> ``"5"^^xsd:integer``), decimals,
     floats and ``xsd:dateTimeStamp`` are rewritten, language tags lower-cased.  Rather than
-    copy those rules, a literal that may be rewritten (typed other than ``xsd:string``, or
-    with a tag that is not lower case) is written to a scratch in-memory store and read back.
-    IRIs, blank nodes and plain strings come back as they went in.
+    copy those rules, the literals are written to a scratch in-memory store in one bulk
+    write and read back.
     """
-    global _SCRATCH
-    if not isinstance(term, ox.Literal):
-        return term
-    lang = term.language
-    if lang is not None:
-        if lang == lang.lower():
-            return term
-    elif term.datatype.value == _XSD_STRING:
-        return term
-    if _SCRATCH is None:
-        _SCRATCH = ox.Store()
-    quad = ox.Quad(_SCRATCH_S, _SCRATCH_S, term)
-    _SCRATCH.add(quad)
-    stored = next(iter(_SCRATCH.quads_for_pattern(_SCRATCH_S, _SCRATCH_S, None))).object
-    _SCRATCH.remove(ox.Quad(_SCRATCH_S, _SCRATCH_S, stored))
-    return stored
+    literals = list(dict.fromkeys(literals))
+    scratch = ox.Store()
+    names = [ox.NamedNode(f"urn:x-cgtkg:literal:{i}") for i in range(len(literals))]
+    scratch.bulk_extend(ox.Quad(n, _CANONICAL_P, lit) for n, lit in zip(names, literals))
+    back = {q.subject.value: q.object for q in scratch}
+    return {lit: back[n.value] for n, lit in zip(names, literals)}
 
 
 def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]],
@@ -108,16 +107,18 @@ def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]],
 
     ``cache`` (shared across the graphs of one bulk write) converts each distinct term once:
     predicates, classes, agencies and concepts repeat on nearly every line, and converting
-    them again cost a fifth of the build's store stage (benchmarks/run.py).  Each term is
-    in its :func:`stored_form`, so the quads are exactly what the store will hold.
+    them again cost a fifth of the build's store stage (benchmarks/run.py).  IRIs are looked
+    up by their plain string: an rdflib term hashes and compares in Python.
     """
     g = ox.NamedNode(str(graph_iri))
     seen = {} if cache is None else cache
+    plain = str.__str__
 
     def conv(term: Node):
-        out = seen.get(term)
+        key = plain(term) if type(term) is URIRef else term
+        out = seen.get(key)
         if out is None:
-            out = seen[term] = stored_form(to_ox(term))
+            out = seen[key] = to_ox(term)
         return out
 
     for s, p, o in triples:
@@ -125,9 +126,16 @@ def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]],
 
 
 def to_quads(graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> list[ox.Quad]:
-    """Named rdflib graphs -> one list of pyoxigraph quads, each distinct term converted once."""
+    """Named rdflib graphs -> one list of pyoxigraph quads, each distinct term converted once,
+    each literal in its :func:`stored_forms` form: the quads are what the store will hold."""
     cache: dict = {}
-    return [q for iri, triples in graphs for q in quads_to_ox(iri, triples, cache)]
+    quads = [q for iri, triples in graphs for q in quads_to_ox(iri, triples, cache)]
+    changed = {lit: back for lit, back in
+               stored_forms(v for v in cache.values() if _may_be_rewritten(v)).items() if back != lit}
+    if changed:  # literals are only ever objects
+        quads = [ox.Quad(q.subject, q.predicate, changed[q.object], q.graph_name)
+                 if q.object in changed else q for q in quads]
+    return quads
 
 
 # ------------------------------------------------------------------ the store
