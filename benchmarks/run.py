@@ -4,7 +4,7 @@ For each size N (default 100, 1,000 and 10,000) it generates a synthetic corpus
 (benchmarks/generate.py) and measures, each stage on its own:
 
 * extraction throughput: the build's ``extract`` stage, MB of text per second, one core;
-* store writing: ``GraphStore.add_graphs`` (what the build's ``store`` stage calls) against
+* store writing: ``GraphStore.add_graphs`` (the build's conversion and write in one call) against
   raw ``pyoxigraph.Store.bulk_extend`` of the same quads and rdflib's in-memory ``Dataset``;
   and two ceilings: Oxigraph's own bulk loader fed N-Quads bytes, and an in-memory Oxigraph;
 * SHACL: the build's per-batch validation, and the same after one changed document;
@@ -599,7 +599,7 @@ def summarise(results: list[SizeResult], rdflib_cap_s: float) -> dict:
                               if st.get("every_kth_batch", 1) > 1 else f"{st['triples']:,} (all)"),
             "query_native_over_cap": sum(1 for q in qs if not q["project"] or not q["raw"]),
             "query_max_p50_ms": max(p50s) if p50s else None,
-            # a query's cost has a floor per row returned (~10-30 us in pyoxigraph here):
+            # a query's cost has a floor per row returned (tens of us and more in pyoxigraph here):
             # the p50 target is shown apart for the queries whose answer stays small
             "query_max_p50_small_ms": max((q["project"]["p50_ms"] for q in qs if q["project"]
                                            and q["project"]["rows"] <= SMALL_ANSWER),

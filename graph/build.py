@@ -43,7 +43,7 @@ from graph.store import (
 )
 from loaders.records import Registry, compile_records, compile_sources, curation_activity
 from loaders.text.source import DEFAULT_MAX_BYTES
-from loaders.text.triples import WriteOnceStore
+from loaders.text.triples import written_triples
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # part of every unit digest: bump it when the same input builds different triples, so that
@@ -747,9 +747,7 @@ def _validate_batch(produced: list[tuple[URIRef, Graph]], context: list[Graph], 
             for triple in c:
                 data.add(triple)
     for iri, g in produced:
-        # an extracted graph's triples as written, without building its own indexes
-        buffered = g.store.buffered() if isinstance(g.store, WriteOnceStore) else None
-        triples = buffered if buffered is not None else list(g)
+        triples = written_triples(g)  # an extracted graph's own indexes are never built
         for s, _, _ in triples:
             graph_of.setdefault(s, iri)
         if skip_annotations:

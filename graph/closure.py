@@ -22,6 +22,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 
 from graph.namespaces import CGT, ELI
+from loaders.text.triples import written_triples
 
 
 def materialise(graph: Graph) -> int:
@@ -35,7 +36,7 @@ def materialise(graph: Graph) -> int:
     subdivisions, stated, up, broader = set(), [], {}, {}
     kinds = {RDF.type: 0, ELI.is_part_of: 1, CGT.partOfDocument: 2, SKOS.broader: 3}
     subdivision = ELI.LegalResourceSubdivision
-    for s, p, o in _all_triples(graph):
+    for s, p, o in written_triples(graph):
         kind = kinds.get(p)
         if kind is None:
             continue
@@ -51,15 +52,6 @@ def materialise(graph: Graph) -> int:
     for triple in stated:  # derived, never curated: the walk below decides
         graph.remove(triple)
     return _documents(graph, subdivisions, up) + _broader_transitive(graph, broader)
-
-
-def _all_triples(graph: Graph):
-    """The graph's triples; straight from a write-once store's buffer when it has one
-    (loaders/text/triples.py; rdflib's Graph.triples adds a generator and a context per
-    triple, and a pattern query would build the store's indexes)."""
-    buffered = getattr(graph.store, "buffered", None)
-    written = buffered() if buffered is not None else None
-    return written if written is not None else graph.triples((None, None, None))
 
 
 def _documents(graph: Graph, subdivisions: set, up: dict) -> int:

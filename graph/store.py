@@ -249,9 +249,9 @@ class GraphStore:
     def write_quads(self, quads: list[ox.Quad]) -> None:
         """One bulk load of ``quads``, handed to Oxigraph as N-Quads bytes.
 
-        As fast as ``bulk_extend`` (the serialisation costs about 0.7 us a quad), but
-        Oxigraph parses and writes bytes without holding Python's GIL, so a build can write
-        one batch in a thread while it validates the batch (graph/build.py)."""
+        A little slower per call than ``bulk_extend`` (docs/benchmarks.md), but Oxigraph
+        parses and writes bytes without holding Python's GIL, so a build can write one batch
+        in a thread while it validates the batch (graph/build.py)."""
         data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
         self.ox.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 

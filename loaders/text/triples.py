@@ -93,6 +93,15 @@ class WriteOnceStore(SimpleMemory):
         return super().__len__(context)
 
 
+def written_triples(graph: Graph) -> list[tuple]:
+    """All of ``graph``'s triples, for a reader that scans them all: straight from a
+    write-once store's buffer while it has one (so no rdflib index gets built, and no
+    generator and context per triple), else the graph's own iteration."""
+    store = graph.store
+    buffered = store.buffered() if isinstance(store, WriteOnceStore) else None
+    return buffered if buffered is not None else list(graph)
+
+
 class LatePrefixGraph(Graph):
     """A graph whose prefix bindings are made when its namespace manager is first used.
 
