@@ -149,6 +149,7 @@ def store_writing(store_dir: Path, work: Path, batch_units: int, total: int,
     from rdflib import Dataset, Graph, URIRef
 
     from graph.store import GraphStore, to_rdflib
+    from loaders.text.triples import WriteOnceStore
 
     src = ox.Store.read_only(str(store_dir))
     graphs = sorted(g.value for g in src.named_graphs())
@@ -170,12 +171,14 @@ def store_writing(store_dir: Path, work: Path, batch_units: int, total: int,
         triples += len(quads)
         if not keep:
             ds = Dataset(default_union=True)
-        rdf_graphs: dict[str, Graph] = {g: Graph(identifier=URIRef(g)) for g in batch}
+        # the graphs as the text loader hands them to the build: over its write-once store
+        # (loaders/text/rdf.py), whose triples are read back as written
+        rdf_graphs: dict[str, Graph] = {g: Graph(WriteOnceStore(), identifier=URIRef(g)) for g in batch}
         contexts = {g: ds.graph(URIRef(g)) for g in batch}
         rdf_quads = []
         for q in quads:
             t = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
-            rdf_graphs[q.graph_name.value].add(t)
+            rdf_graphs[q.graph_name.value].store.put(t)
             rdf_quads.append((*t, contexts[q.graph_name.value]))
         items = [(URIRef(g), rdf_graphs[g]) for g in batch]
 

@@ -35,10 +35,11 @@ from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, BadInput, Pro
 from graph.namespaces import OA
 from graph.store import (
     GraphStore,
+    NQuads,
     discard_generation,
     new_generation,
     publish_generation,
-    to_quads,
+    to_nquads,
     write_atomically,
 )
 from loaders.records import Registry, compile_records, compile_sources, curation_activity
@@ -457,23 +458,21 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
                 origins.update(out.origins)
                 if out.report is not None:
                     reports[str(u.graph)] = out.report
-            # The batch is written by a thread while this one goes on (fragments, SHACL, the
-            # next batch's extraction): Oxigraph's bulk loader runs without the GIL.  At most
-            # one write is in flight; the next batch (or the checks) waits for it first
-            # ("store-wait"), so a failed write stops the build there.  A violation discards
-            # the generation anyway.
+            # The batch is written by a thread while this one goes on (SHACL, the next batch's
+            # extraction): the store's bulk load, then the batch's output fragments, both
+            # mostly in Oxigraph without the GIL.  At most one write is in flight; the next
+            # batch (or the checks) waits for it first ("store-wait"), so a failed write stops
+            # the build there.  A violation discards the generation anyway.
             if pending is not None:
-                pending.result()
+                written.update(pending.result())
                 pending = None
                 t = tick("store-wait", t)
             for u in batch:
                 store.ox.remove_graph(ox.NamedNode(str(u.graph)))
-            quads = to_quads(produced)
-            pending = writer.submit(store.write_quads, quads)
+            nquads = to_nquads(produced)
+            pending = writer.submit(_write_batch, store, nquads, gen, prefixes)
+            del nquads
             t = tick("store", t)
-            written.update(write_batch_fragments(quads, gen, prefixes))
-            del quads
-            t = tick("outputs", t)
             violations += _validate_batch(produced, [registry, sources_graph], shapes, doc_shapes, origins,
                                           skip_annotations=skip_annotations)
             t = tick("validate", t)
@@ -483,7 +482,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             _end_batch()
             t = tick("gc", t)
         if pending is not None:
-            pending.result()
+            written.update(pending.result())
             pending = None
             t = tick("store-wait", t)
         writer.shutdown()
@@ -860,16 +859,17 @@ def link_extracted_to_curated(store: GraphStore, graph: URIRef) -> None:
 # ------------------------------------------------------------------ outputs
 #
 # graph.trig and graph.ttl are one block per named graph, in graph order, after one set of
-# @prefix lines.  Each batch serialises its graphs' blocks into the generation's fragments/
-# folder from the quads it has just written (write_batch_fragments); the assembly then
-# copies the blocks into the two files and records where each block lies (the manifest's
-# "trig" and "ttl" [offset, length] per unit).  A rebuild serialises only what it rewrote
-# (and the links graph) and copies every other block from the published generation's files
-# at its recorded place: one sequential read of two files, instead of re-reading and
-# re-serialising the whole store (29 of the 37 s of a one-text rebuild at 1,000 texts) or
-# opening one fragment file per graph.  The fragments folder is removed once assembled.
-# graph.ttl is the blocks' triples one after the other: a triple that two named graphs hold
-# is written twice, which any RDF parser reads as one.
+# @prefix lines.  Each batch's writer thread serialises the batch's graphs' blocks into the
+# generation's fragments/ folder from the N-Quads it has just written (write_batch_fragments);
+# the assembly then copies the blocks into the two files and records where each block lies
+# (the manifest's "trig" and "ttl" [offset, length] per unit).  A rebuild serialises only
+# what it rewrote (and the links graph) and copies every other block from the published
+# generation's files at its recorded place: one sequential read of two files, instead of
+# re-reading and re-serialising the whole store (29 of the 37 s of a one-text rebuild at
+# 1,000 texts) or opening one fragment file per graph.  The fragments folder is removed once
+# assembled.  graph.ttl is the blocks' triples one after the other: a triple that two named
+# graphs hold is written twice, which any RDF parser reads as one.  A graph's TriG block is
+# its Turtle block inside ``<graph> { ... }``.
 
 FRAGMENTS = "fragments"
 OUTPUT_FILES = ("trig", "ttl")
@@ -887,34 +887,43 @@ def _without_prefixes(data: bytes) -> bytes:
     return data[start:]
 
 
-def _serialise_graph(store: ox.Store, graph: str, folder: Path, prefixes: dict) -> int:
-    quads = list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-    return _write_fragment(quads, graph, folder, prefixes)
-
-
-def _write_fragment(quads: list[ox.Quad], graph: str, folder: Path, prefixes: dict) -> int:
+def _write_fragment(store: ox.Store, graph: str, folder: Path, prefixes: dict) -> None:
+    """``graph``'s blocks of graph.ttl and graph.trig, from ``store`` (Oxigraph's own Turtle
+    writer, which runs without holding the GIL)."""
     name = _fragment(graph)
-    trig = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
-    ttl = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    (folder / f"{name}.trig").write_bytes(_without_prefixes(trig or b""))
-    (folder / f"{name}.ttl").write_bytes(_without_prefixes(ttl or b""))
-    return len(quads)
+    ttl = _without_prefixes(store.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.NamedNode(graph),
+                                       prefixes=prefixes) or b"")
+    (folder / f"{name}.ttl").write_bytes(ttl)
+    (folder / f"{name}.trig").write_bytes(b"%s {\n%s}\n" % (str(ox.NamedNode(graph)).encode(), ttl))
 
 
-def write_batch_fragments(quads: list[ox.Quad], gen: Path, prefixes: dict) -> dict[str, int]:
-    """The fragments of the graphs of one batch, from the quads just written to the store.
+def _serialise_graph(store: ox.Store, graph: str, folder: Path, prefixes: dict) -> int:
+    _write_fragment(store, graph, folder, prefixes)
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+
+def write_batch_fragments(batch: NQuads, gen: Path, prefixes: dict) -> dict[str, int]:
+    """The fragments of the graphs of one batch, from the N-Quads just written to the store.
 
     Reading them back from the on-disk store cost about 13 us per quad (every term's string
-    is a lookup there): 146 of the 620 seconds of a 10,000-text build, against under 2 s to
-    serialise them (benchmarks/run.py).  The quads are the store's own terms
-    (``graph.store.to_quads`` gives each literal its ``stored_forms`` form), so a fragment
-    says what the store holds.  Returns the number of triples per graph written."""
+    is a lookup there): 146 of the 620 seconds of a 10,000-text build (benchmarks/run.py).
+    The batch is loaded into an in-memory Oxigraph store instead, which keeps every literal
+    in the same canonical form as the on-disk one, so a fragment says what the store holds.
+    Returns the number of triples per graph written."""
     folder = gen / FRAGMENTS
     folder.mkdir(exist_ok=True)
-    by_graph: dict[str, list[ox.Quad]] = {}
-    for q in quads:
-        by_graph.setdefault(q.graph_name.value, []).append(q)
-    return {g: _write_fragment(gq, g, folder, prefixes) for g, gq in by_graph.items()}
+    scratch = ox.Store()
+    scratch.bulk_load(batch.data(), format=ox.RdfFormat.N_QUADS)
+    counts = {g: n for g, n in batch.triples.items() if n}
+    for g in counts:
+        _write_fragment(scratch, g, folder, prefixes)
+    return counts
+
+
+def _write_batch(store: GraphStore, batch: NQuads, gen: Path, prefixes: dict) -> dict[str, int]:
+    """The writer thread's work for one batch: the store, then the output fragments."""
+    store.write_nquads(batch)
+    return write_batch_fragments(batch, gen, prefixes)
 
 
 def _copy_range(src: int, dst: int, offset: int, length: int) -> None:

@@ -22,6 +22,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from loaders.text.triples import written_triples
+
 STORE_LINK = "store"
 CURRENT = "current"
 GENERATIONS = "generations"
@@ -70,35 +72,32 @@ def to_rdflib(term) -> Node | None:
     raise TypeError(f"unexpected term {term!r}")
 
 
-_CANONICAL_P = ox.NamedNode("urn:x-cgtkg:canonical")
+class NQuads:
+    """One bulk write: each named graph's triples as N-Quads lines (UTF-8 bytes).
 
+    The build hands Oxigraph text rather than pyoxigraph objects: building a ``Quad`` per
+    triple cost more than the conversion itself, ``bulk_load`` parses bytes without holding
+    Python's GIL (so the write can run in a thread), and the graph outputs are serialised from
+    the same bytes (graph/build.py).  Literals are written as the loaders made them; the
+    store keeps its own canonical form of some (``"+5"^^xsd:nonNegativeInteger`` is stored
+    as ``"5"^^xsd:integer``), which is why outputs are read back from an Oxigraph store
+    loaded with these bytes, never from the text itself."""
 
-def _may_be_rewritten(term) -> bool:
-    """A literal Oxigraph may store in another form: typed other than ``xsd:string``, or
-    with a language tag that is not lower case."""
-    if not isinstance(term, ox.Literal):
-        return False
-    lang = term.language
-    if lang is not None:
-        return lang != lang.lower()
-    return term.datatype.value != _XSD_STRING
+    __slots__ = ("_data", "graphs", "triples")
 
+    def __init__(self) -> None:
+        self.graphs: dict[str, list[str]] = {}  # graph IRI -> its lines
+        self.triples: dict[str, int] = {}
+        self._data: bytes | None = None
 
-def stored_forms(literals: Iterable[ox.Literal]) -> dict[ox.Literal, ox.Literal]:
-    """Each literal as the store will give it back.
+    def data(self) -> bytes:
+        """All graphs' lines, encoded once (the store and the outputs read the same bytes)."""
+        if self._data is None:
+            self._data = "".join(line for lines in self.graphs.values() for line in lines).encode("utf-8")
+        return self._data
 
-    Oxigraph keeps some literals in a canonical form of its own: integer subtypes become
-    ``xsd:integer`` (``"+5"^^xsd:nonNegativeInteger`` -> ``"5"^^xsd:integer``), decimals,
-    floats and ``xsd:dateTimeStamp`` are rewritten, language tags lower-cased.  Rather than
-    copy those rules, the literals are written to a scratch in-memory store in one bulk
-    write and read back.
-    """
-    literals = list(dict.fromkeys(literals))
-    scratch = ox.Store()
-    names = [ox.NamedNode(f"urn:x-cgtkg:literal:{i}") for i in range(len(literals))]
-    scratch.bulk_extend(ox.Quad(n, _CANONICAL_P, lit) for n, lit in zip(names, literals))
-    back = {q.subject.value: q.object for q in scratch}
-    return {lit: back[n.value] for n, lit in zip(names, literals)}
+    def __len__(self) -> int:
+        return sum(self.triples.values())
 
 
 def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]],
@@ -125,17 +124,45 @@ def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]],
         yield ox.Quad(conv(s), conv(p), conv(o), g)
 
 
-def to_quads(graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> list[ox.Quad]:
-    """Named rdflib graphs -> one list of pyoxigraph quads, each distinct term converted once,
-    each literal in its :func:`stored_forms` form: the quads are what the store will hold."""
-    cache: dict = {}
-    quads = [q for iri, triples in graphs for q in quads_to_ox(iri, triples, cache)]
-    changed = {lit: back for lit, back in
-               stored_forms(v for v in cache.values() if _may_be_rewritten(v)).items() if back != lit}
-    if changed:  # literals are only ever objects
-        quads = [ox.Quad(q.subject, q.predicate, changed[q.object], q.graph_name)
-                 if q.object in changed else q for q in quads]
-    return quads
+def to_nquads(graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> NQuads:
+    """Named rdflib graphs -> one :class:`NQuads` batch.
+
+    Each distinct term is converted once per batch (predicates, classes, agencies and
+    concepts repeat on nearly every line), by pyoxigraph itself, so that its N-Triples form
+    (escapes included) is Oxigraph's own and an invalid IRI fails here, naming the term,
+    not in the writer.  IRIs are looked up by their plain string: an rdflib term hashes and
+    compares in Python.  A graph's triples are read as written where the loaders buffered
+    them (``loaders.text.triples.written_triples``)."""
+    iris: dict[str, str] = {}
+    others: dict[Node, str] = {}
+    plain = str.__str__
+    batch = NQuads()
+
+    def remember(term: Node) -> str:
+        text = str(to_ox(term))
+        if type(term) is URIRef:
+            iris[plain(term)] = text
+        else:
+            others[term] = text
+        return text
+
+    for graph_iri, triples in graphs:
+        name = plain(graph_iri)
+        tail = f" {ox.NamedNode(name)} .\n"
+        lines = batch.graphs.setdefault(name, [])
+        before = len(lines)
+        rows = written_triples(triples) if isinstance(triples, Graph) else triples
+        for s, p, o in rows:
+            a = iris.get(plain(s)) if type(s) is URIRef else others.get(s)
+            if a is None:
+                a = remember(s)
+            b = iris.get(plain(p)) or remember(p)
+            c = iris.get(plain(o)) if type(o) is URIRef else others.get(o)
+            if c is None:
+                c = remember(o)
+            lines.append(f"{a} {b} {c}{tail}")
+        batch.triples[name] = batch.triples.get(name, 0) + len(lines) - before
+    return batch
 
 
 # ------------------------------------------------------------------ the store
@@ -239,21 +266,19 @@ class GraphStore:
     def add_graph(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
         self.ox.bulk_extend(quads_to_ox(graph_iri, triples))
 
-    def add_graphs(self, graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> list[ox.Quad]:
+    def add_graphs(self, graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]) -> NQuads:
         """Write many named graphs in one bulk load (each bulk load call has a fixed cost);
-        returns the quads written (the build serialises its fragments from them)."""
-        quads = to_quads(graphs)
-        self.write_quads(quads)
-        return quads
+        returns the batch written (the build serialises its outputs from it)."""
+        batch = to_nquads(graphs)
+        self.write_nquads(batch)
+        return batch
 
-    def write_quads(self, quads: list[ox.Quad]) -> None:
-        """One bulk load of ``quads``, handed to Oxigraph as N-Quads bytes.
+    def write_nquads(self, batch: NQuads) -> None:
+        """One bulk load of ``batch``'s N-Quads bytes.
 
-        A little slower per call than ``bulk_extend`` (docs/benchmarks.md), but Oxigraph
-        parses and writes bytes without holding Python's GIL, so a build can write one batch
-        in a thread while it validates the batch (graph/build.py)."""
-        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-        self.ox.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        Oxigraph parses and writes bytes without holding Python's GIL, so a build can write
+        one batch in a thread while it validates the batch (graph/build.py)."""
+        self.ox.bulk_load(batch.data(), format=ox.RdfFormat.N_QUADS)
 
     def flush(self) -> None:
         self.ox.flush()

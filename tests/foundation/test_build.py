@@ -381,11 +381,16 @@ def test_incremental_build_reports_the_warnings_of_reused_texts(corpus_dir, tmp_
     assert sorted(map(str, first.problems)) == sorted(map(str, second.problems))
 
 
-def test_a_failed_store_write_stops_the_build_and_keeps_the_published_store(built, tmp_path, monkeypatch):
-    """The store is written by a background thread; a write that fails there (here a full
-    disk, injected: this machine's disk cannot be filled safely) must stop the build, leave
-    no writer thread behind and keep the published store and its exports."""
+@pytest.mark.parametrize("where", ["store", "fragments"])
+def test_a_failed_store_write_stops_the_build_and_keeps_the_published_store(built, tmp_path, monkeypatch,
+                                                                             where):
+    """The store and the batch's output fragments are written by a background thread; a
+    write that fails there (here a full disk, injected: this machine's disk cannot be filled
+    safely) must stop the build, leave no writer thread behind and keep the published store
+    and its exports."""
     import threading
+
+    import graph.build
 
     out = tmp_path / "out"
     shutil.copytree(built.out_dir, out, symlinks=True)
@@ -395,10 +400,13 @@ def test_a_failed_store_write_stops_the_build_and_keeps_the_published_store(buil
     victim = records / "fi-action-plan-2024.yaml"
     victim.write_text(victim.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
 
-    def full_disk(self, quads):
+    def full_disk(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(GraphStore, "write_quads", full_disk)
+    if where == "store":
+        monkeypatch.setattr(GraphStore, "write_nquads", full_disk)
+    else:  # the batch's output fragments, written by the same thread after the store
+        monkeypatch.setattr(graph.build, "write_batch_fragments", full_disk)
     with pytest.raises(OSError, match="No space left"):
         build(BuildOptions(out_dir=out, records_dir=records))
     monkeypatch.undo()
@@ -417,13 +425,13 @@ def test_build_command_reports_a_store_it_cannot_write_with_exit_5(built, tmp_pa
     out = tmp_path / "out"
     shutil.copytree(built.out_dir, out, symlinks=True)
 
-    def full_disk(self, quads):
+    def full_disk(self, batch):
         raise OSError(28, "No space left on device")
 
     records = _copy_records(tmp_path)
     victim = records / "fi-action-plan-2024.yaml"
     victim.write_text(victim.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    monkeypatch.setattr(GraphStore, "write_quads", full_disk)
+    monkeypatch.setattr(GraphStore, "write_nquads", full_disk)
     result = CliRunner().invoke(cli, ["build", "--out", str(out), "--records", str(records)])
     assert result.exit_code == 5, result.output
     assert "could not write the new store generation" in result.output

@@ -90,10 +90,10 @@ def test_a_literal_oxigraph_rewrites_is_exported_as_stored(tmp_path):
     written = Graph()
     written.add((s, p, Literal("+5", datatype=URIRef(XSD + "nonNegativeInteger"))))
     store = GraphStore(tmp_path / "store")
-    quads = store.add_graphs([(g, written)])
+    batch = store.add_graphs([(g, written)])
     gen = tmp_path / "gen"
     gen.mkdir()
-    sizes = write_batch_fragments(quads, gen, {})
+    sizes = write_batch_fragments(batch, gen, {})
     assert sizes == {str(g): 1}
     fragment = next((gen / "fragments").glob("*.trig")).read_bytes()
     from_fragment = [q.object for q in ox.parse(fragment, format=ox.RdfFormat.TRIG)]
