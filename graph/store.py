@@ -139,7 +139,11 @@ def to_nquads(graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]
     batch = NQuads()
 
     def remember(term: Node) -> str:
-        text = str(to_ox(term))
+        try:
+            text = str(to_ox(term))
+        except ValueError as e:  # pyoxigraph's message does not say which term
+            shown = f"<{term}>" if isinstance(term, URIRef) else repr(term)
+            raise ValueError(f"cannot store {shown}: {e}") from None
         if type(term) is URIRef:
             iris[plain(term)] = text
         else:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
@@ -101,3 +102,17 @@ def test_a_literal_oxigraph_rewrites_is_exported_as_stored(tmp_path):
     assert from_fragment == from_store
     assert from_store[0].datatype == ox.NamedNode(XSD + "integer")  # what Oxigraph does today
     shutil.rmtree(gen)
+
+
+def test_a_term_the_store_cannot_hold_is_named_before_anything_is_written(tmp_path):
+    """An IRI Oxigraph refuses (here with a space) stops the conversion with an error that
+    names it, and the store is left as it was."""
+    store = GraphStore(tmp_path / "store")
+    good = Graph()
+    good.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("kept")))
+    store.add_graphs([(URIRef("https://example.org/graph/good"), good)])
+    bad = Graph()
+    bad.add((URIRef("https://example.org/a b"), URIRef("https://example.org/p"), Literal("x")))
+    with pytest.raises(ValueError, match=r"cannot store <https://example.org/a b>: Invalid IRI"):
+        store.add_graphs([(URIRef("https://example.org/graph/bad"), bad)])
+    assert len(store) == 1
