@@ -81,7 +81,8 @@ class NQuads:
     the same bytes (graph/build.py).  Literals are written as the loaders made them; the
     store keeps its own canonical form of some (``"+5"^^xsd:nonNegativeInteger`` is stored
     as ``"5"^^xsd:integer``), which is why outputs are read back from an Oxigraph store
-    loaded with these bytes, never from the text itself."""
+    loaded with these bytes, never from the text itself.  Oxigraph's parser gives blank nodes
+    fresh labels in each store it loads them into; the loaders write none."""
 
     __slots__ = ("_data", "graphs", "triples")
 
@@ -96,21 +97,16 @@ class NQuads:
             self._data = "".join(line for lines in self.graphs.values() for line in lines).encode("utf-8")
         return self._data
 
-    def __len__(self) -> int:
-        return sum(self.triples.values())
 
 
-def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]],
-                cache: dict | None = None) -> Iterator[ox.Quad]:
-    """rdflib triples -> pyoxigraph quads in ``graph_iri``.
-
-    ``cache`` (shared across the graphs of one bulk write) converts each distinct term once:
-    predicates, classes, agencies and concepts repeat on nearly every line, and converting
-    them again cost a fifth of the build's store stage (benchmarks/run.py).  IRIs are looked
-    up by their plain string: an rdflib term hashes and compares in Python.
+def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Quad]:
+    """rdflib triples -> pyoxigraph quads in ``graph_iri``, for ``bulk_extend``: unlike the
+    N-Quads text of :func:`to_nquads`, which Oxigraph's parser loads with fresh blank node
+    labels, the quads keep every blank node's label.  Each distinct term is converted once;
+    IRIs are looked up by their plain string (an rdflib term hashes and compares in Python).
     """
     g = ox.NamedNode(str(graph_iri))
-    seen = {} if cache is None else cache
+    seen: dict = {}
     plain = str.__str__
 
     def conv(term: Node):

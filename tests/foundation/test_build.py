@@ -381,6 +381,17 @@ def test_incremental_build_reports_the_warnings_of_reused_texts(corpus_dir, tmp_
     assert sorted(map(str, first.problems)) == sorted(map(str, second.problems))
 
 
+def _published_copy_with_one_change(built, tmp_path) -> tuple[Path, Path]:
+    """A copy of the built output folder, and a records folder in which one record changed
+    (so that the next build has something to write)."""
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+    records = _copy_records(tmp_path)
+    victim = records / "fi-action-plan-2024.yaml"
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    return out, records
+
+
 @pytest.mark.parametrize("where", ["store", "fragments"])
 def test_a_failed_store_write_stops_the_build_and_keeps_the_published_store(built, tmp_path, monkeypatch,
                                                                              where):
@@ -392,13 +403,9 @@ def test_a_failed_store_write_stops_the_build_and_keeps_the_published_store(buil
 
     import graph.build
 
-    out = tmp_path / "out"
-    shutil.copytree(built.out_dir, out, symlinks=True)
+    out, records = _published_copy_with_one_change(built, tmp_path)
     before = len(GraphStore.open(out))
     generations = set((out / "generations").iterdir())
-    records = _copy_records(tmp_path)
-    victim = records / "fi-action-plan-2024.yaml"
-    victim.write_text(victim.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
 
     def full_disk(*args):
         raise OSError(28, "No space left on device")
@@ -422,15 +429,11 @@ def test_build_command_reports_a_store_it_cannot_write_with_exit_5(built, tmp_pa
 
     from graph.cli import main as cli
 
-    out = tmp_path / "out"
-    shutil.copytree(built.out_dir, out, symlinks=True)
+    out, records = _published_copy_with_one_change(built, tmp_path)
 
     def full_disk(self, batch):
         raise OSError(28, "No space left on device")
 
-    records = _copy_records(tmp_path)
-    victim = records / "fi-action-plan-2024.yaml"
-    victim.write_text(victim.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     monkeypatch.setattr(GraphStore, "write_nquads", full_disk)
     result = CliRunner().invoke(cli, ["build", "--out", str(out), "--records", str(records)])
     assert result.exit_code == 5, result.output
