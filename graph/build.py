@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import ORG, PROV, RDF, RDFS, SH
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -199,9 +200,11 @@ def validate_graph(data: Graph, shapes: Graph, origins: dict | None = None,
         if results.value(r, SH.resultSeverity) != SH.Violation:
             continue
         focus = results.value(r, SH.focusNode)
-        path = results.value(r, SH.resultPath)
+        path = _path_text(results, results.value(r, SH.resultPath))
         value = results.value(r, SH.value)
         shape = results.value(r, SH.sourceShape)
+        # an unnamed property shape is named after the shape that holds it
+        shown = shape if isinstance(shape, URIRef) else next(shapes.subjects(SH.property, shape), None)
         # a link shape's focus is the object pointed to (an agency, a concept): the violation
         # is reported once for each record or text that points to it that way
         linked = set(shapes.objects(shape, SH.targetObjectsOf)) if shape is not None else set()
@@ -211,13 +214,36 @@ def validate_graph(data: Graph, shapes: Graph, origins: dict | None = None,
         for origin in where:
             out.append(Violation(
                 focus=str(focus),
-                path=_short(path) if path is not None else None,
+                path=path,
                 message=str(results.value(r, SH.resultMessage) or "constraint violated"),
-                shape=_short(shape) if isinstance(shape, URIRef) else None,
+                shape=_short(shown) if isinstance(shown, URIRef) else None,
                 value=_short(value) if value is not None else None,
                 origin=origin,
             ))
     return sorted(out, key=lambda v: (v.origin or "", v.focus, v.path or "", v.message))
+
+
+_PATH_SUFFIX = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}
+
+
+def _path_text(g: Graph, path) -> str | None:
+    """A SHACL property path in SPARQL's syntax (``^cgt:concerns``, ``(a|b)``, ``a/b``),
+    read from ``g`` (pySHACL copies a result's path into its report)."""
+    if path is None or isinstance(path, URIRef):
+        return _short(path) if path is not None else None
+    inverse = g.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _path_text(g, inverse)
+    alternatives = g.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_path_text(g, p) for p in Collection(g, alternatives)) + ")"
+    for p, suffix in _PATH_SUFFIX.items():
+        inner = g.value(path, p)
+        if inner is not None:
+            return f"({_path_text(g, inner)}){suffix}"
+    if g.value(path, RDF.first) is not None:
+        return "/".join(_path_text(g, p) for p in Collection(g, path))
+    return str(path)
 
 
 def _short(term) -> str:

@@ -351,3 +351,20 @@ def test_case_reader_rejects_a_removal_that_is_not_there(tmp_path, valid_graph):
                             Literal("No such title", lang="en"))]
     with pytest.raises(AssertionError, match="changes nothing"):
         case_data(case, valid_graph)
+
+
+def test_a_violation_names_its_shape_and_path_readably(valid_graph, shapes):
+    """What a user reads in the build's report: an inverse or alternative path spelled as a
+    SPARQL property path, not the label of the blank node pySHACL's report holds, and an
+    unnamed property shape under the name of the shape that holds it."""
+    doc = URIRef("https://w3id.org/cgt-kg/id/doc/test-notice")
+    broken = Graph()
+    broken += valid_graph
+    broken.remove((doc, URIRef("http://data.europa.eu/eli/ontology#passed_by"), None))
+    conflict = URIRef(f"{doc}/conflict/document")
+    on_property = URIRef("https://w3id.org/cgt-kg/ontology#onProperty")
+    broken.remove((conflict, on_property, None))
+    broken.add((conflict, on_property, URIRef("http://data.europa.eu/eli/ontology#first_date_entry_in_force")))
+    paths = {v.shape: v.path for v in validate_graph(broken, shapes) if v.focus == str(doc)}
+    assert paths["cgts:DocumentIssuerOrReason"] == "(eli:passed_by|cgt:issuerMissingReason)"
+    assert paths["cgts:DocumentSingleDate"] == "^cgt:concerns"
