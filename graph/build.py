@@ -541,7 +541,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
                                  {g for g in prev_units if g in keep and g not in todo_graphs})
         blocks, output_sizes = write_outputs(store, gen, previous_dir, reused, prefixes, written)
         named = {g: b["triples"] for g, b in blocks.items()}
-        stats = compute_stats(store)
+        stats = compute_stats(store, quads=sum(named.values()))
         del store
         t = tick("outputs", t)
     except BaseException:
@@ -976,6 +976,17 @@ def _write_batch(store: GraphStore, batch: NQuads, gen: Path, prefixes: dict) ->
     return write_batch_fragments(batch, gen, prefixes)
 
 
+def _flush_run(old: int | None, out, run: list[int], pos: int) -> int:
+    """Append the pending run of reused blocks (``[offset, length]`` in ``old``) to ``out``,
+    which is at ``pos``; returns the new end."""
+    if not run:
+        return pos
+    out.flush()
+    _copy_range(old, out.fileno(), *run)
+    out.seek(0, os.SEEK_END)
+    return pos + run[1]
+
+
 def _copy_range(src: int, dst: int, offset: int, length: int) -> None:
     """``length`` bytes of file ``src`` from ``offset`` appended to ``dst`` (in the kernel
     where ``os.copy_file_range`` exists)."""
@@ -1039,18 +1050,26 @@ def write_outputs(store: GraphStore, gen: Path, previous_dir: Path | None, reuse
         try:
             with open(gen / f"graph.{ext}", "wb") as out:
                 out.write(header)
+                pos = len(header)
+                run: list[int] = []  # [offset, length] of reused blocks lying end to end in `old`
                 for g, entry in blocks.items():
-                    out.flush()
-                    start = out.tell()
                     if g in reused and g not in written:
-                        _copy_range(old, out.fileno(), *reused[g][ext])
-                        out.seek(0, os.SEEK_END)
+                        offset, length = reused[g][ext]
+                        if run and run[0] + run[1] == offset:
+                            run[1] += length  # one copy for the whole run, not one per graph
+                        else:
+                            pos = _flush_run(old, out, run, pos)
+                            run = [offset, length]
+                        entry[ext] = [pos + run[1] - length, length]
                     else:
+                        pos = _flush_run(old, out, run, pos)
+                        run = []
                         with open(folder / f"{_fragment(g)}.{ext}", "rb") as part:
                             shutil.copyfileobj(part, out, 1 << 20)
-                    out.flush()
-                    entry[ext] = [start, out.tell() - start]
-                sizes[ext] = out.tell()
+                        out.flush()
+                        entry[ext] = [pos, out.tell() - pos]
+                        pos = out.tell()
+                sizes[ext] = _flush_run(old, out, run, pos)
         finally:
             if old is not None:
                 os.close(old)
@@ -1080,8 +1099,12 @@ def _write_last(out_dir: Path, res: BuildResult) -> None:
 
 # ------------------------------------------------------------------ stats
 
-def compute_stats(store: GraphStore) -> dict:
-    """Counts people ask for first: documents, provisions, agencies, regions, links."""
+def compute_stats(store: GraphStore, quads: int | None = None) -> dict:
+    """Counts people ask for first: documents, provisions, agencies, regions, links.
+
+    ``quads``: the number of quads, when the caller knows it (the build: the sum of its
+    graphs' block counts, all its triples being in named graphs); ``len(store)`` counts every
+    quad on disk, 2.6 s at 10,000 texts."""
     def count(where: str) -> int:
         rows = store.query(
             "PREFIX eli: <http://data.europa.eu/eli/ontology#> PREFIX org: <http://www.w3.org/ns/org#> "
@@ -1091,7 +1114,7 @@ def compute_stats(store: GraphStore) -> dict:
         return int(rows[0]["n"])
 
     return {
-        "triples": len(store),
+        "triples": len(store) if quads is None else quads,
         "named_graphs": len(store.named_graphs()),
         "documents": count("?d a eli:LegalResource"),
         "provisions": count("?p a eli:LegalResourceSubdivision"),

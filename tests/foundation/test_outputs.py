@@ -71,6 +71,13 @@ def test_exports_match_the_store_after_full_and_incremental_builds(tmp_path):
     assert again.ok and again.report["units"]["rebuilt"] == 1
     _assert_outputs_match_store(out)
     assert not (out / "current" / "fragments").exists(), "fragments are a staging area"
+    assert again.report["stats"]["triples"] == len(GraphStore.open(out))
+
+    # a rebuild from the blocks a rebuild placed (it copies runs of unchanged blocks at once)
+    text = sorted(corpus.glob("*.txt"))[-1]
+    text.write_text(text.read_text(encoding="utf-8") + "\nA last remark.\n", encoding="utf-8")
+    assert build(opts).report["units"]["rebuilt"] == 1
+    _assert_outputs_match_store(out)
 
     # the published files changed behind the manifest's back: their recorded blocks cannot
     # be trusted, so the rebuild serialises the unchanged graphs from the store instead
