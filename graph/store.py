@@ -98,7 +98,6 @@ class NQuads:
         return self._data
 
 
-
 def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Quad]:
     """rdflib triples -> pyoxigraph quads in ``graph_iri``, for ``bulk_extend``: unlike the
     N-Quads text of :func:`to_nquads`, which Oxigraph's parser loads with fresh blank node

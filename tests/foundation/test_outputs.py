@@ -111,6 +111,23 @@ def test_a_literal_oxigraph_rewrites_is_exported_as_stored(tmp_path):
     shutil.rmtree(gen)
 
 
+def test_two_literals_the_store_holds_as_one_are_counted_once(tmp_path):
+    """"7"^^xsd:nonNegativeInteger and "7"^^xsd:integer are two rdflib terms and one quad in
+    Oxigraph: the batch's count (which the build's statistics add up) is what the store
+    holds, not the lines written."""
+    g = URIRef("https://example.org/graph/x")
+    s, p = URIRef("https://example.org/s"), URIRef("https://example.org/p")
+    written = Graph()
+    for datatype in ("nonNegativeInteger", "integer"):
+        written.add((s, p, Literal("7", datatype=URIRef(XSD + datatype))))
+    assert len(written) == 2
+    store = GraphStore(tmp_path / "store")
+    batch = store.add_graphs([(g, written)])
+    gen = tmp_path / "gen"
+    gen.mkdir()
+    assert write_batch_fragments(batch, gen, {}) == {str(g): len(store)} == {str(g): 1}
+
+
 def test_a_term_the_store_cannot_hold_is_named_before_anything_is_written(tmp_path):
     """An IRI Oxigraph refuses (here with a space) stops the conversion with an error that
     names it, and the store is left as it was."""
