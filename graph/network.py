@@ -350,9 +350,20 @@ def build_bipartite(
     filters = filters or NetworkFilters()
     base = base or detect_base(store)
     keep = selected_measures(store, filters, base)
-    links = group_rows(store.query(load_query("network-responsibility")), "measure")
+    if keep is not None and _few(store, keep):
+        # the kept provisions one by one: a few milliseconds each, where reading every
+        # link and provision takes tens of seconds at 10,000 texts (docs/benchmarks.md)
+        link_rows, measure_rows = [], []
+        links_q, measure_q = load_query("network-measure-links"), load_query("network-measure")
+        for m in sorted(keep):
+            link_rows += store.query(links_q, bindings={"measure": m})
+            measure_rows += store.query(measure_q, bindings={"measure": m})
+    else:
+        link_rows = store.query(load_query("network-responsibility"))
+        measure_rows = store.query(load_query("network-measures"))
+    links = group_rows(link_rows, "measure")
     agencies = group_rows(store.query(load_query("network-agencies")), "agency")
-    measures = group_rows(store.query(load_query("network-measures")), "measure")
+    measures = group_rows(measure_rows, "measure")
 
     g = nx.Graph(kind="bipartite", filters=filters.describe())
     for m in sorted(links):
@@ -372,6 +383,22 @@ def build_bipartite(
             data["agencies"] = g.degree(n)
     g.graph["title"] = _title(g, filters)
     return g
+
+
+# A kept provision read on its own costs about ten times its share of reading every link and
+# provision at once (10,000 synthetic texts: 6 ms against 0.8 ms), so the filters must keep
+# at most a tenth of the network's provisions for the one-by-one reading to pay.
+FEW_MEASURES_SHARE = 0.1
+
+
+def _few(store: GraphStore, keep: set) -> bool:
+    """Whether ``keep`` is few enough, against all provisions with a responsible agency,
+    to be read one provision at a time."""
+    if not keep:
+        return True
+    rows = store.query(load_query("network-provision-count"))
+    total = int(rows[0]["provisions"]) if rows and rows[0].get("provisions") is not None else 0
+    return len(keep) <= FEW_MEASURES_SHARE * total
 
 
 def _title(g: nx.Graph, filters: NetworkFilters) -> str:

@@ -258,3 +258,50 @@ def test_build_is_deterministic(small_store):
     a, b = build_network(small_store), build_network(small_store)
     assert sorted(a.agencies.nodes(data=True)) == sorted(b.agencies.nodes(data=True))
     assert a.communities == b.communities
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"document": "beta"},
+        {"issuer": "ndrc"},
+        {"region": "guangdong"},
+        {"therapy": "cell-therapy"},
+        {"date_from": date(2023, 1, 1), "date_to": date(2023, 12, 31)},
+        {"date_from": date(2025, 1, 1)},
+    ],
+)
+def test_few_kept_provisions_read_one_by_one_give_the_same_graph(small_store, monkeypatch, filters):
+    """network-measure-links / network-measure, one provision at a time, build exactly the
+    graph that reading every link and provision (network-responsibility / -measures) does."""
+    import graph.network as network
+
+    monkeypatch.setattr(network, "FEW_MEASURES_SHARE", 1.0)
+    one_by_one = build_bipartite(small_store, NetworkFilters(**filters))
+    monkeypatch.setattr(network, "FEW_MEASURES_SHARE", -1.0)
+    whole = build_bipartite(small_store, NetworkFilters(**filters))
+    assert sorted(one_by_one.nodes(data=True)) == sorted(whole.nodes(data=True))
+
+    def edges(g):
+        return sorted((min(u, v), max(u, v), sorted(d.items())) for u, v, d in g.edges(data=True))
+
+    assert edges(one_by_one) == edges(whole)
+    assert one_by_one.graph == whole.graph
+
+
+def test_the_reading_follows_how_many_provisions_the_filters_keep(small_store, monkeypatch):
+    import graph.network as network
+
+    read: list[str] = []
+    real = network.load_query
+    monkeypatch.setattr(network, "load_query", lambda name, *a: read.append(name) or real(name, *a))
+    # the fixture has 7 provisions with responsible agencies
+    monkeypatch.setattr(network, "FEW_MEASURES_SHARE", 0.2)
+    build_bipartite(small_store, NetworkFilters(document="gamma"))  # 1 of 7
+    assert "network-measure" in read and "network-measures" not in read
+    read.clear()
+    build_bipartite(small_store, NetworkFilters(region="guangdong"))  # 5 of 7
+    assert "network-measures" in read and "network-measure" not in read
+    read.clear()
+    build_bipartite(small_store)
+    assert "network-measures" in read and "network-provision-count" not in read
