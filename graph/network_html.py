@@ -21,9 +21,18 @@ from graph.network import DEFAULT_TOP, LEVELS, MEASURE, Network, ranked
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 _PLACEHOLDER = re.compile(r"/\*__(CSS|JS)__\*/|__(DATA|TITLE|SUBTITLE)__")
+# Provisions the side panel shows at first and adds per "Show more": an agency can own
+# thousands (14,100 at 10,000 texts), and the panel builds about a millisecond of page per
+# provision.
+PAGE_SIZE = 200
 
 
-def page_data(net: Network, pos: dict[str, tuple[float, float]], top: int = DEFAULT_TOP) -> dict:
+def page_data(
+    net: Network,
+    pos: dict[str, tuple[float, float]],
+    top: int = DEFAULT_TOP,
+    page_size: int = PAGE_SIZE,
+) -> dict:
     """Everything the page needs, as plain JSON-able data."""
     p, b = net.agencies, net.bipartite
     order = ranked(p)
@@ -92,6 +101,7 @@ def page_data(net: Network, pos: dict[str, tuple[float, float]], top: int = DEFA
             "title": net.title,
             "filters": net.filters.describe(),
             "communityMethod": p.graph.get("community_method", ""),
+            "pageSize": page_size,
             "levels": [{"key": k, "label": v[0], "colour": v[1]} for k, v in LEVELS.items()],
             "counts": {
                 "agencies": p.number_of_nodes(),
@@ -123,7 +133,12 @@ def _json_for_script(data: dict) -> str:
     )
 
 
-def render_page(net: Network, pos: dict[str, tuple[float, float]], top: int = DEFAULT_TOP) -> str:
+def render_page(
+    net: Network,
+    pos: dict[str, tuple[float, float]],
+    top: int = DEFAULT_TOP,
+    page_size: int = PAGE_SIZE,
+) -> str:
     """The page as one string: template + inline CSS + inline JS + JSON data."""
     template = (WEB_DIR / "network.html").read_text(encoding="utf-8")
     css = (WEB_DIR / "network.css").read_text(encoding="utf-8")
@@ -131,7 +146,7 @@ def render_page(net: Network, pos: dict[str, tuple[float, float]], top: int = DE
     for name, text in (("network.css", css), ("network.js", js)):
         if re.search(r"</(script|style)", text, re.IGNORECASE):
             raise ValueError(f"graph/web/{name} must not contain a closing </script> or </style>")
-    data = page_data(net, pos, top)
+    data = page_data(net, pos, top, page_size)
     c = data["meta"]["counts"]
     subtitle = (
         f"{c['agencies']} agencies responsible for {c['measures']} provisions; a line joins two "
@@ -149,9 +164,15 @@ def render_page(net: Network, pos: dict[str, tuple[float, float]], top: int = DE
 
 
 def write_page(
-    net: Network, path: Path, pos: dict[str, tuple[float, float]], top: int = DEFAULT_TOP
+    net: Network,
+    path: Path,
+    pos: dict[str, tuple[float, float]],
+    top: int = DEFAULT_TOP,
+    page_size: int = PAGE_SIZE,
 ) -> Path:
+    if page_size < 1:
+        raise ValueError(f"page_size must be at least 1, not {page_size}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_page(net, pos, top), encoding="utf-8")
+    path.write_text(render_page(net, pos, top, page_size), encoding="utf-8")
     return path

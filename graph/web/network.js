@@ -14,6 +14,7 @@
   const nodes = data.nodes;
   const edges = data.edges;
   const measures = data.measures;
+  const PAGE = data.meta.pageSize;  // provisions added to the panel at a time
   const levelInfo = {};
   data.meta.levels.forEach(function (l) { levelInfo[l.key] = l; });
 
@@ -299,49 +300,76 @@
       body.append(ul);
     }
 
-    body.append(h("h3", { id: "measures-heading" }, "Provisions it is responsible for (" + n.m.length + ")"));
-    const byDoc = new Map();
-    n.m.forEach(function (id) {
-      const m = measures[id];
-      if (!byDoc.has(m.documentIri)) byDoc.set(m.documentIri, []);
-      byDoc.get(m.documentIri).push(m);
-    });
-    byDoc.forEach(function (list) {
-      const d = list[0];
-      const box = h("section", { class: "doc", "data-document": d.document });
-      box.append(h("h3", {}, d.docTitleEn || d.document));
-      if (d.docTitleZh) box.append(h("p", { class: "zh", lang: "zh" }, d.docTitleZh));
-      const meta = [d.docNumber, d.docDates].filter(Boolean).join(" · ");
-      if (meta) box.append(h("p", { class: "doc-meta" }, meta));
-      const ul = h("ul", { class: "measures" });
-      list.forEach(function (m) {
-        const li = h("li", { class: "measure", "data-measure": m.id });
-        li.append(h("strong", {}, m.provision + (m.title ? ": " + m.title : "")));
-        if (m.summary) li.append(h("p", { class: "summary" }, m.summary));
-        const others = m.agencies.filter(function (j) { return j !== n.i; }).map(function (j) { return nameOf(nodes[j]); });
-        if (others.length) li.append(h("p", { class: "source" }, "Also responsible: " + others.join(", ")));
-        if (m.source) {
-          const p = h("p", { class: "source" }, "Source: ");
-          p.append(h("a", { href: m.source, rel: "noopener" }, m.sourceTitle || m.source));
-          if (m.locator) p.append(document.createTextNode(" — " + m.locator));
-          li.append(p);
+    // The provisions are added a page at a time (data.meta.pageSize): at 10,000 texts one
+    // agency can own 14,000, and building all their entries froze the page for 20 s.
+    const total = n.m.length;
+    body.append(h("h3", { id: "measures-heading" }, "Provisions it is responsible for (" + total + ")"));
+    const list = h("div", { class: "measure-list" });
+    body.append(list);
+    const controls = h("p", { class: "more-measures" });
+    const shownText = h("span", { class: "shown" });
+    const more = h("button", { type: "button", class: "more", "data-more": "page" });
+    const all = h("button", { type: "button", class: "more", "data-more": "all" }, "Show all " + total);
+    controls.append(shownText, " ", more, " ", all);
+    body.append(controls);
+    const sections = new Map();  // document IRI -> its list, sections in order of first provision
+    let shown = 0;
+    function showMore(count) {
+      const end = Math.min(total, shown + count);
+      for (; shown < end; shown++) {
+        const m = measures[n.m[shown]];
+        let ul = sections.get(m.documentIri);
+        if (!ul) {
+          ul = h("ul", { class: "measures" });
+          sections.set(m.documentIri, ul);
+          list.append(documentSection(m, ul));
         }
-        const named = n.mp[m.id];
-        if (named) {
-          li.append(h("p", { class: "source" }, "Where the text names this agency:"));
-          li.append(h("blockquote", { class: "passage responsibility" }, named));
-        } else if (m.passage) {
-          li.append(h("p", { class: "source" }, "Source passage:"));
-          li.append(h("blockquote", { class: "passage" }, m.passage));
-        }
-        ul.append(li);
-      });
-      box.append(ul);
-      body.append(box);
-    });
+        ul.append(measureItem(n, m));
+      }
+      const left = total - shown;
+      controls.hidden = left === 0;
+      shownText.textContent = "Showing " + shown + " of " + total + ".";
+      more.textContent = "Show " + Math.min(left, PAGE) + " more";
+      all.hidden = left <= PAGE;
+    }
+    more.addEventListener("click", function () { showMore(PAGE); });
+    all.addEventListener("click", function () { showMore(total); });
+    showMore(PAGE);
     document.getElementById("panel-empty").hidden = true;
     body.hidden = false;
     body.scrollTop = 0;
+  }
+
+  function documentSection(d, ul) {
+    const box = h("section", { class: "doc", "data-document": d.document });
+    box.append(h("h3", {}, d.docTitleEn || d.document));
+    if (d.docTitleZh) box.append(h("p", { class: "zh", lang: "zh" }, d.docTitleZh));
+    const meta = [d.docNumber, d.docDates].filter(Boolean).join(" · ");
+    if (meta) box.append(h("p", { class: "doc-meta" }, meta));
+    box.append(ul);
+    return box;
+  }
+  function measureItem(n, m) {
+    const li = h("li", { class: "measure", "data-measure": m.id });
+    li.append(h("strong", {}, m.provision + (m.title ? ": " + m.title : "")));
+    if (m.summary) li.append(h("p", { class: "summary" }, m.summary));
+    const others = m.agencies.filter(function (j) { return j !== n.i; }).map(function (j) { return nameOf(nodes[j]); });
+    if (others.length) li.append(h("p", { class: "source" }, "Also responsible: " + others.join(", ")));
+    if (m.source) {
+      const p = h("p", { class: "source" }, "Source: ");
+      p.append(h("a", { href: m.source, rel: "noopener" }, m.sourceTitle || m.source));
+      if (m.locator) p.append(document.createTextNode(" — " + m.locator));
+      li.append(p);
+    }
+    const named = n.mp[m.id];
+    if (named) {
+      li.append(h("p", { class: "source" }, "Where the text names this agency:"));
+      li.append(h("blockquote", { class: "passage responsibility" }, named));
+    } else if (m.passage) {
+      li.append(h("p", { class: "source" }, "Source passage:"));
+      li.append(h("blockquote", { class: "passage" }, m.passage));
+    }
+    return li;
   }
 
   // ------------------------------------------------------------ search

@@ -233,3 +233,74 @@ def test_labels_cannot_break_out_of_the_data_block(browser, small_net, tmp_path)
     assert page.evaluate("document.body.dataset.pwned") is None
     assert errors == []
     page.close()
+
+
+def _listed(page) -> list[str]:
+    return page.locator("#panel-body li.measure").evaluate_all(
+        "items => items.map(li => li.dataset.measure)"
+    )
+
+
+def test_long_provision_lists_come_a_page_at_a_time(browser, small_net, tmp_path):
+    """An agency with more provisions than a page shows one page, then the rest on request.
+
+    Whatever the page size, the panel ends with the same entries, in the same order and
+    under the same document headings, as when everything fits on one page.
+    """
+    nmpa = next(n for n in small_net.agencies if n.endswith("/agency/nmpa"))
+    owned = _owned(small_net, nmpa)
+    docs = {small_net.bipartite.nodes[m]["document"] for m in owned}
+    assert len(owned) == 4 and len(docs) < len(owned), "fixture: a document with two provisions"
+    errors: list[str] = []
+
+    def select(page_size):
+        path = tmp_path / f"page-{page_size}.html"
+        write_page(small_net, path, layout_positions(small_net.agencies, 42), 30, page_size)
+        page, _ = _page(browser, path, errors)
+        page.locator('circle.node[data-key="nmpa"]').click()
+        page.wait_for_function("document.body.dataset.selected === 'nmpa'")
+        return page
+
+    def headings(page):
+        return page.locator("#panel-body section.doc").evaluate_all(
+            "s => s.map(x => [x.dataset.document, x.querySelectorAll('li.measure').length])"
+        )
+
+    page = select(100)
+    whole, whole_docs = _listed(page), headings(page)
+    assert set(whole) == owned and sorted(d for d, _ in whole_docs) == sorted(docs)
+    assert page.locator("#panel-body .more-measures").is_hidden()
+    page.close()
+
+    # a page of three: the fourth comes with "Show 1 more"; "Show all" is not offered
+    page = select(3)
+    assert "(4)" in page.locator("#measures-heading").inner_text()
+    assert _listed(page) == whole[:3]
+    controls = page.locator("#panel-body .more-measures")
+    assert "Showing 3 of 4" in controls.inner_text()
+    assert page.locator('button[data-more="all"]').is_hidden()
+    page.locator('button[data-more="page"]').click()
+    assert _listed(page) == whole and headings(page) == whole_docs
+    assert controls.is_hidden()
+    page.close()
+
+    # a page of one: one more at a time, or all at once
+    page = select(1)
+    assert _listed(page) == whole[:1]
+    page.locator('button[data-more="page"]').click()
+    assert _listed(page) == whole[:2]
+    page.locator('button[data-more="all"]').click()
+    assert _listed(page) == whole and headings(page) == whole_docs
+    # choosing another agency and coming back starts from one page again
+    page.locator('circle.node[data-key="nhc"]').click()
+    page.wait_for_function("document.body.dataset.selected === 'nhc'")
+    page.locator('circle.node[data-key="nmpa"]').click()
+    page.wait_for_function("document.body.dataset.selected === 'nmpa'")
+    assert _listed(page) == whole[:1]
+    page.close()
+    assert errors == []
+
+
+def test_page_size_must_be_positive(small_net, tmp_path):
+    with pytest.raises(ValueError, match="page_size must be at least 1, not 0"):
+        write_page(small_net, tmp_path / "p.html", layout_positions(small_net.agencies, 42), 30, 0)
