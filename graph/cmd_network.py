@@ -110,7 +110,8 @@ def _date(_ctx, param, value: str | None) -> date | None:
     "--metrics",
     "show_metrics",
     is_flag=True,
-    help="Print weighted degree, betweenness and communities instead of writing files.",
+    help="Print weighted degree, betweenness and communities instead of writing files "
+    "(reads the responsibility links only, not the provisions' titles and passages).",
 )
 @click.option(
     "--format",
@@ -180,7 +181,9 @@ def network_cmd(
     )
     try:
         store = GraphStore.open(out_dir)
-        net = build_network(store, filters, base=base, method=method, seed=seed)
+        net = build_network(
+            store, filters, base=base, method=method, seed=seed, details=not show_metrics
+        )
     except (StoreError, NetworkError) as e:
         click.echo(f"cgtkg network: {e}", err=True)
         sys.exit(EXIT_BAD_INPUT)

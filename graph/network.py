@@ -340,27 +340,41 @@ class Network:
 
 
 def build_bipartite(
-    store: GraphStore, filters: NetworkFilters | None = None, base: str | None = None
+    store: GraphStore,
+    filters: NetworkFilters | None = None,
+    base: str | None = None,
+    *,
+    details: bool = True,
 ) -> nx.Graph:
     """Agency–provision graph of the (filtered) responsibility links.
 
     Every node carries ``kind`` (``agency`` or ``measure``) and the ``bipartite`` flag
-    networkx's bipartite algorithms expect (0 agencies, 1 measures).
+    networkx's bipartite algorithms expect (0 agencies, 1 measures). With
+    ``details=False`` provision nodes carry only their IRI and document and links no
+    passage: what the metrics need, without reading each provision's titles, numbers,
+    sources and passages (most of the time on a large store; docs/network.md).
     """
     filters = filters or NetworkFilters()
     base = base or detect_base(store)
     keep = selected_measures(store, filters, base)
+    measure_rows: list[dict] = []
     if keep is not None and _few(store, keep):
         # the kept provisions one by one: a few milliseconds each, where reading every
         # link and provision takes tens of seconds at 10,000 texts (docs/benchmarks.md)
-        link_rows, measure_rows = [], []
-        links_q, measure_q = load_query("network-measure-links"), load_query("network-measure")
+        link_rows = []
+        links_q = load_query("network-measure-links")
+        measure_q = load_query("network-measure") if details else ""
         for m in sorted(keep):
             link_rows += store.query(links_q, bindings={"measure": m})
-            measure_rows += store.query(measure_q, bindings={"measure": m})
+            if details:
+                measure_rows += store.query(measure_q, bindings={"measure": m})
     else:
-        link_rows = store.query(load_query("network-responsibility"))
-        measure_rows = store.query(load_query("network-measures"))
+        # the links without their passages when only the metrics are wanted
+        link_rows = store.query(
+            load_query("network-responsibility" if details else "network-links")
+        )
+        if details:
+            measure_rows = store.query(load_query("network-measures"))
     links = group_rows(link_rows, "measure")
     agencies = group_rows(store.query(load_query("network-agencies")), "agency")
     measures = group_rows(measure_rows, "measure")
@@ -370,12 +384,20 @@ def build_bipartite(
         if keep is not None and m not in keep:
             continue
         d = min(r["document"] for r in links[m])
-        g.add_node(str(m), bipartite=1, **_measure_attrs(measures.get(m), m, d, base))
+        if details:
+            attrs = _measure_attrs(measures.get(m), m, d, base)
+        else:
+            attrs = {"kind": MEASURE, "iri": str(m), "document": doc_key(d, base),
+                     "document_iri": str(d)}
+        g.add_node(str(m), bipartite=1, **attrs)
         for a, rows in sorted(group_rows(links[m], "agency").items()):
             if str(a) not in g:
                 g.add_node(str(a), bipartite=0, **_agency_attrs(agencies.get(a), a))
-            # where the text names this agency for this provision, when the loader saw it
-            g.add_edge(str(a), str(m), passage=_shortest(rows, "passage"))
+            if details:
+                # where the text names this agency for this provision, when the loader saw it
+                g.add_edge(str(a), str(m), passage=_shortest(rows, "passage"))
+            else:
+                g.add_edge(str(a), str(m))
     for n, data in g.nodes(data=True):
         if data["kind"] == AGENCY:
             data["measures"] = g.degree(n)
@@ -478,11 +500,16 @@ def build_network(
     base: str | None = None,
     method: str = "louvain",
     seed: int = DEFAULT_SEED,
+    details: bool = True,
 ) -> Network:
-    """Everything ``cgtkg network`` draws: both graphs with metrics on the agencies."""
+    """Everything ``cgtkg network`` draws: both graphs with metrics on the agencies.
+
+    ``details=False`` is enough for :func:`metrics_report` (see :func:`build_bipartite`);
+    the pictures, the page and the GraphML / GEXF files need the details.
+    """
     filters = filters or NetworkFilters()
     base = base or detect_base(store)
-    b = build_bipartite(store, filters, base)
+    b = build_bipartite(store, filters, base, details=details)
     p = project_agencies(b)
     comms = compute_metrics(p, method=method, seed=seed)
     for n in p:  # the bipartite export carries the agency metrics too

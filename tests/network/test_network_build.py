@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 from network_fixture import ag, doc
 
+from graph.cli import main
 from graph.network import (
     AGENCY,
     MEASURE,
@@ -18,6 +20,7 @@ from graph.network import (
     NetworkFilters,
     build_bipartite,
     build_network,
+    metrics_report,
     project_agencies,
 )
 
@@ -260,17 +263,29 @@ def test_build_is_deterministic(small_store):
     assert a.communities == b.communities
 
 
-@pytest.mark.parametrize(
-    "filters",
-    [
-        {"document": "beta"},
-        {"issuer": "ndrc"},
-        {"region": "guangdong"},
-        {"therapy": "cell-therapy"},
-        {"date_from": date(2023, 1, 1), "date_to": date(2023, 12, 31)},
-        {"date_from": date(2025, 1, 1)},
-    ],
-)
+# one filter of each kind, and two date ranges
+FILTER_CASES = [
+    {"document": "beta"},
+    {"issuer": "ndrc"},
+    {"region": "guangdong"},
+    {"therapy": "cell-therapy"},
+    {"date_from": date(2023, 1, 1), "date_to": date(2023, 12, 31)},
+    {"date_from": date(2025, 1, 1)},
+]
+
+
+@pytest.fixture
+def queries_read(monkeypatch) -> list[str]:
+    """The names of the saved queries graph.network loads from now on, in order."""
+    import graph.network as network
+
+    read: list[str] = []
+    real = network.load_query
+    monkeypatch.setattr(network, "load_query", lambda name, *a: read.append(name) or real(name, *a))
+    return read
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES)
 def test_few_kept_provisions_read_one_by_one_give_the_same_graph(small_store, monkeypatch, filters):
     """network-measure-links / network-measure, one provision at a time, build exactly the
     graph that reading every link and provision (network-responsibility / -measures) does."""
@@ -289,12 +304,12 @@ def test_few_kept_provisions_read_one_by_one_give_the_same_graph(small_store, mo
     assert one_by_one.graph == whole.graph
 
 
-def test_the_reading_follows_how_many_provisions_the_filters_keep(small_store, monkeypatch):
+def test_the_reading_follows_how_many_provisions_the_filters_keep(
+    small_store, monkeypatch, queries_read
+):
     import graph.network as network
 
-    read: list[str] = []
-    real = network.load_query
-    monkeypatch.setattr(network, "load_query", lambda name, *a: read.append(name) or real(name, *a))
+    read = queries_read
     # the fixture has 7 provisions with responsible agencies
     monkeypatch.setattr(network, "FEW_MEASURES_SHARE", 0.2)
     build_bipartite(small_store, NetworkFilters(document="gamma"))  # 1 of 7
@@ -305,3 +320,42 @@ def test_the_reading_follows_how_many_provisions_the_filters_keep(small_store, m
     read.clear()
     build_bipartite(small_store)
     assert "network-measures" in read and "network-provision-count" not in read
+
+
+@pytest.mark.parametrize("filters", [{}, *FILTER_CASES])
+@pytest.mark.parametrize("share", [1.0, -1.0], ids=["one-by-one", "whole"])
+def test_metrics_without_provision_details_are_the_same(small_store, monkeypatch, filters, share):
+    """What `cgtkg network --metrics` prints does not depend on the provisions' titles,
+    numbers and passages, so it is computed without reading them (details=False)."""
+    import graph.network as network
+
+    monkeypatch.setattr(network, "FEW_MEASURES_SHARE", share)
+    full = build_network(small_store, NetworkFilters(**filters))
+    lean = build_network(small_store, NetworkFilters(**filters), details=False)
+    assert metrics_report(lean) == metrics_report(full)
+    assert sorted(map(sorted, lean.bipartite.edges())) == sorted(map(sorted, full.bipartite.edges()))
+    assert all(d == {} for *_, d in lean.bipartite.edges(data=True))
+    for m in kinds(lean.bipartite, MEASURE):
+        d = lean.bipartite.nodes[m]
+        assert d == {
+            "kind": MEASURE,
+            "bipartite": 1,
+            "agencies": full.bipartite.nodes[m]["agencies"],
+            **{k: full.bipartite.nodes[m][k] for k in ("iri", "document", "document_iri")},
+        }
+
+
+def test_metrics_command_does_not_read_provision_details(small_out, queries_read):
+    read = queries_read
+    for args in ([], ["--document", "gamma"]):
+        read.clear()
+        result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--metrics", *args])
+        assert result.exit_code == 0, result.output
+        assert read and not {"network-measures", "network-measure"} & set(read), read
+        assert "network-responsibility" not in read
+    read.clear()
+    dest = small_out.parent / "network-files"
+    result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--dest", str(dest)])
+    assert result.exit_code == 0, result.output
+    assert {"network-measures", "network-responsibility"} <= set(read)
+    assert "network-links" not in read
