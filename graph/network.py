@@ -363,10 +363,10 @@ def build_bipartite(
         # link and provision takes tens of seconds at 10,000 texts (docs/benchmarks.md)
         link_rows = []
         links_q = load_query("network-measure-links")
-        measure_q = load_query("network-measure") if details else ""
+        measure_q = load_query("network-measure") if details else None
         for m in sorted(keep):
             link_rows += store.query(links_q, bindings={"measure": m})
-            if details:
+            if measure_q is not None:
                 measure_rows += store.query(measure_q, bindings={"measure": m})
     else:
         # the links without their passages when only the metrics are wanted
@@ -387,8 +387,12 @@ def build_bipartite(
         if details:
             attrs = _measure_attrs(measures.get(m), m, d, base)
         else:
-            attrs = {"kind": MEASURE, "iri": str(m), "document": doc_key(d, base),
-                     "document_iri": str(d)}
+            attrs = {
+                "kind": MEASURE,
+                "iri": str(m),
+                "document": doc_key(d, base),
+                "document_iri": str(d),
+            }
         g.add_node(str(m), bipartite=1, **attrs)
         for a, rows in sorted(group_rows(links[m], "agency").items()):
             if str(a) not in g:
