@@ -333,7 +333,16 @@
       all.hidden = left <= PAGE;
     }
     more.addEventListener("click", function () { showMore(PAGE); });
-    all.addEventListener("click", function () { showMore(total); });
+    // "Show all" adds a page per task, so the page stays responsive while thousands come;
+    // it stops when another agency is chosen (this panel's list is then gone)
+    all.addEventListener("click", function () {
+      more.disabled = all.disabled = true;
+      (function step() {
+        if (!list.isConnected) return;
+        showMore(PAGE);
+        if (shown < total) setTimeout(step, 0);
+      })();
+    });
     showMore(PAGE);
     document.getElementById("panel-empty").hidden = true;
     body.hidden = false;

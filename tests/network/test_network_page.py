@@ -289,8 +289,10 @@ def test_long_provision_lists_come_a_page_at_a_time(browser, small_net, tmp_path
     assert _listed(page) == whole[:1]
     page.locator('button[data-more="page"]').click()
     assert _listed(page) == whole[:2]
-    page.locator('button[data-more="all"]').click()
+    page.locator('button[data-more="all"]').click()  # a page per task, until all are there
+    page.wait_for_function("document.querySelectorAll('#panel-body li.measure').length === 4")
     assert _listed(page) == whole and headings(page) == whole_docs
+    assert page.locator("#panel-body .more-measures").is_hidden()
     # choosing another agency and coming back starts from one page again
     page.locator('circle.node[data-key="nhc"]').click()
     page.wait_for_function("document.body.dataset.selected === 'nhc'")
