@@ -55,6 +55,15 @@ def _owned(net, agency):
     return {m for m in b.neighbors(agency) if b.nodes[m]["kind"] == MEASURE}
 
 
+def _show_every_page(page) -> int:
+    """Click "Show N more" until the panel lists everything; how many clicks it took."""
+    more, clicks = page.locator('button[data-more="page"]'), 0
+    while more.is_visible():
+        more.click()
+        clicks += 1
+    return clicks
+
+
 def _node_centre(page, key):
     box = page.locator(f'circle.node[data-key="{key}"]').bounding_box()
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -72,7 +81,11 @@ def test_page_is_self_contained(real_net, tmp_path):
 def test_real_network_search_focus_click_and_screenshot(browser, real_net, tmp_path, test_output):
     net = real_net
     p, b = net.agencies, net.bipartite
-    path = _write(net, tmp_path / "network.html")
+    target = max(p, key=lambda n: (len(_owned(net, n)), p.nodes[n]["registry_key"]))
+    # pages smaller than the target's list, so that its provisions come in three pages
+    path = tmp_path / "network.html"
+    pos = layout_positions(net.agencies, 42)
+    write_page(net, path, pos, 30, page_size=max(1, -(-len(_owned(net, target)) // 3)))
     errors: list[str] = []
     page, requests = _page(browser, path, errors)
 
@@ -81,7 +94,6 @@ def test_real_network_search_focus_click_and_screenshot(browser, real_net, tmp_p
     assert page.locator("line.edge").count() == p.number_of_edges()
 
     # a person types an agency's Chinese name: the view centres on it and shows it
-    target = max(p, key=lambda n: (len(_owned(net, n)), p.nodes[n]["registry_key"]))
     key, zh = p.nodes[target]["registry_key"], p.nodes[target]["label_zh"]
     assert zh, f"{key} has no Chinese name in the registry"
     page.fill("#search", zh)
@@ -93,8 +105,9 @@ def test_real_network_search_focus_click_and_screenshot(browser, real_net, tmp_p
     assert abs(cy - (canvas["y"] + canvas["height"] / 2)) < 0.1 * canvas["height"]
     assert float(page.locator("#canvas svg").get_attribute("data-zoom")) > 1
 
-    # ... and its provisions are listed with their documents
+    # ... and its provisions are listed with their documents (all of them, past the first page)
     owned = _owned(net, target)
+    assert _show_every_page(page) == 2
     assert page.locator("#panel-body li.measure").count() == len(owned)
     assert {
         page.locator("#panel-body li.measure").nth(i).get_attribute("data-measure")
@@ -114,6 +127,7 @@ def test_real_network_search_focus_click_and_screenshot(browser, real_net, tmp_p
     page.locator(f'circle.node[data-key="{pkey}"]').click()
     page.wait_for_function(f"document.body.dataset.selected === {pkey!r}")
     assert page.locator("#panel-body h2").inner_text() == p.nodes[partner]["label_en"]
+    _show_every_page(page)
     assert page.locator("#panel-body li.measure").count() == len(_owned(net, partner))
 
     # hovering shows both names
