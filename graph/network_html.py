@@ -34,6 +34,8 @@ def page_data(
     page_size: int = PAGE_SIZE,
 ) -> dict:
     """Everything the page needs, as plain JSON-able data."""
+    if page_size < 1:
+        raise ValueError(f"page_size must be at least 1, not {page_size}")
     p, b = net.agencies, net.bipartite
     order = ranked(p)
     top_set = set(order[:top])
@@ -170,9 +172,8 @@ def write_page(
     top: int = DEFAULT_TOP,
     page_size: int = PAGE_SIZE,
 ) -> Path:
-    if page_size < 1:
-        raise ValueError(f"page_size must be at least 1, not {page_size}")
+    page = render_page(net, pos, top, page_size)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_page(net, pos, top, page_size), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path
