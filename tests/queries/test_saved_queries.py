@@ -91,6 +91,7 @@ EXPECTED_VIOLATIONS = {
         f"{DEFAULT_BASE}region/atlantis", f"{DEFAULT_BASE}therapy/unknown-therapy",
         f"{DEFAULT_BASE}doctype/memo"}),
     "claim-incomplete-violation": ("conflict", {f"{BROKEN}/conflict/document"}),
+    "cites-unknown-document-violation": ("cited", {f"{DEFAULT_BASE}doc/fx-nowhere"}),
 }
 
 
