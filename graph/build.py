@@ -50,8 +50,9 @@ from loaders.text.triples import written_triples
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # part of every unit digest: bump it when the same input builds different triples, so that
 # an incremental build redoes every unit (0.2.0: derived shortcuts, graph/closure.py;
-# 0.2.1: text offsets typed xsd:integer, as the store keeps them)
-TOOL_VERSION = "0.2.1"
+# 0.2.1: text offsets typed xsd:integer, as the store keeps them; 0.2.2: eli:cites from the
+# text loaders and the records' `cites` field)
+TOOL_VERSION = "0.2.2"
 
 
 @dataclass
@@ -405,6 +406,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         Unit(ns.graph_iri("sources", o.base), context, "sources"),
     ]
     record_files = sorted(Path(o.records_dir).glob("*.yaml"))
+    record_keys = {f.stem for f in record_files}  # what a record's `cites` may name
     for f in record_files:
         units.append(Unit(ns.graph_iri(f"doc/{f.stem}", o.base), _sha(context, "record", f.read_bytes()), "record", f))
     text_files = corpus_files(o.corpus_dir) if o.corpus_dir is not None else []
@@ -429,7 +431,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     outputs: dict[str, UnitOutput] = {}
     for u in todo:
         if u.kind == "record":
-            c = compile_records([u.path], reg, source_keys, o.base)[0]
+            c = compile_records([u.path], reg, source_keys, o.base, record_keys)[0]
             outputs[str(u.graph)] = UnitOutput([(u.graph, c.graph)] if c.key else [], c.problems, c.origins)
             problems += c.problems
     if [p for p in problems if p.severity == "error"]:

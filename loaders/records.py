@@ -122,11 +122,11 @@ DATE_FIELDS = {
 }
 RECORD_FIELDS = {
     "key", "type", "title", "number", "issuers", "dates", "date_missing_reason", "sources",
-    "regions", "therapies", "summary", "notes", "provisions",
+    "regions", "therapies", "summary", "notes", "provisions", "cites",
 }
 PROVISION_FIELDS = {
     "type", "number", "printed", "title", "summary", "responsible", "regions", "therapies",
-    "modality", "addressees", "excludes", "locator", "provisions", "sources",
+    "modality", "addressees", "excludes", "locator", "provisions", "sources", "cites",
 }
 NOTE_FIELDS = {"type", "about", "source", "text"}
 
@@ -148,10 +148,14 @@ class Compiled:
 class RecordCompiler:
     """Turns one record mapping into triples, checking every reference as it goes."""
 
-    def __init__(self, registry: Registry, sources: set[str], base: str = DEFAULT_BASE):
+    def __init__(self, registry: Registry, sources: set[str], base: str = DEFAULT_BASE,
+                 documents: set[str] | None = None):
         self.registry = registry
         self.sources = sources
         self.base = base
+        # the record keys a `cites` may name; None: not checked here (the build's
+        # cites-unknown-document-violation check still finds a citation of nothing)
+        self.documents = documents
 
     # -- entry point
 
@@ -236,6 +240,22 @@ class RecordCompiler:
                     continue
             self._add(subject, pred, term)
 
+    def _cites(self, m: LineDict, subject: URIRef, own_key: str) -> None:
+        """``cites: [record-key, ...]``: ``eli:cites`` to other records' documents."""
+        line = self._line(m, "cites")
+        for k in self._list(m, "cites"):
+            try:
+                ns.check_key(str(k))
+            except ValueError as e:
+                self._err(line, f"cites: {e}")
+                continue
+            if k == own_key:
+                self._err(line, f"cites: {k!r} is this record's own key")
+            elif self.documents is not None and k not in self.documents:
+                self._err(line, f"cites: unknown document {k!r}: no data/records/{k}.yaml")
+            else:
+                self._add(subject, ELI.cites, ns.document(k, self.base))
+
     def _source(self, key: str, line: int) -> URIRef | None:
         if key not in self.sources:
             self._err(line, f"unknown source {key!r}: not in data/sources.yaml")
@@ -293,6 +313,7 @@ class RecordCompiler:
         self._ref(r, "issuers", "agency", doc, ELI.passed_by)
         self._ref(r, "regions", "region", doc, ELI.relevant_for)
         self._ref(r, "therapies", "therapy", doc, ELI.is_about)
+        self._cites(r, doc, key)
         if (summary := self._text(r, "summary", required=True)) is not None:
             self._add(doc, DCTERMS.abstract, Literal(summary, lang="en"))
 
@@ -444,6 +465,7 @@ class RecordCompiler:
         self._ref(p, "modality", "modality", iri, CGT.modality)
         self._ref(p, "addressees", "addressee", iri, CGT.addressee)
         self._ref(p, "excludes", "therapy", iri, CGT.excludes)
+        self._cites(p, iri, self.out.key)
         for child in self._list(p, "provisions"):
             self._provision(doc, iri, my_path, child, seen)
 
@@ -500,8 +522,10 @@ def compile_sources(path: Path, base: str, corpus_dir: Path | None) -> tuple[Gra
     return g, keys, problems
 
 
-def compile_records(paths: Iterable[Path], registry: Registry, sources: set[str], base: str) -> list[Compiled]:
-    compiler = RecordCompiler(registry, sources, base)
+def compile_records(paths: Iterable[Path], registry: Registry, sources: set[str], base: str,
+                    documents: set[str] | None = None) -> list[Compiled]:
+    """``documents``: the keys of every record of the build, which a ``cites`` may name."""
+    compiler = RecordCompiler(registry, sources, base, documents)
     results = [compiler.compile(p) for p in sorted(paths)]
     # a note's `about` must point at a provision that exists in its record
     for c in results:

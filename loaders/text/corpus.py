@@ -28,12 +28,12 @@ from . import sidecar
 from .bodies import BodyFinder
 from .genres import MIN_SCORE, all_genres, detect
 from .linking import Linker, Registry
-from .model import DocDate, Document, Extraction, Mention, Span, Value
+from .model import Citation, DocDate, Document, Extraction, Mention, Provision, Span, Value
 from .rdf import Writer, activity_iri
 from .report import file_report
 from .source import DEFAULT_MAX_BYTES, SourceText, read_source
 
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"  # 3: eli:cites from the provision or document that quotes a title
 _SKIP_SUFFIXES = (".meta.yaml", ".meta.yml")
 
 
@@ -171,6 +171,7 @@ def _extract_file(path: Path | str, registry: Graph, base: str, *, max_bytes: in
     _finish_documents(env, ext)
     _apply_meta(env, ext)
     _finish_keys(ext)
+    _attach_citations(ext)
     writer = Writer(src, base, tool_version(), source)
     writer.header(genre.name if genre else "none")
     for doc in ext.documents:
@@ -322,6 +323,38 @@ def _finish_documents(env: C.Env, ext: Extraction) -> None:
                 doc.doctype = Mention("doctype", doc.doctype.span, doc.doctype.surface, admin,
                                       "administrative-regulations",
                                       "regulations of the whole country")
+
+
+def _attach_citations(ext: Extraction) -> None:
+    """Who cites each document the text only names by a quoted title (``genre == "cited"``):
+    the deepest provision whose text holds the quote, else the document whose own spans hold
+    it, else the text's only document. In a text of several documents, a quote that none of
+    them holds (a news lead before two plans) links nothing: the cited document is kept, and
+    which of them cites it is not guessed."""
+    cited = [d for d in ext.documents if d.genre == "cited"]
+    citing = [d for d in ext.documents if d.genre != "cited"]
+    if not cited or not citing:
+        return
+    for doc in cited:
+        for sp in doc.spans:
+            by: Document | Provision | None = None
+            for d in citing:
+                by = _holder(d.provisions, sp)
+                if by is not None:
+                    break
+            if by is None:
+                holders = [d for d in citing if any(s.contains(sp) for s in d.spans)]
+                by = holders[0] if holders else citing[0] if len(citing) == 1 else None
+            if by is not None:
+                by.cites.append(Citation(doc, sp))
+
+
+def _holder(provisions: list[Provision], sp: Span) -> Provision | None:
+    """The deepest of these provisions (or their children) whose text holds ``sp``."""
+    for p in provisions:
+        if p.span.contains(sp) or any(x.contains(sp) for x in p.extra_spans):
+            return _holder(p.children, sp) or p
+    return None
 
 
 def _finish_keys(ext: Extraction) -> None:

@@ -65,6 +65,14 @@ class Value:
 
 
 @dataclass
+class Citation:
+    """Another document named by its quoted title: ``span`` is the title inside the quotes."""
+
+    document: Document
+    span: Span
+
+
+@dataclass
 class Provision:
     kind: str  # chapter | section | article | measure | item | paragraph
     number: str  # normalised, arabic digits
@@ -80,6 +88,7 @@ class Provision:
     excludes: list[Mention] = field(default_factory=list)
     modalities: list[Mention] = field(default_factory=list)
     addressees: list[Mention] = field(default_factory=list)
+    cites: list[Citation] = field(default_factory=list)
     line: int = 0
 
     def walk(self):
@@ -114,6 +123,7 @@ class Document:
     odd_dates: list[tuple[Span, str]] = field(default_factory=list)
     anomalies: list[dict] = field(default_factory=list)
     unresolved: list[Mention] = field(default_factory=list)
+    cites: list[Citation] = field(default_factory=list)  # quoted outside every provision
     genre: str = ""
     line: int = 0
 

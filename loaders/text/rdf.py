@@ -35,7 +35,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from graph import namespaces as ns
 from graph.namespaces import CGT, ELI, OA
 
-from .model import DocDate, Document, Mention, Provision, Span
+from .model import Citation, DocDate, Document, Mention, Provision, Span
 from .source import SourceText
 from .triples import LatePrefixGraph, WriteOnceStore
 
@@ -228,6 +228,14 @@ class Writer:
         for sp in spans:
             self.annotate(subject, prop, str(value), sp, _OA.describing)
 
+    def cite(self, subject: URIRef, c: Citation) -> None:
+        """``subject eli:cites`` the quoted document, annotated with the quoted title."""
+        cited = ns.document(c.document.key, self.base)
+        if cited == subject:
+            return
+        self.add(subject, _ELI.cites, cited)
+        self.annotate(subject, _ELI.cites, cited, c.span, _OA.identifying)
+
     def unresolved(self, subject: URIRef, m: Mention) -> None:
         passage = m.passage if m.passage is not None and m.passage.contains(m.span) else m.span
         cands = ", ".join(m.candidates)
@@ -291,6 +299,8 @@ class Writer:
             self.link(d, _ELI.is_about, m, _OA.classifying)
         for m in doc.unresolved:
             self.unresolved(d, m)
+        for c in doc.cites:
+            self.cite(d, c)
         for p in doc.provisions:
             self.provision(d, d, [], p)
         for a in doc.anomalies:
@@ -344,6 +354,8 @@ class Writer:
             self.link(iri, _CGT.modality, m, _OA.classifying)
         for m in p.addressees:
             self.link(iri, _CGT.addressee, m, _OA.classifying)
+        for c in p.cites:
+            self.cite(iri, c)
         for c in p.children:
             self.provision(doc, iri, path, c)
         return iri

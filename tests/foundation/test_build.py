@@ -441,3 +441,103 @@ def test_build_command_reports_a_store_it_cannot_write_with_exit_5(built, tmp_pa
     assert result.exit_code == 5, result.output
     assert "could not write the new store generation" in result.output
     assert "No space left on device" in result.output and "previous store is untouched" in result.output
+
+
+# ---------------------------------------------------------------- citations (eli:cites)
+
+
+def test_record_citations_become_links_a_saved_query_answers(store):
+    from graph.query import load, run_local
+
+    q = load("cites")
+    rows = run_local(store, q, {"document": ns.document("shenzhen-cgt-regulations")}).rows
+    by_article = {}
+    for r in rows:
+        by_article.setdefault(str(r["number"]), set()).add(str(r["cited"]).rsplit("/", 1)[1])
+    assert by_article == {
+        "67": {"prc-biosecurity-law", "prc-law-on-guarding-state-secrets",
+               "prc-human-genetic-resources-regulations"},
+        "68": {"prc-basic-medical-health-law", "shenzhen-sez-medical-regulations"},
+        "69": {"prc-drug-administration-law", "prc-drug-administration-law-implementing-regulations"},
+        "70": {"prc-anti-unfair-competition-law", "prc-advertising-law"},
+    }
+    # a record citing in its preamble: the document itself cites
+    doc = ns.document("nansha-market-access-opinions")
+    rows = run_local(store, q, {"document": doc}).rows
+    assert [(r["citing"], r["cited"]) for r in rows] == [(doc, ns.document("nansha-overall-plan-2022"))]
+
+
+def _record_with_cites(records: Path, cites: str, where: str = "document") -> int:
+    """Give zz-citing.yaml a `cites` line (on the document or on its article); its line number."""
+    text = ("key: zz-citing\ntype: notice\ntitle: {en: A citing notice}\nissuers: [nhc]\n"
+            "dates: {document: 2023-01-02}\nsources: [cell-policy-roundup-2023]\nsummary: test\n")
+    if where == "document":
+        text += f"cites: {cites}\n"
+    else:
+        text += f"provisions:\n  - type: article\n    number: '1'\n    cites: {cites}\n"
+    (records / "zz-citing.yaml").write_text(text, encoding="utf-8")
+    return text.splitlines().index(next(x for x in text.splitlines() if "cites:" in x)) + 1
+
+
+@pytest.mark.parametrize("cites, where, cause", [
+    ("[no-such-record]", "document", "unknown document 'no-such-record'"),
+    ("[prc-biosecurity-law, no-such-record]", "article", "unknown document 'no-such-record'"),
+    ("[zz-citing]", "article", "this record's own key"),
+    ("[Bad Key]", "document", "not a valid key"),
+    ("{key: prc-biosecurity-law}", "document", "must be a list"),
+])
+def test_a_bad_citation_in_a_record_exits_2_naming_file_line_and_cause(built, tmp_path, cites, where, cause):
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+    before = (out / "current").resolve()
+    records = _copy_records(tmp_path)
+    line = _record_with_cites(records, cites, where)
+    res = build(BuildOptions(out_dir=out, records_dir=records))
+    assert res.exit_code == 2
+    assert any(Path(str(p.file)).name == "zz-citing.yaml" and p.line == line and cause in p.message
+               for p in res.problems), [str(p) for p in res.problems]
+    assert (out / "current").resolve() == before, "nothing published"
+
+
+def test_citing_a_record_that_is_removed_later_fails_the_rebuild(built, tmp_path):
+    """The citing record is unchanged, so the rebuild does not compile it again: the
+    store-wide check finds the citation of a document that is gone."""
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+    records = _copy_records(tmp_path)
+    _record_with_cites(records, "[fi-action-plan-2024]", "article")
+    first = build(BuildOptions(out_dir=out, records_dir=records))
+    assert first.ok, first.problems + first.violations
+    published = (out / "current").resolve()
+    (records / "fi-action-plan-2024.yaml").unlink()
+    second = build(BuildOptions(out_dir=out, records_dir=records))
+    assert second.exit_code == 1
+    assert second.failed_checks == {"cites-unknown-document-violation": 1}
+    assert (out / "current").resolve() == published
+    # a full build names the record and the line instead
+    full = build(BuildOptions(out_dir=tmp_path / "full", records_dir=records), incremental=False)
+    assert full.exit_code == 2
+    assert any("zz-citing.yaml" in str(p.file) and "fi-action-plan-2024" in p.message for p in full.problems)
+
+
+@pytest.mark.corpus
+def test_the_laws_a_text_cites_are_found_under_their_records_with_the_quote(corpus_dir, tmp_path):
+    from graph.query import load, run_local
+
+    res = build(BuildOptions(out_dir=tmp_path / "o", corpus_dir=corpus_dir))
+    assert res.ok, res.problems + res.violations
+    store = GraphStore.open(res.out_dir)
+    law = ns.document("prc-biosecurity-law")
+    rows = run_local(store, load("cited-by"), {"document": law}).rows
+    citing = {(str(r["citing"]).split("/doc/")[1], str(r["number"])) for r in rows}
+    extracted = [r for r in rows if "/doc/x-" in str(r["citing"])]
+    # the record says Article 67 cites it, and so does the text, quoting the law's title
+    assert ("shenzhen-cgt-regulations/article/67", "67") in citing
+    assert len(extracted) == 1 and str(extracted[0]["number"]) == "67"
+    assert str(extracted[0]["passage"]) == "Biosecurity Law of the People's Republic of China"
+    assert extracted[0]["passageSource"] is not None
+    assert "/doc/x-shenzhen-special-economic-zone-regulations" in str(extracted[0]["citingDocument"])
+    # a quote in a text's preamble, outside every measure: the document itself cites
+    plan = run_local(store, load("cited-by"), {"document": ns.document("nansha-overall-plan-2022")}).rows
+    assert {(r["citing"] == r["citingDocument"], r.get("number")) for r in plan} == {(True, None)}
+    assert {str(r["citing"]).split("/doc/")[1].startswith("x-") for r in plan} == {True, False}
