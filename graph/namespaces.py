@@ -68,6 +68,7 @@ class CGT(DefinedNamespace):
     modality: URIRef  # provision -> concept in scheme/modalities
     addressee: URIRef  # provision -> concept in scheme/addressees
     excludes: URIRef  # provision -> therapy concept explicitly carved out
+    interprets: URIRef  # an official interpretation -> the document it explains (eli:related_to)
     dateMissingReason: URIRef  # why a document has no eli:date_document
     issuerMissingReason: URIRef  # why an extracted document has no eli:passed_by
     sourceLocator: URIRef  # where in the source the record's facts are ("measure 9")

@@ -122,7 +122,7 @@ DATE_FIELDS = {
 }
 RECORD_FIELDS = {
     "key", "type", "title", "number", "issuers", "dates", "date_missing_reason", "sources",
-    "regions", "therapies", "summary", "notes", "provisions", "cites",
+    "regions", "therapies", "summary", "notes", "provisions", "cites", "interprets",
 }
 PROVISION_FIELDS = {
     "type", "number", "printed", "title", "summary", "responsible", "regions", "therapies",
@@ -153,8 +153,8 @@ class RecordCompiler:
         self.registry = registry
         self.sources = sources
         self.base = base
-        # the record keys a `cites` may name; None: not checked here (the build's
-        # cites-unknown-document-violation check still finds a citation of nothing)
+        # the record keys a `cites` or `interprets` may name; None: not checked here (the
+        # build's document-link-dangling-violation check still finds a link to nothing)
         self.documents = documents
 
     # -- entry point
@@ -240,21 +240,21 @@ class RecordCompiler:
                     continue
             self._add(subject, pred, term)
 
-    def _cites(self, m: LineDict, subject: URIRef, own_key: str) -> None:
-        """``cites: [record-key, ...]``: ``eli:cites`` to other records' documents."""
-        line = self._line(m, "cites")
-        for k in self._list(m, "cites"):
+    def _documents(self, m: LineDict, key: str, subject: URIRef, pred: URIRef, own_key: str) -> None:
+        """``cites`` / ``interprets``: ``[record-key, ...]`` -> ``pred`` to those records' documents."""
+        line = self._line(m, key)
+        for k in self._list(m, key):
             try:
                 ns.check_key(str(k))
             except ValueError as e:
-                self._err(line, f"cites: {e}")
+                self._err(line, f"{key}: {e}")
                 continue
             if k == own_key:
-                self._err(line, f"cites: {k!r} is this record's own key")
+                self._err(line, f"{key}: {k!r} is this record's own key")
             elif self.documents is not None and k not in self.documents:
-                self._err(line, f"cites: unknown document {k!r}: no data/records/{k}.yaml")
+                self._err(line, f"{key}: unknown document {k!r}: no data/records/{k}.yaml")
             else:
-                self._add(subject, ELI.cites, ns.document(k, self.base))
+                self._add(subject, pred, ns.document(k, self.base))
 
     def _source(self, key: str, line: int) -> URIRef | None:
         if key not in self.sources:
@@ -313,7 +313,8 @@ class RecordCompiler:
         self._ref(r, "issuers", "agency", doc, ELI.passed_by)
         self._ref(r, "regions", "region", doc, ELI.relevant_for)
         self._ref(r, "therapies", "therapy", doc, ELI.is_about)
-        self._cites(r, doc, key)
+        self._documents(r, "cites", doc, ELI.cites, key)
+        self._documents(r, "interprets", doc, CGT.interprets, key)
         if (summary := self._text(r, "summary", required=True)) is not None:
             self._add(doc, DCTERMS.abstract, Literal(summary, lang="en"))
 
@@ -465,7 +466,7 @@ class RecordCompiler:
         self._ref(p, "modality", "modality", iri, CGT.modality)
         self._ref(p, "addressees", "addressee", iri, CGT.addressee)
         self._ref(p, "excludes", "therapy", iri, CGT.excludes)
-        self._cites(p, iri, self.out.key)
+        self._documents(p, "cites", iri, ELI.cites, self.out.key)
         for child in self._list(p, "provisions"):
             self._provision(doc, iri, my_path, child, seen)
 
@@ -524,7 +525,8 @@ def compile_sources(path: Path, base: str, corpus_dir: Path | None) -> tuple[Gra
 
 def compile_records(paths: Iterable[Path], registry: Registry, sources: set[str], base: str,
                     documents: set[str] | None = None) -> list[Compiled]:
-    """``documents``: the keys of every record of the build, which a ``cites`` may name."""
+    """``documents``: the keys of every record of the build, which ``cites`` and
+    ``interprets`` may name."""
     compiler = RecordCompiler(registry, sources, base, documents)
     results = [compiler.compile(p) for p in sorted(paths)]
     # a note's `about` must point at a provision that exists in its record

@@ -124,6 +124,7 @@ class Document:
     anomalies: list[dict] = field(default_factory=list)
     unresolved: list[Mention] = field(default_factory=list)
     cites: list[Citation] = field(default_factory=list)  # quoted outside every provision
+    interprets: list[Citation] = field(default_factory=list)  # an interpretation: what it explains
     genre: str = ""
     line: int = 0
 

@@ -228,13 +228,14 @@ class Writer:
         for sp in spans:
             self.annotate(subject, prop, str(value), sp, _OA.describing)
 
-    def cite(self, subject: URIRef, c: Citation) -> None:
-        """``subject eli:cites`` the quoted document, annotated with the quoted title."""
+    def cite(self, subject: URIRef, c: Citation, prop: URIRef = _ELI.cites) -> None:
+        """``subject eli:cites`` (or ``prop``) the other document, annotated with the span
+        that names it (the quoted title, an interpretation's heading)."""
         cited = ns.document(c.document.key, self.base)
         if cited == subject:
             return
-        self.add(subject, _ELI.cites, cited)
-        self.annotate(subject, _ELI.cites, cited, c.span, _OA.identifying)
+        self.add(subject, prop, cited)
+        self.annotate(subject, prop, cited, c.span, _OA.identifying)
 
     def unresolved(self, subject: URIRef, m: Mention) -> None:
         passage = m.passage if m.passage is not None and m.passage.contains(m.span) else m.span
@@ -301,6 +302,8 @@ class Writer:
             self.unresolved(d, m)
         for c in doc.cites:
             self.cite(d, c)
+        for c in doc.interprets:
+            self.cite(d, c, _CGT.interprets)
         for p in doc.provisions:
             self.provision(d, d, [], p)
         for a in doc.anomalies:

@@ -461,6 +461,9 @@ def test_record_citations_become_links_a_saved_query_answers(store):
         "69": {"prc-drug-administration-law", "prc-drug-administration-law-implementing-regulations"},
         "70": {"prc-anti-unfair-competition-law", "prc-advertising-law"},
     }
+    # the interpretation record explains the regulations
+    rows = run_local(store, load("interpretations"), {"document": ns.document("shenzhen-cgt-regulations")}).rows
+    assert [r["interpretation"] for r in rows] == [ns.document("shenzhen-cgt-regulations-interpretation")]
     # a record citing in its preamble: the document itself cites
     doc = ns.document("nansha-market-access-opinions")
     rows = run_local(store, q, {"document": doc}).rows
@@ -468,15 +471,18 @@ def test_record_citations_become_links_a_saved_query_answers(store):
 
 
 def _record_with_cites(records: Path, cites: str, where: str = "document") -> int:
-    """Give zz-citing.yaml a `cites` line (on the document or on its article); its line number."""
+    """Give zz-citing.yaml a `cites` line (on the document or on its article) or an
+    `interprets` line; the number of that line."""
     text = ("key: zz-citing\ntype: notice\ntitle: {en: A citing notice}\nissuers: [nhc]\n"
             "dates: {document: 2023-01-02}\nsources: [cell-policy-roundup-2023]\nsummary: test\n")
-    if where == "document":
+    if where == "interprets":
+        text += f"interprets: {cites}\n"
+    elif where == "document":
         text += f"cites: {cites}\n"
     else:
         text += f"provisions:\n  - type: article\n    number: '1'\n    cites: {cites}\n"
     (records / "zz-citing.yaml").write_text(text, encoding="utf-8")
-    return text.splitlines().index(next(x for x in text.splitlines() if "cites:" in x)) + 1
+    return len(text.splitlines())  # the line added last
 
 
 @pytest.mark.parametrize("cites, where, cause", [
@@ -485,6 +491,8 @@ def _record_with_cites(records: Path, cites: str, where: str = "document") -> in
     ("[zz-citing]", "article", "this record's own key"),
     ("[Bad Key]", "document", "not a valid key"),
     ("{key: prc-biosecurity-law}", "document", "must be a list"),
+    ("[no-such-record]", "interprets", "interprets: unknown document 'no-such-record'"),
+    ("[zz-citing]", "interprets", "this record's own key"),
 ])
 def test_a_bad_citation_in_a_record_exits_2_naming_file_line_and_cause(built, tmp_path, cites, where, cause):
     out = tmp_path / "out"
@@ -512,7 +520,7 @@ def test_citing_a_record_that_is_removed_later_fails_the_rebuild(built, tmp_path
     (records / "fi-action-plan-2024.yaml").unlink()
     second = build(BuildOptions(out_dir=out, records_dir=records))
     assert second.exit_code == 1
-    assert second.failed_checks == {"cites-unknown-document-violation": 1}
+    assert second.failed_checks == {"document-link-dangling-violation": 1}
     assert (out / "current").resolve() == published
     # a full build names the record and the line instead
     full = build(BuildOptions(out_dir=tmp_path / "full", records_dir=records), incremental=False)
@@ -541,3 +549,9 @@ def test_the_laws_a_text_cites_are_found_under_their_records_with_the_quote(corp
     plan = run_local(store, load("cited-by"), {"document": ns.document("nansha-overall-plan-2022")}).rows
     assert {(r["citing"] == r["citingDocument"], r.get("number")) for r in plan} == {(True, None)}
     assert {str(r["citing"]).split("/doc/")[1].startswith("x-") for r in plan} == {True, False}
+    # the interpretation printed after the regulations' articles, and its record
+    explained = run_local(store, load("interpretations"),
+                          {"document": ns.document("shenzhen-cgt-regulations")}).rows
+    assert {(str(r["interpretation"]).split("/doc/")[1][:40], "passage" in r) for r in explained} == {
+        ("shenzhen-cgt-regulations-interpretation", False),
+        ("x-interpretation-of-the-shenzhen-special", True)}

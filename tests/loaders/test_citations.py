@@ -113,3 +113,41 @@ def test_the_graph_holds_no_citation_of_a_document_it_does_not_describe(extract)
     described = set(fr.graph.subjects(RDF.type, ELI.LegalResource))
     assert set(fr.graph.objects(None, ELI.cites)) <= described
     assert all(isinstance(o, URIRef) for o in fr.graph.objects(None, ELI.cites))
+
+
+# ---------------------------------------------------------------- interpretations
+
+INTERPRETATION = "\n".join([
+    "",
+    "Interpretation of the Regulations of Hainan Province on Cell Therapy Services",
+    "",
+    "The province drafted the Regulations to give clinics one set of rules.",
+    "",
+])
+
+
+def test_an_interpretation_printed_after_the_articles_interprets_the_regulation(extract):
+    fr = extract(REGULATION + INTERPRETATION, "hainan-with-interpretation.txt")
+    g = fr.graph
+    links = list(g.subject_objects(CGT.interprets))
+    assert len(links) == 1
+    explained_by, regulation = links[0]
+    assert {str(t) for t in g.objects(regulation, ELI.title)} == {
+        "Regulations of Hainan Province on Cell Therapy Services"}
+    assert {str(t) for t in g.objects(explained_by, ELI.title)} == {
+        "Interpretation of the Regulations of Hainan Province on Cell Therapy Services"}
+    # the heading that names the interpretation is its evidence
+    ann = next(a for a in g.subjects(CGT.onProperty, CGT.interprets))
+    assert (ann, CGT.concerns, explained_by) in g and (ann, OA.hasBody, regulation) in g
+    quote = next(s for s in g.objects(g.value(ann, OA.hasTarget), OA.hasSelector)
+                 if (s, RDF.type, OA.TextQuoteSelector) in g)
+    assert str(g.value(quote, OA.exact)) == INTERPRETATION.strip().splitlines()[0]
+    # the regulation's articles stay its own: the interpretation is not more articles
+    assert not [p for p in g.subjects(ELI.is_part_of, explained_by)]
+
+
+def test_another_document_printed_after_the_articles_interprets_nothing(extract):
+    notice = INTERPRETATION.replace("Interpretation of the", "Notice on Implementing the")
+    fr = extract(REGULATION + notice, "hainan-with-notice.txt")
+    assert len([d for d in fr.extraction.documents if d.genre == "commentary"]) == 1
+    assert not list(fr.graph.subject_objects(CGT.interprets))

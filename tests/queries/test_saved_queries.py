@@ -91,7 +91,8 @@ EXPECTED_VIOLATIONS = {
         f"{DEFAULT_BASE}region/atlantis", f"{DEFAULT_BASE}therapy/unknown-therapy",
         f"{DEFAULT_BASE}doctype/memo"}),
     "claim-incomplete-violation": ("conflict", {f"{BROKEN}/conflict/document"}),
-    "cites-unknown-document-violation": ("cited", {f"{DEFAULT_BASE}doc/fx-nowhere"}),
+    "document-link-dangling-violation": ("target", {f"{DEFAULT_BASE}doc/fx-nowhere",
+                                                     f"{DEFAULT_BASE}doc/fx-gone"}),
 }
 
 

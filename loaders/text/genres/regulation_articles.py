@@ -15,7 +15,7 @@ from graph.errors import Problem
 
 from .. import common as C
 from .. import dates as dates_mod
-from ..model import Document, Extraction, Provision, Segment, Span, Value
+from ..model import Citation, Document, Extraction, Provision, Segment, Span, Value
 from ..source import SourceText
 from ..structure import (
     ARTICLE_EN,
@@ -370,6 +370,8 @@ def _tail(env: C.Env, end: int, main: Document) -> Document | None:
                        line=ln.number)
         doc.regions = C.title_regions(env, doc.titles[0]) or list(main.regions)
         doc.key = C.doc_key(doc)
+        if dt_m.key == "interpretation":  # printed after the articles: it explains them
+            doc.interprets.append(Citation(main, t))
         return doc
     return None
 
