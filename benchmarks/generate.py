@@ -180,6 +180,13 @@ _GISTS = (
     "Quality rules for {t} materials are explained step by step.",
     "It names pilot sites and a timetable for {t} services.",
 )
+# National laws a local regulation names in its liability article (titles are facts; the
+# project's records describe each, so the build links the texts' copies to them).
+_LAWS = ("Biosecurity Law of the People's Republic of China",
+         "Drug Administration Law of the People's Republic of China",
+         "Basic Medical and Health Law of the People's Republic of China",
+         "Regulations on the Administration of Human Genetic Resources of the People's Republic of China",
+         "Advertising Law of the People's Republic of China")
 _ROUNDUP_TITLES = ("Guidelines for Clinical Studies of {t}",
                    "Measures on Supporting the {r} {t} Industry",
                    "Notice on Pilot Work for {t} in {r}",
@@ -233,6 +240,16 @@ def regulation(rng: random.Random, v: Vocabulary, serial: int) -> str:
                 for i, item in enumerate(rng.sample(_ITEMS, 3), start=1):
                     num = _roman(i) if i % 2 == 0 else str(i)
                     lines += [f"({num}) {item.capitalize()};", ""]
+    # Half the regulations name one or two national laws (eli:cites), drawn from a generator
+    # of their own seeded by what the corpus seed already chose (title, adoption date): the
+    # rest of the corpus is what it was before these articles were added.
+    cite = random.Random(f"cites {lines[0]} {adopted}")
+    if cite.random() < 0.5:
+        art += 1
+        laws = cite.sample(_LAWS, cite.randint(1, 2))
+        named = " and the ".join(f'"{law}"' for law in laws)
+        lines += [f"Article {art}: Whoever breaks these Regulations in {t} work is punished "
+                  f"under the {named}.", ""]
     lines += [f"Article {art + 1}: These Regulations take effect on "
               f"{_long((adopted[0] + 1, rng.randint(1, 12), 1))}.", ""]
     return "\n".join(lines)
