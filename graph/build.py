@@ -50,8 +50,8 @@ from loaders.text.triples import written_triples
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # part of every unit digest: bump it when the same input builds different triples, so that
 # an incremental build redoes every unit (0.2.0: derived shortcuts, graph/closure.py;
-# 0.2.1: text offsets typed xsd:integer, as the store keeps them; 0.2.2: eli:cites from the
-# text loaders and the records' `cites` field)
+# 0.2.1: text offsets typed xsd:integer, as the store keeps them; 0.2.2: eli:cites and
+# cgt:interprets from the text loaders and the records, a cited document per text)
 TOOL_VERSION = "0.2.2"
 
 

@@ -33,7 +33,9 @@ from .rdf import Writer, activity_iri
 from .report import file_report
 from .source import DEFAULT_MAX_BYTES, SourceText, read_source
 
-LOADER_VERSION = "3"  # 3: eli:cites from the provision or document that quotes a title
+# 3: eli:cites from the provision or document that quotes a title, cgt:interprets, and the
+# text's key in the IRI of a document it only cites
+LOADER_VERSION = "3"
 _SKIP_SUFFIXES = (".meta.yaml", ".meta.yml")
 
 

@@ -66,7 +66,8 @@ class Value:
 
 @dataclass
 class Citation:
-    """Another document named by its quoted title: ``span`` is the title inside the quotes."""
+    """A link to another document of the same text, with the span that names it: a quoted
+    title (``cites``) or an interpretation's heading (``interprets``)."""
 
     document: Document
     span: Span
