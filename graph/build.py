@@ -43,7 +43,14 @@ from graph.store import (
     to_nquads,
     write_atomically,
 )
-from loaders.records import Registry, compile_records, compile_sources, curation_activity
+from loaders.records import (
+    DATE_FIELDS,
+    Registry,
+    compile_records,
+    compile_sources,
+    curation_activity,
+    source_conflict,
+)
 from loaders.text.source import DEFAULT_MAX_BYTES
 from loaders.text.triples import written_triples
 
@@ -912,10 +919,9 @@ def link_extracted_to_curated(store: GraphStore, graph: URIRef) -> None:
     store.add_graph(graph, _provision_links(store, [(x, c) for x, _, c in documents]))
 
 
-# The date properties a document has one value of, and the name of each in a conflict's
-# IRI (the records' names: <doc>/conflict/document, /conflict/in-force ...).
-_DATE_NAMES = {"date_document": "document", "date_publication": "publication",
-               "first_date_entry_in_force": "in-force", "date_no_longer_in_force": "no-longer-in-force"}
+# The date properties a document has one value of (ELI's local names), and the records' name
+# of each (loaders.records.DATE_FIELDS), which names a conflict: <doc>/conflict/in-force.
+_DATE_NAMES = {str(prop).rsplit("#", 1)[1]: name for name, prop in DATE_FIELDS.items()}
 # Two steps, as in date-conflict-unrecorded-violation: the documents with two values of a
 # date (one index scan a property), then each one's values and where they are stated. As one
 # query, the GRAPH pattern with the property as a variable scanned the store (16-38 s at
@@ -953,7 +959,6 @@ def record_text_conflicts(store: GraphStore, graph: URIRef, base: str, text_path
     ``date-conflict-unrecorded-violation`` check fails the build until it is."""
     from rdflib.namespace import XSD
 
-    from graph.namespaces import CGT
     from loaders.text.source import read_source
 
     extracted = f"{base}graph/extracted/"
@@ -972,18 +977,8 @@ def record_text_conflicts(store: GraphStore, graph: URIRef, base: str, text_path
     for (document, prop), claims in sorted(seen.items()):
         if not all(g.startswith(extracted) for _, g in claims):
             continue
-        name = _DATE_NAMES[str(prop).rsplit("#", 1)[1]]
-        node = URIRef(f"{document}/conflict/{name}")
-        triples += [(node, RDF.type, CGT.SourceConflict), (node, RDF.type, CGT.DataQualityNote),
-                    (node, CGT.concerns, document), (node, CGT.onProperty, prop),
-                    (node, CGT.issueType, ns.concept("date-conflict", base))]
-        said = []
+        said = []  # (value, text file name, line, path), the claims in the same order
         for (value, g), (source, start) in sorted(claims.items()):
-            skey = str(source).rsplit("/", 1)[1]
-            claim = URIRef(f"{node}/claim/{value}-{skey}")
-            triples += [(node, CGT.hasClaim, claim), (claim, RDF.type, CGT.Claim),
-                        (claim, RDF.value, Literal(value, datatype=XSD.date)),
-                        (claim, PROV.wasDerivedFrom, source), (node, PROV.wasDerivedFrom, source)]
             path = text_paths.get(g)
             line = None
             if path is not None and start is not None:
@@ -991,14 +986,18 @@ def record_text_conflicts(store: GraphStore, graph: URIRef, base: str, text_path
                     sources[str(path)] = read_source(path, max_bytes)[0]
                 src = sources[str(path)]
                 line = src.line_of(start) if src is not None else None
-            where = Path(path).name if path is not None else skey
+            where = Path(path).name if path is not None else str(source).rsplit("/", 1)[1]
             said.append((value, where, line, path))
-        listed = "; ".join(f"{v} ({w})" for v, w, _, _ in said)
-        triples.append((node, RDFS.comment, Literal(
-            f"Texts disagree on {name.replace('-', ' ')} date: {listed}", lang="en")))
+        name = _DATE_NAMES[str(prop).rsplit("#", 1)[1]]
+        triples += source_conflict(
+            document, name, prop,
+            [(Literal(value, datatype=XSD.date), source, str(source).rsplit("/", 1)[1])
+             for (value, _), (source, _) in sorted(claims.items())],
+            base, "Texts", labels=[w for _, w, _, _ in said])
         _, _, line, path = said[-1]
+        what = name.replace("_", " ")
         problems.append(Problem(path, line, (
-            f"{document} is given different {name.replace('-', ' ')} dates: "
+            f"{document} is given different {what} dates: "
             + ", ".join(f"{v} by {w}" + (f" line {n}" if n else "") for v, w, n, _ in said)
             + "; both kept, with a source conflict recording them"), "warning"))
     if triples:

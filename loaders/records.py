@@ -211,18 +211,27 @@ class RecordCompiler:
         return str(value).strip()
 
     def _ref(self, m: LineDict, key: str, kind: str, subject: URIRef, pred: URIRef) -> None:
-        """Add one link per key in ``m[key]``, after checking the key exists in its registry."""
+        """Add one link per key in ``m[key]``, after checking the key exists in its registry
+        (for ``document``, among the build's records, and not the record itself)."""
         line = self._line(m, key)
         for k in self._list(m, key):
             try:
                 ns.check_key(str(k))
             except ValueError as e:
-                self._err(line, str(e))
+                self._err(line, f"{key}: {e}" if kind == "document" else str(e))
                 continue
             if kind == "agency":
                 term = ns.agency(k, self.base)
                 if not self.registry.has_agency(k):
                     self._err(line, f"unknown agency {k!r}: not in ontology/registries/agencies.ttl")
+                    continue
+            elif kind == "document":  # `cites`, `interprets`: another record's document
+                term = ns.document(k, self.base)
+                if k == self.out.key:
+                    self._err(line, f"{key}: {k!r} is this record's own key")
+                    continue
+                if self.documents is not None and k not in self.documents:
+                    self._err(line, f"{key}: unknown document {k!r}: no data/records/{k}.yaml")
                     continue
             else:
                 maker, scheme_name = {
@@ -239,22 +248,6 @@ class RecordCompiler:
                     self._err(line, f"unknown {kind} {k!r}: not in scheme {scheme_name}")
                     continue
             self._add(subject, pred, term)
-
-    def _documents(self, m: LineDict, key: str, subject: URIRef, pred: URIRef, own_key: str) -> None:
-        """``cites`` / ``interprets``: ``[record-key, ...]`` -> ``pred`` to those records' documents."""
-        line = self._line(m, key)
-        for k in self._list(m, key):
-            try:
-                ns.check_key(str(k))
-            except ValueError as e:
-                self._err(line, f"{key}: {e}")
-                continue
-            if k == own_key:
-                self._err(line, f"{key}: {k!r} is this record's own key")
-            elif self.documents is not None and k not in self.documents:
-                self._err(line, f"{key}: unknown document {k!r}: no data/records/{k}.yaml")
-            else:
-                self._add(subject, pred, ns.document(k, self.base))
 
     def _source(self, key: str, line: int) -> URIRef | None:
         if key not in self.sources:
@@ -313,8 +306,8 @@ class RecordCompiler:
         self._ref(r, "issuers", "agency", doc, ELI.passed_by)
         self._ref(r, "regions", "region", doc, ELI.relevant_for)
         self._ref(r, "therapies", "therapy", doc, ELI.is_about)
-        self._documents(r, "cites", doc, ELI.cites, key)
-        self._documents(r, "interprets", doc, CGT.interprets, key)
+        self._ref(r, "cites", "document", doc, ELI.cites)
+        self._ref(r, "interprets", "document", doc, CGT.interprets)
         if (summary := self._text(r, "summary", required=True)) is not None:
             self._add(doc, DCTERMS.abstract, Literal(summary, lang="en"))
 
@@ -373,23 +366,10 @@ class RecordCompiler:
             self._err(r.line, "no dates.document and no date_missing_reason: give the date or say why there is none")
 
     def _conflict(self, doc, key, name, prop, claims) -> None:
-        node = URIRef(f"{doc}/conflict/{name.replace('_', '-')}")
+        node = conflict_iri(doc, name)
         self.out.origins[node] = self.out.origins[doc]
-        self._add(node, RDF.type, CGT.SourceConflict)
-        self._add(node, RDF.type, CGT.DataQualityNote)
-        self._add(node, CGT.concerns, doc)
-        self._add(node, CGT.onProperty, prop)
-        self._add(node, CGT.issueType, ns.concept("date-conflict", self.base))
-        listed = "; ".join(f"{lit} ({skey})" for lit, _, skey in claims)
-        what = name.replace("_", " ")
-        self._add(node, RDFS.comment, Literal(f"Sources disagree on {what} date: {listed}", lang="en"))
-        for lit, src, skey in claims:
-            claim = URIRef(f"{node}/claim/{lit}-{skey}")
-            self._add(node, CGT.hasClaim, claim)
-            self._add(claim, RDF.type, CGT.Claim)
-            self._add(claim, RDF.value, lit)
-            self._add(claim, PROV.wasDerivedFrom, src)
-            self._add(node, PROV.wasDerivedFrom, src)
+        for t in source_conflict(doc, name, prop, claims, self.base, "Sources"):
+            self._add(*t)
 
     def _notes(self, doc: URIRef, key: str, r: LineDict) -> None:
         for n in self._list(r, "notes"):
@@ -466,9 +446,38 @@ class RecordCompiler:
         self._ref(p, "modality", "modality", iri, CGT.modality)
         self._ref(p, "addressees", "addressee", iri, CGT.addressee)
         self._ref(p, "excludes", "therapy", iri, CGT.excludes)
-        self._documents(p, "cites", iri, ELI.cites, self.out.key)
+        self._ref(p, "cites", "document", iri, ELI.cites)
         for child in self._list(p, "provisions"):
             self._provision(doc, iri, my_path, child, seen)
+
+
+# ---------------------------------------------------------------- source conflicts
+
+
+def conflict_iri(doc: URIRef, name: str) -> URIRef:
+    """``<doc>/conflict/in-force`` for the date ``name`` (a key of ``DATE_FIELDS``)."""
+    return URIRef(f"{doc}/conflict/{name.replace('_', '-')}")
+
+
+def source_conflict(doc: URIRef, name: str, prop: URIRef, claims, base: str, who: str,
+                    labels: list[str] | None = None) -> list[tuple]:
+    """The triples of a ``cgt:SourceConflict`` on the date ``name`` of ``doc``: one
+    ``cgt:Claim`` per ``(value literal, source IRI, source key)`` in ``claims``, each derived
+    from its source. ``who`` opens the comment ("Sources disagree on ..."), which names each
+    claim's source by its key or by its entry in ``labels``."""
+    node = conflict_iri(doc, name)
+    what = name.replace("_", " ")
+    named = labels or [skey for _, _, skey in claims]
+    listed = "; ".join(f"{lit} ({label})" for (lit, _, _), label in zip(claims, named))
+    out = [(node, RDF.type, CGT.SourceConflict), (node, RDF.type, CGT.DataQualityNote),
+           (node, CGT.concerns, doc), (node, CGT.onProperty, prop),
+           (node, CGT.issueType, ns.concept("date-conflict", base)),
+           (node, RDFS.comment, Literal(f"{who} disagree on {what} date: {listed}", lang="en"))]
+    for lit, src, skey in claims:
+        claim = URIRef(f"{node}/claim/{lit}-{skey}")
+        out += [(node, CGT.hasClaim, claim), (claim, RDF.type, CGT.Claim), (claim, RDF.value, lit),
+                (claim, PROV.wasDerivedFrom, src), (node, PROV.wasDerivedFrom, src)]
+    return out
 
 
 # ---------------------------------------------------------------- sources
