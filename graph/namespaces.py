@@ -56,6 +56,7 @@ class CGT(DefinedNamespace):
     Claim: URIRef  # one source's value in a SourceConflict
     UnresolvedMention: URIRef  # a body named in a text that no registry entry matches
     Reorganisation: URIRef  # subclass of org:ChangeEvent with a date
+    CitedDocument: URIRef  # a text's copy of a document it only cites by title
 
     # agencies
     administrativeLevel: URIRef  # agency -> concept in scheme/admin-levels

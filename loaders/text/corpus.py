@@ -34,8 +34,8 @@ from .report import file_report
 from .source import DEFAULT_MAX_BYTES, SourceText, read_source
 
 # 3: eli:cites from the provision or document that quotes a title, cgt:interprets, and the
-# text's key in the IRI of a document it only cites
-LOADER_VERSION = "3"
+# text's key in the IRI of a document it only cites; 4: that copy typed cgt:CitedDocument
+LOADER_VERSION = "4"
 _SKIP_SUFFIXES = (".meta.yaml", ".meta.yml")
 
 

@@ -263,6 +263,8 @@ class Writer:
         d = ns.document(doc.key, self.base)
         add = self.add
         add(d, _RDF.type, _ELI.LegalResource)
+        if doc.genre == "cited":
+            add(d, _RDF.type, _CGT.CitedDocument)
         add(d, _PROV.wasGeneratedBy, self.act)
         add(d, _PROV.hadPrimarySource, self.source)
         for sp in doc.spans:

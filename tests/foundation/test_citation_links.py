@@ -1,0 +1,114 @@
+"""A document that several texts cite and nobody curated: each text keeps its own copy
+(``cgt:CitedDocument``), and the build links the copies of one title so that ``cited-by`` on
+any of them finds every text that cites it. Made-up texts, the real build."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import PROV, RDF
+
+from graph import namespaces as ns
+from graph.build import BuildOptions, _same_title_links, build
+from graph.namespaces import CGT, ELI
+from graph.query import load, run_local
+from graph.store import GraphStore
+
+ALTERNATES = "SELECT ?x ?p ?hub WHERE { ?x ?p ?hub }"
+BANKS = "Measures for the Administration of Cell Banks of Hainan Province"
+
+
+def _regulation(city: str, first_law: str) -> str:
+    return "\n".join([
+        f"Regulations of {city} on Cell Therapy Services",
+        "",
+        f"(Adopted at the 5th Meeting of the Standing Committee of the {city} People's Congress"
+        " on March 1, 2024)",
+        "",
+        "Chapter 1 General Provisions",
+        "",
+        f'Article 1: These Regulations are formulated in accordance with the "{first_law}" and'
+        " local conditions.",
+        "",
+        f'Article 2: Cell banks are kept as the "{BANKS}" require.',
+        "",
+        "Article 3: These Regulations take effect on May 1, 2024.",
+        "",
+    ])
+
+
+def _cited_by(store, document) -> set[tuple[str, str]]:
+    rows = run_local(store, load("cited-by"), {"document": document}).rows
+    return {(str(r["citing"]).split("/doc/")[1], str(r["cited"]).split("/doc/")[1]) for r in rows}
+
+
+def test_copies_of_an_uncurated_title_are_linked_and_found_from_each_other(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    law = "Biosecurity Law of the People's Republic of China"  # curated: data/records
+    (corpus / "haikou.txt").write_text(_regulation("Haikou City", law), encoding="utf-8")
+    (corpus / "sanya.txt").write_text(_regulation("Sanya City", law), encoding="utf-8")
+    opts = BuildOptions(out_dir=tmp_path / "o", corpus_dir=corpus)
+    res = build(opts)
+    assert res.ok, (res.problems, res.violations)
+    store = GraphStore.open(res.out_dir)
+    copies = {str(r["s"]).split("/doc/")[1]: r["s"]
+              for r in store.query("SELECT ?s ?c WHERE { ?s a ?c }", {"c": CGT.CitedDocument})}
+    banks = sorted(k for k in copies if "cell-banks" in k)
+    assert len(banks) == 2 and all(k.startswith(("x-haikou-", "x-sanya-")) for k in banks), copies
+    links = store.query(ALTERNATES, {"p": PROV.alternateOf})
+    bank_links = {(str(r["x"]).split("/doc/")[1], str(r["hub"]).split("/doc/")[1])
+                  for r in links if "cell-banks" in str(r["x"])}
+    assert len(bank_links) == 1 and bank_links <= {(banks[0], banks[1]), (banks[1], banks[0])}
+    # the curated law's copies point at its record, not at each other
+    biosecurity = {str(r["hub"]).split("/doc/")[1] for r in links if "biosecurity" in str(r["x"])}
+    assert biosecurity == {"prc-biosecurity-law"}
+    # from either copy, both citing articles: Article 2 of each text
+    for key in banks:
+        citing = {c for c, _ in _cited_by(store, copies[key])}
+        assert {c.split("/", 1)[1] for c in citing} == {"article/2"}, citing
+        assert sorted("haikou" in c for c in citing) == [False, True], citing
+    # a copy has no date of its own, and corrupted-dates does not list it for that
+    listed = {str(r["document"]) for r in run_local(store, load("corrupted-dates"), {}).rows}
+    assert not listed & {str(v) for v in copies.values()}
+    # one text goes: its copy and the link go with it
+    (corpus / "sanya.txt").unlink()
+    again = build(opts)
+    assert again.ok, (again.problems, again.violations)
+    store = GraphStore.open(again.out_dir)
+    assert not [r for r in store.query(ALTERNATES, {"p": PROV.alternateOf}) if "cell-banks" in str(r["x"])]
+
+
+@pytest.fixture
+def ox_store(tmp_path):
+    return GraphStore(tmp_path / "store")
+
+
+def _doc(key: str, title: str, cited: bool) -> list[tuple]:
+    d = ns.document(key)
+    out = [(d, RDF.type, ELI.LegalResource), (d, ELI.title, Literal(title, lang="en"))]
+    return out + ([(d, RDF.type, CGT.CitedDocument)] if cited else [])
+
+
+def test_the_hub_is_the_described_document_and_an_ambiguous_title_links_nothing(ox_store):
+    g = URIRef("https://w3id.org/cgt-kg/id/graph/extracted/t")
+    ox_store.add_graph(g, [
+        # one described document of the title: both copies point at it
+        *_doc("x-notice-a", "Notice A", False), *_doc("x-t1-notice-a", "Notice A", True),
+        *_doc("x-t2-notice-a", "Notice A", True),
+        # no described document: the shortest copy IRI is the hub
+        *_doc("x-t1-plan-b", "Plan B", True), *_doc("x-t22-plan-b", "Plan B", True),
+        # two described documents (two numbers) of one title: which one is cited is unknown
+        *_doc("x-2019-3", "Measures C", False), *_doc("x-2021-8", "Measures C", False),
+        *_doc("x-t1-measures-c", "Measures C", True),
+        # a single copy, and a copy of a curated title: nothing to link
+        *_doc("x-t1-rules-d", "Rules D", True), *_doc("x-t1-law-e", "Law E", True),
+        *_doc("x-t2-law-e", "Law E", True),
+        # a provision's title is not a document's
+        (URIRef(ns.document("x-t3-plan-b") + "/article/1"), ELI.title, Literal("Plan B", lang="en")),
+    ])
+    curated = {str(ns.document("x-t1-law-e")), str(ns.document("x-t2-law-e"))}
+    links = {(str(s).split("/doc/")[1], str(o).split("/doc/")[1])
+             for s, p, o in _same_title_links(ox_store, ns.DEFAULT_BASE, curated)}
+    assert links == {("x-t1-notice-a", "x-notice-a"), ("x-t2-notice-a", "x-notice-a"),
+                     ("x-t22-plan-b", "x-t1-plan-b")}
