@@ -1249,6 +1249,9 @@ def _write_last(out_dir: Path, res: BuildResult) -> None:
 def compute_stats(store: GraphStore, quads: int | None = None) -> dict:
     """Counts people ask for first: documents, provisions, agencies, regions, links.
 
+    ``documents`` leaves out the texts' copies of the documents they only cite
+    (``cited_copies``, ``cgt:CitedDocument``); ``citation_links`` counts ``eli:cites``.
+
     ``quads``: the number of quads, when the caller knows it (the build: the sum of its
     graphs' block counts, all its triples being in named graphs); ``len(store)`` counts every
     quad on disk, 2.6 s at 10,000 texts."""
@@ -1260,10 +1263,15 @@ def compute_stats(store: GraphStore, quads: int | None = None) -> dict:
         )
         return int(rows[0]["n"])
 
+    # a text's copy of a document it only cites is typed eli:LegalResource too, and stands
+    # for a document rather than being one: counted on its own
+    copies = count("?d a <https://w3id.org/cgt-kg/ontology#CitedDocument>")
     return {
         "triples": len(store) if quads is None else quads,
         "named_graphs": len(store.named_graphs()),
-        "documents": count("?d a eli:LegalResource"),
+        "documents": count("?d a eli:LegalResource") - copies,
+        "cited_copies": copies,
+        "citation_links": count("?x eli:cites ?d"),
         "provisions": count("?p a eli:LegalResourceSubdivision"),
         "agencies": count("?a a org:Organization"),
         "regions": count("?r skos:inScheme ?s FILTER STRENDS(STR(?s), '/scheme/regions')"),

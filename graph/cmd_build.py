@@ -76,7 +76,8 @@ def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Pa
         click.echo(line)
     s = result.stats
     click.echo(f"built {s['documents']} documents, {s['provisions']} provisions, {s['agencies']} agencies, "
-               f"{s['responsibility_links']} responsibility links; SHACL conforms")
+               f"{s['responsibility_links']} responsibility links, {s['citation_links']} citations; "
+               "SHACL conforms")
     click.echo(f"store: {out_dir / 'store'}   graph: {out_dir / 'graph.trig'}, {out_dir / 'graph.ttl'}   "
                f"report: {out_dir / 'build-report.json'}")
 

@@ -45,7 +45,8 @@ def run_cmd(out_dir: Path, corpus_dir: Path | None) -> None:
         click.echo(f"  {line}")
     s = result.stats
     click.echo(f"  {s['documents']} documents, {s['provisions']} provisions, {s['agencies']} agencies, "
-               f"{s['responsibility_links']} responsibility links, {s['triples']} triples; SHACL conforms")
+               f"{s['responsibility_links']} responsibility links, {s['citation_links']} citations, "
+               f"{s['triples']} triples; SHACL conforms")
 
     store = GraphStore.open(out_dir)
     base = Q.detect_base(store)

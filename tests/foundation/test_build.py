@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
@@ -151,6 +152,15 @@ def test_stats_counts_what_was_built(built):
     s = built.stats
     assert s["documents"] >= 45 and s["provisions"] >= 15 + 9 + 72
     assert s["responsibility_links"] > 0 and s["agencies"] >= 60
+    # every citation the records state (a `cites:` list on a record or a provision), and no
+    # copies: those come from texts
+    def cites(node) -> int:
+        if isinstance(node, dict):
+            return len(node.get("cites") or []) + sum(cites(v) for v in node.values())
+        return sum(cites(v) for v in node) if isinstance(node, list) else 0
+    stated = sum(cites(yaml.safe_load(p.read_text(encoding="utf-8")))
+                 for p in (REPO_ROOT / "data" / "records").glob("*.yaml"))
+    assert stated >= 11 and s["citation_links"] == stated and s["cited_copies"] == 0
     # the build adds up its graphs' counts instead of counting the store: the same number
     assert s["triples"] == len(GraphStore.open(built.out_dir))
 
@@ -535,6 +545,12 @@ def test_the_laws_a_text_cites_are_found_under_their_records_with_the_quote(corp
     res = build(BuildOptions(out_dir=tmp_path / "o", corpus_dir=corpus_dir))
     assert res.ok, res.problems + res.violations
     store = GraphStore.open(res.out_dir)
+    # the nine laws Articles 67-70 name and the plan the Nansha opinions name: each text's copy,
+    # counted apart from the documents
+    typed = store.query("SELECT ?d ?c WHERE { ?d a ?c }", {"c": URIRef(ns.CGT.CitedDocument)})
+    assert res.stats["cited_copies"] == len(typed) >= 10
+    assert len(store.query("SELECT ?d ?c WHERE { ?d a ?c }", {"c": URIRef(ns.ELI.LegalResource)})) == (
+        res.stats["documents"] + res.stats["cited_copies"])
     law = ns.document("prc-biosecurity-law")
     rows = run_local(store, load("cited-by"), {"document": law}).rows
     citing = {(str(r["citing"]).split("/doc/")[1], str(r["number"])) for r in rows}
