@@ -614,7 +614,6 @@ class TextExtractor:
                  max_bytes: int = DEFAULT_MAX_BYTES):
         from rdflib.namespace import DCTERMS
 
-        from graph.namespaces import CGT
         from loaders.text.corpus import _Shared
 
         self.registry, self.base, self.shared = registry, base, _Shared(registry, base)
@@ -945,7 +944,7 @@ def _same_title_links(store: GraphStore, base: str, curated: set[str]) -> list[t
     prefix = f"{base}doc/x-"
     start = len(prefix)
     copies = {q.subject.value for q in store.ox.quads_for_pattern(None, _RDF_TYPE, _CITED, None)}
-    titles = {q.object for c in sorted(copies - curated)
+    titles = {q.object for c in copies - curated
               for q in store.ox.quads_for_pattern(ox.NamedNode(c), _TITLE, None, None)}
     by_title = {t: {q.subject.value for q in store.ox.quads_for_pattern(None, _TITLE, t, None)
                     if q.subject.value.startswith(prefix) and "/" not in q.subject.value[start:]}
@@ -1020,7 +1019,10 @@ def record_text_conflicts(store: GraphStore, graph: URIRef, base: str, text_path
         if not all(g.startswith(extracted) for _, g in claims):
             continue
         said = []  # (value, text file name, line, path), the claims in the same order
+        claimed = []  # (value literal, source, source key), for source_conflict
         for (value, g), (source, start) in sorted(claims.items()):
+            skey = str(source).rsplit("/", 1)[1]
+            claimed.append((Literal(value, datatype=XSD.date), source, skey))
             path = text_paths.get(g)
             line = None
             if path is not None and start is not None:
@@ -1028,14 +1030,11 @@ def record_text_conflicts(store: GraphStore, graph: URIRef, base: str, text_path
                     sources[str(path)] = read_source(path, max_bytes)[0]
                 src = sources[str(path)]
                 line = src.line_of(start) if src is not None else None
-            where = Path(path).name if path is not None else str(source).rsplit("/", 1)[1]
+            where = Path(path).name if path is not None else skey
             said.append((value, where, line, path))
         name = _DATE_NAMES[str(prop).rsplit("#", 1)[1]]
-        triples += source_conflict(
-            document, name, prop,
-            [(Literal(value, datatype=XSD.date), source, str(source).rsplit("/", 1)[1])
-             for (value, _), (source, _) in sorted(claims.items())],
-            base, "Texts", labels=[w for _, w, _, _ in said])
+        triples += source_conflict(document, name, prop, claimed, base, "Texts",
+                                   labels=[w for _, w, _, _ in said])
         _, _, line, path = said[-1]
         what = name.replace("_", " ")
         problems.append(Problem(path, line, (
@@ -1265,7 +1264,7 @@ def compute_stats(store: GraphStore, quads: int | None = None) -> dict:
 
     # a text's copy of a document it only cites is typed eli:LegalResource too, and stands
     # for a document rather than being one: counted on its own
-    copies = count("?d a <https://w3id.org/cgt-kg/ontology#CitedDocument>")
+    copies = count(f"?d a <{CGT.CitedDocument}>")
     return {
         "triples": len(store) if quads is None else quads,
         "named_graphs": len(store.named_graphs()),

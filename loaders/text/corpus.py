@@ -367,9 +367,10 @@ def _finish_keys(ext: Extraction, text_key: str) -> None:
     be one IRI described in thousands of named graphs, and Oxigraph 0.5 answers a pattern
     over the union of the graphs once per graph that holds the triple (oxigraph#1919): a
     query joining three of its properties made (copies)^3 rows, and the build's link to the
-    curated records went from 0.4 s to more than 19 minutes (stopped there) at 10,000 synthetic texts. Each copy
-    is linked to the record of the same title (prov:alternateOf), which the citation queries
-    follow."""
+    curated records went from 0.4 s to more than 19 minutes (stopped there) at 10,000
+    synthetic texts. Each copy is linked to the record of the same title (prov:alternateOf),
+    which the citation queries follow (and, with no such record, to one copy of its title:
+    ``graph.build._same_title_links``)."""
     seen: dict[str, int] = {}
     for doc in ext.documents:
         if not doc.key:
