@@ -7,6 +7,7 @@ to fetch a script, a font or data from anywhere else would fail the test.
 from __future__ import annotations
 
 import re
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -29,6 +30,21 @@ class _Refs(HTMLParser):
         for name, value in attrs:
             if name in ("src", "href") and not (tag == "a"):
                 self.refs.append((tag, name, value or ""))
+
+
+def _wait_for(page, expression: str, timeout_ms: int = 30_000) -> None:
+    """Wait until ``expression`` is true in the page, asking it through ``page.evaluate``.
+
+    ``page.wait_for_function`` evaluates its predicate with ``eval`` inside the page when the
+    first check fails, which the page's Content-Security-Policy (no 'unsafe-eval') refuses:
+    the test failed whenever the machine was slow enough for a second check
+    (microsoft/playwright#7395). ``page.evaluate`` goes through the debugging protocol,
+    which the page's policy does not govern, so the policy stays in force for the page."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(25)
 
 
 def _page(browser, path, errors):
@@ -97,7 +113,7 @@ def test_real_network_search_focus_click_and_screenshot(browser, real_net, tmp_p
     key, zh = p.nodes[target]["registry_key"], p.nodes[target]["label_zh"]
     assert zh, f"{key} has no Chinese name in the registry"
     page.fill("#search", zh)
-    page.wait_for_function(f"document.body.dataset.selected === {key!r}")
+    _wait_for(page, f"document.body.dataset.selected === {key!r}")
     assert page.locator("circle.node.focused").get_attribute("data-key") == key
     canvas = page.locator("#canvas").bounding_box()
     cx, cy = _node_centre(page, key)
@@ -125,7 +141,7 @@ def test_real_network_search_focus_click_and_screenshot(browser, real_net, tmp_p
     partner = max(p.neighbors(target), key=lambda n: (p.edges[target, n]["weight"], n))
     pkey = p.nodes[partner]["registry_key"]
     page.locator(f'circle.node[data-key="{pkey}"]').click()
-    page.wait_for_function(f"document.body.dataset.selected === {pkey!r}")
+    _wait_for(page, f"document.body.dataset.selected === {pkey!r}")
     assert page.locator("#panel-body h2").inner_text() == p.nodes[partner]["label_en"]
     _show_every_page(page)
     assert page.locator("#panel-body li.measure").count() == len(_owned(net, partner))
@@ -154,7 +170,7 @@ def test_pan_zoom_and_colour_modes(browser, real_net, tmp_path):
     # wheel zoom around the pointer
     page.mouse.move(canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2)
     page.mouse.wheel(0, -400)
-    page.wait_for_function("parseFloat(document.querySelector('#canvas svg').dataset.zoom) > 1.5")
+    _wait_for(page, "parseFloat(document.querySelector('#canvas svg').dataset.zoom) > 1.5")
     # drag on the background pans: every node moves by the same amount
     some = page.locator("circle.node").first.get_attribute("data-key")
     before = _node_centre(page, some)
@@ -202,7 +218,7 @@ def test_clicking_shows_source_passage_when_there_is_one(browser, small_net, tmp
     page, _ = _page(browser, path, errors)
     assert page.locator("circle.node").count() == small_net.agencies.number_of_nodes()
     page.locator('circle.node[data-key="nmpa"]').click()
-    page.wait_for_function("document.body.dataset.selected === 'nmpa'")
+    _wait_for(page, "document.body.dataset.selected === 'nmpa'")
     items = page.locator("#panel-body li.measure")
     assert items.count() == 4
     with_passage = page.locator("#panel-body li.measure:has(blockquote.passage)")
@@ -215,16 +231,16 @@ def test_clicking_shows_source_passage_when_there_is_one(browser, small_net, tmp
     assert "Test [2024] No. 1" in page.locator("#panel-body").inner_text()
     # NHC: for the same measure the passage naming NHC as responsible is shown instead
     page.locator('circle.node[data-key="nhc"]').click()
-    page.wait_for_function("document.body.dataset.selected === 'nhc'")
+    _wait_for(page, "document.body.dataset.selected === 'nhc'")
     named = page.locator("#panel-body li.measure blockquote.responsibility")
     assert named.count() == 1
     assert named.inner_text() == "Invented words that name the health commission."
     page.screenshot(path=str(test_output / "network-small.png"))
     # searching by acronym, then Escape clears the selection
     page.fill("#search", "tcde")
-    page.wait_for_function("document.body.dataset.selected === 'cde'")
+    _wait_for(page, "document.body.dataset.selected === 'cde'")
     page.keyboard.press("Escape")
-    page.wait_for_function("document.body.dataset.selected === undefined")
+    _wait_for(page, "document.body.dataset.selected === undefined")
     page.fill("#search", "no such agency")
     assert page.locator("#search-status").inner_text() == "no agency matches"
     assert errors == []
@@ -272,7 +288,7 @@ def test_long_provision_lists_come_a_page_at_a_time(browser, small_net, tmp_path
         write_page(small_net, path, layout_positions(small_net.agencies, 42), 30, page_size)
         page, _ = _page(browser, path, errors)
         page.locator('circle.node[data-key="nmpa"]').click()
-        page.wait_for_function("document.body.dataset.selected === 'nmpa'")
+        _wait_for(page, "document.body.dataset.selected === 'nmpa'")
         return page
 
     def headings(page):
@@ -304,14 +320,14 @@ def test_long_provision_lists_come_a_page_at_a_time(browser, small_net, tmp_path
     page.locator('button[data-more="page"]').click()
     assert _listed(page) == whole[:2]
     page.locator('button[data-more="all"]').click()  # a page per task, until all are there
-    page.wait_for_function("document.querySelectorAll('#panel-body li.measure').length === 4")
+    _wait_for(page, "document.querySelectorAll('#panel-body li.measure').length === 4")
     assert _listed(page) == whole and headings(page) == whole_docs
     assert page.locator("#panel-body .more-measures").is_hidden()
     # choosing another agency and coming back starts from one page again
     page.locator('circle.node[data-key="nhc"]').click()
-    page.wait_for_function("document.body.dataset.selected === 'nhc'")
+    _wait_for(page, "document.body.dataset.selected === 'nhc'")
     page.locator('circle.node[data-key="nmpa"]').click()
-    page.wait_for_function("document.body.dataset.selected === 'nmpa'")
+    _wait_for(page, "document.body.dataset.selected === 'nmpa'")
     assert _listed(page) == whole[:1]
     page.close()
     assert errors == []
