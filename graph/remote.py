@@ -525,8 +525,10 @@ def select(ep: Endpoint, text: str, **dataset) -> tuple[list[str], list[dict[str
 
 def count_graph(ep: Endpoint, graph_iri: str) -> int:
     """Triples in one named graph on the server (the graph IRI goes in as a VALUES term)."""
-    text = ("SELECT (COUNT(*) AS ?n) WHERE { VALUES ?g { " + URIRef(graph_iri).n3() +
-            " } GRAPH ?g { ?s ?p ?o } }")
+    from graph import query as Q
+
+    text = Q.with_values("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                         {"g": URIRef(graph_iri)})
     _, rows = select(ep, text)
     try:
         return int(rows[0]["n"])
@@ -535,25 +537,28 @@ def count_graph(ep: Endpoint, graph_iri: str) -> int:
 
 
 def _catalog_graphs(ep: Endpoint, base: str) -> list[str]:
+    from graph import query as Q
+
     text = """PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
 SELECT DISTINCT ?g WHERE {
-  VALUES ?catalog { %s }
   GRAPH ?catalog { ?d void:subset ?s . ?s sd:name ?g }
 }
-""" % catalog_graph(base).n3()
-    _, rows = select(ep, text)
+"""
+    _, rows = select(ep, Q.with_values(text, {"catalog": catalog_graph(base)}))
     return sorted(str(r["g"]) for r in rows if "g" in r)
 
 
 def dataset_graphs(ep: Endpoint, base: str = DEFAULT_BASE) -> list[str]:
     """The project's named graphs on the server: from the pushed catalog, else by IRI prefix."""
+    from graph import query as Q
+
     graphs = _catalog_graphs(ep, base)
     if graphs:
         return graphs
     prefix = Literal(f"{base}graph/")
-    text = ("SELECT DISTINCT ?g WHERE { VALUES ?prefix { " + prefix.n3() + " } "
-            "GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), ?prefix)) }")
+    text = Q.with_values("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                         "FILTER (STRSTARTS(STR(?g), ?prefix)) }", {"prefix": prefix})
     _, rows = select(ep, text)
     cat = str(catalog_graph(base))
     return sorted(str(r["g"]) for r in rows if "g" in r and str(r["g"]) != cat)

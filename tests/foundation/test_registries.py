@@ -253,8 +253,9 @@ def check_label_ambiguity(g: Graph) -> list[str]:
     for s, o in g.subject_objects(SKOS.hiddenLabel):
         for jur in g.objects(s, CGT.jurisdiction):
             hidden[(jur, o.language, str(o).casefold())].add(s)
-        if (s, RDF.type, ORG.Organization) in g and ("agency", o.language, str(o).casefold()) in shown:
-            problems.append(f"{s}: hidden label {str(o)!r} is a shown label of {shown[('agency', o.language, str(o).casefold())]}")
+        key = ("agency", o.language, str(o).casefold())
+        if (s, RDF.type, ORG.Organization) in g and key in shown:
+            problems.append(f"{s}: hidden label {str(o)!r} is a shown label of {shown[key]}")
     for (jur, lang, label), owners in sorted(hidden.items()):
         if len(owners) > 1:
             problems.append(f"hidden label {label!r}@{lang} is shared by {sorted(owners)} in {jur}")
