@@ -282,6 +282,16 @@ class GraphStore:
     def flush(self) -> None:
         self.ox.flush()
 
+    def compact(self) -> None:
+        """Merge the store's files into one sorted run per index (RocksDB compaction).
+
+        The build writes its store in hundreds of bulk loads, each adding files that every
+        lookup has to consult; after this, a lookup reads fewer files.  On the 10,000-text
+        benchmark store it took 25 s and made the saved queries a median 1.25x faster
+        (docs/benchmarks.md, "Changes made in the tenth session")."""
+        self.ox.flush()
+        self.ox.optimize()
+
     def close(self) -> None:
         # pyoxigraph closes on garbage collection; drop the reference explicitly.
         self.flush_quietly()

@@ -21,7 +21,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
 from graph import namespaces as ns
-from graph.build import REPO_ROOT, BuildOptions, build
+from graph.build import REPO_ROOT, BuildOptions, build, worth_compacting
 from graph.store import GraphStore
 
 AG = ns.instance_prefixes()["ag"]
@@ -346,6 +346,18 @@ def test_rebuild_after_one_record_changed_redoes_only_that_record(built, tmp_pat
     assert full.ok and full.report["units"]["rebuilt"] == full.report["units"]["units"]
     inc, scratch = _graphs(_dataset(out / "graph.trig")), _graphs(_dataset(tmp_path / "full" / "graph.trig"))
     assert inc.keys() == scratch.keys() and all(inc[k] == scratch[k] for k in inc)
+    # a full build compacts its store; a rebuild of one record (or of nothing) keeps it fast
+    assert "compact" in full.report["timings_s"]
+    assert "compact" not in first.report["timings_s"] and "compact" not in second.report["timings_s"]
+    assert GraphStore.open(tmp_path / "full").query(
+        PREFIXES + "ASK { ?d eli:id_local 'Edited No. 1' }")
+
+
+def test_a_build_compacts_the_store_when_it_rewrote_a_tenth_of_it():
+    assert worth_compacting(52, 52)  # a full build
+    assert worth_compacting(6, 52) and worth_compacting(1001, 10_002)
+    assert not worth_compacting(5, 52) and not worth_compacting(1, 10_002)
+    assert not worth_compacting(0, 52) and not worth_compacting(0, 0)
 
 
 def test_removed_record_disappears_from_an_incremental_build(built, tmp_path):
