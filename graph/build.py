@@ -727,7 +727,7 @@ def _restore_gc(enabled: bool) -> None:
 
 # A build that wrote at least this share of the named graphs (every full build) compacts the
 # store; a rebuild of a few documents leaves it, since compacting 10,000 texts' store takes
-# longer (25 s) than the whole rebuild (about 16 s), and its checkpoint keeps the files the
+# longer (25-36 s) than the whole rebuild (14-16 s), and its checkpoint keeps the files the
 # last full build compacted.
 COMPACT_SHARE = 0.1
 

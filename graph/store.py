@@ -287,7 +287,7 @@ class GraphStore:
 
         The build writes its store in hundreds of bulk loads, each adding files that every
         lookup has to consult; after this, a lookup reads fewer files.  On the 10,000-text
-        benchmark store it took 25 s and made the saved queries a median 1.25x faster
+        benchmark store it took 25-36 s and made the saved queries a median 1.23x faster
         (docs/benchmarks.md, "Changes made in the tenth session")."""
         self.ox.flush()
         self.ox.optimize()
