@@ -6,6 +6,7 @@ text in ../shared/corpus for the test that checks records against the text.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
 from graph import namespaces as ns
-from graph.build import REPO_ROOT, BuildOptions, build, worth_compacting
+from graph.build import COMPACT_SHARE, REPO_ROOT, BuildOptions, build, worth_compacting
 from graph.store import GraphStore
 
 AG = ns.instance_prefixes()["ag"]
@@ -351,6 +352,28 @@ def test_rebuild_after_one_record_changed_redoes_only_that_record(built, tmp_pat
     assert "compact" not in first.report["timings_s"] and "compact" not in second.report["timings_s"]
     assert GraphStore.open(tmp_path / "full").query(
         PREFIXES + "ASK { ?d eli:id_local 'Edited No. 1' }")
+
+
+def test_rebuilds_compact_the_store_once_their_changes_add_up_to_a_tenth(built, tmp_path):
+    """A user who rebuilds after every edited record gets a compacted store now and then,
+    not on every rebuild (slow) nor never (the store's files would pile up)."""
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+    records = _copy_records(tmp_path)
+    opts = BuildOptions(out_dir=out, records_dir=records)
+    units = build(opts).report["units"]["units"]
+    due = math.ceil(COMPACT_SHARE * units)
+    victim = records / "fi-action-plan-2024.yaml"
+    text = re.sub(r"(?m)^number: .*\n", "", victim.read_text(encoding="utf-8"))
+    compacted = []
+    for i in range(1, due + 2):
+        victim.write_text(text + f"number: Edited No. {i}\n", encoding="utf-8")
+        res = build(opts)
+        assert res.ok and res.report["units"]["rebuilt"] == 1
+        if "compact" in res.report["timings_s"]:
+            compacted.append(i)
+    assert compacted == [due]
+    assert GraphStore.open(out).query(PREFIXES + f"ASK {{ ?d eli:id_local 'Edited No. {due + 1}' }}")
 
 
 def test_a_build_compacts_the_store_when_it_rewrote_a_tenth_of_it():
