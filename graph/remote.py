@@ -39,6 +39,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from graph import query as Q
 from graph.errors import EXIT_REMOTE as EXIT_REMOTE  # re-exported: commands and tests use remote.EXIT_REMOTE
 from graph.namespaces import DEFAULT_BASE
 
@@ -439,12 +440,10 @@ def _wrapper(ep: Endpoint, text: str, *, default_graphs: Iterable[str] = (),
              named_graphs: Iterable[str] = (), form: str = "SELECT"):
     from SPARQLWrapper import BASIC, DIGEST, JSON, POST, URLENCODED, SPARQLWrapper
 
-    from graph.query import strip_comments
-
     sw = SPARQLWrapper(ep.query_url)
     # Comments go: SPARQLWrapper guesses the query form with a regex that a word such as
     # "dropped" in a comment turns into an update (sent as update=, which servers refuse).
-    sw.setQuery(strip_comments(text))
+    sw.setQuery(Q.strip_comments(text))
     sw.queryType = form
     sw.setMethod(POST)
     sw.setRequestMethod(URLENCODED)
@@ -525,8 +524,6 @@ def select(ep: Endpoint, text: str, **dataset) -> tuple[list[str], list[dict[str
 
 def count_graph(ep: Endpoint, graph_iri: str) -> int:
     """Triples in one named graph on the server (the graph IRI goes in as a VALUES term)."""
-    from graph import query as Q
-
     text = Q.with_values("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
                          {"g": URIRef(graph_iri)})
     _, rows = select(ep, text)
@@ -537,8 +534,6 @@ def count_graph(ep: Endpoint, graph_iri: str) -> int:
 
 
 def _catalog_graphs(ep: Endpoint, base: str) -> list[str]:
-    from graph import query as Q
-
     text = """PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
 SELECT DISTINCT ?g WHERE {
@@ -551,8 +546,6 @@ SELECT DISTINCT ?g WHERE {
 
 def dataset_graphs(ep: Endpoint, base: str = DEFAULT_BASE) -> list[str]:
     """The project's named graphs on the server: from the pushed catalog, else by IRI prefix."""
-    from graph import query as Q
-
     graphs = _catalog_graphs(ep, base)
     if graphs:
         return graphs
@@ -567,8 +560,6 @@ def dataset_graphs(ep: Endpoint, base: str = DEFAULT_BASE) -> list[str]:
 def run_query(ep: Endpoint, query, bindings: Mapping[str, Node], *, base: str = DEFAULT_BASE,
               allow_service: bool = False, graphs: list[str] | None = None):
     """Run a saved query remotely; the result has the same shape as the local one."""
-    from graph import query as Q
-
     Q.prepare(query, allow_service=allow_service)
     text = Q.with_values(Q.rebase_prologue(query.text, base), bindings)
     graphs = dataset_graphs(ep, base) if graphs is None else graphs

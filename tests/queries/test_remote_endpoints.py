@@ -219,26 +219,18 @@ def test_graphs_gone_from_the_store_are_removed_on_the_next_push(tmp_path, oxigr
     assert remote.count_graph(ep, str(gone)) == 0
 
 
-def _gsp(server, method: str, graph_iri: str, data: bytes | None = None) -> None:
-    url = f"{server.graph_store_url}?{urllib.parse.urlencode({'graph': graph_iri})}"
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/n-triples"})
-    with urllib.request.urlopen(req, timeout=30):
-        pass
-
-
 def test_graphs_are_found_by_prefix_when_the_catalog_is_gone(fixture_out, tmp_path):
     """A server whose VoID catalog was deleted (by hand, by another tool) still shows the
     project's graphs, found by their IRI prefix, and nobody else's."""
     server = start_oxigraph(tmp_path / "server")
     try:
         assert cli(["push", "--endpoint", server.query_url, "--from", str(fixture_out)]).exit_code == 0
-        ep = endpoint(server.query_url)
+        ep = endpoint(server.query_url, server.graph_store_url)
         pushed = remote.dataset_graphs(ep)
         catalog = str(remote.catalog_graph())
-        _gsp(server, "DELETE", catalog)
-        _gsp(server, "PUT", "https://example.org/graph/theirs",
-             b"<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n")
+        remote._send(ep, "DELETE", remote._gsp_url(ep, catalog))
+        remote._send(ep, "PUT", remote._gsp_url(ep, "https://example.org/graph/theirs"),
+                     b"<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n")
         store = GraphStore.open(fixture_out)
         expected = sorted(str(g) for g in store.named_graphs())
         assert pushed == expected
