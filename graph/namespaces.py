@@ -57,6 +57,7 @@ class CGT(DefinedNamespace):
     UnresolvedMention: URIRef  # a body named in a text that no registry entry matches
     Reorganisation: URIRef  # subclass of org:ChangeEvent with a date
     CitedDocument: URIRef  # a text's copy of a document it only cites by title
+    LegislativeEvent: URIRef  # one dated line of a document's history (通过 / 公布 / 修正 / 施行)
 
     # agencies
     administrativeLevel: URIRef  # agency -> concept in scheme/admin-levels
@@ -70,6 +71,10 @@ class CGT(DefinedNamespace):
     addressee: URIRef  # provision -> concept in scheme/addressees
     excludes: URIRef  # provision -> therapy concept explicitly carved out
     interprets: URIRef  # an official interpretation -> the document it explains (eli:related_to)
+    legalLevel: URIRef  # document -> concept in scheme/legal-levels (法律, 行政法规 ...)
+    history: URIRef  # document -> cgt:LegislativeEvent
+    eventType: URIRef  # event -> concept in scheme/event-types
+    orderNumber: URIRef  # event -> the order or announcement number as printed
     dateMissingReason: URIRef  # why a document has no eli:date_document
     issuerMissingReason: URIRef  # why an extracted document has no eli:passed_by
     sourceLocator: URIRef  # where in the source the record's facts are ("measure 9")
@@ -94,6 +99,8 @@ SCHEMES = {
     "addressees": "scheme/addressees",
     "issue-types": "scheme/issue-types",
     "agency-types": "scheme/agency-types",
+    "legal-levels": "scheme/legal-levels",
+    "event-types": "scheme/event-types",
 }
 
 PREFIXES: dict[str, Namespace | str] = {

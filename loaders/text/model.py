@@ -109,6 +109,20 @@ class DocDate:
 
 
 @dataclass
+class HistoryEvent:
+    """One line of a Chinese original's legislative history (通过 / 公布 / 修正 / 修订 / 施行),
+    or an entry into force stated in an article: its kind, date and acting body."""
+
+    kind: str  # adopted | published | amended | revised | in_force
+    date: dt.date | None
+    span: Span  # the whole line or clause that states it
+    body: Mention | None = None  # the body that acted (NPCSC, the State Council ...), if named
+    body_text: str = ""  # the body as printed ("第十三届全国人民代表大会常务委员会第十一次会议")
+    number: str | None = None  # an order number as printed ("国务院令第706号")
+    problem: str | None = None  # a date that cannot be a date
+
+
+@dataclass
 class Document:
     key: str
     titles: list[Value] = field(default_factory=list)  # one per language
@@ -126,6 +140,9 @@ class Document:
     unresolved: list[Mention] = field(default_factory=list)
     cites: list[Citation] = field(default_factory=list)  # quoted outside every provision
     interprets: list[Citation] = field(default_factory=list)  # an interpretation: what it explains
+    repeals: list[Citation] = field(default_factory=list)  # "…同时废止": the documents it repeals
+    events: list[HistoryEvent] = field(default_factory=list)  # legislative history, in text order
+    legal_level: Mention | None = None  # kind "legallevel": concept/legal-<key> (法律, 行政法规 …)
     genre: str = ""
     line: int = 0
 

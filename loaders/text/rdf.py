@@ -35,7 +35,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from graph import namespaces as ns
 from graph.namespaces import CGT, ELI, OA
 
-from .model import Citation, DocDate, Document, Mention, Provision, Span
+from .model import Citation, DocDate, Document, HistoryEvent, Mention, Provision, Span
 from .source import SourceText
 from .triples import LatePrefixGraph, WriteOnceStore
 
@@ -306,6 +306,12 @@ class Writer:
             self.cite(d, c)
         for c in doc.interprets:
             self.cite(d, c, _CGT.interprets)
+        for c in doc.repeals:
+            self.cite(d, c, _ELI.repeals)
+        if doc.legal_level is not None and doc.legal_level.target is not None:
+            self.link(d, _CGT.legalLevel, doc.legal_level, _OA.classifying)
+        for i, ev in enumerate(doc.events, 1):
+            self.event(d, i, ev)
         for p in doc.provisions:
             self.provision(d, d, [], p)
         for a in doc.anomalies:
@@ -317,6 +323,24 @@ class Writer:
                      "conflicting-duplicate": "numbering-anomaly"}.get(a["kind"], "numbering-anomaly")
             self.note(about, issue, a["message"], [])
         return d
+
+    def event(self, d: URIRef, n: int, ev: HistoryEvent) -> None:
+        """One line of the legislative history: ``<doc>/event/<n>``, annotated with the line."""
+        e = URIRef(f"{d}/event/{n}")
+        add = self.add
+        add(d, _CGT.history, e)
+        add(e, _RDF.type, _CGT.LegislativeEvent)
+        add(e, _CGT.eventType, ns.concept("event-" + ev.kind.replace("_", "-"), self.base))
+        add(e, _PROV.wasGeneratedBy, self.act)
+        if ev.date is not None:
+            add(e, _DCTERMS.date, Literal(ev.date.isoformat(), datatype=_XSD.date))
+        if ev.body_text:
+            add(e, _RDFS.label, Literal(ev.body_text, lang="zh" if _zh(ev.body_text) else "en"))
+        if ev.number:
+            add(e, _CGT.orderNumber, Literal(ev.number))
+        if ev.body is not None and ev.body.target is not None:
+            self.link(e, _PROV.wasAssociatedWith, ev.body)
+        self.annotate(e, None, e, ev.span, _OA.identifying)
 
     def _date(self, d: URIRef, dd: DocDate) -> None:
         if dd.value is None:
