@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,8 @@ from loaders.records import (
     curation_activity,
     source_conflict,
 )
-from loaders.text.source import DEFAULT_MAX_BYTES
+from loaders.text.corpus import CorpusListing, list_corpus
+from loaders.text.source import DEFAULT_MAX_BYTES, file_key
 from loaders.text.triples import written_triples
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -76,6 +78,8 @@ class BuildOptions:
     max_text_bytes: int = DEFAULT_MAX_BYTES
     # checks the source checksums in data/sources.yaml against this folder when present
     source_texts_dir: Path | None = REPO_ROOT.parent / "shared" / "corpus"
+    # called as progress(units_done, units_to_do) after each unit is extracted and derived
+    progress: Callable[[int, int], None] | None = None
 
 
 @dataclass
@@ -86,6 +90,8 @@ class Violation:
     shape: str | None
     value: str | None
     origin: str | None  # "data/records/x.yaml:12" or the named graph
+    file: Path | None = None  # a text's file, when the origin is its extracted graph
+    line: int | None = None
 
     def __str__(self) -> str:
         parts = [f"{self.origin or '?'}: {self.focus}"]
@@ -327,6 +333,7 @@ class Unit:
     digest: str
     kind: str  # "registry" | "sources" | "record" | "text"
     path: Path | None = None
+    rel: str = ""  # a text's path in the corpus folder
 
 
 @dataclass
@@ -345,18 +352,11 @@ def _sha(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    from loaders.text import sidecar
-
-    return sorted(p for p in Path(corpus_dir).iterdir()
-                  if p.is_file() and not p.name.startswith(".") and not sidecar.is_sidecar(p))
-
-
-def _text_digest(path: Path, context: str) -> str:
+def _text_digest(path: Path, rel: str, context: str) -> str:
     from loaders.text import sidecar
 
     side = sidecar.sidecar_path(path)
-    return _sha(context, "text", path.name, path.read_bytes(),
+    return _sha(context, "text", rel, path.read_bytes(),
                 side.read_bytes() if side and side.exists() else b"")
 
 
@@ -417,14 +417,14 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     record_keys = {f.stem for f in record_files}  # what a record's `cites` may name
     for f in record_files:
         units.append(Unit(ns.graph_iri(f"doc/{f.stem}", o.base), _sha(context, "record", f.read_bytes()), "record", f))
-    text_files = corpus_files(o.corpus_dir) if o.corpus_dir is not None else []
+    listing = list_corpus(o.corpus_dir) if o.corpus_dir is not None else CorpusListing()
+    text_files = listing.files
+    problems += listing.problems
     if text_files:
-        from loaders.text.source import file_key
-
         text_context = _sha(context, "max", str(o.max_text_bytes))  # a new limit redoes the texts
         for f in text_files:
-            iri = ns.graph_iri(f"extracted/{file_key(f.name)}", o.base)
-            units.append(Unit(iri, _text_digest(f, text_context), "text", f))
+            iri = ns.graph_iri(f"extracted/{f.key}", o.base)
+            units.append(Unit(iri, _text_digest(f.path, f.rel, text_context), "text", f.path, f.rel))
     counts["units"] = len(units)
 
     previous = _read_manifest(out_dir) if incremental else None
@@ -477,6 +477,8 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cgtkg-store-writer")
         pending: Future | None = None  # the batch being written
         gc.disable()  # one collection per batch instead: see _end_batch
+        done = 0
+        text_graphs = {str(u.graph): u for u in todo if u.kind == "text"}
         for batch in _batches(todo, BATCH_UNITS):
             produced: list[tuple[URIRef, Graph]] = []
             origins: dict = {}
@@ -494,6 +496,9 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
                 origins.update(out.origins)
                 if out.report is not None:
                     reports[str(u.graph)] = out.report
+                done += 1
+                if o.progress is not None:
+                    o.progress(done, len(todo))
             # The batch is written by a thread while this one goes on (SHACL, the next batch's
             # extraction): the store's bulk load, then the batch's output fragments, both
             # mostly in Oxigraph without the GIL.  At most one write is in flight; the next
@@ -510,9 +515,10 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             del nquads
             t = tick("store", t)
             texts_only = all(u.kind == "text" for u in batch)
-            violations += _validate_batch(produced, [registry, sources_graph], shapes, doc_shapes, origins,
-                                          skip_annotations=skip_annotations,
-                                          texts_shapes=texts_shapes if texts_only else None)
+            found = _validate_batch(produced, [registry, sources_graph], shapes, doc_shapes, origins,
+                                    skip_annotations=skip_annotations,
+                                    texts_shapes=texts_shapes if texts_only else None)
+            violations += _with_lines(found, dict(produced), text_graphs, reports)
             t = tick("validate", t)
             # the batch's last unit too: frozen while referenced, its graph's cycles would
             # stay in memory until the end of the build
@@ -525,7 +531,18 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             t = tick("store-wait", t)
         writer.shutdown()
         _restore_gc(gc_enabled)
-        if violations:
+        violations, held = quarantine(store, violations, text_graphs, reports, written)
+        for g, vs in held.items():
+            ps = [_quarantined(text_graphs[g], v) for v in vs]
+            unit_problems[g] = unit_problems.get(g, []) + ps
+            problems += ps
+        text_status = [reports.get(str(u.graph), {}).get("status") for u in units if u.kind == "text"]
+        nothing_built = "quarantined" in text_status and "ok" not in text_status
+        if nothing_built:
+            violations = [v for vs in held.values() for v in vs]
+            problems.append(Problem(o.corpus_dir, None, "every text of the corpus was quarantined or "
+                                                        "could not be read: nothing to publish", "error"))
+        if violations or nothing_built:
             res = BuildResult(EXIT_VIOLATIONS, out_dir, problems, violations)
             del store
             discard_generation(gen)
@@ -601,10 +618,12 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         "warnings": [str(p) for p in problems],
     }
     summary: list[str] = []
-    if text_files:
+    if text_files or listing.skipped:
         file_reports = [reports[str(u.graph)] for u in units if u.kind == "text" and str(u.graph) in reports]
-        text_problems = [p for p in problems if p.file and Path(str(p.file)).parent == Path(o.corpus_dir)]
-        report["corpus"], summary = corpus_report(o.corpus_dir, file_reports, text_problems)
+        corpus = Path(o.corpus_dir).resolve()
+        text_problems = [p for p in problems if p.file and Path(str(p.file)).resolve().is_relative_to(corpus)]
+        report["corpus"], summary = corpus_report(o.corpus_dir, file_reports, text_problems, listing.skipped,
+                                                  timings, sum(f.path.stat().st_size for f in text_files))
     write_atomically(gen / "build-report.json", json.dumps(report, indent=2, ensure_ascii=False, default=str))
     publish_generation(out_dir, gen)
     res = BuildResult(EXIT_OK, out_dir, problems, stats=stats, report=report, summary=summary)
@@ -632,23 +651,28 @@ class TextExtractor:
             sha = sources_graph.value(src, CGT.sha256)
             self.known[str(name)] = (src, str(sha) if sha else "")
 
-    def extract(self, path: Path):
+    def extract(self, path: Path, rel: str = ""):
         from loaders.text import extract_file
 
         t0 = time.time()
         source = None
-        if path.name in self.known:
-            iri, sha = self.known[path.name]
+        rel = rel or path.name
+        if rel in self.known:
+            iri, sha = self.known[rel]
             if sha and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
                 source = iri
         fr = extract_file(path, self.registry, self.base, max_bytes=self.max_bytes, source=source,
-                          _shared=self.shared)
+                          key=file_key(rel), rel=rel, _shared=self.shared)
         fr.report["seconds"] = round(time.time() - t0, 3)
         return fr
 
 
-def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Problem]) -> tuple[dict, list[str]]:
-    """The corpus section of the build report, and its terminal summary."""
+def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Problem],
+                  skipped: list[dict] = (), timings: dict | None = None, text_bytes: int = 0
+                  ) -> tuple[dict, list[str]]:
+    """The corpus section of the build report, and its terminal summary: every input file
+    once (built, empty, failed, quarantined or skipped), the time per stage and the
+    extraction's speed on this text."""
     from types import SimpleNamespace
 
     from loaders.text.corpus import CorpusResult, _totals, tool_version
@@ -656,11 +680,19 @@ def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Pro
     report = {
         "corpus": str(corpus_dir),
         "tool": tool_version(),
-        "files": file_reports,
-        "totals": _totals([SimpleNamespace(report=r) for r in file_reports], problems),
+        "files": file_reports + list(skipped),
+        "totals": _totals([SimpleNamespace(report=r) for r in file_reports], problems, skipped),
         "problems": [str(p) for p in problems],
+        "text_mb": round(text_bytes / (1 << 20), 3),
     }
-    return report, CorpusResult(report=report).summary_lines()
+    if timings and timings.get("extract"):
+        report["extract_mb_per_s"] = round(text_bytes / (1 << 20) / timings["extract"], 3)
+    lines = CorpusResult(report=report).summary_lines()
+    if timings:
+        lines.append("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+                     + (f"; extraction {report['extract_mb_per_s']} MB/s over {report['text_mb']} MB of text"
+                        if "extract_mb_per_s" in report else ""))
+    return report, lines
 
 
 def peak_rss_mb() -> float:
@@ -750,7 +782,7 @@ def _make_unit(u: Unit, registry: Graph, sources_graph: Graph, extractor) -> Uni
     if u.kind == "sources":
         return UnitOutput([(u.graph, sources_graph)])
     if u.kind == "text":
-        fr = extractor.extract(u.path)
+        fr = extractor.extract(u.path, u.rel)
         graphs = [(u.graph, fr.graph)] if fr.graph is not None else []
         return UnitOutput(graphs, fr.problems, {}, fr.report)
     raise AssertionError(u.kind)
@@ -806,6 +838,62 @@ def _without_annotations(triples) -> list:
     oa, rdf_type = str(OA), RDF.type
     return [t for t in triples
             if not (t[1].startswith(oa) or (t[1] == rdf_type and t[2].startswith(oa)))]
+
+
+def _with_lines(violations: list[Violation], graphs: dict, texts: dict[str, Unit],
+                reports: dict[str, dict]) -> list[Violation]:
+    """A text's violations name the text's file and the line of the focus: a document's from
+    the file report, a provision's from its ``cgt:sourceLocator`` ("… (line 12 of file)"),
+    read while the batch's graphs are at hand."""
+    import re
+
+    for v in violations:
+        u = texts.get(v.origin or "")
+        if u is None:
+            continue
+        v.file = u.path
+        docs = (reports.get(v.origin) or {}).get("documents", [])
+        v.line = next((d.get("line") or None for d in docs if d.get("iri") == v.focus), None)
+        g = graphs.get(URIRef(v.origin))
+        if v.line is None and g is not None:
+            for s_, p_, o_ in written_triples(g):
+                if p_ == CGT.sourceLocator and str(s_) == v.focus:
+                    m = re.search(r"\(line (\d+)", str(o_))
+                    v.line = int(m.group(1)) if m else None
+                    break
+    return violations
+
+
+def quarantine(store: GraphStore, violations: list[Violation], texts: dict[str, Unit],
+               reports: dict[str, dict], written: dict[str, int]
+               ) -> tuple[list[Violation], dict[str, list[Violation]]]:
+    """Take out of the new generation every text whose extracted graph violates the shapes.
+
+    One bad file (an untitled document, a bad date) never fails the whole build: its graph is
+    removed from the store and from the outputs, its report says ``quarantined`` with the
+    violations, and each violation becomes an error naming the file and line. Violations of
+    curated records or the registry are returned and fail the build as before."""
+    kept: list[Violation] = []
+    held: dict[str, list[Violation]] = {}
+    for v in violations:
+        if v.origin in texts:
+            held.setdefault(v.origin, []).append(v)
+        else:
+            kept.append(v)
+    for g, vs in held.items():
+        store.ox.remove_graph(ox.NamedNode(g))
+        written.pop(g, None)
+        report = reports.setdefault(g, {"file": texts[g].rel})
+        report["status"] = "quarantined"
+        report["reason"] = f"{len(vs)} SHACL violation(s); the text's graph was not published"
+        report["violations"] = [str(v) for v in vs]
+    return kept, held
+
+
+def _quarantined(u: Unit, v: Violation) -> Problem:
+    """A quarantined text's violation as an error naming the file and line."""
+    return Problem(u.path, v.line, f"quarantined: {v.message}" + (f" [{v.shape}]" if v.shape else "")
+                   + f" at {v.focus}" + (f" ({v.path})" if v.path else ""), "error")
 
 
 def _validate_batch(produced: list[tuple[URIRef, Graph]], context: list[Graph], shapes: Graph,

@@ -25,15 +25,41 @@ OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), d
                           show_default=True, help="Output directory (store, graph.trig, graph.ttl).")
 
 
+class _Progress:
+    """A progress bar on standard error while the build extracts and validates its units,
+    only when standard error is a terminal: pipes and logs get no control characters."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="building", file=sys.stderr,
+                                         show_pos=True, show_eta=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 def build_or_exit(opts: BuildOptions) -> BuildResult:
     """``build(opts)``; a store that cannot be written (disk full, permissions) ends the
     command with one line and exit code 5 instead of a traceback."""
+    bar = _Progress() if opts.progress is None and sys.stderr.isatty() else None
+    if bar is not None:
+        opts.progress = bar
     try:
         return build(opts)
     except OSError as e:
         click.echo(f"build failed: could not write the new store generation under {opts.out_dir}: {e}; "
                    "the previous store is untouched", err=True)
         sys.exit(EXIT_STORE_WRITE)
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 @click.command("build")

@@ -43,3 +43,14 @@ def store(built):
     from graph.store import GraphStore
 
     return GraphStore.open(built.out_dir)
+
+
+CORPUS_ZH_DIR = (REPO_ROOT.parent / "shared" / "corpus-zh").resolve()
+
+
+@pytest.fixture(scope="session")
+def corpus_zh_dir() -> Path:
+    if not (CORPUS_ZH_DIR / "metadata.csv").is_file():
+        pytest.skip(f"Chinese originals not found at {CORPUS_ZH_DIR} (../shared/corpus-zh beside the "
+                    "repo); this test reads them")
+    return CORPUS_ZH_DIR

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from .linking import Linker, Registry
 from .model import Citation, DocDate, Document, Extraction, Mention, Provision, Span, Value
 from .rdf import Writer, activity_iri
 from .report import file_report
-from .source import DEFAULT_MAX_BYTES, SourceText, read_source
+from .source import DEFAULT_MAX_BYTES, SourceText, file_key, not_text_reason, read_source
 
 # 3: eli:cites from the provision or document that quotes a title, cgt:interprets, and the
 # text's key in the IRI of a document it only cites; 4: that copy typed cgt:CitedDocument
@@ -67,11 +68,17 @@ class CorpusResult:
     problems: list[Problem] = field(default_factory=list)
     files: list[FileResult] = field(default_factory=list)
 
+    #: above this many files, the summary lists only the files that were not built
+    SUMMARY_FILES = 40
+
     def summary_lines(self) -> list[str]:
         out = []
-        for f in self.report.get("files", []):
+        files = self.report.get("files", [])
+        for f in files:
             if f.get("status") != "ok":
                 out.append(f"  {f['file']}: {f.get('status')}: {f.get('reason', '')}")
+                continue
+            if len(files) > self.SUMMARY_FILES:
                 continue
             docs = f.get("documents", [])
             provs = sum(d.get("provisions_found", 0) for d in docs)
@@ -84,6 +91,10 @@ class CorpusResult:
         head = (f"text extraction: {t.get('files', 0)} file(s), {t.get('documents', 0)} document(s), "
                 f"{t.get('provisions', 0)} provision(s), {t.get('responsibility_links', 0)} "
                 f"responsibility link(s), {t.get('errors', 0)} error(s), {t.get('warnings', 0)} warning(s)")
+        if len(files) > self.SUMMARY_FILES:
+            head += (f"\n  files: {t.get('files_built', 0)} built, {t.get('files_quarantined', 0)} quarantined, "
+                     f"{t.get('files_failed', 0)} failed, {t.get('files_empty', 0)} empty, "
+                     f"{t.get('files_skipped', 0)} skipped (each file in build-report.json)")
         return [head] + out
 
 
@@ -113,23 +124,74 @@ def _no_cyclic_gc():
             gc.enable()
 
 
+@dataclass
+class CorpusFile:
+    """One file of a corpus folder: where it is, its path in the corpus and its key."""
+
+    path: Path
+    rel: str  # relative to the corpus folder, "/"-separated
+    key: str  # source.file_key(rel): unique and stable
+
+
+@dataclass
+class CorpusListing:
+    files: list[CorpusFile] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # {"file", "status": "skipped", "reason"}
+    problems: list[Problem] = field(default_factory=list)  # two paths with one key
+
+
+def list_corpus(corpus_dir: Path | str) -> CorpusListing:
+    """Every file under ``corpus_dir``, in every subfolder (collections keep their texts in
+    folders by category and region), in a stable order. Hidden files and folders and
+    ``*.meta.yaml`` sidecars are not inputs; files that are not texts (data tables, images,
+    archives, PDFs …: :data:`source.NOT_TEXT`) are listed as skipped with the reason, never
+    parsed as policy. Symbolic links to folders are not followed (no loops)."""
+    root = Path(corpus_dir)
+    out = CorpusListing()
+    owner: dict[str, str] = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = Path(folder) / name
+            if name.startswith(".") or sidecar.is_sidecar(path) or not path.is_file():
+                continue
+            rel = path.relative_to(root).as_posix()
+            reason = not_text_reason(path)
+            if reason:
+                out.skipped.append({"file": rel, "status": "skipped", "reason": reason})
+                continue
+            key = file_key(rel)
+            if key in owner:  # a SHA-256 prefix clash or two names equal after NFC
+                out.problems.append(Problem(path, None, f"file key {key} clashes with {owner[key]}; "
+                                                        "rename one of them"))
+                out.skipped.append({"file": rel, "status": "failed",
+                                    "reason": f"file key clashes with {owner[key]}"})
+                continue
+            owner[key] = rel
+            out.files.append(CorpusFile(path, rel, key))
+    return out
+
+
 def extract_file(path: Path | str, registry: Graph, base: str = DEFAULT_BASE, *,
                  max_bytes: int = DEFAULT_MAX_BYTES, source: URIRef | None = None,
+                 key: str | None = None, rel: str = "",
                  _shared: _Shared | None = None) -> FileResult:
-    """Extract one text file into one graph (library use; the build calls extract_corpus)."""
+    """Extract one text file into one graph (library use; the build calls extract_corpus).
+    ``key`` and ``rel``: the file's key and path in its corpus (:func:`list_corpus`)."""
     with _no_cyclic_gc():
-        return _extract_file(path, registry, base, max_bytes=max_bytes, source=source, _shared=_shared)
+        return _extract_file(path, registry, base, max_bytes=max_bytes, source=source, key=key,
+                             rel=rel, _shared=_shared)
 
 
 def _extract_file(path: Path | str, registry: Graph, base: str, *, max_bytes: int,
-                  source: URIRef | None, _shared: _Shared | None) -> FileResult:
+                  source: URIRef | None, key: str | None, rel: str, _shared: _Shared | None) -> FileResult:
     path = Path(path)
     shared = _shared or _Shared(registry, base)
-    src, problems = read_source(path, max_bytes)
+    src, problems = read_source(path, max_bytes, key, rel)
     if src is None:
         status = "empty" if all(p.severity == "warning" for p in problems) else "failed"
         return FileResult(path, None, None, {
-            "file": path.name, "status": status,
+            "file": rel or path.name, "status": status,
             "reason": "; ".join(p.message for p in problems)}, problems)
     meta, meta_problems = sidecar.load(path)
     problems += meta_problems
@@ -194,9 +256,9 @@ def _extract_file(path: Path | str, registry: Graph, base: str, *, max_bytes: in
 def extract_corpus(corpus_dir: Path | str, registry: Graph, base: str = DEFAULT_BASE, *,
                    max_bytes: int = DEFAULT_MAX_BYTES,
                    sources: dict[str, URIRef] | None = None) -> CorpusResult:
-    """Extract every text file in ``corpus_dir`` (sidecars and hidden files excepted).
+    """Extract every text file under ``corpus_dir`` (:func:`list_corpus`).
 
-    ``sources`` may map a file name to the IRI of an already described source text, so that
+    ``sources`` may map a file's path in the corpus to the IRI of an already described source text, so that
     extracted facts point at the same source node as the curated records."""
     corpus_dir = Path(corpus_dir)
     started = time.time()
@@ -206,22 +268,13 @@ def extract_corpus(corpus_dir: Path | str, registry: Graph, base: str = DEFAULT_
         result.report = {"corpus": str(corpus_dir), "files": [], "totals": _totals([], result.problems)}
         return result
     shared = _Shared(registry, base)
-    files = sorted(p for p in corpus_dir.iterdir()
-                   if p.is_file() and not p.name.startswith(".") and not sidecar.is_sidecar(p))
-    seen_keys: dict[str, Path] = {}
-    for path in files:
+    listing = list_corpus(corpus_dir)
+    result.problems.extend(listing.problems)
+    for cf in listing.files:
         t0 = time.time()
-        fr = extract_file(path, registry, base, max_bytes=max_bytes,
-                          source=(sources or {}).get(path.name), _shared=shared)
+        fr = extract_file(cf.path, registry, base, max_bytes=max_bytes,
+                          source=(sources or {}).get(cf.rel), key=cf.key, rel=cf.rel, _shared=shared)
         fr.report["seconds"] = round(time.time() - t0, 3)
-        if fr.graph_iri is not None:
-            key = str(fr.graph_iri)
-            if key in seen_keys:
-                fr.problems.append(Problem(path, None, f"file key clashes with {seen_keys[key].name}; "
-                                                       "rename one of them"))
-                fr.graph_iri = None
-            else:
-                seen_keys[key] = path
         result.files.append(fr)
         result.problems.extend(fr.problems)
         if fr.graph_iri is not None and fr.graph is not None:
@@ -234,18 +287,25 @@ def extract_corpus(corpus_dir: Path | str, registry: Graph, base: str = DEFAULT_
         "started": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(timespec="seconds"),
         "finished": dt.datetime.fromtimestamp(finished, dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(finished - started, 3),
-        "files": [f.report for f in result.files],
-        "totals": _totals(result.files, result.problems),
+        "files": [f.report for f in result.files] + listing.skipped,
+        "totals": _totals(result.files, result.problems, listing.skipped),
         "problems": [str(p) for p in result.problems],
     }
     return result
 
 
-def _totals(files: list[FileResult], problems: list[Problem]) -> dict:
+def _totals(files: list[FileResult], problems: list[Problem], skipped: list[dict] = ()) -> dict:
+    """Counts over the files; ``files`` counts every input file, so that it equals built +
+    empty + failed + quarantined + skipped."""
     docs = [d for f in files for d in f.report.get("documents", [])]
+    status = [f.report.get("status") for f in files] + [s.get("status") for s in skipped]
     return {
-        "files": len(files),
-        "files_failed": sum(1 for f in files if f.report.get("status") == "failed"),
+        "files": len(status),
+        "files_built": status.count("ok"),
+        "files_empty": status.count("empty"),
+        "files_failed": status.count("failed"),
+        "files_quarantined": status.count("quarantined"),
+        "files_skipped": status.count("skipped"),
         "documents": len(docs),
         "provisions": sum(d.get("provisions_found", 0) for d in docs),
         "responsibility_links": sum(d.get("responsibility_links", 0) for d in docs),

@@ -18,8 +18,9 @@ import bisect
 import codecs
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 
 from graph.errors import Problem
 
@@ -67,6 +68,7 @@ class SourceText:
     sha256: str
     text: str = ""
     line_starts: list[int] = field(default_factory=list)
+    rel: str = ""  # the path relative to the corpus folder, when read as part of one
 
     def __post_init__(self) -> None:
         if not self.text:
@@ -101,24 +103,61 @@ class SourceText:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file as reports name it: its path in the corpus, else its file name."""
+        return self.rel or self.path.name
 
 
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def file_key(name: str) -> str:
-    """Stable slug of a file name: ``000_64c3.txt`` -> ``000-64c3``."""
-    stem = Path(name).name
-    for suffix in (".txt", ".text", ".md"):
+_TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
+_LEGACY_STEM = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
+
+
+def file_key(name: str | PurePath) -> str:
+    """Stable, unique key of a file from its path relative to the corpus folder.
+
+    A ``.txt`` file at the top of the corpus whose name is lowercase letters, digits and
+    single underscores keeps the slug of its name (``000_64c3.txt`` -> ``000-64c3``): that mapping
+    is one-to-one on such names. Every other path (a subfolder, Chinese characters, capitals,
+    hyphens, spaces, full-width punctuation) gets the ASCII slug of its name for reading plus
+    ten hex digits of the SHA-256 of the whole relative path (NFC, ``/``-separated), so two
+    files never share a key: not the same name in two folders, not names that differ only in
+    punctuation or width, not names with no ASCII at all."""
+    rel = PurePosixPath(unicodedata.normalize("NFC", PurePath(name).as_posix()))
+    stem = rel.name
+    for suffix in _TEXT_SUFFIXES:
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
-    if not slug:
-        slug = "file-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
-    return slug
+    if len(rel.parts) == 1 and _LEGACY_STEM.fullmatch(stem) and rel.name == stem + ".txt":
+        return stem.replace("_", "-")
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:48].strip("-")
+    digest = hashlib.sha256(str(rel).encode("utf-8")).hexdigest()[:10]
+    return f"{slug}-{digest}" if slug else f"file-{digest}"
+
+
+#: Files that are not policy texts: skipped with a line in the report, never parsed.
+NOT_TEXT = {
+    **dict.fromkeys((".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".xls", ".xlsx",
+                     ".ods", ".sqlite", ".db"), "tabular or structured data"),
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg",
+                     ".ico"), "an image"),
+    **dict.fromkeys((".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar"), "an archive"),
+    **dict.fromkeys((".pdf", ".doc", ".docx", ".odt", ".rtf", ".ppt", ".pptx", ".epub"),
+                    "a document format that needs converting to text first"),
+    **dict.fromkeys((".ttl", ".nt", ".nq", ".trig", ".rdf", ".owl", ".jsonld"), "RDF data"),
+    **dict.fromkeys((".yaml", ".yml", ".toml", ".ini", ".cfg"), "a configuration or metadata file"),
+    **dict.fromkeys((".py", ".js", ".sh", ".exe", ".so", ".dll", ".pyc"), "code or a program"),
+}
+
+
+def not_text_reason(path: PurePath) -> str | None:
+    """Why a file is not read as a policy text (by its suffix), or ``None`` if it is read."""
+    suffix = PurePath(path).suffix.lower()
+    kind = NOT_TEXT.get(suffix)
+    return f"not a text file ({suffix}: {kind}); skipped" if kind else None
 
 
 def _line_at_byte(data: bytes, index: int) -> int:
@@ -176,8 +215,10 @@ def _size(n: int) -> str:
     return f"{n / (1 << 20):.1f} MB" if n >= (1 << 20) // 10 else f"{n / 1024:.1f} KB"
 
 
-def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[SourceText | None, list[Problem]]:
-    """Read and decode one file; ``None`` with problems when it cannot be used."""
+def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, key: str | None = None,
+                rel: str = "") -> tuple[SourceText | None, list[Problem]]:
+    """Read and decode one file; ``None`` with problems when it cannot be used. ``key``: the
+    file's key in its corpus (:func:`file_key` of its relative path), else of its name."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -199,5 +240,6 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[SourceT
         return None, problems
     if not text.strip("\ufeff \n\t\u3000"):
         return None, problems + [Problem(path, 1, "empty file: nothing to extract", "warning")]
-    src = SourceText(path, file_key(path.name), text, encoding, hashlib.sha256(data).hexdigest())
+    src = SourceText(path, key or file_key(path.name), text, encoding, hashlib.sha256(data).hexdigest(),
+                     rel=rel)
     return src, problems

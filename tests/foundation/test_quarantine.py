@@ -1,0 +1,121 @@
+"""One text that fails validation is quarantined; it never fails the whole build.
+
+Data: texts written by the tests (an English regulation with its title, and one whose title
+is missing, which the shapes reject); the real file names of ../shared/corpus-zh that once
+overwrote each other (skipped without that folder).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from graph.build import BuildOptions, build
+from graph.errors import EXIT_OK, EXIT_VIOLATIONS
+from graph.store import GraphStore
+
+GOOD = """Measures of Example City on Clinics
+
+Article 1 These measures apply to clinics in the city.
+
+Article 2 The clinics shall keep records of every patient.
+
+Article 3 These measures take effect on 1 January 2020.
+"""
+# three articles and no title line: the document has no title, which DocumentTitle rejects
+UNTITLED = """Article 1 Pharmacies keep their licences on display.
+
+Article 2 Pharmacies shall report every recall within two days.
+
+Article 3 This takes effect on 1 March 2021.
+"""
+
+
+def _graphs(out) -> set[str]:
+    store = GraphStore.open(out)
+    return {str(g) for g in store.named_graphs() if "/graph/extracted/" in str(g)}
+
+
+def _file_report(result, name):
+    return next(f for f in result.report["corpus"]["files"] if f["file"] == name)
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    d = tmp_path / "corpus"
+    (d / "city").mkdir(parents=True)
+    (d / "city" / "clinics.txt").write_text(GOOD, encoding="utf-8")
+    (d / "city" / "pharmacies.txt").write_text(UNTITLED, encoding="utf-8")
+    return d
+
+
+def test_an_untitled_text_is_quarantined_and_the_rest_is_published(corpus, tmp_path):
+    out = tmp_path / "out"
+    result = build(BuildOptions(out_dir=out, corpus_dir=corpus))
+    assert result.exit_code == EXIT_OK, [str(v) for v in result.violations]
+    bad = _file_report(result, "city/pharmacies.txt")
+    assert bad["status"] == "quarantined"
+    assert any("DocumentTitle" in v for v in bad["violations"])
+    assert _file_report(result, "city/clinics.txt")["status"] == "ok"
+    graphs = _graphs(out)
+    assert [g for g in graphs if "clinics" in g] and not [g for g in graphs if "pharmacies" in g]
+    errors = [p for p in result.problems if p.severity == "error"]
+    assert errors and all(str(p.file).endswith("pharmacies.txt") for p in errors)
+    assert errors[0].line == 1 and "quarantined" in errors[0].message
+    totals = result.report["corpus"]["totals"]
+    assert (totals["files"], totals["files_built"], totals["files_quarantined"]) == (2, 1, 1)
+    # the published graph.trig holds the good text only
+    trig = (out / "graph.trig").read_text(encoding="utf-8")
+    assert "clinics" in trig and "pharmacies" not in trig
+
+    # rebuilt without a change: the quarantine is reported again, nothing is lost
+    again = build(BuildOptions(out_dir=out, corpus_dir=corpus))
+    assert again.exit_code == EXIT_OK
+    assert _file_report(again, "city/pharmacies.txt")["status"] == "quarantined"
+    assert any("quarantined" in p.message for p in again.problems)
+    assert _graphs(out) == graphs
+
+
+def test_the_previous_store_is_kept_only_when_nothing_could_be_built(corpus, tmp_path):
+    out = tmp_path / "out"
+    first = build(BuildOptions(out_dir=out, corpus_dir=corpus))
+    assert first.exit_code == EXIT_OK
+    before = _graphs(out)
+    (corpus / "city" / "clinics.txt").unlink()
+    result = build(BuildOptions(out_dir=out, corpus_dir=corpus))
+    assert result.exit_code == EXIT_VIOLATIONS
+    assert any("nothing to publish" in p.message for p in result.problems)
+    assert _graphs(out) == before  # the published store still answers as before
+
+
+def test_real_file_names_that_once_collided_each_build_their_own_graph(corpus_zh_dir, tmp_path):
+    """Fourteen and more State Council regulations share the date 2011-01-08 in their file
+    names; keyed on the ASCII part of the name, they overwrote each other in one graph."""
+    files = sorted(corpus_zh_dir.rglob("*(2011-01-08).md"))[:20]
+    assert len(files) == 20
+    corpus = tmp_path / "zh"
+    for f in files:
+        dest = corpus / f.relative_to(corpus_zh_dir)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f, dest)
+    out = tmp_path / "out"
+    result = build(BuildOptions(out_dir=out, corpus_dir=corpus))
+    assert result.exit_code == EXIT_OK, [str(v) for v in result.violations[:5]]
+    assert len(_graphs(out)) == 20
+    reports = json.loads((out / "build-report.json").read_text(encoding="utf-8"))["corpus"]
+    extracted_docs = {d["iri"] for f in reports["files"] for d in f.get("documents", [])
+                      if d["genre"] != "cited"}
+    extracted_provisions = sum(d["provisions_found"] for f in reports["files"]
+                               for d in f.get("documents", []) if d["genre"] != "cited")
+    assert len(extracted_docs) == 20  # one main document per file, none shared
+    store = GraphStore.open(out)
+    rows = store.query("""
+        PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
+          GRAPH ?g { ?p a eli:LegalResourceSubdivision }
+          FILTER STRSTARTS(STR(?g), "https://w3id.org/cgt-kg/id/graph/extracted/")
+        }""")
+    assert int(rows[0]["n"]) == extracted_provisions
