@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .linking import Context, Linker, LocalNames, Registry
+from .linking import Context, Linker, LocalNames, Registry, ZhDescriptors, parse_zh_descriptor
 from .model import Mention, Span
 
 #: A body that acts "together with" / "in collaboration with" the subject of a duty (会同) shares
@@ -106,6 +106,7 @@ class BodyFinder:
         self.reg = registry
         self.linker = linker
         self.local = LocalNames(registry)
+        self.zh = ZhDescriptors(registry, linker, self.local)
 
     # ------------------------------------------------------------ building blocks
 
@@ -293,7 +294,14 @@ class BodyFinder:
                 continue
             sent = text[ss:se]
             is_zh = bool(re.search(r"[\u3400-\u9fff]{4}", sent)) and not re.search(r"[A-Za-z]{4}", sent[:40])
-            modals = list((_MODAL_ZH if is_zh else _MODAL_EN).finditer(sent))
+            if is_zh:
+                f = self.zh_subjects(text, ss, se, ctx)
+                out.responsible.extend(f.responsible)
+                out.mentioned.extend(f.mentioned)
+                out.unresolved.extend(f.unresolved)
+                out.spans.extend(f.spans)
+                continue
+            modals = list(_MODAL_EN.finditer(sent))
             if not modals:
                 continue
             mentions = self.agencies(text, ss, se, ctx)
@@ -333,6 +341,116 @@ class BodyFinder:
                     co = [m for m in self.agencies(text, ws, we, ctx) if m.target is not None]
                     (out.responsible if COOPERATING_IS_RESPONSIBLE else out.mentioned).extend(co)
         return out
+
+    # ------------------------------------------------------------ Chinese grammar
+
+    def zh_subjects(self, text: str, start: int, end: int, ctx: Context | None) -> BodyFinding:
+        """Bodies a Chinese passage makes responsible, clause by clause, in one pass.
+
+        A body is responsible when it is the subject of a clause (``X负责/主管/应当/按照职责
+        分工…``, ``X、Y等部门在各自职责范围内…``, ``…的，X应当…``) or the agent after 由
+        (``由X责令改正``, ``由X会同Y制定``); bodies after 会同/联合/协同 share the duty
+        (:data:`COOPERATING_IS_RESPONSIBLE`).  A body that is an object (``报X批准``,
+        ``向X申请``, ``经X同意``), a possessor (``X的工作人员``) or the agent of a relative
+        clause (``X规定的其他情形``) is not.  Each clause is read once, with a bounded
+        look-ahead, so the cost is linear in the text."""
+        out = BodyFinding()
+        names = {m.span.start: m for m in self.linker.find(text, start, end, ("agency",), ctx)}
+        for ss, se in _zh_sentences(text, start, end):
+            clauses = list(_zh_clauses(text, ss, se))
+            # where each clause's condition ("…的，") ends: the clause after it carries the duty
+            cond_next: list[int | None] = [None] * len(clauses)
+            pending: list[int] = []
+            for i, (cs, ce) in enumerate(clauses):
+                pending.append(i)
+                if text[cs:ce].rstrip().endswith("的"):
+                    nxt = clauses[i + 1][0] if i + 1 < len(clauses) else -1
+                    for k in pending:
+                        cond_next[k] = nxt
+                    pending = []
+                elif _ZH_VERB.search(text, cs, ce):
+                    pending = []
+            for i, (cs, ce) in enumerate(clauses):
+                self._zh_clause(text, cs, ce, ss, se, names, ctx, out, cond_next[i])
+        return out
+
+    def _zh_clause(self, text, cs, ce, ss, se, names, ctx, out: BodyFinding,
+                   next_clause: int | None = None) -> None:
+        lead = _ZH_CLAUSE_LEAD.match(text, cs, ce)
+        pos = lead.end() if lead else cs
+        agent = bool(lead and lead.group("by"))
+        got = self._zh_body_list(text, pos, ce, names, ctx)
+        if got is None and not agent:
+            # 由X + verb anywhere in the clause makes X the agent
+            for m in _ZH_BY.finditer(text, pos, ce):
+                got = self._zh_body_list(text, m.end(), ce, names, ctx)
+                if got is not None:
+                    break
+        if got is None:
+            return
+        bodies, after = got
+        if not _zh_is_predicate(text, after, ce):
+            return
+        if _ZH_AND.match(text, after, ce):
+            # "X和<not a body>…": the subject is a longer phrase; unless it is only more
+            # subjects ("X及其有关部门、行业协会等应当"), X is part of a noun phrase
+            verb = _ZH_VERB.search(text, after, ce)
+            if "的" in text[after:verb.start() if verb else ce]:
+                return
+        if next_clause is not None:
+            # "X发现…的，应当…": X is the subject of the duty only if the clause after the
+            # condition has no subject of its own ("X未履行…的，由Y…" makes Y responsible)
+            if next_clause < 0 or not _ZH_OWN_DUTY.match(text, next_clause, se):
+                return
+        coop: list[Mention] = []
+        c = _ZH_COOP.match(text, after, ce) or (_ZH_COOP_LATER.match(text, after, ce))
+        if c:
+            more = self._zh_body_list(text, c.end(), ce, names, ctx)
+            if more is not None:
+                coop = more[0]
+        passage = Span(ss, se)
+        for m in bodies + coop:
+            m.passage = passage
+        out.spans.append(Span(bodies[0].span.start, after))
+        out.responsible.extend(m for m in bodies if m.target is not None)
+        (out.responsible if COOPERATING_IS_RESPONSIBLE else out.mentioned).extend(
+            m for m in coop if m.target is not None)
+        out.unresolved.extend(m for m in bodies + coop if m.target is None)
+
+    def _zh_body_list(self, text, pos, limit, names, ctx):
+        """Coordinated bodies from ``pos``: ``X、Y和Z``, ``X及其有关部门``; (mentions, end)."""
+        found: list[Mention] = []
+        level = None
+        while True:
+            one = self._zh_body(text, pos, limit, names, ctx, inherit=level)
+            if one is None:
+                break
+            ms, pos, lvl = one
+            found.extend(ms)
+            sep = _ZH_AND.match(text, pos, limit)
+            if sep is None:
+                break
+            level = lvl if sep.group(0) == "及其" else None
+            nxt = self._zh_body(text, sep.end(), limit, names, ctx, inherit=level)
+            if nxt is None:
+                break
+            pos = sep.end()
+        if not found:
+            return None
+        return found, pos
+
+    def _zh_body(self, text, pos, limit, names, ctx, inherit=None):
+        """One body (or one elliptical list of bodies) starting exactly at ``pos``."""
+        d = parse_zh_descriptor(text, pos, limit, inherit)
+        reg = names.get(pos) if inherit is None else None
+        if reg is not None and (d is None or reg.span.end >= d.end):
+            # a registry name: "国家药品监督管理局药品审评中心", or the context-bound "市人民政府"
+            if reg.target is None and d is not None and d.gov_only and reg.span.end == d.end:
+                return self.zh.resolve(text, d, ctx), d.end, d.level
+            return [reg], reg.span.end, (d.level if d is not None and d.end == reg.span.end else "")
+        if d is None:
+            return None
+        return self.zh.resolve(text, d, ctx), d.end, d.level
 
     def _walk_back(self, text, ss, ms, mentions, ctx, is_zh, earlier=()):
         """Collect the bodies just before a modal verb, right to left, over list items."""
@@ -581,3 +699,62 @@ def _wrapped(text: str, m: re.Match) -> bool:
     if len(before) < 50 or before[-1:] in ".;:!?。；：！？)）\"”":
         return False
     return not _ITEM_START.match(text, m.end())
+
+
+# ---------------------------------------------------------------- Chinese helpers
+
+_ZH_SENT = re.compile(r"[。；;！？\n]+")
+_ZH_CLAUSE = re.compile(r"[，,：:]")
+_ZH_CLAUSE_LEAD = re.compile(
+    r"\s*(?:第[零〇一二三四五六七八九十百千\d]+条\s*)?(?:[（(][一二三四五六七八九十\d]{1,4}[)）]\s*)?"
+    r"(?:[一二三四五六七八九十]{1,3}、)?(?:\d{1,3}[.．、]\s*)?"
+    r"(?:同时|并且|但是|此外|另外|其中|必要时|具体办法)?(?P<by>由)?")
+_ZH_BY = re.compile(r"(?<![理自经缘事来因])由")
+_ZH_AND = re.compile(r"及其|以及|、|和|及|与|或者")
+_ZH_VERB = re.compile(r"应当|负责|主管|可以|依法|按照|依照|会同|不得|须|应")
+_ZH_OWN_DUTY = re.compile(r"\s*(?:应当|可以|必须|须|应|要|负责|立即|及时|并|依法|按照|依照)")
+_ZH_COOP = re.compile(r"(?:应当|可以|负责)?(?:会同|联合|协同)")
+_ZH_COOP_LATER = re.compile(r"[^，,。；;：:]{0,16}?(?:会同|联合|协同)")
+#: What may follow a subject: anything but a possessive, a copula, a passive, a relative
+#: clause (``X规定的其他事项``) or a title (``X负责人``, ``X工作人员``).
+_ZH_NOT_PRED = re.compile(
+    r"的|是|被|受|系|所属|所在|工作人员|负责人|主要负责人|派出|设立的|以外|之间|"
+    r"[\u3400-\u9fff]{1,4}的(?![，,。；;：:]|$)")
+
+
+#: ``国家药品监督管理局医疗器械技术审评中心负责…``: the subject is a unit of the named body.
+_ZH_UNIT = re.compile(
+    r"[\u3400-\u9fff]{1,24}?(?:中心|研究院|院|司|处|所|办公室|分局|委员会|办事处|站|馆)"
+    r"(?:[（(][^）)]{0,40}[）)])?(?:应当|负责|主管|可以|依法|按照|依照|对|组织|承担)")
+
+
+def _zh_is_predicate(text: str, pos: int, limit: int) -> bool:
+    if pos >= limit or not text[pos:limit].strip():
+        return False
+    if _ZH_UNIT.match(text, pos, limit):
+        return False
+    m = _ZH_NOT_PRED.match(text, pos, limit)
+    if m is None:
+        return True
+    # "X负责…的" / "X应当…的" is a verb phrase, not a relative clause
+    return bool(re.match(r"应当|负责|应|可以|须|必须|会同|依法|依照|按照", text[pos:limit]))
+
+
+def _zh_sentences(text: str, s: int, e: int):
+    pos = s
+    for m in _ZH_SENT.finditer(text, s, e):
+        if m.start() > pos:
+            yield pos, m.start()
+        pos = m.end()
+    if pos < e:
+        yield pos, e
+
+
+def _zh_clauses(text: str, s: int, e: int):
+    pos = s
+    for m in _ZH_CLAUSE.finditer(text, s, e):
+        if m.start() > pos:
+            yield pos, m.start()
+        pos = m.end()
+    if pos < e:
+        yield pos, e

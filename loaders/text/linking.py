@@ -533,13 +533,13 @@ class LocalNames:
 
     def __init__(self, registry: Registry):
         self.reg = registry
+        g = registry.graph
         self.cores: dict[URIRef, set[frozenset[str]]] = defaultdict(set)
         self.zh_cores: dict[URIRef, set[str]] = defaultdict(set)
         self.levels: dict[URIRef, set[str]] = {}
-        g = registry.graph
         for ag, kind in registry.kinds.items():
-            if kind != "agency":
-                continue
+            if kind != "agency" or (ag, RDF.type, CGT.GenericAuthority) in g:
+                continue  # a role held by many bodies is never "the body of this place"
             places = registry.jurisdiction.get(ag, set())
             drop_en: set[str] = set()
             drop_zh: list[str] = []
@@ -610,3 +610,233 @@ class LocalNames:
                            tuple(self.reg.key(s[2]) for s in scored))
         ag = scored[0][2]
         return Mention("agency", span, phrase, ag, self.reg.key(ag), "context-function")
+
+
+# ---------------------------------------------------------------- Chinese functional descriptors
+
+#: Where a Chinese descriptor's level word puts the body.  National and "role" classes resolve
+#: without the document's context (one registry entry each); place classes (市/省/区/县,
+#: 本市/本省) only through it.
+ZH_LEVEL = re.compile(
+    r"(?P<lvl>国务院|县级以上(?:地方)?(?:各级)?(?:人民政府)?|"
+    r"省、自治区、直辖市(?:人民政府)?|省级(?:地方)?(?:人民政府)?|"
+    r"设区的市级?(?:以上)?(?:地方)?(?:人民政府)?|"
+    r"(?:本市|本省)?(?:地方)?各级人民政府|地方人民政府|县级人民政府|"
+    r"乡、镇人民政府|乡镇人民政府|乡（镇）人民政府|乡\(镇\)人民政府|乡级人民政府|"
+    r"(?:本市|本省)(?:人民政府)?|区、县(?:人民政府)?|区（县）(?:人民政府)?|"
+    r"[省市区县](?![场级域内外长委局厅])(?:人民政府)?)")
+#: ``市、区人民政府``: the governments of several levels of the document's place.
+ZH_MULTI_GOV = re.compile(r"([省市区县])((?:、[市区县](?:（[区县]）)?)+|（[区县]）)人民政府")
+#: The function words and head noun that follow the level: ``卫生健康主管部门``.
+ZH_FN_HEAD = re.compile(
+    r"(?P<fn>[\u3400-\u9fff、]{0,90}?)(?P<head>部门|机关|机构)")
+#: ``人民政府管理专利工作的部门``: the department that manages a field, named by the field.
+_ZH_MANAGING = re.compile(r"(?:负责)?(?:主管|管理)(?P<fn>[\u3400-\u9fff]{1,10}?)(?:工作)?的(?P<head>部门|机构)")
+#: Function words never contain a verb of the clause: such a "descriptor" is a subject
+#: followed by its predicate (``市人民政府应当加强…部门``).
+_ZH_NOT_FN = re.compile(
+    r"应当|负责|可以|会同|按照|依照|依法|根据|组织|加强|做好|建立|制定|统筹|协调|指导|"
+    r"设立|确定|批准|规定|授权|委托|支持|鼓励|引导|通过|建立|指定|决定|领导|政府|报|向|对|在|由|将|把|的|与|或|和其|及其|以及|"
+    r"其他(?!有关)")
+#: Suffixes of the function words that do not change the function: 卫生行政 = 卫生 = 卫生主管.
+_ZH_FN_SUFFIX = re.compile(r"(?:行政主管|行政管理|监督管理|主管|行政|监管|监督|管理|工作)+$")
+_ZH_RELEVANT = {"有关", "其他有关", "相关", "各", "各有关", "有关主管", "其他"}
+
+
+def zh_level_class(lvl: str) -> str:
+    """national | county-up | provincial | city-up | all-levels | county | township |
+    place-city | place-province | place-district."""
+    if lvl == "国务院":
+        return "national"
+    if lvl.startswith("县级以上"):
+        return "county-up"
+    if lvl.startswith(("省、自治区、直辖市", "省级")):
+        return "provincial"
+    if lvl.startswith("设区的市"):
+        return "city-up"
+    if "各级人民政府" in lvl or lvl == "地方人民政府":
+        return "all-levels"
+    if lvl == "县级人民政府":
+        return "county"
+    if lvl.startswith("乡"):
+        return "township"
+    if lvl.startswith(("本市", "市")):
+        return "place-city"
+    if lvl.startswith(("本省", "省")):
+        return "place-province"
+    return "place-district"
+
+
+def zh_cores(fn: str) -> list[str] | None:
+    """The functions of a descriptor's function words, each without its administrative
+    suffix: ``发展改革、科技创新等`` -> [发展改革, 科技创新]; ``有关`` -> [有关]; a verb among
+    the words -> None (not a descriptor)."""
+    fn = fn.replace("等", "")
+    if fn == "":
+        return []
+    if _ZH_NOT_FN.search(fn):
+        return None
+    out = []
+    for piece in fn.split("、"):
+        if not piece:
+            return None
+        core = _ZH_FN_SUFFIX.sub("", piece)
+        if core in _ZH_RELEVANT or piece in _ZH_RELEVANT:
+            core = "有关"
+        if not core or len(core) > 12:
+            return None
+        out.append(core)
+    return out
+
+
+def _bare_descriptor(fn: str, head: str) -> bool:
+    """Without a level word only an administrative name counts (``药品监督管理部门``,
+    ``公安机关``), not any noun ending in 机构 (``专利代理机构`` is a firm)."""
+    if head == "机构" or len(fn) > 10 or "、" in fn or re.search(r"经|须|院|政府|凡|各|其", fn):
+        return False
+    if head == "机关":
+        return fn in ("公安", "税务", "审计", "司法行政", "监察", "行政")
+    return bool(_ZH_FN_SUFFIX.search(fn)) or fn.replace("等", "") in _ZH_RELEVANT
+
+
+@dataclass
+class ZhDescriptor:
+    """A parsed Chinese descriptor: level word, level class, function cores, and where the
+    function words lie (``(start, end)`` per core, for the mentions' spans)."""
+
+    level: str
+    cls: str
+    cores: list[str]
+    pieces: list[tuple[int, int]]
+    start: int
+    end: int
+    gov_only: bool  # "县级以上地方人民政府", "市人民政府": the government itself
+
+
+def parse_zh_descriptor(text: str, pos: int, limit: int, inherit: str | None = None
+                        ) -> ZhDescriptor | None:
+    """Read a descriptor starting at ``pos`` (not beyond ``limit``); bounded look-ahead.
+
+    ``inherit``: a level word carried over from a preceding body (``…人民政府及其有关部门``)."""
+    if inherit is None:
+        mg = ZH_MULTI_GOV.match(text, pos, limit)
+        if mg is not None:
+            return ZhDescriptor(mg.group(0), zh_level_class(mg.group(1)), [], [], pos, mg.end(), True)
+        m = ZH_LEVEL.match(text, pos, limit)
+        if m is None:
+            lvl, after = "", pos  # "药品监督管理部门" without level: reported, not resolved
+        else:
+            lvl, after = m.group("lvl"), m.end()
+    else:
+        lvl, after = inherit, pos
+    h = ZH_FN_HEAD.match(text, after, min(limit, after + 96))
+    if lvl:
+        h = _ZH_MANAGING.match(text, after, min(limit, after + 30)) or h
+    if h is not None:
+        cores = zh_cores(h.group("fn"))
+        if cores is not None and not lvl and not _bare_descriptor(h.group("fn"), h.group("head")):
+            cores = None
+        if cores is not None and (cores or lvl):
+            pieces, p = [], h.start("fn")
+            for piece in h.group("fn").split("、"):
+                pieces.append((p, p + len(piece.rstrip("等"))))
+                p += len(piece) + 1
+            return ZhDescriptor(lvl, zh_level_class(lvl) if lvl else "none", cores, pieces,
+                                pos, h.end(), False)
+    if lvl and (lvl.endswith("人民政府") or lvl == "国务院") and inherit is None:
+        return ZhDescriptor(lvl, zh_level_class(lvl), [], [], pos, after, True)
+    return None
+
+
+class ZhDescriptors:
+    """Resolves ``国务院卫生健康主管部门`` (national: the body whose descriptor labels carry that
+    function), ``县级以上地方人民政府卫生健康主管部门`` (a role: a cgt:GenericAuthority) and
+    ``市卫生健康部门`` (in context: the body of the document's place).
+
+    The function words of national and role descriptors come from the registry's own Chinese
+    labels, parsed the same way as the text, so a synonym is one more label, not code."""
+
+    def __init__(self, registry: Registry, linker: Linker, local: LocalNames):
+        self.reg = registry
+        self.linker = linker
+        self.local = local
+        self.table: dict[tuple[str, str], set[URIRef]] = defaultdict(set)
+        for ag, kind in registry.kinds.items():
+            if kind != "agency":
+                continue
+            for e in registry.labels_of[ag]:
+                if e.lang != "zh" or e.label_type == "hidden":
+                    continue
+                d = parse_zh_descriptor(e.label, 0, len(e.label))
+                if d is None or d.end != len(e.label) or d.cls.startswith("place") or \
+                        d.cls == "none" or len(d.cores) > 1:
+                    continue
+                self.table[(d.cls, d.cores[0] if d.cores else "")].add(ag)
+
+    def resolve(self, text: str, d: ZhDescriptor, ctx: Context | None) -> list[Mention]:
+        """One mention per function of the descriptor (resolved or not)."""
+        multi = ZH_MULTI_GOV.fullmatch(d.level)
+        if multi is not None:  # one government per level word
+            out = []
+            for i, ch in enumerate(d.level[:-4]):
+                if ch in "省市区县":
+                    one = ZhDescriptor(ch + "人民政府", zh_level_class(ch), [], [], d.start + i,
+                                       d.start + i + 1, True)
+                    m = self._one(text, one, "", Span(d.start + i, d.start + i + 1), ctx)
+                    out.append(m)
+            return out
+        if d.gov_only:
+            return [self._one(text, d, "", Span(d.start, d.end), ctx)]
+        out = []
+        for core, (s, e) in zip(d.cores, d.pieces):
+            span = Span(d.start, d.end) if len(d.cores) == 1 else Span(s, e)
+            out.append(self._one(text, d, core, span, ctx))
+        return out
+
+    def _one(self, text: str, d: ZhDescriptor, core: str, span: Span,
+             ctx: Context | None) -> Mention:
+        surface = text[span.start:span.end]
+        if not d.cls.startswith("place") and d.cls != "none":
+            hits = sorted(self.table.get((d.cls, core), ()))
+            if len(hits) == 1:
+                return Mention("agency", span, surface, hits[0], self.reg.key(hits[0]),
+                               "descriptor")
+            why = ("no registry entry holds this role" if not hits else
+                   "several registry entries hold this role")
+            return Mention("agency", span, surface, None, None, why,
+                           tuple(self.reg.key(h) for h in hits))
+        if d.cls == "none":
+            return Mention("agency", span, surface, None, None,
+                           "a function named without level or place")
+        # a place-bound body: the document's own place decides, never a guess
+        lv_char = d.level.replace("本", "").replace("人民政府", "")[:1] or "市"
+        level = ZH_LEVELS.get(lv_char)
+        if d.gov_only:
+            name = lv_char + "人民政府"
+            m = self.linker.lookup(name, ("agency",), ctx)
+            if m is not None and m.target is not None:
+                return Mention("agency", span, surface, m.target, m.key, "context")
+            return Mention("agency", span, surface, None, None,
+                           "no people's government of this document's place in the registry",
+                           m.candidates if m is not None else ())
+        if core == "有关":
+            return Mention("agency", span, surface, None, None,
+                           "relevant departments of a place: not one body")
+        for name in (surface if len(d.cores) == 1 else None,
+                     lv_char + core + "部门"):
+            if not name:
+                continue
+            m = self.linker.lookup(name, ("agency",), ctx)
+            if m is not None and m.target is not None:
+                return Mention("agency", span, surface, m.target, m.key, "context")
+        m = self.local.lookup(lv_char + core + "部门", ctx, span, level)
+        if m is not None:
+            m.surface = surface
+            return m
+        cands: tuple = ()
+        m2 = self.linker.lookup(lv_char + core + "部门", ("agency",), None)
+        if m2 is not None:
+            cands = m2.candidates or ((m2.key,) if m2.key else ())
+        return Mention("agency", span, surface, None, None,
+                       "no body of this function for this document's place in the registry",
+                       cands)
