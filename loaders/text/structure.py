@@ -142,3 +142,37 @@ def anomalies_of(numbers: list[int], what: str, lines: list[int] | None = None) 
                 entry["line"] = lines[at]
         out.append(entry)
     return out
+
+
+# ---------------------------------------------------------------- Chinese originals as published
+#
+# Laws and regulations as the legislatures publish them: headings may carry Markdown marks
+# (``## 第一章 总则``), a code may be divided into parts (编), numbers may use 千, 两, 〇 and
+# full-width digits (the analysis view folds those to ASCII), and an article inserted by a
+# later amendment is numbered after the one it follows (``第十条之一``).  These patterns are
+# used by the ``statute_zh`` genre; the ones above keep their behaviour.
+
+ZH_NUMERAL = r"[零〇○一二两三四五六七八九十百千\d]{1,12}"
+_MD = r"^[ \t]*(?:#{1,6}[ \t]*)?"
+PART_ZH = re.compile(_MD + r"第(?P<n>" + ZH_NUMERAL + r")编(?![辑制写])[ \t]*(?P<t>.*)$")
+CHAPTER_ZH_MD = re.compile(_MD + r"第(?P<n>" + ZH_NUMERAL + r")章[ \t]*(?P<t>.*)$")
+SECTION_ZH_MD = re.compile(_MD + r"第(?P<n>" + ZH_NUMERAL + r")节[ \t]*(?P<t>.*)$")
+#: 第五条 / 第十条之一 / 第一千二百六十条, followed by a space, a colon or the end of the line
+#: (a sentence that merely starts with a reference, 第五条规定的…, is not an article)
+ARTICLE_ZH_SUB = re.compile(r"^[ \t]*第(?P<n>" + ZH_NUMERAL + r")条(?:之(?P<sub>[一二三四五六七八九十\d]{1,3}))?"
+                            r"(?=[\s:：]|$)[ \t:：]*")
+#: 一、 / 十二、: the numbered points of an amendment or a decision
+POINT_ZH = re.compile(r"^[ \t]*(?P<n>[一二三四五六七八九十百]{1,5})[、.．][ \t]*(?=\S)")
+#: a Markdown heading of any kind (``## 附则``, ``### 重伤``)
+MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(?P<t>\S.*)$")
+
+
+def zh_number(token: str) -> int | None:
+    """A Chinese or arabic numeral as printed in a heading: 十二, 一百零三, 两, 〇/○ as zero."""
+    t = token.strip().replace("○", "〇")
+    if t.isdigit():
+        return int(t)
+    if len(t) > 1 and not re.search(r"[十百千]", t):  # 一〇 read digit by digit
+        digits = [to_int(ch) for ch in t]
+        return None if None in digits else int("".join(str(d) for d in digits))
+    return to_int(t)
