@@ -230,26 +230,54 @@ def inspect_sparql(text: str, where: str = "<query>") -> tuple[str, list[str], b
         raise QueryError(f"{where}: is a SPARQL update; `cgtkg query` only runs queries "
                          "(SELECT, ASK, CONSTRUCT, DESCRIBE) and never changes a store") from None
     form = _FORMS.get(parsed[1].name, parsed[1].name)
+    # Looked for before translateQuery, which rewrites the parse tree in place: a FILTER
+    # [NOT] EXISTS moves into the algebra and its SERVICE vanishes from the tree (issue 26).
+    uses_service = _has_service(parsed) or mentions_service(text)
     variables: list[str] = []
     if form == "SELECT":
         try:
-            variables = [str(v) for v in translateQuery(parsed).algebra["PV"]]
+            algebra = translateQuery(parsed).algebra
+            variables = [str(v) for v in algebra["PV"]]
         except Exception as e:  # rdflib's algebra rejects a few valid-looking constructs
             raise QueryError(f"{where}: cannot analyse the query: {e}") from None
+        uses_service = uses_service or _has_service(algebra)
         if re.search(r"(?i)\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", strip_comments(text)):
             variables.sort()
-    return form, variables, _has_service(parsed)
+    return form, variables, uses_service
 
 
-def _has_service(node) -> bool:
+def mentions_service(text: str) -> bool:
+    """Whether the SPARQL keyword ``SERVICE`` occurs anywhere in ``text`` as a keyword
+    (not inside a string, an IRI, a comment, a variable or a prefixed name).
+
+    Why a lexical check on top of the parse tree: SPARQL cannot federate without that
+    keyword, so this holds whatever the nesting (FILTER EXISTS, subqueries, OPTIONAL, MINUS)
+    and whatever the engine's own algebra does with it; a tree walk only sees the forms it
+    was written for.  It errs on the side of refusing: ``:SERVICE`` with the empty prefix is
+    taken for the keyword only when it is not preceded by ``:``.
+    """
+    for m in _LEX.finditer(text):
+        if m.lastgroup == "word" and m.group().upper() == "SERVICE":
+            before = text[: m.start()].rstrip()
+            if not before.endswith(":"):
+                return True
+    return False
+
+
+def _has_service(node, depth: int = 0) -> bool:
+    """A ``ServiceGraphPattern`` anywhere in a parse tree or algebra (expressions included)."""
+    if depth > 2000:  # deeper than any query the parser accepts; refuse rather than recurse
+        return True
     if isinstance(node, CompValue):
-        if node.name == "ServiceGraphPattern":
+        if node.name in ("ServiceGraphPattern", "Service"):
             return True
-        return any(_has_service(v) for v in node.values())
-    if isinstance(node, (list, tuple)):
-        return any(_has_service(v) for v in node)
+        return any(_has_service(v, depth + 1) for v in dict.values(node))
+    if isinstance(node, (list, tuple, set, frozenset)):
+        return any(_has_service(v, depth + 1) for v in node)
+    if isinstance(node, dict):
+        return any(_has_service(v, depth + 1) for v in node.values())
     if hasattr(node, "asList") and not isinstance(node, str):
-        return any(_has_service(v) for v in node)
+        return any(_has_service(v, depth + 1) for v in node)
     return False
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from graph.errors import Problem
+from loaders.records import BoundedComposer, yaml_error_problem
 
 KNOWN = {"genre", "key", "title", "type", "number", "issuers", "date", "dates", "regions",
          "therapies"}
@@ -47,8 +48,9 @@ def _line_of_key(text: str, key: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
-class _Loader(yaml.SafeLoader):
-    """Dates stay text, so that "2024-13-01" is our error with a line, not a crash."""
+class _Loader(BoundedComposer, yaml.SafeLoader):
+    """Dates stay text, so that "2024-13-01" is our error with a line, not a crash; no
+    aliases, no deep nesting (see loaders.records.BoundedComposer)."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -62,16 +64,15 @@ def parse(text: str, where: Path, line_offset: int = 0) -> tuple[dict, list[Prob
     try:
         data = yaml.load(text, Loader=_Loader) or {}  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = (mark.line + 1 + line_offset) if mark else None
-        return {}, [Problem(where, line, f"metadata is not valid YAML: {getattr(e, 'problem', e)}")]
+        return {}, [yaml_error_problem(where, text, e, "metadata is not valid YAML", line_offset)]
     if not isinstance(data, dict):
         return {}, [Problem(where, 1 + line_offset, "metadata must be a mapping of keys to values")]
-    for k in sorted(set(data) - KNOWN):
+    for k in sorted(set(data) - KNOWN, key=str):
         problems.append(Problem(where, (_line_of_key(text, str(k)) or 0) + line_offset or None,
                                 f"unknown metadata key {k!r} (known: {', '.join(sorted(KNOWN))})",
                                 "warning"))
     out = {k: v for k, v in data.items() if k in KNOWN}
+    problems += _check_types(out, text, where, line_offset)
     if "date" in out:
         out.setdefault("dates", {})
         if isinstance(out["dates"], dict):
@@ -92,6 +93,47 @@ def parse(text: str, where: Path, line_offset: int = 0) -> tuple[dict, list[Prob
         if k in out and isinstance(out[k], str):
             out[k] = [out[k]]
     return out, problems
+
+
+_TEXT_KEYS = ("genre", "key", "type", "number")
+_LIST_KEYS = ("issuers", "regions", "therapies")
+
+
+def _check_types(out: dict, text: str, where: Path, line_offset: int) -> list[Problem]:
+    """A sidecar is not trusted: every value must have the shape its key promises, or it is
+    dropped with an error naming its line (``issuers: 5`` once crashed the loaders)."""
+    problems: list[Problem] = []
+
+    def bad(key: str, what: str) -> None:
+        problems.append(Problem(where, (_line_of_key(text, key) or 0) + line_offset or None,
+                                f"metadata {key}: {what}"))
+        del out[key]
+
+    def plain(v) -> bool:
+        return isinstance(v, str | int | float) and not isinstance(v, bool)
+
+    for k in _TEXT_KEYS:
+        if k in out:
+            if not plain(out[k]):
+                bad(k, f"must be text, not {type(out[k]).__name__}")
+            else:
+                out[k] = str(out[k])
+    for k in _LIST_KEYS:
+        v = out.get(k)
+        if k in out and not (isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))):
+            bad(k, "must be a key or a list of keys (issuers: [agency-key, ...])")
+    if "title" in out:
+        t = out["title"]
+        if not (isinstance(t, str) or (isinstance(t, dict) and all(
+                isinstance(a, str) and isinstance(b, str) for a, b in t.items()))):
+            bad("title", 'must be text or {en: "...", zh: "..."}')
+    if "dates" in out and not isinstance(out["dates"], dict):
+        bad("dates", "must be a mapping (document: YYYY-MM-DD, ...)")
+    elif "dates" in out and not all(isinstance(k, str) for k in out["dates"]):
+        bad("dates", "its keys must be date names (document, publication, in_force)")
+    if "date" in out and not plain(out["date"]):
+        bad("date", "must be a date YYYY-MM-DD")
+    return problems
 
 
 def load(path: Path) -> tuple[dict, list[Problem]]:
