@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 
 from graph import namespaces as ns
+from graph import safe_rdf
 from graph.build import (
     BuildOptions,
     BuildResult,
     build,
     load_registry,
     load_shapes,
-    parse_rdf_file,
     validate_graph,
 )
 from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_STORE_WRITE, EXIT_VIOLATIONS, BadInput
@@ -111,16 +111,20 @@ def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Pa
 @click.command("validate")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--no-registries", is_flag=True, help="Validate the file alone, without the registries.")
-def validate_cmd(file: Path, no_registries: bool) -> None:
-    """Check any Turtle/TriG file against the project's SHACL shapes.
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), default=safe_rdf.MAX_BYTES / 2**20,
+              show_default=True, help="Refuse a file larger than this.")
+def validate_cmd(file: Path, no_registries: bool, max_mb: float) -> None:
+    """Check any Turtle/TriG/N-Triples/N-Quads/JSON-LD file against the project's SHACL shapes.
 
     The registries (agencies, regions, therapies) are added unless --no-registries, so a file
-    of records can point at them. Exit codes: 0 conforms, 1 violations, 2 bad input.
+    of records can point at them. The file is not trusted: only it is read (a regular file,
+    at most --max-mb), nothing is fetched, and a JSON-LD @context must be inline.
+    Exit codes: 0 conforms, 1 violations, 2 bad input.
     """
     from graph.build import REPO_ROOT
 
     try:
-        data = parse_rdf_file(file)
+        data = safe_rdf.parse_untrusted(file, max_bytes=int(max_mb * 2**20))
         shapes = load_shapes(REPO_ROOT / "ontology")
         if not no_registries:
             data += load_registry(REPO_ROOT / "ontology")
