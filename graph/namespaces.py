@@ -195,17 +195,25 @@ def provision(doc_iri: URIRef, path: list[tuple[str, str]]) -> URIRef:
     """``provision(doc, [("chapter", "2"), ("article", "13")])`` -> ``doc/article/13``.
 
     Articles are numbered through the whole document, so a provision's IRI uses only
-    its own type and number when that is unique in the document; items, whose
-    numbers restart inside each parent, keep their parent's segment.
+    its own type and number when that is unique in the document; provisions whose numbers
+    restart inside each parent keep their parent's segment: items and paragraphs always
+    (``doc/article/4/paragraph/2/item/3``), a section inside a chapter
+    (``doc/chapter/2/section/1``) and a chapter inside a part (编, ``doc/part/3/chapter/1``).
     """
     segments: list[str] = []
+    parent = ""
     for kind, number in path:
         seg = f"{check_key(kind)}/{_number_segment(number)}"
-        if kind in ("item", "paragraph"):
+        if kind in ("item", "paragraph") or (kind, parent) in _RESTARTS:
             segments.append(seg)
         else:
             segments = [seg]
+        parent = kind
     return URIRef(f"{doc_iri}/{'/'.join(segments)}")
+
+
+#: (kind, parent kind) whose numbers restart in each parent
+_RESTARTS = {("section", "chapter"), ("chapter", "part")}
 
 
 def _number_segment(number: str) -> str:
