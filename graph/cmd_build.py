@@ -19,7 +19,7 @@ from graph.build import (
     validate_graph,
 )
 from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_STORE_WRITE, EXIT_VIOLATIONS, BadInput
-from graph.store import GraphStore
+from graph.store import GraphStore, check_output_dir
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
                           show_default=True, help="Output directory (store, graph.trig, graph.ttl).")
@@ -62,9 +62,32 @@ def build_or_exit(opts: BuildOptions) -> BuildResult:
             bar.close()
 
 
+def _claim_out(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """--out must be missing, empty or a cgtkg output: a build deletes and replaces files there."""
+    if (refused := check_output_dir(value)) is not None:
+        raise click.BadParameter(f"{value} {refused.message}" if refused.file else refused.message)
+    return value
+
+
+def _check_base(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--base becomes the start of every instance IRI: an absolute http(s) IRI ending in / or #."""
+    import re
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(value)
+    if (re.search(r'[\s<>"{}|^`\\\x00-\x1f\x7f]', value) or parts.scheme not in ("http", "https")
+            or not parts.netloc or not value.endswith(("/", "#"))):
+        raise click.BadParameter(f"{value!r} is not a base IRI: write an absolute http(s) IRI "
+                                 "ending in / or #, such as https://example.org/id/")
+    return value
+
+
 @click.command("build")
-@OUT_OPTION
-@click.option("--base", default=ns.DEFAULT_BASE, show_default=True, help="Base IRI for instance data.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
+              callback=_claim_out, help="Output directory (store, graph.trig, graph.ttl): a new or empty "
+              "folder, or one an earlier build wrote.")
+@click.option("--base", default=ns.DEFAULT_BASE, show_default=True, callback=_check_base,
+              help="Base IRI for instance data.")
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=None, help="Also extract every plain-text policy document in this folder.")
 @click.option("--records", "records_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),

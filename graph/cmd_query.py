@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from graph import query as Q
-from graph.errors import EXIT_BAD_INPUT, EXIT_VIOLATIONS
-from graph.store import GraphStore
+from graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE, EXIT_VIOLATIONS
+from graph.store import GraphStore, StoreError
 
 
 def fail(message: str, code: int) -> None:
@@ -55,15 +55,17 @@ def queries_cmd(verbose: bool) -> None:
               help="Base IRI of the instance data (default: read from the store, or the "
                    "project default).")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) clauses.")
-@click.option("--timeout", type=float, default=None, help="Seconds to wait for an endpoint.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=10**6), default=None,
+              help="Seconds the whole remote query may take (a deadline, not a per-read wait).")
 def query_cmd(name: str, params: tuple[str, ...], fmt: str, out_dir: Path,
               endpoint: str | None, base: str | None, allow_service: bool,
               timeout: float | None) -> None:
     """Run a saved query (NAME, see `cgtkg queries`) or a query FILE (*.rq).
 
-    Only queries run: update operations are refused. Exit codes: 0 ok, 1 a *-violation
-    check returned rows, 2 bad input (unknown query, malformed parameter, syntax error,
-    no store), 4 the endpoint failed.
+    Only queries run: update operations are refused, and so is SERVICE (in any nesting)
+    unless --allow-service. Exit codes: 0 ok, 1 a *-violation check returned rows, 2 bad
+    input (unknown query, malformed parameter, syntax error, bad endpoint URL, no store),
+    4 the endpoint failed, 5 the store could not be read.
     """
     try:
         saved = Q.load(name)
@@ -78,6 +80,11 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, out_dir: Path,
             result = Q.run_local(store, saved, bindings, base=base, allow_service=allow_service)
     except Q.QueryError as e:
         fail(str(e), EXIT_BAD_INPUT)
+    except StoreError as e:
+        fail(str(e), e.exit_code)
+    except OSError as e:  # pyoxigraph: the store's files could not be read during the query
+        fail(f"reading the store under {out_dir} failed: {e}; run `cgtkg build` if it persists",
+             EXIT_STORE_WRITE)
     click.echo(Q.format_result(result, fmt, base), nl=False)
     if saved.is_violation and result.rows:
         click.echo(f"check {saved.name}: {len(result.rows)} violation(s)", err=True)
@@ -92,8 +99,11 @@ def _remote(saved: Q.SavedQuery, given: dict, endpoint: str, base: str | None,
     base = base or DEFAULT_BASE
     try:
         ep = remote.resolve_endpoint(endpoint)
-        if timeout:
-            ep.timeout = timeout
+    except remote.RemoteError as e:  # a bad URL or config: bad input, as for `push`
+        fail(str(e), EXIT_BAD_INPUT)
+    if timeout is not None:
+        ep.timeout = timeout
+    try:
         bindings = Q.resolve_bindings(saved, given, base)
         return remote.run_query(ep, saved, bindings, base=base, allow_service=allow_service), base
     except remote.RemoteError as e:

@@ -26,7 +26,8 @@ from graph.store import GraphStore
               help="The build's output directory, which holds the store.")
 @click.option("--batch-size", type=int, default=None,
               help=f"Triples per request (default {remote.DEFAULT_BATCH}).")
-@click.option("--timeout", type=float, default=None, help="Seconds to wait for each request.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=10**6), default=None,
+              help="Seconds each request may take, answer included (a deadline, not a per-read wait).")
 def push_cmd(endpoint: str, graph_store: str | None, out_dir: Path, batch_size: int | None,
              timeout: float | None) -> None:
     """Replace every named graph on a SPARQL server with the built one, then verify counts.

@@ -518,7 +518,7 @@ def run_local(store, query: SavedQuery, bindings: Mapping[str, Node], *,
     prepare(query, allow_service=allow_service)
     text = rebase_prologue(query.text, base)
     try:
-        out = store.query(text, bindings=dict(bindings))
+        out = store.query(text, bindings=dict(bindings), allow_service=allow_service)
     except SyntaxError as e:
         raise QueryError(f"{query.path or query.name}: the store rejects the query: {e}") from None
     return to_result(query, out)

@@ -7,13 +7,19 @@ Everything here speaks the standard protocols only:
 * **push** replaces each named graph with the SPARQL 1.1 Graph Store Protocol (``PUT`` then
   ``POST`` for further batches, ``?graph=<iri>``), then checks each graph's triple count on
   the server.  A failure says which graphs were replaced and leaves the others alone.
-* **query** runs a saved query through SPARQLWrapper (JSON results) with the parameters in a
+* **query** runs a saved query (SPARQL protocol, POST, JSON results) with the parameters in a
   ``VALUES`` block written from RDF terms (see :func:`graph.query.with_values`) and the
   dataset spelt out with ``FROM``/``FROM NAMED`` (the project's graphs only), so that the
   server's own graphs (Virtuoso keeps several) never leak into the rows.
 
 Credentials come from the environment or a config file, never from the command line, and
 are never printed (``Endpoint.__repr__`` hides them).
+
+A server is not trusted (issue 26, item 6).  Every request goes through :func:`_http`: the
+timeout is a deadline for the whole exchange (connect, send, headers, body), enforced by
+closing the socket, so a server that drips one byte a second cannot hold a command past
+it; an answer larger than a limit is refused without being kept; and what the server says
+reaches the terminal only as a short snippet without control characters.
 """
 
 from __future__ import annotations
@@ -21,16 +27,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
+import json
 import os
 import secrets
 import socket
 import stat
 import sys
+import threading
+import time
 import tomllib
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +54,8 @@ from graph.namespaces import DEFAULT_BASE
 
 DEFAULT_BATCH = 20_000  # triples per HTTP request; Virtuoso handles this comfortably
 DEFAULT_TIMEOUT = 60.0
+MAX_RESPONSE_BYTES = 512 * 1024 * 1024  # a query's answer; more is refused, not read into memory
+MAX_REPLY_BYTES = 1024 * 1024  # the answer to a write, or an error page: only a snippet is shown
 ENV_USER = "CGTKG_ENDPOINT_USER"
 ENV_PASSWORD = "CGTKG_ENDPOINT_PASSWORD"
 ENV_CONFIG = "CGTKG_CONFIG"
@@ -74,6 +85,9 @@ class Endpoint:
     timeout: float = DEFAULT_TIMEOUT
     batch_size: int = DEFAULT_BATCH
     name: str | None = None
+    # when set (time.monotonic()), no request runs past it: `query` gives its whole run one
+    # deadline; `push` gives each request its own (a large push takes many requests)
+    deadline: float | None = None
 
     def __repr__(self) -> str:
         who = f", user={self.user!r}" if self.user else ""
@@ -155,9 +169,12 @@ def resolve_endpoint(name_or_url: str, graph_store: str | None = None, *,
     try:
         timeout = float(entry.get("timeout", DEFAULT_TIMEOUT))
         batch = int(entry.get("batch_size", DEFAULT_BATCH))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise RemoteError(f"endpoint {entry.get('name', url)!r}: timeout and batch_size "
                           "must be numbers") from None
+    if not 0 < timeout < float("inf") or batch < 1:
+        raise RemoteError(f"endpoint {entry.get('name', url)!r}: timeout must be a positive number "
+                          "of seconds and batch_size at least 1")
     return Endpoint(url, gsp, user, password, auth, timeout, batch, entry.get("name"))
 
 
@@ -227,15 +244,103 @@ class _Auth:
         self.nc = 0
 
     def _fetch_challenge(self, url: str) -> str | None:
-        req = urllib.request.Request(url, method="HEAD")
-        try:
-            with urllib.request.urlopen(req, timeout=self.ep.timeout):
-                return None  # no authentication asked for
-        except urllib.error.HTTPError as e:
-            return e.headers.get("WWW-Authenticate")
-        except (urllib.error.URLError, OSError) as e:
-            raise RemoteError(f"HEAD {_redact(url)}: cannot reach the server "
-                              f"({getattr(e, 'reason', e)})") from None
+        reply = _http(self.ep, "HEAD", url, limit=MAX_REPLY_BYTES)
+        if reply.status == 401:
+            return reply.headers.get("WWW-Authenticate")
+        return None  # no authentication asked for
+
+
+# ------------------------------------------------------------------ HTTP with a deadline
+
+
+@dataclass
+class _Reply:
+    status: int
+    reason: str
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+class _Deadline(Exception):
+    pass
+
+
+def _http(ep: Endpoint, method: str, url: str, body: bytes | None = None,
+          headers: Mapping[str, str] | None = None, *, limit: int = MAX_REPLY_BYTES) -> _Reply:
+    """One HTTP exchange that ends by ``ep.timeout`` (or ``ep.deadline``) whatever the server
+    does, and never keeps more than ``limit`` bytes of its answer.
+
+    Why not urllib's timeout: it bounds each socket operation, not the exchange, so a
+    server that sends a byte a second keeps a read alive forever (issue 26).  Here a timer
+    shuts the socket down at the deadline, which ends any read or write in progress.
+    Raises :class:`RemoteError` with one line; HTTP error statuses are returned, not raised.
+    """
+    end = time.monotonic() + ep.timeout
+    if ep.deadline is not None:
+        end = min(end, ep.deadline)
+    parts = urllib.parse.urlsplit(url)
+    left = end - time.monotonic()
+    if left <= 0:
+        raise RemoteError(f"{_redact(url)}: no answer within {ep.timeout:g} s")
+    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    try:
+        conn = cls(parts.hostname or "", parts.port, timeout=left)
+    except (ValueError, http.client.InvalidURL) as e:
+        raise RemoteError(f"{_redact(url)}: not a usable URL ({_clean(str(e), 120)})") from None
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    timer: threading.Timer | None = None
+    fired = threading.Event()
+    try:
+        conn.connect()
+        sock = conn.sock
+
+        def stop() -> None:
+            fired.set()
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(max(0.0, end - time.monotonic()), stop)
+        timer.daemon = True
+        timer.start()
+        conn.request(method, path, body=body, headers=dict(headers or {}))
+        resp = conn.getresponse()
+        chunks, size = [], 0
+        if method != "HEAD":
+            while chunk := resp.read1(1 << 16):
+                size += len(chunk)
+                if size > limit:
+                    if resp.status >= 400 or limit == MAX_REPLY_BYTES:
+                        break  # an error page or a write's answer: the start is enough
+                    raise RemoteError(f"{_redact(url)}: the answer is larger than "
+                                      f"{limit // 2**20} MB; refused (ask for fewer rows)")
+                chunks.append(chunk)
+                if time.monotonic() >= end:
+                    raise _Deadline
+        if fired.is_set() or time.monotonic() >= end:
+            raise _Deadline
+        return _Reply(resp.status, resp.reason or "", resp.headers, b"".join(chunks))
+    except RemoteError:
+        raise
+    except (_Deadline, TimeoutError):
+        raise RemoteError(f"{_redact(url)}: no answer within {ep.timeout:g} s") from None
+    except (OSError, http.client.HTTPException, ValueError) as e:
+        if fired.is_set() or time.monotonic() >= end:
+            raise RemoteError(f"{_redact(url)}: no answer within {ep.timeout:g} s") from None
+        reason = getattr(e, "strerror", None) or type(e).__name__
+        if isinstance(e, http.client.HTTPException):
+            reason = f"unusable HTTP response: {type(e).__name__}"
+        raise RemoteError(f"{method} {_redact(url)}: cannot reach the server ({_clean(str(reason), 120)})") from None
+    finally:
+        if timer is not None:
+            timer.cancel()
+        conn.close()
+
+
+def _clean(text: str, limit: int = 300) -> str:
+    """Server text for a terminal: printable characters only, on one line, at most ``limit``."""
+    text = "".join(c if c.isprintable() else " " for c in text)
+    text = " ".join(text.split())
+    return text[:limit] + ("…" if len(text) > limit else "")
 
 
 def _gsp_url(ep: Endpoint, graph_iri: str) -> str:
@@ -250,42 +355,37 @@ def _send(ep: Endpoint, method: str, url: str, body: bytes | None = None,
           content_type: str = "text/turtle; charset=utf-8", auth: _Auth | None = None) -> int:
     auth = auth or _Auth(ep)
     for attempt in (1, 2):
-        req = urllib.request.Request(url, data=body, method=method)
-        if body is not None:
-            req.add_header("Content-Type", content_type)
+        headers = {"Content-Type": content_type} if body is not None else {}
         if (header := auth.header(method, url)) is not None:
-            req.add_header("Authorization", header)
+            headers["Authorization"] = header
         try:
-            with urllib.request.urlopen(req, timeout=ep.timeout) as resp:
-                resp.read()
-                return resp.status
-        except urllib.error.HTTPError as e:
-            detail = _snippet(e.read())
-            if e.code == 401 and ep.user and ep.auth == "digest" and attempt == 1:
-                auth.learn(e.headers.get("WWW-Authenticate"))  # stale nonce: once more
-                continue
-            if e.code == 404 and method == "DELETE":
-                return 404
-            hint = ""
-            if e.code in (401, 403):
-                hint = (" — the server wants credentials with write rights" +
-                        (" and refused the ones given" if ep.user else "") +
-                        f": set {ENV_USER}/{ENV_PASSWORD} or the config file")
-            raise RemoteError(f"{method} {_redact(url)}: HTTP {e.code} {e.reason}{hint}"
-                              f"{': ' + detail if detail else ''}") from None
-        except (urllib.error.URLError, OSError) as e:
-            if attempt == 1 and ep.user and ep.auth == "digest" and isinstance(
-                    getattr(e, "reason", e), (BrokenPipeError, ConnectionResetError)):
+            reply = _http(ep, method, url, body, headers)
+        except RemoteError as e:
+            if (attempt == 1 and ep.user and ep.auth == "digest" and auth.challenge is not None
+                    and "cannot reach" in str(e)):
                 auth.challenge = None  # the server hung up on a stale nonce: fetch a new one
                 continue
-            raise RemoteError(f"{method} {_redact(url)}: cannot reach the server "
-                              f"({getattr(e, 'reason', e)})") from None
+            raise
+        if reply.status < 400:
+            return reply.status
+        if reply.status == 401 and ep.user and ep.auth == "digest" and attempt == 1:
+            auth.learn(reply.headers.get("WWW-Authenticate"))  # stale nonce: once more
+            continue
+        if reply.status == 404 and method == "DELETE":
+            return 404
+        hint = ""
+        if reply.status in (401, 403):
+            hint = (" — the server wants credentials with write rights" +
+                    (" and refused the ones given" if ep.user else "") +
+                    f": set {ENV_USER}/{ENV_PASSWORD} or the config file")
+        detail = _snippet(reply.body)
+        raise RemoteError(f"{method} {_redact(url)}: HTTP {reply.status} {_clean(reply.reason, 80)}{hint}"
+                          f"{': ' + detail if detail else ''}")
     raise RemoteError(f"{method} {_redact(url)}: authentication failed twice")
 
 
-def _snippet(data: bytes, limit: int = 400) -> str:
-    text = data.decode("utf-8", "replace").strip().replace("\r", "")
-    return text[:limit] + ("…" if len(text) > limit else "")
+def _snippet(data: bytes, limit: int = 300) -> str:
+    return _clean(data[: limit * 4].decode("utf-8", "replace"), limit)
 
 
 def _redact(url: str) -> str:
@@ -433,64 +533,60 @@ def push(store, ep: Endpoint, *, base: str = DEFAULT_BASE, catalog: Graph | None
     return report
 
 
-# ------------------------------------------------------------------ SPARQL through SPARQLWrapper
+# ------------------------------------------------------------------ SPARQL protocol
 
 
-def _wrapper(ep: Endpoint, text: str, *, default_graphs: Iterable[str] = (),
-             named_graphs: Iterable[str] = (), form: str = "SELECT"):
-    from SPARQLWrapper import BASIC, DIGEST, JSON, POST, URLENCODED, SPARQLWrapper
-
-    sw = SPARQLWrapper(ep.query_url)
-    # Comments go: SPARQLWrapper guesses the query form with a regex that a word such as
-    # "dropped" in a comment turns into an update (sent as update=, which servers refuse).
-    sw.setQuery(Q.strip_comments(text))
-    sw.queryType = form
-    sw.setMethod(POST)
-    sw.setRequestMethod(URLENCODED)
-    sw.setReturnFormat(JSON)
-    sw.setTimeout(max(1, int(ep.timeout)))
-    for g in default_graphs:
-        sw.addDefaultGraph(str(g))
-    for g in named_graphs:
-        sw.addNamedGraph(str(g))
-    if ep.user:
-        sw.setHTTPAuth(DIGEST if ep.auth == "digest" else BASIC)
-        sw.setCredentials(ep.user, ep.password or "")
-    return sw
+_ACCEPT_JSON = "application/sparql-results+json, application/json;q=0.9"
+_ACCEPT_RDF = "application/n-triples, text/turtle;q=0.9"
 
 
-def sparql_json(ep: Endpoint, text: str, **dataset) -> dict:
-    """Run a query and return the SPARQL JSON results; every failure becomes RemoteError."""
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
+def _sparql(ep: Endpoint, text: str, accept: str, *, default_graphs: Iterable[str] = (),
+            named_graphs: Iterable[str] = ()) -> _Reply:
+    """POST one query (form-encoded, SPARQL 1.1 protocol) and return the server's answer.
 
-    sw = _wrapper(ep, text, **dataset)
-    try:
-        result = sw.query()
-        data = result.convert()
-    except Unauthorized:
-        raise RemoteError(f"{ep.query_url}: HTTP 401, the endpoint wants credentials"
+    Credentials: Basic goes with the request; Digest answers the server's 401 once."""
+    form = [("query", Q.strip_comments(text))]
+    form += [("default-graph-uri", str(g)) for g in default_graphs]
+    form += [("named-graph-uri", str(g)) for g in named_graphs]
+    body = urllib.parse.urlencode(form).encode("utf-8")
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+    auth = _Auth(ep)
+    if ep.user and ep.auth == "basic":
+        headers["Authorization"] = auth.header("POST", ep.query_url) or ""
+    reply = _http(ep, "POST", ep.query_url, body, headers, limit=MAX_RESPONSE_BYTES)
+    if reply.status == 401 and ep.user and ep.auth == "digest":
+        auth.learn(reply.headers.get("WWW-Authenticate"))
+        headers["Authorization"] = auth.header("POST", ep.query_url) or ""
+        reply = _http(ep, "POST", ep.query_url, body, headers, limit=MAX_RESPONSE_BYTES)
+    if reply.status == 401:
+        raise RemoteError(f"{_redact(ep.query_url)}: HTTP 401, the endpoint wants credentials"
                           f"{' (the ones given were refused)' if ep.user else ''}: set "
-                          f"{ENV_USER}/{ENV_PASSWORD} or the config file "
-                          f"({config_path()})") from None
-    except SPARQLWrapperException as e:
-        raise RemoteError(f"{ep.query_url} refused the query: {_trim(str(e))}") from None
-    except urllib.error.HTTPError as e:
-        raise RemoteError(f"{ep.query_url}: HTTP {e.code} {e.reason}") from None
-    except http.client.HTTPException as e:
-        raise RemoteError(f"{ep.query_url}: unusable HTTP response ({e})") from None
-    except (TimeoutError, urllib.error.URLError, OSError) as e:
-        reason = getattr(e, "reason", e)
-        if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
-            raise RemoteError(f"{ep.query_url}: no answer within {ep.timeout:g} s") from None
-        raise RemoteError(f"{ep.query_url}: cannot reach the endpoint ({reason})") from None
+                          f"{ENV_USER}/{ENV_PASSWORD} or the config file ({config_path()})")
+    if reply.status >= 400:
+        detail = _snippet(reply.body)
+        raise RemoteError(f"{_redact(ep.query_url)} refused the query: HTTP {reply.status} "
+                          f"{_clean(reply.reason, 80)}{': ' + detail if detail else ''}")
+    return reply
+
+
+def sparql_json(ep: Endpoint, text: str, form: str = "SELECT", **dataset) -> dict:
+    """Run a query and return the SPARQL JSON results; every failure becomes RemoteError.
+    (``form`` is accepted for callers that name it: SELECT and ASK are both JSON.)"""
+    reply = _sparql(ep, text, _ACCEPT_JSON, **dataset)
+    try:
+        data = json.loads(reply.body.decode("utf-8-sig"))
+    except RecursionError:
+        raise RemoteError(f"{_redact(ep.query_url)}: the answer is nested too deeply to read") from None
+    except ValueError:
+        raise RemoteError(f"{_redact(ep.query_url)}: the answer is not valid SPARQL JSON results "
+                          f"({len(reply.body)} bytes, truncated or malformed)") from None
     if not isinstance(data, dict):
-        raise RemoteError(f"{ep.query_url}: the answer is not SPARQL JSON results")
+        raise RemoteError(f"{_redact(ep.query_url)}: the answer is not SPARQL JSON results")
     return data
 
 
 def _trim(text: str, limit: int = 600) -> str:
-    text = " ".join(text.split())
-    return text[:limit] + ("…" if len(text) > limit else "")
+    return _clean(text, limit)
 
 
 def json_term(b: Mapping) -> Node:
@@ -509,16 +605,20 @@ def json_term(b: Mapping) -> Node:
         if dt and dt != str(XSD.string):
             return Literal(value, datatype=URIRef(dt), normalize=False)
         return Literal(value)
-    raise RemoteError(f"unexpected term in the results: {dict(b)}")
+    raise RemoteError(f"unexpected term type in the results: {_clean(str(kind), 40)!r}")
 
 
 def select(ep: Endpoint, text: str, **dataset) -> tuple[list[str], list[dict[str, Node]]]:
     data = sparql_json(ep, text, **dataset)
     if "boolean" in data:
         raise RemoteError("expected SELECT results, got a boolean")
-    variables = list(data.get("head", {}).get("vars", []))
-    rows = [{k: json_term(v) for k, v in b.items()}
-            for b in data.get("results", {}).get("bindings", [])]
+    try:
+        variables = [str(v) for v in (data.get("head") or {}).get("vars", [])]
+        bindings = (data.get("results") or {}).get("bindings", [])
+        rows = [{str(k): json_term(v) for k, v in b.items()} for b in bindings]
+    except (AttributeError, TypeError, ValueError):
+        raise RemoteError(f"{_redact(ep.query_url)}: the answer is not SPARQL JSON results "
+                          "(unexpected structure)") from None
     return variables, rows
 
 
@@ -559,7 +659,15 @@ def dataset_graphs(ep: Endpoint, base: str = DEFAULT_BASE) -> list[str]:
 
 def run_query(ep: Endpoint, query, bindings: Mapping[str, Node], *, base: str = DEFAULT_BASE,
               allow_service: bool = False, graphs: list[str] | None = None):
-    """Run a saved query remotely; the result has the same shape as the local one."""
+    """Run a saved query remotely; the result has the same shape as the local one.
+
+    ``ep.timeout`` is a deadline for the whole run (finding the graphs, then the query)."""
+    if ep.deadline is None:
+        ep.deadline = time.monotonic() + ep.timeout
+        try:
+            return run_query(ep, query, bindings, base=base, allow_service=allow_service, graphs=graphs)
+        finally:
+            ep.deadline = None
     Q.prepare(query, allow_service=allow_service)
     text = Q.with_values(Q.rebase_prologue(query.text, base), bindings)
     graphs = dataset_graphs(ep, base) if graphs is None else graphs
@@ -578,18 +686,15 @@ def run_query(ep: Endpoint, query, bindings: Mapping[str, Node], *, base: str = 
 
 
 def _construct(ep: Endpoint, text: str, dataset: dict) -> Graph:
-    from SPARQLWrapper import TURTLE
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-    sw = _wrapper(ep, text, form="CONSTRUCT", **dataset)
-    sw.setReturnFormat(TURTLE)
-    try:
-        data = sw.query().convert()
-    except SPARQLWrapperException as e:
-        raise RemoteError(f"{ep.query_url} refused the query: {_trim(str(e))}") from None
-    except (urllib.error.URLError, OSError) as e:
-        raise RemoteError(f"{ep.query_url}: cannot reach the endpoint "
-                          f"({getattr(e, 'reason', e)})") from None
+    reply = _sparql(ep, text, _ACCEPT_RDF, **dataset)
+    kind = (reply.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    fmt = "nt" if kind in ("application/n-triples", "text/plain") else "turtle"
     g = Graph()
-    g.parse(data=data if isinstance(data, (bytes, str)) else data.serialize(), format="turtle")
+    try:
+        g.parse(data=reply.body.decode("utf-8"), format=fmt)
+    except RecursionError:
+        raise RemoteError(f"{_redact(ep.query_url)}: the answer is nested too deeply to read") from None
+    except Exception:  # noqa: BLE001 - a server's bytes: any parser failure is its failure
+        raise RemoteError(f"{_redact(ep.query_url)}: the answer is not valid {kind or 'RDF'} "
+                          f"({len(reply.body)} bytes, truncated or malformed)") from None
     return g

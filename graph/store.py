@@ -11,7 +11,10 @@ the data lives in one named graph per source document.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,6 +25,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from graph.errors import Problem
 from loaders.text.triples import written_triples
 
 STORE_LINK = "store"
@@ -30,7 +34,18 @@ GENERATIONS = "generations"
 
 
 class StoreError(RuntimeError):
-    """The store is missing, locked or unreadable; the message says what to do."""
+    """The store is locked or unreadable; the message says what to do.
+
+    ``exit_code`` is what a command exits with: 5 (the store could not be read or written),
+    or 2 for :class:`StoreMissing` (nothing built there yet: bad input)."""
+
+    exit_code = 5
+
+
+class StoreMissing(StoreError):
+    """No store where the command looked: run a build first."""
+
+    exit_code = 2
 
 
 # ------------------------------------------------------------------ term conversion
@@ -175,40 +190,86 @@ class GraphStore:
 
     def __init__(self, path: Path, *, read_only: bool = False):
         self.path = Path(path)
+        self._reader_lock = None  # set by open(): keeps the generation from being pruned
         try:
             self.ox = ox.Store.read_only(str(self.path)) if read_only else ox.Store(str(self.path))
-        except OSError as e:
+        except (OSError, RuntimeError, ValueError) as e:
+            # pyoxigraph reports a store whose files vanished under it (a build pruned it) as
+            # RuntimeError "Corruption: ... No such file", others as OSError (issue 26, item 5)
             raise StoreError(
-                f"cannot open the store at {self.path}: {e}. "
-                "Is another cgtkg process writing it? Run `cgtkg build` to create one."
+                f"cannot open the store at {self.path}: {_one_line(e)}. "
+                "If a build is running, try again when it has finished; if the store is damaged, "
+                "run `cgtkg build` to write a new one."
             ) from e
 
     @classmethod
     def open_or_exit(cls, out_dir: Path | str = "out") -> GraphStore:
-        """For commands: open the built store, or say why not and exit 2 (bad input)."""
+        """For commands: open the built store, or say why not in one line and exit 2 (no
+        store: bad input) or 5 (the store cannot be read)."""
         try:
             return cls.open(out_dir)
         except StoreError as e:
             import sys
 
             print(f"error: {e}", file=sys.stderr)
-            sys.exit(2)
+            sys.exit(e.exit_code)
 
     @classmethod
-    def open(cls, out_dir: Path | str = "out", *, read_only: bool = True) -> GraphStore:
+    def open(cls, out_dir: Path | str = "out", *, read_only: bool = True,
+             attempts: int = 20) -> GraphStore:
+        """The published store of ``out_dir``, held so that no build prunes it while open.
+
+        A build publishes by swapping the ``current`` link and then prunes the generations
+        nobody holds.  A reader takes a shared lock on its generation (``.readers``) and then
+        checks that the link still points there; if a build pruned or swapped it in between,
+        the reader follows the link to the new generation (up to ``attempts`` times).
+        """
         link = Path(out_dir) / STORE_LINK
-        if not link.exists():
-            raise StoreError(f"no store at {link}: run `cgtkg build --out {out_dir}` first")
-        return cls(link.resolve(), read_only=read_only)
+        last: Exception | None = None
+        for attempt in range(attempts):
+            if not link.exists():
+                if link.is_symlink() and attempt + 1 < attempts:
+                    time.sleep(0.02)  # a dangling link: a generation is being swapped
+                    continue
+                raise StoreMissing(f"no store at {link}: run `cgtkg build --out {out_dir}` first")
+            target = link.resolve()
+            held = _ReaderLock.take(target.parent) if target.parent.parent.name == GENERATIONS else None
+            if held is False or (held is not None and link.resolve() != target):
+                if held:
+                    held.release()
+                time.sleep(0.02)
+                continue
+            try:
+                store = cls(target, read_only=read_only)
+            except StoreError as e:
+                if held:
+                    held.release()
+                last = e
+                if link.resolve() != target and attempt + 1 < attempts:
+                    continue  # a build published meanwhile: read the new one
+                raise
+            store._reader_lock = held or None
+            return store
+        raise StoreError(f"cannot open the store at {link}: builds kept replacing it "
+                         f"({_one_line(last) if last else 'every try'}); try again") from last
 
     # -- reading
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None):
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None, *,
+              allow_service: bool = False):
         """Run a SPARQL query; parameters are bound as RDF terms, never spliced into text.
 
         Returns a list of ``{var: rdflib term}`` rows for SELECT, a bool for ASK and an
-        rdflib Graph for CONSTRUCT/DESCRIBE.
+        rdflib Graph for CONSTRUCT/DESCRIBE.  A query with the ``SERVICE`` keyword is
+        refused (``ValueError``) unless ``allow_service``: Oxigraph would send requests to
+        the servers it names, and pyoxigraph has no option to turn federation off.
         """
+        if not allow_service:
+            from graph.query import QueryError, mentions_service
+
+            if mentions_service(sparql):
+                raise QueryError("the query uses SERVICE, which would send it to other servers; "
+                                 "pass --allow-service if that is intended")
         subs = {ox.Variable(k.lstrip("?$")): to_ox(v) for k, v in (bindings or {}).items()}
         result = self.ox.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
         if isinstance(result, ox.QueryBoolean):
@@ -296,6 +357,9 @@ class GraphStore:
         # pyoxigraph closes on garbage collection; drop the reference explicitly.
         self.flush_quietly()
         self.ox = None  # type: ignore[assignment]
+        if self._reader_lock:
+            self._reader_lock.release()
+            self._reader_lock = None
 
     def flush_quietly(self) -> None:
         with suppress(Exception):
@@ -312,6 +376,105 @@ class GraphStore:
 # So readers always see one complete build, and a failed or killed build never touches it.
 
 PUBLISHED = ("store", "graph.trig", "graph.ttl", "build-report.json")
+OUTPUT_MARKER = ".cgtkg-output"  # in DIR: this folder is a cgtkg build's output
+GENERATION_MARKER = ".cgtkg-generation"  # in each generation a build made
+READERS = ".readers"  # in each generation: readers hold a shared lock on it
+_GENERATION_NAME = re.compile(r"^\d{8}T\d{6}-\d+-\d+$")
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text[:300] + ("…" if len(text) > 300 else "")
+
+
+class _ReaderLock:
+    """A shared ``flock`` on ``<generation>/.readers`` while a store of it is open.
+
+    ``prune_generations`` takes the exclusive lock (without waiting) before it deletes a
+    generation, so a generation with a reader is skipped, and a reader that finds its
+    generation being deleted goes to the new one."""
+
+    def __init__(self, f) -> None:
+        self.f = f
+
+    @classmethod
+    def take(cls, generation: Path) -> _ReaderLock | bool | None:
+        """The lock; False if the generation is being deleted; None when no lock can be
+        had (a read-only folder): then the reader goes without, as before."""
+        path = generation / READERS
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except FileNotFoundError:
+            return False  # the generation is gone
+        except OSError:
+            return None
+        f = os.fdopen(fd, "rb")
+        try:
+            fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.close()
+            return False  # a build holds it exclusively: it is deleting it
+        except OSError:
+            f.close()
+            return None
+        try:  # deleted between our open and our lock? then this lock guards nothing
+            same = os.path.samestat(os.fstat(f.fileno()), os.stat(path))
+        except OSError:
+            same = False
+        if not same:
+            f.close()
+            return False
+        return cls(f)
+
+    def release(self) -> None:
+        with suppress(OSError):
+            self.f.close()
+
+
+def check_output_dir(out_dir: Path) -> Problem | None:
+    """Claim ``out_dir`` for a build, or say why not (issue 26, item 3).
+
+    A build deletes and replaces things in its output folder (old generations, the links
+    ``store``, ``graph.trig`` ...), so it only works in a folder that is missing, empty, or
+    already a cgtkg output: it holds ``.cgtkg-output`` (written here on first use) or a
+    ``current`` link into ``generations/`` (outputs made before the marker existed).  Any
+    other folder is refused with a :class:`~graph.errors.Problem` (exit 2), before anything
+    in it is touched.
+    """
+    out_dir = Path(out_dir)
+    marker = out_dir / OUTPUT_MARKER
+    if out_dir.exists() or out_dir.is_symlink():
+        if not out_dir.is_dir():
+            return Problem(out_dir, None, "--out must be a folder; this is a file")
+        if not marker.is_file():
+            current = out_dir / CURRENT
+            legacy = current.is_symlink() and os.readlink(current).startswith(GENERATIONS + os.sep)
+            if not legacy and any(out_dir.iterdir()):
+                return Problem(out_dir, None, "is not empty and not a cgtkg build output (no "
+                               f"{OUTPUT_MARKER}): a build deletes and replaces files in its output "
+                               "folder, so give a new or empty folder (--out DIR)")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if not marker.is_file():
+            write_atomically(marker, json.dumps({"tool": "cgtkg", "what": "build output folder: "
+                             "generations/, current and the links beside it belong to cgtkg build"}) + "\n")
+    except OSError as e:
+        return Problem(out_dir, None, f"cannot use as the output folder: {e.strerror or e}")
+    return None
+
+
+def is_our_generation(path: Path) -> bool:
+    """A folder under ``generations/`` that a build made: the name ``new_generation`` gives
+    and our marker (or, from before the marker, a ``store`` inside, or nothing at all)."""
+    if path.is_symlink() or not path.is_dir() or not _GENERATION_NAME.match(path.name):
+        return False
+    if (path / GENERATION_MARKER).exists():
+        return True
+    try:
+        entries = {p.name for p in path.iterdir()}
+    except OSError:
+        return False
+    return not entries - {READERS} or STORE_LINK in entries
 
 
 def new_generation(out_dir: Path) -> Path:
@@ -320,6 +483,7 @@ def new_generation(out_dir: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     path = root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
     path.mkdir()
+    (path / GENERATION_MARKER).touch()
     return path
 
 
@@ -335,8 +499,8 @@ def publish_generation(out_dir: Path, generation: Path) -> None:
     for name in PUBLISHED:
         link = out_dir / name
         if not link.is_symlink():
-            if link.exists():
-                shutil.rmtree(link) if link.is_dir() else link.unlink()
+            if link.exists():  # not ours to delete: kept under another name
+                os.replace(link, out_dir / f"{name}.replaced-{time.strftime('%Y%m%dT%H%M%S')}")
             link.symlink_to(Path(CURRENT) / name)
     prune_generations(out_dir)
 
@@ -346,13 +510,29 @@ def discard_generation(generation: Path) -> None:
 
 
 def prune_generations(out_dir: Path) -> None:
-    """Remove generations nothing points to (left by earlier or killed builds)."""
+    """Remove generations nothing points to (left by earlier or killed builds).
+
+    Only generations a build made (:func:`is_our_generation`) and that no reader holds
+    (:class:`_ReaderLock`) are deleted; anything else under ``generations/`` is left alone.
+    """
     root = Path(out_dir) / GENERATIONS
     current = (Path(out_dir) / CURRENT).resolve()
     for child in root.iterdir() if root.exists() else []:
-        if child.resolve() == current or _is_in_use(child):
+        if child.resolve() == current or _is_in_use(child) or not is_our_generation(child):
             continue
-        shutil.rmtree(child, ignore_errors=True)
+        try:
+            fd = os.open(child / READERS, os.O_RDONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # a reader has it open: the next build prunes it
+        try:
+            shutil.rmtree(child, ignore_errors=True)
+        finally:
+            os.close(fd)
 
 
 def _is_in_use(path: Path) -> bool:
