@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -136,6 +137,26 @@ def file_key(name: str | PurePath) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:48].strip("-")
     digest = hashlib.sha256(str(rel).encode("utf-8")).hexdigest()[:10]
     return f"{slug}-{digest}" if slug else f"file-{digest}"
+
+
+_NAME_DATE = re.compile(r"[(（\[_ -]\s*(?P<y>(?:19|20)\d{2})\s*[-.年_]?\s*(?P<m>\d{1,2})\s*[-.月_]?\s*"
+                        r"(?P<d>\d{1,2})\s*日?\s*[)）\]]?$")
+
+
+def name_date(name: str) -> dt.date | None:
+    """The date a collection prints at the end of a file's name: ``专利代理条例(2018-11-06).md``,
+    ``…（2018年11月6日）.txt``, ``…_20181106.md``. Collections of Chinese laws name each file
+    after the title and the date of the version it holds, which the text's own history often
+    omits (an amending decision that is not listed, a local regulation's later announcement)."""
+    stem = PurePath(name).name
+    stem = stem[: -len(PurePath(stem).suffix)] if PurePath(stem).suffix else stem
+    m = _NAME_DATE.search(stem)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    except ValueError:
+        return None
 
 
 #: Files that are not policy texts: skipped with a line in the report, never parsed.

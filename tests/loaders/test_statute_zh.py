@@ -308,3 +308,23 @@ def test_untitled_text_still_gives_its_articles(extract):
 def test_every_line_is_classified(extract):
     fr = extract(PROVINCIAL, "p.md")
     assert fr.report["coverage"]["classified"] >= 0.99
+
+
+def test_a_later_date_in_the_file_name_dates_the_version_the_history_omits(extract):
+    """Collections name a file after the title and the date of the version it holds; an
+    amending decision the header does not list leaves that date in the name only."""
+    named = _main(extract(STATE_COUNCIL, "细胞制品储存管理条例(2020-03-27).md"))
+    dates = _dates(named)
+    assert dates["publication"] == dt.date(2020, 3, 27)
+    pub = next(d for d in named.dates if d.kind == "publication")
+    assert not pub.spans and "file name" in pub.note and "2018-11-06" in pub.note
+    # in force as republished, like an amendment the text prints, and said to be inferred
+    assert dates["in_force"] == dt.date(2020, 3, 27)
+    assert dates["document"] == dt.date(2018, 9, 6)  # the adoption the text prints stays
+    assert named.key.endswith("-2020-03-27")  # another version than the 2018 file's
+    # a name date the history already prints, or one earlier than it, changes nothing
+    same = _main(extract(STATE_COUNCIL, "细胞制品储存管理条例(2018-11-06).md"))
+    earlier = _main(extract(STATE_COUNCIL, "细胞制品储存管理条例(2001-01-01).md"))
+    plain = _main(extract(STATE_COUNCIL, "s.md"))
+    assert _dates(same) == _dates(earlier) == _dates(plain)
+    assert next(d for d in same.dates if d.kind == "publication").spans

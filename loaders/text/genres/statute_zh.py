@@ -42,7 +42,7 @@ from ..model import (
     Span,
     Value,
 )
-from ..source import Line, SourceText
+from ..source import Line, SourceText, name_date
 from ..structure import (
     ARTICLE_ZH_SUB,
     CHAPTER_ZH_MD,
@@ -731,7 +731,13 @@ class _Reader:
         # regulation is published the day it is adopted or approved)
         steps = published + made
         pub = max(steps, key=lambda e: (e.date, e.kind == "published")) if steps else None
-        if pub is not None:
+        named = self._name_date(evs)
+        if named is not None:
+            # the collection dates this version later than anything the text prints: the
+            # text's history is incomplete (an amending decision it does not list, a local
+            # regulation announced after its approval)
+            C.add_date(doc, DocDate("publication", named, [], self._name_note(named, evs)))
+        elif pub is not None:
             self._add("publication", pub, "latest 公布/发布 line of the history" if pub.kind == "published"
                       else f"no later 公布 line: published when last {pub.kind}")
         version = [e for e in own if e.kind in ("adopted", "revised", "amended")]
@@ -743,13 +749,19 @@ class _Reader:
         stated = max(in_force, key=lambda e: e.date) if in_force else None
         note = "latest 施行 line of the history"
         if stated is None:
-            stated = self._in_force_from_articles(pub)
+            stated = self._in_force_from_articles(named or (pub.date if pub else None))
             if stated is not None:
                 doc.events.append(stated)
                 note = f"stated in the article on line {self.src.line_of(stated.span.start)}"
         changed = [e for e in own if e.kind in ("amended", "revised")]
         last = max(changed, key=lambda e: e.date) if changed else None
-        if last is not None and (stated is None or stated.date < last.date) and \
+        if named is not None and evs and (stated is None or stated.date < named):
+            # a later version than the text's history shows: like a printed amendment, it
+            # takes effect when published unless it says otherwise (the text does not)
+            C.add_date(doc, DocDate("in_force", named, [],
+                                    f"in force as published on {named} (file name); the text's own "
+                                    f"date ({stated.date if stated else 'none'}) is an earlier version's"))
+        elif last is not None and (stated is None or stated.date < last.date) and \
                 (stated is not None or last.kind == "amended"):
             # the stated date is the first version's: an amending decision takes effect when
             # it is adopted and published, unless it says otherwise
@@ -759,10 +771,26 @@ class _Reader:
             C.add_date(doc, DocDate("in_force", stated.date, [stated.span], note))
         del text
 
+    def _name_date(self, evs: list[HistoryEvent]) -> dt.date | None:
+        """The date in the file's name (:func:`source.name_date`) when it is on or after every
+        date of the text's history: the date of the version the file holds."""
+        named = name_date(self.src.rel or self.src.path.name)
+        if named is None or any(e.date > named for e in evs):
+            return None
+        if any(e.date == named and e.kind in ("published", "adopted", "revised", "amended") for e in evs):
+            return None  # the text prints it: read from the text, with its passage
+        return named
+
+    def _name_note(self, named: dt.date, evs: list[HistoryEvent]) -> str:
+        latest = max((e.date for e in evs), default=None)
+        return (f"from the file name ({self.src.rel or self.src.path.name}): the date of the version it "
+                f"holds; " + (f"the text's own history ends on {latest}" if latest
+                              else "the text prints no history"))
+
     def _add(self, kind: str, ev: HistoryEvent, note: str) -> None:
         C.add_date(self.doc, DocDate(kind, ev.date, [ev.span], note))
 
-    def _in_force_from_articles(self, pub: HistoryEvent | None) -> HistoryEvent | None:
+    def _in_force_from_articles(self, published: dt.date | None) -> HistoryEvent | None:
         """本条例自2019年7月1日起施行 / 自公布之日起施行 / 自…起生效, in the last article
         that says so."""
         text = self.text
@@ -779,8 +807,8 @@ class _Reader:
                       if d.value and d.precision == "day"]
                 if ds:
                     return HistoryEvent("in_force", ds[0].value, span)
-                if re.search(r"(?:公布|发布|颁布|印发)之日", when) and pub is not None:
-                    return HistoryEvent("in_force", pub.date, span)
+                if re.search(r"(?:公布|发布|颁布|印发)之日", when) and published is not None:
+                    return HistoryEvent("in_force", published, span)
         return None
 
     # ------------------------------------------------------------ key, repeals
@@ -791,6 +819,7 @@ class _Reader:
         h = hashlib.sha256(norm.encode("utf-8")).hexdigest()[:8]
         dated = [e.date for e in self.doc.events if e.date is not None
                  and e.span.start < (self.header_lines[-1].end if self.header_lines else 0)]
+        dated += [d.value for d in self.doc.dates if d.kind == "publication" and not d.spans and d.value]
         if dated:
             return f"x-zh-{h}-{max(dated).isoformat()}"
         return f"x-zh-{h}-{self.src.key}"
