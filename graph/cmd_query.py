@@ -38,6 +38,13 @@ def queries_cmd(verbose: bool) -> None:
                 click.echo(f"{'':{width}}    e.g. {ex}")
 
 
+def positive_seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """--timeout: a finite number of seconds above 0 (0 once meant the 60 s default, -1 was taken)."""
+    if value is not None and not 0 < value <= 10**6:
+        raise click.BadParameter(f"{value:g} is not a number of seconds above 0 (at most 1000000)")
+    return value
+
+
 @click.command("query")
 @click.argument("name")
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
@@ -55,7 +62,7 @@ def queries_cmd(verbose: bool) -> None:
               help="Base IRI of the instance data (default: read from the store, or the "
                    "project default).")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) clauses.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=10**6), default=None,
+@click.option("--timeout", type=float, default=None, callback=positive_seconds,
               help="Seconds the whole remote query may take (a deadline, not a per-read wait).")
 def query_cmd(name: str, params: tuple[str, ...], fmt: str, out_dir: Path,
               endpoint: str | None, base: str | None, allow_service: bool,

@@ -10,6 +10,7 @@ import click
 from graph import export as E
 from graph import query as Q
 from graph import remote
+from graph.cmd_query import positive_seconds
 from graph.errors import EXIT_BAD_INPUT
 from graph.store import GraphStore
 
@@ -26,7 +27,7 @@ from graph.store import GraphStore
               help="The build's output directory, which holds the store.")
 @click.option("--batch-size", type=int, default=None,
               help=f"Triples per request (default {remote.DEFAULT_BATCH}).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=10**6), default=None,
+@click.option("--timeout", type=float, default=None, callback=positive_seconds,
               help="Seconds each request may take, answer included (a deadline, not a per-read wait).")
 def push_cmd(endpoint: str, graph_store: str | None, out_dir: Path, batch_size: int | None,
              timeout: float | None) -> None:

@@ -29,6 +29,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import secrets
 import socket
 import stat
@@ -153,7 +154,12 @@ def resolve_endpoint(name_or_url: str, graph_store: str | None = None, *,
                           f"(known: {sorted(_KNOWN_KEYS)})")
     url = entry.get("url", name_or_url)
     parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    try:
+        parsed.port  # noqa: B018 - raises for a port out of range
+        bad_port = False
+    except ValueError:
+        bad_port = True
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or bad_port:
         raise RemoteError(f"--endpoint {name_or_url!r}: not an http(s) URL nor an endpoint name "
                           f"in {config_path()}")
     if parsed.username or parsed.password:
@@ -336,9 +342,14 @@ def _http(ep: Endpoint, method: str, url: str, body: bytes | None = None,
         conn.close()
 
 
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
+
+
 def _clean(text: str, limit: int = 300) -> str:
-    """Server text for a terminal: printable characters only, on one line, at most ``limit``."""
-    text = "".join(c if c.isprintable() else " " for c in text)
+    """Server text for a terminal: no escape sequences, printable characters only (bytes
+    that were not UTF-8 dropped), on one line, at most ``limit`` characters."""
+    text = _ESCAPES.sub(" ", text)
+    text = "".join(c if c.isprintable() and c != "\ufffd" else " " for c in text)
     text = " ".join(text.split())
     return text[:limit] + ("…" if len(text) > limit else "")
 

@@ -1,0 +1,74 @@
+"""Item 5: a reader never crashes while a build publishes; store errors are one line, exit 5."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from click.testing import CliRunner
+from conftest import publish_tiny
+
+from graph.cli import main
+from graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE
+from graph.store import GraphStore, StoreError, StoreMissing
+
+
+def test_a_query_while_a_build_publishes_never_crashes(tiny_out):
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def publisher():
+        try:
+            for i in range(25):
+                publish_tiny(tiny_out, n=3 + i % 2)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            stop.set()
+
+    t = threading.Thread(target=publisher)
+    t.start()
+    opened = 0
+    try:
+        while not stop.is_set() or opened < 5:
+            store = GraphStore.open(tiny_out)
+            n = len(store.query("SELECT ?s WHERE { ?s ?p ?o }"))
+            assert n in (3, 4)
+            store.close()
+            opened += 1
+    finally:
+        stop.set()
+        t.join(60)
+    assert not errors, errors
+
+
+def test_a_reader_holds_its_generation_against_pruning(tiny_out):
+    store = GraphStore.open(tiny_out)
+    held = store.path.parent
+    publish_tiny(tiny_out)
+    assert held.exists(), "pruned while a reader had it open"
+    assert len(store.query("SELECT ?s WHERE { ?s ?p ?o }")) == 3
+    store.close()
+    publish_tiny(tiny_out)
+    assert not held.exists(), "pruned once the reader let go"
+
+
+def test_a_corrupted_store_is_a_store_error_with_exit_5(tiny_out):
+    store_dir = (tiny_out / "store").resolve()
+    for f in store_dir.iterdir():
+        if f.name.startswith(("CURRENT", "MANIFEST", "OPTIONS")) or f.suffix == ".sst":
+            f.write_bytes(b"\x00garbage")
+    with pytest.raises(StoreError) as e:
+        GraphStore.open(tiny_out)
+    assert e.value.exit_code == EXIT_STORE_WRITE
+    r = CliRunner().invoke(main, ["query", "agency-measures", "--param", "agency=ag:nmpa",
+                                  "--out", str(tiny_out)])
+    assert r.exit_code == EXIT_STORE_WRITE, r.output
+    assert "Traceback" not in r.output and "cgtkg build" in r.output
+
+
+def test_no_store_is_bad_input(tmp_path):
+    with pytest.raises(StoreMissing):
+        GraphStore.open(tmp_path)
+    r = CliRunner().invoke(main, ["query", "agency-measures", "--out", str(tmp_path)])
+    assert r.exit_code == EXIT_BAD_INPUT and "cgtkg build" in r.output
