@@ -149,6 +149,8 @@ def history_clauses(text: str, start: int, end: int) -> list[_Clause]:
             nl = raw.find("\n", nl + 1)
         plain = _QUOTED.sub(lambda m: "《》" + ("修正案" if "修正案" in m.group(0) else ""), raw)
         kind = next((k for k, rx in _KINDS if rx.search(plain[len(d.text):])), None)
+        if kind is None and not plain[len(d.text):].strip(" \t\u3000\n"):
+            kind = "published"  # a date alone on its line under the title: the date of issue
         if kind is None:
             continue
         c = _Clause(kind, d, Span(d.start, d.start + len(raw)), raw)
@@ -331,6 +333,8 @@ class StatuteZh:
         items = sum(1 for ln in lines if ITEM.match(ln.text))
         if (history or titled) and (arts or points >= 2 or items >= 2):
             return 0.5
+        if history and titled:
+            return 0.3  # a Chinese original without numbered provisions: its paragraphs are
         return 0.0
 
     def extract(self, env: C.Env) -> Extraction:
@@ -513,7 +517,7 @@ class _Reader:
         has_articles = any(ARTICLE_ZH_SUB.match(ln.text) for ln in body)
         # without articles, the numbered points (一、) are the units; without those, items
         unit = "article" if has_articles else "point" if any(_point(ln.text, "point") for ln in body) \
-            else "item"
+            else "item" if any(_point(ln.text, "item") for ln in body) else "paragraph"
         stack: dict[str, Provision | None] = {k: None for k in _LEVELS}
         heads: list[tuple[Provision, Line]] = []
         self.articles: list[tuple[Provision, Line]] = []
@@ -561,14 +565,15 @@ class _Reader:
             if am is not None and not (not has_articles and cur.article is not None
                                        and not _ZH_TERMINAL.search(prev_text) and prev_text):
                 close()
-                n = zh_number(am.group("n"))
+                n = zh_number(am.group("n")) if unit != "paragraph" else len(self.articles) + 1
                 if n is None:
                     n = 0
                 sub = am.groupdict().get("sub")
                 number = f"{n}-{zh_number(sub)}" if sub else str(n)
                 printed = src.raw[ln.start:ln.start + am.end()].strip().lstrip("#").strip(" \t:：、.．")
                 # 一、 points of an amendment or a decision are not articles (条): measures
-                art = Provision("article" if unit == "article" else "measure", number, printed,
+                # a text with no numbering at all: each paragraph is a provision of its own
+                art = Provision({"article": "article", "paragraph": "paragraph"}.get(unit, "measure"), number, printed,
                                 Span(ln.start, ln.end), line=ln.number)
                 parent = next((stack[k] for k in reversed(_LEVELS) if stack[k] is not None), None)
                 (parent.children if parent is not None else top).append(art)
@@ -854,7 +859,10 @@ _MD_POINT = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?(?P<n>[一二三四五六七八
 
 
 def _point(t: str, unit: str):
-    """A unit of a text without articles: 一、 (possibly as a Markdown heading) or （一）."""
+    """A unit of a text without articles: 一、 (possibly as a Markdown heading) or （一）; in a
+    text with neither, any line that is not a heading."""
+    if unit == "paragraph":
+        return None if MD_HEADING.match(t) else _ANY_LINE.match(t)
     if unit == "item":
         m = ITEM.match(t)
         return m if m and zh_number_item(m.group("n")) is not None else None
@@ -865,5 +873,7 @@ def zh_number_item(token: str) -> int | None:
     from ..structure import number_of
     return number_of(token)
 
+
+_ANY_LINE = re.compile(r"^\s*(?P<n>)(?=\S)")
 
 register(StatuteZh())
