@@ -2,7 +2,8 @@
 
 Exit codes follow pySHACL's convention: 0 conforms, 1 SHACL or check violations,
 2 bad input (a file, a line, a cause), 3 not supported, 4 a remote endpoint failed,
-5 the store could not be written (disk full, permissions): the published store is kept.
+5 the store could not be written (disk full, permissions: the published store is kept) or
+read (damaged).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ EXIT_VIOLATIONS = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNSUPPORTED = 3
 EXIT_REMOTE = 4  # a remote SPARQL endpoint failed or could not be reached
-EXIT_STORE_WRITE = 5  # the build could not write its new store generation
+EXIT_STORE_WRITE = 5  # the build could not write its new store generation, or a store cannot be read
 
 
 @dataclass(frozen=True)
