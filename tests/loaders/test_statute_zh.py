@@ -328,3 +328,34 @@ def test_a_later_date_in_the_file_name_dates_the_version_the_history_omits(extra
     plain = _main(extract(STATE_COUNCIL, "s.md"))
     assert _dates(same) == _dates(earlier) == _dates(plain)
     assert next(d for d in same.dates if d.kind == "publication").spans
+
+
+TOPICS = """# 西岭市公共服务促进条例
+
+2022年3月1日 西岭市第九届人民代表大会常务委员会第五次会议通过
+
+第一条 为了促进公共服务，制定本条例。
+
+第二条 鼓励市民参与造血干细胞捐献。
+
+第三条 医疗机构开展药物临床试验，应当保护受试者。
+
+第四条 临床试验的数据应当真实。
+
+第五条 市卫生健康部门对临床试验进行监督。
+
+第六条 图书馆应当延长开放时间。
+
+第七条 本条例自2022年5月1日起施行。
+"""
+
+
+def test_a_document_is_about_what_its_title_or_several_articles_name(extract):
+    doc = _main(extract(TOPICS, "t.md"))
+    provs = {p.number: sorted(m.key for m in p.therapies) for p in doc.all_provisions() if p.kind == "article"}
+    assert provs["2"] and provs["3"] == ["clinical-research"]
+    # three articles on clinical trials make the regulation about them; one on donating
+    # stem cells does not make it a stem-cell regulation
+    assert sorted(m.key for m in doc.therapies) == ["clinical-research"]
+    titled = _main(extract(TOPICS.replace("公共服务促进条例", "生物安全管理条例"), "b.md"))
+    assert "biosecurity" in {m.key for m in titled.therapies}

@@ -374,13 +374,32 @@ class _Reader:
         self.ctx = C.context_for(env, doc)
         self._body(body_from)
         self._dates()
-        doc.therapies = C.dedupe([t for p in doc.all_provisions() for t in p.therapies])
+        doc.therapies = self._topics()
         doc.key = self._key()
         out.documents.append(doc)
         repealed = self._repeals()
         out.documents.extend(repealed)
         out.documents.extend(C.cited_documents(env, 0, len(self.text), out.documents))
         return out
+
+    def _topics(self) -> list[Mention]:
+        """What the whole document is about: the therapy-scheme concepts its title names, and
+        those that at least three of its articles name (half of them in a text of fewer than
+        six). A law that mentions stem-cell donation in one of a hundred articles is not a
+        stem-cell law; its article still is about stem cells (provision level)."""
+        env, doc = self.env, self.doc
+        found = list(C.therapy_mentions(env, doc.titles[0].spans[0].start, doc.titles[0].spans[0].end,
+                                        self.ctx)) if doc.titles and doc.titles[0].spans else []
+        units = [a for a, _ in self.articles]
+        need = 3 if len(units) >= 6 else max(1, (len(units) + 1) // 2)
+        by_concept: dict = {}
+        for u in units:
+            for t in C.dedupe([m for p in u.walk() for m in p.therapies]):
+                by_concept.setdefault(t.target, []).append(t)
+        for ms in by_concept.values():
+            if len(ms) >= need:
+                found.append(ms[0])
+        return C.dedupe(found)
 
     # ------------------------------------------------------------ header: title, history
 
