@@ -58,12 +58,16 @@ class CGT(DefinedNamespace):
     Reorganisation: URIRef  # subclass of org:ChangeEvent with a date
     CitedDocument: URIRef  # a text's copy of a document it only cites by title
     LegislativeEvent: URIRef  # one dated line of a document's history (通过 / 公布 / 修正 / 施行)
+    LocalGovernmentBody: URIRef  # a local body derived from (function, place) by the text loaders
+    ProvisionalBody: URIRef  # a body-shaped name that resolves to nothing known, kept for review
 
     # agencies
     administrativeLevel: URIRef  # agency -> concept in scheme/admin-levels
     jurisdiction: URIRef  # agency -> region concept it belongs to
+    governmentFunction: URIRef  # agency -> concept in scheme/government-functions
     # regions
     regionLevel: URIRef  # region -> concept in scheme/region-levels
+    abbreviation: URIRef  # province-level region -> its one-character abbreviation (粤)
     # documents and provisions
     printedNumber: URIRef  # the number exactly as printed ("II.") beside eli:number ("2")
     partOfDocument: URIRef  # provision -> its document at any depth (derived by the build)

@@ -21,7 +21,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .linking import Context, Linker, LocalNames, Registry, ZhDescriptors, parse_zh_descriptor
+from .linking import (
+    BodyResolver,
+    Context,
+    Linker,
+    LocalNames,
+    Registry,
+    ZhDescriptors,
+    parse_zh_descriptor,
+)
 from .model import Mention, Span
 
 #: A body that acts "together with" / "in collaboration with" the subject of a duty (会同) shares
@@ -107,12 +115,17 @@ class BodyFinder:
         self.linker = linker
         self.local = LocalNames(registry)
         self.zh = ZhDescriptors(registry, linker, self.local)
+        self.resolver = BodyResolver(registry, linker)
+        self.zh.resolver = self.resolver
 
     # ------------------------------------------------------------ building blocks
 
     def agencies(self, text: str, start: int, end: int, ctx: Context | None) -> list[Mention]:
         """Exact registry names plus expanded elliptical lists inside the span."""
         found = self.linker.find(text, start, end, ("agency",), ctx)
+        for m in self._en_named_bodies(text, start, end, ctx):
+            found = [f for f in found if not (f.span.start < m.span.end and m.span.start < f.span.end)]
+            found.append(m)
         for m in self._ellipses(text, start, end, ctx):
             found = [f for f in found if not (f.span.start < m.span.end and m.span.start < f.span.end)
                      or (f.span.end - f.span.start) > (m.span.end - m.span.start) * 3]
@@ -191,6 +204,12 @@ class BodyFinder:
                                               "place named as responsible, but no single "
                                               "people's government of it in the registry")]
         hit = self.local.lookup(item, ctx, span)
+        if hit is None or hit.target is None:
+            # a body named by place and function (天津市科学技术局, "the municipal health
+            # department" in a city without that body in the registry), or a provisional one
+            got = self.resolver.resolve(item, span, ctx)
+            if got is not None and (got.target is not None or hit is None):
+                hit = got
         if hit is not None:
             return ("bodies" if hit.target is not None else "unresolved"), [hit]
         if inside and _HEAD.search(item):
@@ -443,14 +462,75 @@ class BodyFinder:
         """One body (or one elliptical list of bodies) starting exactly at ``pos``."""
         d = parse_zh_descriptor(text, pos, limit, inherit)
         reg = names.get(pos) if inherit is None else None
+        if reg is not None and reg.target is None and inherit is None:
+            got = self.resolver.resolve(reg.surface, reg.span, ctx)
+            if got is not None and got.target is not None:
+                reg = got
         if reg is not None and (d is None or reg.span.end >= d.end):
             # a registry name: "国家药品监督管理局药品审评中心", or the context-bound "市人民政府"
             if reg.target is None and d is not None and d.gov_only and reg.span.end == d.end:
                 return self.zh.resolve(text, d, ctx), d.end, d.level
             return [reg], reg.span.end, (d.level if d is not None and d.end == reg.span.end else "")
         if d is None:
+            named = self._zh_named_body(text, pos, limit, ctx) if inherit is None else None
+            if named is not None:
+                return [named], named.span.end, ""
             return None
         return self.zh.resolve(text, d, ctx), d.end, d.level
+
+    def _en_named_bodies(self, text: str, start: int, end: int, ctx) -> list[Mention]:
+        """English names of bodies by place and function ("Chongqing Municipal Science and
+        Technology Bureau", "Health Commission of Jiangsu Province"), found whole so that a
+        list is never split inside one at "and"."""
+        out: list[Mention] = []
+        for m in _EN_BODY_NAME.finditer(text, start, end):
+            run = m.group(0)
+            starts = [m.start() + w.start() for w in re.finditer(r"[A-Z][\w'’.-]*", run)
+                      if w.group(0) != "The"]
+            words = list(re.finditer(r"[A-Z][\w'’.-]*", run))
+            pos = m.start()
+            for s0 in starts:
+                if s0 < pos:
+                    continue
+                # the shortest name that ends in a head noun or in "of <place>" and resolves,
+                # with a trailing "Province"/"Municipality" kept in it
+                for i, w in enumerate(words):
+                    e0 = m.start() + w.end()
+                    if e0 <= s0 or not (_EN_HEAD_END.search(w.group(0)) or
+                                        " of " in text[s0:e0] or " for " in text[s0:e0]):
+                        continue
+                    got = self.resolver.resolve(text[s0:e0], Span(s0, e0), ctx)
+                    if got is not None and got.target is not None:
+                        if i + 1 < len(words) and words[i + 1].group(0) in _EN_PLACE_TAIL and \
+                                text[e0:m.start() + words[i + 1].start()] == " ":
+                            e0 = m.start() + words[i + 1].end()
+                            got.span, got.surface = Span(s0, e0), text[s0:e0]
+                        out.append(got)
+                        pos = e0
+                        break
+        return out
+
+    def _zh_named_body(self, text, pos, limit, ctx) -> Mention | None:
+        """``天津市科学技术局`` at ``pos``: a place followed by function words and a head noun.
+        The longest name that resolves wins; a body-shaped name that resolves to nothing known
+        is returned as a provisional (unresolved) mention."""
+        provisional = None
+        for m in _ZH_BODY_END.finditer(text, pos, min(limit, pos + 40)):
+            end = m.end()
+            got = self.resolver.resolve(text[pos:end], Span(pos, end), ctx)
+            if got is None:
+                continue
+            if got.target is not None:
+                best = got
+                # a longer name may still follow (发展和改革委 -> 发展和改革委员会)
+                for m2 in _ZH_BODY_END.finditer(text, end, min(limit, pos + 40)):
+                    g2 = self.resolver.resolve(text[pos:m2.end()], Span(pos, m2.end()), ctx)
+                    if g2 is not None and g2.target is not None:
+                        best = g2
+                return best
+            if provisional is None:
+                provisional = got
+        return provisional
 
     def _walk_back(self, text, ss, ms, mentions, ctx, is_zh, earlier=()):
         """Collect the bodies just before a modal verb, right to left, over list items."""
@@ -710,6 +790,15 @@ _ZH_CLAUSE_LEAD = re.compile(
     r"(?:[一二三四五六七八九十]{1,3}、)?(?:\d{1,3}[.．、]\s*)?"
     r"(?:同时|并且|但是|此外|另外|其中|必要时|具体办法)?(?P<by>由)?")
 _ZH_BY = re.compile(r"(?<![理自经缘事来因])由")
+_EN_WORD = r"(?:[A-Z][\w'’.-]*|and|of|for|the|on)"
+_EN_BODY_NAME = re.compile(
+    rf"(?:{_EN_WORD}\s+){{0,10}}(?:Commission|Bureau|Department|Administration|Office|"
+    rf"Committee|Government|Customs)(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’.-]*"
+    rf"(?:\s+(?:and\s+)?[A-Z][\w'’.-]*){{0,6}})?")
+_EN_HEAD_END = re.compile(r"^(?:Commission|Bureau|Department|Administration|Office|Committee|"
+                          r"Government|Customs)$")
+_EN_PLACE_TAIL = {"Province", "Municipality", "City", "District", "County"}
+_ZH_BODY_END = re.compile(r"委员会|管理局|办公厅|办公室|海关|人民政府|(?<!管理)局|厅|委(?!员)")
 _ZH_AND = re.compile(r"及其|以及|、|和|及|与|或者")
 _ZH_VERB = re.compile(r"应当|负责|主管|可以|依法|按照|依照|会同|不得|须|应")
 _ZH_OWN_DUTY = re.compile(r"\s*(?:应当|可以|必须|须|应|要|负责|立即|及时|并|依法|按照|依照)")

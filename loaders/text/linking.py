@@ -21,7 +21,7 @@ import re
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SKOS
 
 from graph.namespaces import CGT, DEFAULT_BASE
@@ -251,6 +251,9 @@ class Linker:
         self.prefixes: set[tuple[str, ...]] = set()
         self.zh_prefixes: set[str] = set()
         for e in registry.entries:
+            if e.kind == "region" and len(e.label) <= 2 and e.label[-1:] in "县区旗市" and \
+                    _CJK.search(e.label):
+                continue  # 赵县, 沛县: two characters are too often part of other words
             if e.lang == "zh" or _CJK.search(e.label):
                 self.zh[e.kind][e.label].append(e)
                 self.max_zh = max(self.max_zh, len(e.label))
@@ -760,6 +763,7 @@ class ZhDescriptors:
         self.reg = registry
         self.linker = linker
         self.local = local
+        self.resolver: BodyResolver | None = None  # set by the body finder
         self.table: dict[tuple[str, str], set[URIRef]] = defaultdict(set)
         for ag, kind in registry.kinds.items():
             if kind != "agency":
@@ -833,6 +837,10 @@ class ZhDescriptors:
         if m is not None:
             m.surface = surface
             return m
+        if self.resolver is not None:
+            m = self.resolver.resolve(lv_char + core + "部门", span, ctx, surface)
+            if m is not None and m.target is not None:
+                return m
         cands: tuple = ()
         m2 = self.linker.lookup(lv_char + core + "部门", ("agency",), None)
         if m2 is not None:
@@ -840,3 +848,349 @@ class ZhDescriptors:
         return Mention("agency", span, surface, None, None,
                        "no body of this function for this document's place in the registry",
                        cands)
+
+
+# ---------------------------------------------------------------- bodies as function x place
+
+#: The head nouns of a Chinese body name, longest first.
+ZH_BODY_HEADS = ("行政主管部门", "监督管理部门", "主管部门", "行政部门", "管理委员会", "委员会",
+                 "管理局", "办公厅", "办公室", "部门", "局", "厅", "委", "办")
+#: The head nouns of an English body name.
+EN_BODY_HEADS = {"commission", "bureau", "department", "administration", "office", "committee",
+                 "authority", "agency"}
+_EN_BODY_RE = re.compile(r"\b(?:Commission|Bureau|Department|Administration|Office|Committee|"
+                         r"Authority|Agency|Government|Customs)\b", re.I)
+_REGION_RANK = {"rl-municipality": "province", "rl-province": "province", "rl-sar": "province",
+                "rl-city": "city", "rl-district": "district", "rl-new-area": "district",
+                "rl-development-zone": "district"}
+_LEVEL_OF = {"province": "level-provincial", "city": "level-municipal", "district": "level-district"}
+
+
+@dataclass
+class Function:
+    """One concept of scheme/government-functions, read from ``functions.ttl``."""
+
+    iri: URIRef
+    key: str
+    en_cores: set[frozenset[str]]
+    zh_cores: set[str]
+    forms: dict[str, str]  # place rank (province | city | district) -> standard Chinese name
+    en_head: str
+
+
+def _description(derived: dict[URIRef, list[tuple]], iri: URIRef) -> tuple:
+    """The triples of a derived body and of the derived bodies it depends on."""
+    out, todo, seen = [], [iri], set()
+    while todo:
+        x = todo.pop()
+        if x in seen or x not in derived:
+            continue
+        seen.add(x)
+        for t in derived[x]:
+            out.append(t)
+            if t[1] == ORG.subOrganizationOf:
+                todo.append(t[2])
+    return tuple(out)
+
+
+class BodyResolver:
+    """A body named by place + function, resolved by rule rather than looked up in a list.
+
+    ``天津市科学技术局``, ``Chongqing Municipal Science and Technology Bureau``, ``Health
+    Commission of Jiangsu Province`` and, in a city's text, ``市卫生健康委`` / ``the municipal
+    health department`` are read as (function, place): the place from the region registry (the
+    gazetteer), the function from ``functions.ttl``.  The registry body that holds that
+    function for that place wins (found by reading the registry's own labels the same way);
+    otherwise the body is derived: ``agency/<place-key>-<function-key>``, a
+    cgt:LocalGovernmentBody whose description (labels, level, jurisdiction, parent
+    government, function) travels with the mention into the extracted graph.  A name that
+    has the form of a body but no known function is a provisional body, reported, never a
+    guess.  Names are never split at 和/and: the function words are matched whole."""
+
+    def __init__(self, registry: Registry, linker: Linker):
+        self.reg = registry
+        self.linker = linker
+        g = registry.graph
+        base = registry.base
+        self.functions: dict[str, Function] = {}
+        scheme = URIRef(f"{base}scheme/government-functions")
+        for c in sorted(g.subjects(SKOS.inScheme, scheme)):
+            key = str(g.value(c, SKOS.notation) or "")
+            if not key:
+                continue
+            en_cores, zh_cores = set(), set()
+            for p in (SKOS.prefLabel, SKOS.altLabel):
+                for o in g.objects(c, p):
+                    if getattr(o, "language", None) == "zh":
+                        zh_cores.add(str(o))
+                    else:
+                        core = function_core(norm_tokens(str(o)))
+                        if core:
+                            en_cores.add(core)
+            forms, en_head = {}, key
+            for o in g.objects(c, SKOS.example):
+                m = re.match(r"province: (.+); city: (.+); county: (.+)$", str(o))
+                if m:
+                    forms = {"province": m.group(1), "city": m.group(2), "district": m.group(3)}
+                m = re.match(r"(.+) of X Province", str(o))
+                if m:
+                    en_head = m.group(1)
+            for form in forms.values():
+                core = _strip_zh_head(form)
+                if core:
+                    zh_cores.add(core)
+            self.functions[key] = Function(c, key, en_cores, zh_cores, forms, en_head)
+        self.zh_core: dict[str, Function] = {}
+        self.zh_core_loose: dict[str, Function] = {}
+        self.en_core: dict[frozenset[str], Function] = {}
+        for f in self.functions.values():
+            for z in sorted(f.zh_cores):
+                self.zh_core.setdefault(z, f)
+                self.zh_core_loose.setdefault(_ZH_FN_SUFFIX.sub("", z) or z, f)
+            for e in sorted(f.en_cores, key=sorted):
+                self.en_core.setdefault(e, f)
+        self.rank: dict[URIRef, str] = {}
+        for r, lv in g.subject_objects(CGT.regionLevel):
+            rk = _REGION_RANK.get(str(lv).rsplit("/", 1)[-1])
+            if rk:
+                self.rank[r] = rk
+        self.derived: dict[URIRef, list[tuple]] = {}
+        # the registry's own bodies, read as (place, function)
+        self.held: dict[tuple[URIRef, str], URIRef] = {}
+        for ag, kind in sorted(registry.kinds.items()):
+            if kind != "agency" or (ag, RDF.type, CGT.GenericAuthority) in g:
+                continue
+            places = registry.jurisdiction.get(ag, set())
+            if len(places) != 1:
+                continue
+            place = next(iter(places))
+            for e in registry.labels_of[ag]:
+                if e.label_type == "hidden":
+                    continue
+                got = self.parse(e.label, None)
+                if got is not None and got[0] == place and got[1] is not None:
+                    self.held.setdefault((place, got[1].key), ag)
+
+    # ------------------------------------------------------------ reading a name
+
+    def _places(self, name: str, ctx: Context | None) -> tuple[URIRef | None, int, int]:
+        """The place a name starts with (the most specific of a leading chain: 北京市朝阳区)
+        and where the place words end; for English, the place anywhere in the name."""
+        hits = [m for m in self.linker.find(name, 0, len(name), ("region",), ctx)
+                if m.target is not None and m.target in self.rank]
+        if not hits:
+            return None, 0, 0
+        if _CJK.match(name):
+            pos, place, start = 0, None, 0
+            for m in hits:
+                if m.span.start != pos:
+                    break
+                place, pos = m.target, m.span.end
+            return place, start, pos
+        m = max(hits, key=lambda m: (self._depth(m.target), -m.span.start))
+        return m.target, m.span.start, m.span.end
+
+    def _depth(self, region: URIRef) -> int:
+        return {"province": 1, "city": 2, "district": 3}.get(self.rank.get(region, ""), 0)
+
+    def parse(self, name: str, ctx: Context | None):
+        """(place, function, level word, looks like a body) or None for a name that is not a
+        body name at all."""
+        name = name.strip(" \t\n,.;:()（）")
+        if not name:
+            return None
+        if _CJK.search(name):
+            return self._parse_zh(name, ctx)
+        return self._parse_en(name, ctx)
+
+    def _parse_zh(self, name: str, ctx):
+        place, _, end = self._places(name, ctx)
+        rest = name[end:]
+        level = None
+        if place is None:
+            if rest[:1] in "省市区县" and not rest.startswith("市场"):
+                level, rest = ZH_LEVELS[rest[0]], rest[1:]
+            elif rest.startswith("本市") or rest.startswith("本省"):
+                level, rest = ZH_LEVELS[rest[1]], rest[2:]
+            else:
+                return None
+        fn = self._zh_function(rest)
+        head = any(rest.endswith(h) for h in ZH_BODY_HEADS) or rest.endswith(("海关", "政府"))
+        if fn is None and not head:
+            return None
+        return place, fn, level, head
+
+    def _zh_function(self, rest: str) -> Function | None:
+        if rest in ("人民政府", "政府"):
+            return self.functions.get("gov")
+        if rest in ("海关",):
+            return self.functions.get("customs")
+        for pre in ("人民政府", "政府"):
+            if rest.startswith(pre) and rest[len(pre):] in ("办公厅", "办公室"):
+                return self.functions.get("gov-go")
+        if rest.startswith(("人民代表大会常务委员会", "人大常委会", "人大常务委员会")):
+            return self.functions.get("npcsc")
+        core = _strip_zh_head(rest)
+        if core is None:
+            return None
+        if core in self.zh_core:
+            return self.zh_core[core]
+        loose = _ZH_FN_SUFFIX.sub("", core) or core
+        return self.zh_core_loose.get(loose) or self.zh_core.get(loose)
+
+    def _parse_en(self, name: str, ctx):
+        place, ps, pe = self._places(name, ctx)
+        toks = norm_tokens(name[:ps] + " " + name[pe:]) if place is not None else norm_tokens(name)
+        level = None
+        if place is None:
+            level = next((LEVEL_WORDS[t] for t in toks if t in LEVEL_WORDS and
+                          LEVEL_WORDS[t] != "national"), None)
+            if level is None:
+                return None
+        head = bool(_EN_BODY_RE.search(name))
+        core = function_core(toks)
+        fn = self.en_core.get(core)
+        if fn is None and "customs" in core and len(core) == 1:
+            fn = self.functions.get("customs")
+        if fn is None and core - {"people", "government"} == set() and "government" in core:
+            fn = self.functions.get("gov")
+        if fn is None and not head:
+            return None
+        return place, fn, level, head
+
+    # ------------------------------------------------------------ resolving
+
+    def context_place(self, level: str, ctx: Context | None) -> URIRef | None:
+        """The document's nearest place of that level (市 -> its city or municipality)."""
+        if ctx is None:
+            return None
+        want = {"city": ("city", "province"), "province": ("province",),
+                "district": ("district",)}[level]
+        ranks = ctx.rank(self.reg)
+        best = None
+        for r, score in ranks.items():
+            rk = self.rank.get(r)
+            if rk not in want:
+                continue
+            if level == "city" and rk == "province" and \
+                    not str(self.reg.graph.value(r, CGT.regionLevel)).endswith("rl-municipality"):
+                continue  # a province's text has no "市" of its own
+            if best is None or (score, str(r)) < best[:2]:
+                best = (score, str(r), r)
+        return best[2] if best else None
+
+    def resolve(self, name: str, span: Span, ctx: Context | None,
+                surface: str | None = None) -> Mention | None:
+        """The body a name stands for, derived if no registry entry holds it; a provisional
+        (unresolved) mention if it has a body's form and no known function; None if it is not
+        a body name."""
+        surface = surface if surface is not None else name
+        got = self.parse(name, ctx)
+        if got is None:
+            return None
+        place, fn, level, head = got
+        if place is None and level is not None:
+            place = self.context_place(level, ctx)
+        if fn is None:
+            if not head:
+                return None
+            m = Mention("agency", span, surface, None, None,
+                        "provisional body: a body's name with no known function"
+                        + (f" in {self.reg.key(place)}" if place is not None else ""))
+            m.about = self.provisional(surface, place)
+            return m
+        if place is None:
+            return None
+        held = self.held.get((place, fn.key))
+        if held is None and fn.key == "gov":
+            govs = self.reg.governments_of(place)
+            held = govs[0] if len(govs) == 1 else None
+        if held is not None:
+            return Mention("agency", span, surface, held, self.reg.key(held), "function-place")
+        iri = self.derive(place, fn)
+        if iri is None:
+            return None
+        m = Mention("agency", span, surface, iri, self.reg.key(iri), "derived")
+        m.about = _description(self.derived, iri)
+        return m
+
+    def government(self, place: URIRef) -> URIRef | None:
+        govs = self.reg.governments_of(place)
+        if len(govs) == 1:
+            return govs[0]
+        held = self.held.get((place, "gov"))
+        if held is not None:
+            return held
+        fn = self.functions.get("gov")
+        return self.derive(place, fn) if fn is not None else None
+
+    def derive(self, place: URIRef, fn: Function) -> URIRef | None:
+        rank = self.rank.get(place)
+        if rank is None or not fn.forms:
+            return None
+        iri = URIRef(f"{self.reg.base}agency/{self.reg.key(place)}-{fn.key}")
+        if iri in self.derived:
+            return iri
+        g = self.reg.graph
+        zh_place = next((str(o) for o in g.objects(place, SKOS.prefLabel)
+                         if getattr(o, "language", None) == "zh"), None)
+        en_place = self.reg.pref_en.get(place)
+        if zh_place is None or en_place is None:
+            return None
+        level = str(g.value(place, CGT.regionLevel) or "").rsplit("/", 1)[-1]
+        zh = zh_place + fn.forms["city" if level == "rl-municipality" else rank]
+        head = fn.en_head
+        if not re.search(r"\b(?:Commission|Administration|Bureau|Office|Customs|Government|"
+                         r"Committee|Congress)\b", head):
+            head += " Department" if rank == "province" and level != "rl-municipality" else " Bureau"
+        if fn.key == "customs":
+            en = f"{en_place} Customs"
+        elif level == "rl-municipality" or rank == "city":
+            en = f"{en_place} Municipal {head}"
+        elif level == "rl-province":
+            en = f"{head} of {en_place} Province"
+        else:
+            en = f"{head} of {en_place}"
+        base = self.reg.base
+        classification = {"gov": "at-government", "gov-go": "at-general-office",
+                          "npcsc": "at-legislature"}.get(fn.key, "at-local-department")
+        ts: list[tuple] = [
+            (iri, RDF.type, ORG.Organization), (iri, RDF.type, ORG.FormalOrganization),
+            (iri, RDF.type, CGT.LocalGovernmentBody),
+            (iri, SKOS.prefLabel, Literal(en, lang="en")), (iri, SKOS.prefLabel, Literal(zh, lang="zh")),
+            (iri, CGT.administrativeLevel, URIRef(f"{base}concept/{_LEVEL_OF[rank]}")),
+            (iri, CGT.jurisdiction, place), (iri, CGT.governmentFunction, fn.iri),
+            (iri, ORG.classification, URIRef(f"{base}concept/{classification}")),
+        ]
+        self.derived[iri] = ts
+        parent = None
+        if fn.key == "customs":
+            parent = self.reg.iri("agency", "gac")
+        elif fn.key != "gov":
+            parent = self.government(place)
+        if parent is not None:
+            ts.append((iri, ORG.subOrganizationOf, parent))
+        return iri
+
+    def provisional(self, name: str, place: URIRef | None) -> tuple:
+        """A body-shaped name that nothing known matches: a cgt:ProvisionalBody for review
+        (not an org:Organization, so no responsibility points to it)."""
+        import hashlib
+
+        key = "provisional-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+        iri = URIRef(f"{self.reg.base}agency/{key}")
+        ts = [(iri, RDF.type, CGT.ProvisionalBody), (iri, RDFS.label, Literal(name))]
+        if place is not None:
+            ts.append((iri, CGT.jurisdiction, place))
+            rank = self.rank.get(place)
+            if rank:
+                ts.append((iri, CGT.administrativeLevel,
+                           URIRef(f"{self.reg.base}concept/{_LEVEL_OF[rank]}")))
+        return tuple(ts)
+
+
+def _strip_zh_head(rest: str) -> str | None:
+    for h in ZH_BODY_HEADS:
+        if rest.endswith(h) and len(rest) > len(h):
+            return rest[: -len(h)]
+    return None
