@@ -54,7 +54,7 @@ from graph.errors import EXIT_REMOTE as EXIT_REMOTE  # re-exported: commands and
 from graph.namespaces import DEFAULT_BASE
 
 DEFAULT_BATCH = 20_000  # triples per HTTP request; Virtuoso handles this comfortably
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT = 300.0  # seconds; a deadline for the whole exchange, so longer than a per-read wait
 MAX_RESPONSE_BYTES = 512 * 1024 * 1024  # a query's answer; more is refused, not read into memory
 MAX_REPLY_BYTES = 1024 * 1024  # the answer to a write, or an error page: only a snippet is shown
 ENV_USER = "CGTKG_ENDPOINT_USER"
