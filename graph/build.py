@@ -38,6 +38,7 @@ from graph.namespaces import CGT, OA
 from graph.store import (
     GraphStore,
     NQuads,
+    check_output_dir,
     discard_generation,
     new_generation,
     publish_generation,
@@ -377,6 +378,9 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     """Build, validate and publish; ``incremental`` reuses unchanged named graphs."""
     o = options or BuildOptions()
     out_dir = Path(o.out_dir)
+    if (refused := check_output_dir(out_dir)) is not None:
+        # not _fail_input: last-build.txt must not be written into someone else's folder
+        return BuildResult(EXIT_BAD_INPUT, out_dir, [refused])
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.time()
     timings: dict[str, float] = {}

@@ -19,7 +19,7 @@ from graph.build import (
     validate_graph,
 )
 from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_STORE_WRITE, EXIT_VIOLATIONS, BadInput
-from graph.store import GraphStore, check_output_dir
+from graph.store import GraphStore, StoreError, check_output_dir
 
 OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
                           show_default=True, help="Output directory (store, graph.trig, graph.ttl).")
@@ -53,6 +53,9 @@ def build_or_exit(opts: BuildOptions) -> BuildResult:
         opts.progress = bar
     try:
         return build(opts)
+    except StoreError as e:  # the published store cannot be read (a rebuild starts from it)
+        click.echo(f"build failed: {e}", err=True)
+        sys.exit(e.exit_code)
     except OSError as e:
         click.echo(f"build failed: could not write the new store generation under {opts.out_dir}: {e}; "
                    "the previous store is untouched", err=True)

@@ -106,11 +106,17 @@ def test_a_document_two_texts_date_differently_keeps_both_dates_and_records_the_
     the first batch beside the curated records, in a later batch of texts only, or in two
     batches: the build succeeds, keeps both dates, records a source conflict whose claims
     point at each text's source, and warns naming both files and lines. A later build in
-    which the texts agree drops the conflict."""
+    which the texts agree drops the conflict.
+
+    The texts are read as ``regulation_articles`` (a sidecar says so), whose document key is
+    the title: ``statute_zh`` keys a Chinese original by title *and* date, so two dates make
+    two editions there (tests/loaders/test_statute_zh.py)."""
     import graph.build
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (corpus / f"{name}.meta.yaml").write_text("genre: regulation_articles\n", encoding="utf-8")
     text = (FIXTURES / "regulation_zh.txt").read_text(encoding="utf-8")
     assert "2024年1月10日" in text
     line = text[:text.index("2024年1月10日")].count("\n") + 1
