@@ -33,7 +33,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from graph import namespaces as ns
 from graph.closure import materialise
-from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATIONS, BadInput, Problem
+from graph.errors import EXIT_BAD_INPUT, EXIT_INPUTS_LEFT_OUT, EXIT_OK, EXIT_VIOLATIONS, BadInput, Problem
 from graph.namespaces import CGT, OA
 from graph.store import (
     GraphStore,
@@ -118,6 +118,12 @@ class BuildResult:
     @property
     def ok(self) -> bool:
         return self.exit_code == EXIT_OK
+
+    @property
+    def published(self) -> bool:
+        """A new store was published: every input built (0), or all but the input files
+        left out with errors (6)."""
+        return self.exit_code in (EXIT_OK, EXIT_INPUTS_LEFT_OUT)
 
 
 # ------------------------------------------------------------------ loading
@@ -630,7 +636,13 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
                                                   timings, sum(f.path.stat().st_size for f in text_files))
     write_atomically(gen / "build-report.json", json.dumps(report, indent=2, ensure_ascii=False, default=str))
     publish_generation(out_dir, gen)
-    res = BuildResult(EXIT_OK, out_dir, problems, stats=stats, report=report, summary=summary)
+    # a script must see that input files were left out (quarantined, unreadable, a bad sidecar)
+    left_out = [p for p in problems if p.severity == "error"]
+    code = EXIT_INPUTS_LEFT_OUT if left_out else EXIT_OK
+    if left_out:
+        summary.append(f"{len(left_out)} error(s) in input files: the graph was published without what "
+                       f"they hold (exit {EXIT_INPUTS_LEFT_OUT}); each is listed above and in build-report.json")
+    res = BuildResult(code, out_dir, problems, stats=stats, report=report, summary=summary)
     _write_last(out_dir, res)
     return res
 
@@ -1351,11 +1363,19 @@ def _fail_input(out_dir: Path, problems: list[Problem], errors: list[Problem] | 
 
 def _write_last(out_dir: Path, res: BuildResult) -> None:
     """``DIR/last-build.txt``: what the most recent build said, successful or not."""
-    lines = [f"exit code {res.exit_code}"]
-    lines += [str(p) for p in res.problems]
+    lines = [str(p) for p in res.problems]
     lines += [str(v) for v in res.violations]
     lines += [f"check {k} returned {n} row(s)" for k, n in res.failed_checks.items()]
-    write_atomically(Path(out_dir) / "last-build.txt", "\n".join(lines) + "\n")
+    write_last_attempt(out_dir, res.exit_code, lines)
+
+
+def write_last_attempt(out_dir: Path, code: int, lines: list[str]) -> None:
+    """``DIR/last-build.txt`` for the latest attempt, whatever stopped it (a build that could
+    not write its store included); never raises, since it runs while reporting a failure."""
+    try:
+        write_atomically(Path(out_dir) / "last-build.txt", "\n".join([f"exit code {code}", *lines]) + "\n")
+    except OSError:
+        pass
 
 
 # ------------------------------------------------------------------ stats

@@ -17,6 +17,7 @@ from graph.build import (
     load_registry,
     load_shapes,
     validate_graph,
+    write_last_attempt,
 )
 from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_STORE_WRITE, EXIT_VIOLATIONS, BadInput
 from graph.store import GraphStore, StoreError, check_output_dir
@@ -55,10 +56,13 @@ def build_or_exit(opts: BuildOptions) -> BuildResult:
         return build(opts)
     except StoreError as e:  # the published store cannot be read (a rebuild starts from it)
         click.echo(f"build failed: {e}", err=True)
+        write_last_attempt(opts.out_dir, e.exit_code, [f"build failed: {e}"])
         sys.exit(e.exit_code)
     except OSError as e:
-        click.echo(f"build failed: could not write the new store generation under {opts.out_dir}: {e}; "
-                   "the previous store is untouched", err=True)
+        message = (f"build failed: could not write the new store generation under {opts.out_dir}: {e}; "
+                   "the previous store is untouched")
+        click.echo(message, err=True)
+        write_last_attempt(opts.out_dir, EXIT_STORE_WRITE, [message])
         sys.exit(EXIT_STORE_WRITE)
     finally:
         if bar is not None:
@@ -102,7 +106,7 @@ def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Pa
     """Build, validate and publish the graph into an embedded on-disk store.
 
     Exit codes: 0 conforms, 1 SHACL or check violations, 2 bad input, 5 the store could not
-    be written.
+    be written, 6 published without the input files that had errors (listed).
     """
     opts = BuildOptions(out_dir=out_dir, base=base, corpus_dir=corpus_dir,
                         max_text_bytes=int(max_text_mb * 1024 * 1024))
@@ -121,7 +125,7 @@ def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Pa
             click.echo(str(v), err=True)
     for name, n in result.failed_checks.items():
         click.echo(f"check {name} returned {n} row(s); see {out_dir / 'last-build.txt'}", err=True)
-    if result.exit_code != EXIT_OK:
+    if not result.published:
         click.echo("build failed: the previous store is untouched", err=True)
         sys.exit(result.exit_code)
     for line in result.summary:
@@ -132,6 +136,8 @@ def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Pa
                "SHACL conforms")
     click.echo(f"store: {out_dir / 'store'}   graph: {out_dir / 'graph.trig'}, {out_dir / 'graph.ttl'}   "
                f"report: {out_dir / 'build-report.json'}")
+    if result.exit_code != EXIT_OK:
+        sys.exit(result.exit_code)
 
 
 @click.command("validate")

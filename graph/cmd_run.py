@@ -38,7 +38,7 @@ def run_cmd(out_dir: Path, corpus_dir: Path | None) -> None:
         click.echo(f"  {p}", err=True)
     for v in result.violations:
         click.echo(str(v), err=True)
-    if result.exit_code != EXIT_OK:
+    if not result.published:
         click.echo(f"build failed (exit {result.exit_code}); see {out_dir / 'last-build.txt'}", err=True)
         sys.exit(result.exit_code)
     for line in result.summary:
@@ -81,6 +81,8 @@ def run_cmd(out_dir: Path, corpus_dir: Path | None) -> None:
         click.echo(f"  {label:<38} {path}")
     for label, path in outputs.files.items():
         click.echo(f"  network {label:<30} {path}")
+    if result.exit_code != EXIT_OK:  # published without some input files: say so to scripts
+        sys.exit(result.exit_code)
 
 
 commands = [run_cmd]

@@ -3,7 +3,9 @@
 Exit codes follow pySHACL's convention: 0 conforms, 1 SHACL or check violations,
 2 bad input (a file, a line, a cause), 3 not supported, 4 a remote endpoint failed,
 5 the store could not be written (disk full, permissions: the published store is kept) or
-read (damaged).
+read (damaged), 6 the graph was built and published without some input files (quarantined
+by SHACL, unreadable, binary, too large, a bad sidecar: each is an error in the report, with
+its file, line and cause).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ EXIT_BAD_INPUT = 2
 EXIT_UNSUPPORTED = 3
 EXIT_REMOTE = 4  # a remote SPARQL endpoint failed or could not be reached
 EXIT_STORE_WRITE = 5  # the build could not write its new store generation, or a store cannot be read
+EXIT_INPUTS_LEFT_OUT = 6  # built and published, but input files with errors were left out
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from graph.build import BuildOptions, build
-from graph.errors import EXIT_OK, EXIT_VIOLATIONS
+from graph.errors import EXIT_INPUTS_LEFT_OUT, EXIT_OK, EXIT_VIOLATIONS
 from graph.store import GraphStore
 
 GOOD = """Measures of Example City on Clinics
@@ -54,7 +54,9 @@ def corpus(tmp_path):
 def test_an_untitled_text_is_quarantined_and_the_rest_is_published(corpus, tmp_path):
     out = tmp_path / "out"
     result = build(BuildOptions(out_dir=out, corpus_dir=corpus))
-    assert result.exit_code == EXIT_OK, [str(v) for v in result.violations]
+    # published without the quarantined text, and the exit code says so
+    assert result.exit_code == EXIT_INPUTS_LEFT_OUT and result.published, [str(v) for v in result.violations]
+    assert (out / "last-build.txt").read_text(encoding="utf-8").startswith("exit code 6")
     bad = _file_report(result, "city/pharmacies.txt")
     assert bad["status"] == "quarantined"
     assert any("DocumentTitle" in v for v in bad["violations"])
@@ -72,7 +74,7 @@ def test_an_untitled_text_is_quarantined_and_the_rest_is_published(corpus, tmp_p
 
     # rebuilt without a change: the quarantine is reported again, nothing is lost
     again = build(BuildOptions(out_dir=out, corpus_dir=corpus))
-    assert again.exit_code == EXIT_OK
+    assert again.exit_code == EXIT_INPUTS_LEFT_OUT
     assert _file_report(again, "city/pharmacies.txt")["status"] == "quarantined"
     assert any("quarantined" in p.message for p in again.problems)
     assert _graphs(out) == graphs
@@ -81,13 +83,14 @@ def test_an_untitled_text_is_quarantined_and_the_rest_is_published(corpus, tmp_p
 def test_the_previous_store_is_kept_only_when_nothing_could_be_built(corpus, tmp_path):
     out = tmp_path / "out"
     first = build(BuildOptions(out_dir=out, corpus_dir=corpus))
-    assert first.exit_code == EXIT_OK
+    assert first.published
     before = _graphs(out)
     (corpus / "city" / "clinics.txt").unlink()
     result = build(BuildOptions(out_dir=out, corpus_dir=corpus))
     assert result.exit_code == EXIT_VIOLATIONS
     assert any("nothing to publish" in p.message for p in result.problems)
     assert _graphs(out) == before  # the published store still answers as before
+    assert (out / "last-build.txt").read_text(encoding="utf-8").startswith("exit code 1")
 
 
 def test_real_file_names_that_once_collided_each_build_their_own_graph(corpus_zh_dir, tmp_path):
@@ -119,3 +122,15 @@ def test_real_file_names_that_once_collided_each_build_their_own_graph(corpus_zh
           FILTER STRSTARTS(STR(?g), "https://w3id.org/cgt-kg/id/graph/extracted/")
         }""")
     assert int(rows[0]["n"]) == extracted_provisions
+
+
+def test_the_cli_exits_6_when_it_published_without_a_text(corpus, tmp_path):
+    from click.testing import CliRunner
+
+    from graph.cli import main
+
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["build", "--out", str(out), "--corpus", str(corpus)])
+    assert res.exit_code == EXIT_INPUTS_LEFT_OUT, res.output
+    assert "pharmacies.txt:1: error: quarantined" in res.output and "store:" in res.output
+    assert GraphStore.open(out)  # published

@@ -156,7 +156,8 @@ def test_the_size_limit_is_a_build_option(tmp_path, fixture_text):
     args = ["build", "--out", str(out), "--corpus", str(corpus)]
     refused = CliRunner().invoke(main, args + ["--max-text-mb", f"{limit_mb:.6f}"])
     # a refused text is an error on that file; the records and other texts are still built
-    assert refused.exit_code == 0, refused.output
+    # and published, and the exit code tells a script that an input file was left out
+    assert refused.exit_code == 6, refused.output
     assert "measures.txt: error: file is" in refused.output and "KB limit" in refused.output
     assert "--max-text-mb" in refused.output and "0 provision(s)" in refused.output
     accepted = CliRunner().invoke(main, args)
