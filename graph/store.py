@@ -455,6 +455,7 @@ def check_output_dir(out_dir: Path) -> Problem | None:
                                "folder, so give a new or empty folder (--out DIR)")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(out_dir)
         if not marker.is_file():
             write_atomically(marker, json.dumps({"tool": "cgtkg", "what": "build output folder: "
                              "generations/, current and the links beside it belong to cgtkg build"}) + "\n")
@@ -487,9 +488,52 @@ def new_generation(out_dir: Path) -> Path:
     return path
 
 
+_TEMPORARY = re.compile(r"^\..+\.tmp-(?P<pid>\d+)$")
+
+
+def _pid_is_dead(pid: int) -> bool:
+    """No process has this id (0 and ids too large for the system are no process either)."""
+    if pid == os.getpid():
+        return False
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return True
+    except OSError:  # PermissionError: alive, another user's
+        return False
+    return False
+
+
+def remove_stale_temporaries(out_dir: Path) -> list[str]:
+    """Remove the temporary links and files a killed build left in ``out_dir`` (issue 26,
+    item 10): ``.current.tmp-PID`` from :func:`publish_generation` and ``.NAME.tmp-PID`` from
+    :func:`write_atomically`, when the process PID is no longer alive.  Only links and regular
+    files with exactly that name shape are removed, never a folder.  Returns their names."""
+    removed = []
+    try:
+        entries = list(os.scandir(out_dir))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMPORARY.match(entry.name)
+        if not m or not _pid_is_dead(int(m.group("pid"))):
+            continue
+        try:
+            if entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            continue  # another build removed it first, or it is not ours to remove
+    return removed
+
+
 def publish_generation(out_dir: Path, generation: Path) -> None:
-    """Make ``generation`` the current build with one atomic rename, then prune old ones."""
+    """Make ``generation`` the current build with one atomic rename, then prune old ones
+    (and the temporary links of builds that were killed before their rename)."""
     out_dir = Path(out_dir)
+    remove_stale_temporaries(out_dir)
     current = out_dir / CURRENT
     tmp = out_dir / f".{CURRENT}.tmp-{os.getpid()}"
     with suppress(FileNotFoundError):

@@ -316,6 +316,11 @@ class RecordCompiler:
         if len(text) != 10:
             self._err(line, f"{what}: write the date as YYYY-MM-DD, not {text!r}")
             return None
+        from loaders.text.dates import year_problem  # here: loaders.text imports this module
+
+        if (why := year_problem(parsed.year)) is not None:  # the texts' rule, one for both
+            self._err(line, f"{what}: {text}: {why}; a typo?")
+            return None
         return Literal(parsed.isoformat(), datatype=XSD.date)
 
     # -- the record
@@ -568,8 +573,13 @@ def compile_sources(path: Path, base: str, corpus_dir: Path | None) -> tuple[Gra
             g.add((iri, DCTERMS.language, Literal(str(lang))))
         if s.get("published"):
             try:
-                issued = dt.date.fromisoformat(str(s["published"])).isoformat()
-                g.add((iri, DCTERMS.issued, Literal(issued, datatype=XSD.date)))
+                from loaders.text.dates import year_problem  # here: loaders.text imports this module
+
+                issued = dt.date.fromisoformat(str(s["published"]))
+                if (why := year_problem(issued.year)) is not None:
+                    problems.append(Problem(path, line, f"published: {issued.isoformat()}: {why}; a typo?"))
+                else:
+                    g.add((iri, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
             except ValueError:
                 problems.append(Problem(path, line, f"published: {s['published']!r} is not a date"))
         if corpus_dir is not None:

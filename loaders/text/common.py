@@ -308,11 +308,32 @@ _EXCLUDE = re.compile(
     r"不包括|除)(?P<what>[^.;。；()]{3,160})", re.I)
 
 
+# "May" the month, not the modal: "May 1, 2023", "May 1st", "May 2023", "May, 2023",
+# "1 May 2023" (issue 26, item 10).  Only a cue that is the bare word "may" is checked, and
+# only a few characters either side of it, so the check stays linear in the text.
+_MAY_MONTH_AFTER = re.compile(r"\s*,?\s*\d{1,4}(?:st|nd|rd|th)?\b")
+_MAY_MONTH_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+$")
+
+
+def _is_month_may(text: str, m: re.Match) -> bool:
+    if m.group(0).lower() != "may":
+        return False
+    after = _MAY_MONTH_AFTER.match(text, m.end())
+    before = _MAY_MONTH_BEFORE.search(text, max(0, m.start() - 8), m.start())
+    if before:
+        return True
+    if after is None:
+        return False
+    # "May 1, 2023", "May 2023", "May 1st": a day or a year follows.  "may 3 applicants
+    # apply" is rare in policy text and written lowercase; the month is capitalised.
+    return m.group(0)[0] == "M" or bool(re.match(r"\s*,?\s*\d{4}\b", text[m.end():m.end() + 8]))
+
+
 def modalities(env: Env, s: int, e: int) -> list[Mention]:
     text = env.src.text
     out = []
     for key, rx in _MODALITY_CUES.items():
-        m = rx.search(text, s, e)
+        m = next((m for m in rx.finditer(text, s, e) if not _is_month_may(text, m)), None)
         if m:
             iri = env.registry.iri("modality", key)
             if iri is not None:

@@ -37,7 +37,23 @@ _PATTERNS = [
     ("zh-md", re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")),
 ]
 
-MIN_YEAR, MAX_YEAR = 1949, 2100
+#: The years a date may have, in texts and in records alike (issue 26, item 10: texts took
+#: 2099 and refused 1850 while records took 1850).  From 1900: the corpus is modern Chinese
+#: law and policy, PRC texts from 1949 on, and the late-Qing and Republican codes (1902 on) a
+#: text may still cite; a year before that in a policy text is a typo or an OCR slip, not a
+#: date to record.  Up to ten years after this one: a text may fix a date well ahead (an entry
+#: into force after a long transition, a deadline of a plan), but a date further out (2099
+#: for 2019) is a mistake.  The bound moves with the clock on purpose: what is "ahead" depends
+#: on when the build runs.
+MIN_YEAR = 1900
+MAX_YEAR = dt.date.today().year + 10
+
+
+def year_problem(year: int) -> str | None:
+    """Why ``year`` cannot be the year of a date, or ``None`` if it can."""
+    if MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    return f"year {year} is outside {MIN_YEAR}..{MAX_YEAR}"
 _DIGIT = re.compile(r"\d")
 
 
@@ -84,9 +100,9 @@ def _build(kind: str, m: re.Match, text: str, offset: int) -> DateMention | None
             return None
         return DateMention(start, end, span_text, None, needs_year=True, md=(mon, day))
     year = int(year_txt)
-    if len(year_txt) != 4 or not MIN_YEAR <= year <= MAX_YEAR:
+    if len(year_txt) != 4 or year_problem(year):
         return DateMention(start, end, span_text, None,
-                           problem=f"year {year_txt} out of range in '{span_text}'")
+                           problem=f"year {year_txt} out of range ({MIN_YEAR}..{MAX_YEAR}) in '{span_text}'")
     if day is None:
         try:
             return DateMention(start, end, span_text, dt.date(year, mon, 1), precision="month")

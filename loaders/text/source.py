@@ -185,8 +185,62 @@ def _line_at_byte(data: bytes, index: int) -> int:
     return data.count(b"\n", 0, index) + 1
 
 
+_BINARY = "binary file (NUL byte); expected a plain-text policy document"
+_UTF16_SAMPLE = 1 << 16
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``data`` looks like UTF-16 written without a byte
+    order mark, else ``None``.
+
+    UTF-16 puts a NUL byte in every character below U+0100 (ASCII, newlines, digits): at odd
+    offsets in little-endian, at even ones in big-endian, and a line end is the unit 0A 00
+    (or 00 0A).  A binary file has its NULs on both sides and a text file with a stray NUL has
+    one or two.  So, in the first 64 KiB of a file of even length: at least two line-end units
+    of one byte order and twice as many as of the other; or, for a text of one line (or
+    Chinese text, where 一 U+4E00 also holds a NUL), at least four NULs, three quarters of them
+    on one side.  The caller then decodes strictly and checks that the result reads as text."""
+    if len(data) % 2 or len(data) < 4:
+        return None
+    sample = data[:_UTF16_SAMPLE]
+    lo, hi = sample[0::2], sample[1::2]
+    nl_le = sum(1 for a, b in zip(lo, hi) if b == 0 and a in (10, 13))
+    nl_be = sum(1 for a, b in zip(lo, hi) if a == 0 and b in (10, 13))
+    if max(nl_le, nl_be) >= 2 and max(nl_le, nl_be) >= 2 * min(nl_le, nl_be):
+        return "utf-16-le" if nl_le > nl_be else "utf-16-be"
+    even, odd = lo.count(0), hi.count(0)
+    if max(even, odd) < 4 or max(even, odd) < 3 * min(even, odd):
+        return None
+    return "utf-16-le" if odd > even else "utf-16-be"
+
+
+def _reads_as_text(text: str) -> bool:
+    """No NUL, and next to no other control or unassigned characters (a decoding of bytes that
+    are not text in that encoding is full of them)."""
+    if "\x00" in text:
+        return False
+    sample = text[:_UTF16_SAMPLE]
+    odd = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f") or
+              unicodedata.category(c) in ("Cn", "Co", "Cs"))
+    return odd <= len(sample) // 50
+
+
+def _nul_problem(path: Path, text: str) -> Problem:
+    return Problem(path, text.count("\n", 0, text.find("\x00")) + 1, _BINARY)
+
+
 def decode(data: bytes, path: Path) -> tuple[str | None, str, list[Problem]]:
-    """Bytes -> text.  Returns (text or None, encoding name, problems)."""
+    """Bytes -> text.  Returns (text or None, encoding name, problems).
+
+    A NUL anywhere in the file, in any encoding, makes it "binary" (an error naming the line):
+    no NUL ever reaches a literal of the graph."""
+    text, encoding, problems = _decode(data, path)
+    if text is not None and "\x00" in text:
+        return None, "binary", [_nul_problem(path, text)]
+    return text, encoding, problems
+
+
+def _decode(data: bytes, path: Path) -> tuple[str | None, str, list[Problem]]:
     problems: list[Problem] = []
     if data.startswith(codecs.BOM_UTF8):
         enc, body = "utf-8-sig", data[3:]
@@ -197,11 +251,20 @@ def decode(data: bytes, path: Path) -> tuple[str | None, str, list[Problem]]:
             return None, "utf-16", [Problem(path, None, f"cannot decode UTF-16 text: {e.reason}")]
     else:
         enc, body = "utf-8", data
-    nul = body.find(b"\x00", 0, 1 << 16)
+    nul = body.find(b"\x00")  # anywhere, not only at the start (issue 26, item 10)
     if nul >= 0:
-        return None, "binary", [Problem(
-            path, _line_at_byte(body, nul),
-            "binary file (NUL byte); expected a plain-text policy document")]
+        utf16 = _utf16_without_bom(body) if enc == "utf-8" else None
+        if utf16 is not None:
+            try:
+                text = body.decode(utf16)
+            except UnicodeDecodeError:
+                text = None
+            if text is not None and _reads_as_text(text):
+                return normalise_newlines(text), utf16, [Problem(
+                    path, None, f"not UTF-8: decoded as {utf16} (UTF-16 without a byte order "
+                    "mark, told by where its NUL bytes fall); please convert the file to UTF-8",
+                    "warning")]
+        return None, "binary", [Problem(path, _line_at_byte(body, nul), _BINARY)]
     try:
         return normalise_newlines(body.decode("utf-8")), enc, problems
     except UnicodeDecodeError as e:
