@@ -14,6 +14,7 @@ without touching what an earlier build published:
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -58,8 +59,8 @@ from loaders.text.source import DEFAULT_MAX_BYTES, file_key
 from loaders.text.triples import written_triples
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# part of every unit digest: bump it when the same input builds different triples, so that
-# an incremental build redoes every unit (0.2.0: derived shortcuts, graph/closure.py;
+# the version in reports and exports; every unit's digest also holds code_fingerprint(), so
+# a changed loader redoes every unit without a bump (history: 0.2.0: derived shortcuts, graph/closure.py;
 # 0.2.1: text offsets typed xsd:integer, as the store keeps them; 0.2.2: eli:cites and
 # cgt:interprets from the text loaders and the records, a cited document per text; 0.2.3:
 # that copy typed cgt:CitedDocument)
@@ -351,6 +352,20 @@ class UnitOutput:
     report: dict | None = None
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 of the code that turns inputs into triples: every module of ``loaders/`` and
+    ``graph/`` (the build, the closure, the namespaces). Part of every unit's digest, so a
+    changed loader redoes every unit without anyone remembering to bump a version string."""
+    h = hashlib.sha256()
+    for folder in ("loaders", "graph"):
+        for f in sorted((REPO_ROOT / folder).rglob("*.py")):
+            h.update(f.relative_to(REPO_ROOT).as_posix().encode())
+            h.update(b"\0")
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def _sha(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -414,7 +429,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     src_dir = o.corpus_dir or (o.source_texts_dir if o.source_texts_dir and o.source_texts_dir.exists() else None)
     sources_graph, source_keys, p = compile_sources(o.sources_file, o.base, src_dir)
     problems += p
-    context = _sha(TOOL_VERSION, o.base,
+    context = _sha(TOOL_VERSION, code_fingerprint(), o.base,
                    _checksum(registry_files(o.ontology_dir) + [Path(o.ontology_dir) / "shapes.ttl"]),
                    Path(o.sources_file).read_bytes())
     reg = Registry(registry, o.base)
