@@ -764,6 +764,7 @@ class ZhDescriptors:
         self.linker = linker
         self.local = local
         self.resolver: BodyResolver | None = None  # set by the body finder
+        self.derive = False  # the body finder's switch (BodyFinder.derive)
         self.table: dict[tuple[str, str], set[URIRef]] = defaultdict(set)
         for ag, kind in registry.kinds.items():
             if kind != "agency":
@@ -837,7 +838,7 @@ class ZhDescriptors:
         if m is not None:
             m.surface = surface
             return m
-        if self.resolver is not None:
+        if self.resolver is not None and self.derive:
             m = self.resolver.resolve(lv_char + core + "部门", span, ctx, surface)
             if m is not None and m.target is not None:
                 return m

@@ -378,6 +378,12 @@ GENERIC = {"城区", "郊区", "矿区", "新城区", "老城区", "城中区", 
            "城北区", "城南区", "东区", "西区", "中区", "南区", "北区", "新区", "开发区", "高新区"}
 
 
+#: Short forms that are ordinary words (朝阳 "rising sun", 白银 "silver", 来宾 "guests"):
+#: their divisions are matched by full name only.
+ORDINARY_SHORT = {"朝阳", "安康", "来宾", "白银", "普洱", "黄山", "三明", "中山", "白山", "通化",
+                  "丽江", "海东", "金昌", "玉林", "永州", "吉安", "宜宾", "泰安", "长治", "晋中"}
+
+
 def _hand_labels() -> dict[str, int]:
     """Every shown or hidden label of the hand-made regions (casefolded) -> 1."""
     from rdflib import Graph
@@ -420,7 +426,8 @@ def _labels(divs: list[Division]) -> None:
                 d.en_pref = f"{d.en}, {parent.en}"
             if d.name not in GENERIC:
                 d.hidden.append(_lit(d.en, "en"))
-        d.zh_alt = [a for a in d.zh_alt if count[a.casefold()] == 1 and len(a) >= 2 and a != d.name]
+        d.zh_alt = [a for a in d.zh_alt if count[a.casefold()] == 1 and len(a) >= 2 and a != d.name
+                    and a not in ORDINARY_SHORT]
         d.en_alt = [a for a in d.en_alt if count[a.casefold()] == 1]
     seen: dict[str, str] = {}
     for d in divs:

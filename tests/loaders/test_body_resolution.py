@@ -23,7 +23,9 @@ TABLE = Path(__file__).with_name("body_names.yaml")
 @pytest.fixture(scope="module")
 def finder() -> BodyFinder:
     reg = Registry.from_graph(load_registry(REPO_ROOT / "ontology"))
-    return BodyFinder(reg, Linker(reg))
+    finder = BodyFinder(reg, Linker(reg))
+    finder.derive = finder.zh.derive = True
+    return finder
 
 
 def resolve(finder: BodyFinder, name: str, place: str | None):

@@ -27,6 +27,7 @@ from test_registries import (  # noqa: E402
 def _generator():
     spec = importlib.util.spec_from_file_location("generate_divisions", REGISTRIES / "generate_divisions.py")
     mod = importlib.util.module_from_spec(spec)
+    sys.modules["generate_divisions"] = mod  # dataclasses look their module up there
     spec.loader.exec_module(mod)
     return mod
 
