@@ -54,7 +54,7 @@ from loaders.records import (
     curation_activity,
     source_conflict,
 )
-from loaders.text.corpus import CorpusListing, list_corpus
+from loaders.text.corpus import DEFAULT_BUDGET_S, CorpusListing, list_corpus
 from loaders.text.source import DEFAULT_MAX_BYTES, file_key
 from loaders.text.triples import written_triples
 
@@ -80,6 +80,8 @@ class BuildOptions:
     max_text_bytes: int = DEFAULT_MAX_BYTES
     # checks the source checksums in data/sources.yaml against this folder when present
     source_texts_dir: Path | None = REPO_ROOT.parent / "shared" / "corpus"
+    # seconds one text's extraction may take before it is left out as failed
+    max_text_seconds: float = DEFAULT_BUDGET_S
     # called as progress(units_done, units_to_do) after each unit is extracted and derived
     progress: Callable[[int, int], None] | None = None
 
@@ -446,7 +448,8 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     text_files = listing.files
     problems += listing.problems
     if text_files:
-        text_context = _sha(context, "max", str(o.max_text_bytes))  # a new limit redoes the texts
+        # a new limit redoes the texts
+        text_context = _sha(context, "max", str(o.max_text_bytes), str(o.max_text_seconds))
         for f in text_files:
             iri = ns.graph_iri(f"extracted/{f.key}", o.base)
             units.append(Unit(iri, _text_digest(f.path, f.rel, text_context), "text", f.path, f.rel))
@@ -493,7 +496,8 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
 
         extractor = None
         if any(u.kind == "text" for u in todo):
-            extractor = TextExtractor(registry, o.base, sources_graph, max_bytes=o.max_text_bytes)
+            extractor = TextExtractor(registry, o.base, sources_graph, max_bytes=o.max_text_bytes,
+                                      budget_s=o.max_text_seconds)
         violations: list[Violation] = []
         doc_shapes, texts_shapes = document_shapes(shapes), text_shapes(shapes)
         skip_annotations = not shapes_read_namespace(shapes, str(OA))
@@ -670,13 +674,13 @@ class TextExtractor:
     """
 
     def __init__(self, registry: Graph, base: str, sources_graph: Graph | None = None, *,
-                 max_bytes: int = DEFAULT_MAX_BYTES):
+                 max_bytes: int = DEFAULT_MAX_BYTES, budget_s: float | None = DEFAULT_BUDGET_S):
         from rdflib.namespace import DCTERMS
 
         from loaders.text.corpus import _Shared
 
         self.registry, self.base, self.shared = registry, base, _Shared(registry, base)
-        self.max_bytes = max_bytes
+        self.max_bytes, self.budget_s = max_bytes, budget_s
         self.known: dict[str, tuple[URIRef, str]] = {}
         for src, name in (sources_graph or Graph()).subject_objects(DCTERMS.identifier):
             sha = sources_graph.value(src, CGT.sha256)
@@ -693,7 +697,7 @@ class TextExtractor:
             if sha and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
                 source = iri
         fr = extract_file(path, self.registry, self.base, max_bytes=self.max_bytes, source=source,
-                          key=file_key(rel), rel=rel, _shared=self.shared)
+                          key=file_key(rel), rel=rel, budget_s=self.budget_s, _shared=self.shared)
         fr.report["seconds"] = round(time.time() - t0, 3)
         return fr
 

@@ -18,6 +18,7 @@ matches nothing is returned as an unresolved mention, never dropped and never gu
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -99,6 +100,12 @@ _ZH_PREFIX = re.compile(r"\s*(?:第[零〇一二三四五六七八九十百\d]+�
 _ANAPHOR = re.compile(r"(?:the|this|that|said|such)\s+(?P<head>department|bureau|commission|"
                       r"authority|agency|government|administration)", re.I)
 _SENT_END = re.compile(r"(?<=[.;!?。；！？])\s+|\n+")
+
+
+#: How far before a modal verb its subject may start (characters): the longest lists of
+#: bodies in the sources ("The municipal departments of development and reform, science and
+#: technology, …") take a few hundred.
+SUBJECT_WINDOW = 600
 
 
 @dataclass
@@ -275,9 +282,12 @@ class BodyFinder:
 
     def paren_lists(self, text: str, start: int, end: int, ctx: Context | None) -> BodyFinding:
         out = self._paren_lists(text, start, end, ctx)
+        sentences: list[tuple[int, int]] | None = None
         for m in out.responsible + out.unresolved:
             if m.passage is None:
-                m.passage = _passage(text, m.span, out.spans, start, end)
+                if sentences is None:
+                    sentences = _sentences(text, start, end)
+                m.passage = _passage(m.span, out.spans, sentences)
         return out
 
     def _paren_lists(self, text: str, start: int, end: int, ctx: Context | None) -> BodyFinding:
@@ -328,7 +338,8 @@ class BodyFinder:
             modals = list(_MODAL_EN.finditer(sent))
             if not modals:
                 continue
-            mentions = self.agencies(text, ss, se, ctx)
+            mentions = sorted(self.agencies(text, ss, se, ctx), key=lambda m: m.span.start)
+            starts = [m.span.start for m in mentions]
             earlier = [m for m in prov_mentions if m.span.end <= ss and m.target is not None]
             done_upto = ss
             for mod in modals:
@@ -338,8 +349,13 @@ class BodyFinder:
                 after = sent[mod.end():]
                 if not is_zh and _PASSIVE_AFTER.match(after):
                     continue
+                # the subject of a duty stands just before its modal: the walk back reads at
+                # most SUBJECT_WINDOW characters, so a sentence of a thousand "X shall …"
+                # costs a thousand windows, not a thousand times the sentence (#26 item 4)
+                lo = max(ss, ms - SUBJECT_WINDOW)
+                near = mentions[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, ms)]
                 lead, coop, unresolved, subj_start = self._walk_back(
-                    text, ss, ms, mentions, ctx, is_zh, earlier)
+                    text, lo, ms, near, ctx, is_zh, earlier)
                 if not lead:
                     out.unresolved.extend(unresolved)  # a subject we could not resolve is reported
                     continue
@@ -539,6 +555,7 @@ class BodyFinder:
         return provisional
 
     def _walk_back(self, text, ss, ms, mentions, ctx, is_zh, earlier=()):
+        # ``ss``: where the walk may start (the sentence's start, or SUBJECT_WINDOW before ms)
         """Collect the bodies just before a modal verb, right to left, over list items."""
         left_mentions = [m for m in mentions if m.span.end <= ms]
         items = _split_items(text, ss, ms, protect=left_mentions, keep_coop=True)
@@ -635,10 +652,13 @@ class BodyFinder:
         b = self.subjects(text, start, end, ctx, skip=a.spans)
         c = self.passive_agents(text, start, end, ctx)
         out = BodyFinding()
+        sentences: list[tuple[int, int]] | None = None  # split once, not once per name
         for f in (a, b, c):
             for m in f.responsible + f.mentioned + f.unresolved:
                 if m.passage is None:
-                    m.passage = _passage(text, m.span, f.spans, start, end)
+                    if sentences is None:
+                        sentences = _sentences(text, start, end)
+                    m.passage = _passage(m.span, f.spans, sentences)
             out.responsible.extend(f.responsible)
             out.mentioned.extend(f.mentioned)
             out.unresolved.extend(f.unresolved)
@@ -649,12 +669,15 @@ class BodyFinder:
 # ---------------------------------------------------------------- helpers
 
 
-def _passage(text: str, span: Span, clauses: list[Span], start: int, end: int) -> Span:
-    """The clause a name was read in: its responsibility list, else its sentence."""
+def _passage(span: Span, clauses: list[Span], sentences: list[tuple[int, int]]) -> Span:
+    """The clause a name was read in: its responsibility list, else its sentence
+    (``sentences``: the provision's, in order, from :func:`_sentences`)."""
     inside = [c for c in clauses if c.start <= span.start and span.end <= c.end]
     if inside:
         return min(inside, key=len)
-    for ss, se in _sentences(text, start, end):
+    i = bisect.bisect_right(sentences, (span.start, float("inf"))) - 1
+    if i >= 0:
+        ss, se = sentences[i]
         if ss <= span.start and span.end <= se:
             return Span(ss, se)
     return span

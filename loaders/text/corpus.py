@@ -13,6 +13,8 @@ import datetime as dt
 import functools
 import gc
 import os
+import signal
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -172,19 +174,51 @@ def list_corpus(corpus_dir: Path | str) -> CorpusListing:
     return out
 
 
+class ExtractionOvertime(Exception):
+    """One file's extraction ran past its time budget."""
+
+
+#: Seconds one file's extraction may take (a policy text takes well under one); past it the
+#: file is reported as failed and left out, so a pathological file never stalls a build.
+DEFAULT_BUDGET_S = 120.0
+
+
+@contextlib.contextmanager
+def _budget(seconds: float | None):
+    """Raise :class:`ExtractionOvertime` in the block after ``seconds`` of wall time. A real
+    timer (SIGALRM), so only in the main thread of a POSIX process; elsewhere no budget."""
+    if not seconds or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def overtime(signum, frame):
+        raise ExtractionOvertime()
+
+    previous = signal.signal(signal.SIGALRM, overtime)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def extract_file(path: Path | str, registry: Graph, base: str = DEFAULT_BASE, *,
                  max_bytes: int = DEFAULT_MAX_BYTES, source: URIRef | None = None,
-                 key: str | None = None, rel: str = "",
+                 key: str | None = None, rel: str = "", budget_s: float | None = DEFAULT_BUDGET_S,
                  _shared: _Shared | None = None) -> FileResult:
     """Extract one text file into one graph (library use; the build calls extract_corpus).
-    ``key`` and ``rel``: the file's key and path in its corpus (:func:`list_corpus`)."""
+    ``key`` and ``rel``: the file's key and path in its corpus (:func:`list_corpus`);
+    ``budget_s``: seconds the extraction may take before the file is left out as failed."""
     with _no_cyclic_gc():
         return _extract_file(path, registry, base, max_bytes=max_bytes, source=source, key=key,
-                             rel=rel, _shared=_shared)
+                             rel=rel, budget_s=budget_s, _shared=_shared)
 
 
 def _extract_file(path: Path | str, registry: Graph, base: str, *, max_bytes: int,
-                  source: URIRef | None, key: str | None, rel: str, _shared: _Shared | None) -> FileResult:
+                  source: URIRef | None, key: str | None, rel: str, budget_s: float | None,
+                  _shared: _Shared | None) -> FileResult:
     path = Path(path)
     shared = _shared or _Shared(registry, base)
     src, problems = read_source(path, max_bytes, key, rel)
@@ -225,7 +259,15 @@ def _extract_file(path: Path | str, registry: Graph, base: str, *, max_bytes: in
         ext = Extraction()
     else:
         try:
-            ext = genre.extract(env)
+            with _budget(budget_s):
+                ext = genre.extract(env)
+        except ExtractionOvertime:
+            return FileResult(path, None, None, {
+                "file": rel or path.name, "status": "failed",
+                "reason": f"extraction stopped after {budget_s:g} s, the per-file budget"}, problems + [
+                Problem(path, None, f"extraction stopped after {budget_s:g} s, the per-file budget "
+                                    "(cgtkg build --max-text-seconds); the file is left out so that it "
+                                    "cannot stall the build")])
         except Exception as e:  # one broken file must not stop the corpus
             tb = traceback.extract_tb(e.__traceback__)[-1]
             env.problems.append(Problem(path, None, f"extraction failed in genre {genre.name}: "

@@ -187,3 +187,37 @@ def test_the_size_limit_is_a_build_option(tmp_path, fixture_text):
     accepted = CliRunner().invoke(main, args)
     assert accepted.exit_code == 0, accepted.output
     assert "measures.txt" in accepted.output and "4 provision(s)" in accepted.output
+
+
+def test_one_article_of_a_thousand_duties_is_read_in_linear_work(registry, shared, tmp_path):
+    """An article that repeats "The municipal health department shall …" (#26 item 4): each
+    duty's subject is looked for in a bounded window and each name's passage found by a
+    binary search, so four times the text costs about four times the calls, not sixteen."""
+    from loaders.text import extract_file
+
+    head = ("Demonstration Regulations on Cell Banking\n(Adopted at the 3rd Meeting of the Standing "
+            "Committee of the 1st Tianjin Municipal People's Congress on May 5, 2024)\n"
+            "Chapter 1 General Provisions\nArticle 1: These rules apply.\nArticle 2: ")
+    calls = {}
+    for k in (100, 400):
+        path = tmp_path / f"duties{k}.txt"
+        path.write_text(head + "The municipal health department shall keep records. " * k
+                        + "\nArticle 3: Done.\n", encoding="utf-8")
+        calls[k], fr = _calls(lambda path=path: extract_file(path, registry, DEFAULT_BASE, _shared=shared))
+        art2 = fr.extraction.documents[0].provisions[0].children[1]
+        assert [m.key for m in art2.responsible][:1] == ["tianjin-hc"]
+    assert calls[400] / calls[100] < 6, calls
+
+
+def test_a_file_over_its_time_budget_is_left_out_not_the_build(registry, shared, tmp_path, fixture_text):
+    """A per-file budget (cgtkg build --max-text-seconds) turns a pathological file into a
+    reported failure; the next file is extracted as usual (#26 item 4)."""
+    from loaders.text import extract_file
+
+    path = tmp_path / "slow.txt"
+    path.write_text(fixture_text("measures_mixed.txt") * 20, encoding="utf-8")
+    fr = extract_file(path, registry, DEFAULT_BASE, _shared=shared, budget_s=0.001)
+    assert fr.graph is None and fr.report["status"] == "failed"
+    assert any("per-file budget" in p.message and p.severity == "error" for p in fr.problems)
+    ok = extract_file(path, registry, DEFAULT_BASE, _shared=shared)  # the default budget
+    assert ok.graph is not None and ok.report["status"] == "ok"
