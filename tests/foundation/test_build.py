@@ -256,8 +256,9 @@ def test_duplicated_article_is_reported_not_merged(tmp_path):
     assert any(line == 11 and "not normalised" in m for line, m in msgs)
 
 
-def test_shacl_violation_exits_1_and_names_the_record(tmp_path):
-    """An agency stripped of its English label makes every record that cites it fail."""
+def test_shacl_violation_exits_1_names_the_record_and_publishes_nothing(built, tmp_path):
+    """An agency stripped of its English label makes every record that cites it fail; the
+    published store stays the one before, and the command exits 1 (violations), not 2."""
     from rdflib import Graph
     from rdflib.namespace import SKOS
 
@@ -266,10 +267,15 @@ def test_shacl_violation_exits_1_and_names_the_record(tmp_path):
     g = Graph().parse(onto / "registries" / "agencies.ttl")
     g.remove((URIRef(AG + "nmpa"), SKOS.prefLabel, None))
     g.serialize(onto / "registries" / "agencies.ttl", format="turtle")
-    res = build(BuildOptions(out_dir=tmp_path / "o", ontology_dir=onto))
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out, symlinks=True)
+    published, before = (out / "current").resolve(), len(GraphStore.open(out))
+    res = build(BuildOptions(out_dir=out, ontology_dir=onto))
     assert res.exit_code == 1
     assert any(v.focus == AG + "nmpa" for v in res.violations)
     assert any(v.origin and "healthcare-opening-pilot-notice-2024.yaml" in v.origin for v in res.violations)
+    assert (out / "current").resolve() == published and len(GraphStore.open(out)) == before
+    assert (out / "last-build.txt").read_text(encoding="utf-8").startswith("exit code 1")
 
 
 def test_violation_query_rows_fail_the_build_and_publish_nothing(built, tmp_path):
@@ -286,21 +292,32 @@ def test_violation_query_rows_fail_the_build_and_publish_nothing(built, tmp_path
 
 
 def test_killed_build_leaves_the_previous_store_usable(built, tmp_path):
+    """A build killed (SIGKILL) while it writes its new store: the build has a corpus of
+    texts to extract, so it is still running when its generation's store appears, and the
+    test checks that the kill landed (exit -9), not that a build ended early by itself."""
     out = tmp_path / "out"
     shutil.copytree(built.out_dir, out, symlinks=True)
     before = len(GraphStore.open(out))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    fixture = (REPO_ROOT / "tests" / "loaders" / "fixtures" / "measures_mixed.txt").read_text(encoding="utf-8")
+    for i in range(400):  # a few seconds of extraction: the kill comes in the middle of it
+        (corpus / f"t{i:03d}.txt").write_text(fixture.replace("No. 12", f"No. {i + 100}"), encoding="utf-8")
     generations = set((out / "generations").iterdir())
-    proc = subprocess.Popen([*CLI, "build", "--out", str(out)], cwd=REPO_ROOT,
+    proc = subprocess.Popen([*CLI, "build", "--out", str(out), "--corpus", str(corpus)], cwd=REPO_ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline and set((out / "generations").iterdir()) == generations:
-        if proc.poll() is not None:
+    deadline = time.time() + 120
+    new_store = None
+    while time.time() < deadline and proc.poll() is None:
+        new = set((out / "generations").iterdir()) - generations
+        new_store = next((g / "store" for g in new if (g / "store").is_dir() and any((g / "store").iterdir())),
+                         None)
+        if new_store is not None:
             break
-        time.sleep(0.05)
-    time.sleep(0.2)
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+        time.sleep(0.02)
+    assert new_store is not None and proc.poll() is None, "the build ended before its store was written"
+    os.kill(proc.pid, signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL
     store = GraphStore.open(out)
     assert len(store) == before
     assert len(_dataset(out / "graph.trig")) > 0

@@ -134,3 +134,19 @@ def test_the_cli_exits_6_when_it_published_without_a_text(corpus, tmp_path):
     assert res.exit_code == EXIT_INPUTS_LEFT_OUT, res.output
     assert "pharmacies.txt:1: error: quarantined" in res.output and "store:" in res.output
     assert GraphStore.open(out)  # published
+
+
+def test_the_cli_exits_1_and_keeps_the_store_when_every_text_fails_the_shapes(corpus, tmp_path):
+    from click.testing import CliRunner
+
+    from graph.cli import main
+
+    out = tmp_path / "out"
+    args = ["build", "--out", str(out), "--corpus", str(corpus)]
+    assert CliRunner().invoke(main, args).exit_code == EXIT_INPUTS_LEFT_OUT
+    published = (out / "current").resolve()
+    (corpus / "city" / "clinics.txt").unlink()
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == EXIT_VIOLATIONS, res.output  # violations: 1, not bad input (2)
+    assert "nothing to publish" in res.output and "previous store is untouched" in res.output
+    assert (out / "current").resolve() == published
