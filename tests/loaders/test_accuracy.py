@@ -40,8 +40,16 @@ def test_every_responsible_body_is_named_in_its_passage(corpus_dir, registry):
     a name that the registry gives that body (in any of its labels, or as a local name)."""
     from loaders.text import extract_corpus
 
+    from loaders.text.linking import Registry
+
     result = extract_corpus(corpus_dir, registry, DEFAULT_BASE)
-    checked = 0
+    # a name that is a shown label (pref or alt) of some bodies must link to one of them: a
+    # linker that swapped two bodies (NMPA for NHC) would still quote the name
+    labelled: dict[str, set] = {}
+    for e in Registry.from_graph(registry, DEFAULT_BASE).entries:
+        if e.kind == "agency" and e.label_type in ("pref", "alt"):
+            labelled.setdefault(e.label.casefold(), set()).add(e.iri)
+    checked = by_label = 0
     for fr in result.files:
         for doc in fr.extraction.documents:
             for p in doc.all_provisions():
@@ -52,5 +60,9 @@ def test_every_responsible_body_is_named_in_its_passage(corpus_dir, registry):
                     assert name and name in quote
                     assert p.span.start <= m.span.start < m.span.end <= p.span.end or any(
                         s.start <= m.span.start < s.end for s in p.extra_spans)
+                    bodies = labelled.get(name.strip().casefold().removeprefix("the "))
+                    if bodies:
+                        assert m.target in bodies, (fr.path.name, name, m.target, bodies)
+                        by_label += 1
                     checked += 1
-    assert checked > 100
+    assert checked > 100 and by_label > 30, (checked, by_label)
