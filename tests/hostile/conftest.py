@@ -12,26 +12,11 @@ import threading
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
-from graph.namespaces import DEFAULT_BASE
-from graph.store import GraphStore, new_generation, publish_generation
-
-GRAPH = f"{DEFAULT_BASE}graph/doc/tiny"
-
-
-def publish_tiny(out: Path, n: int = 3) -> Path:
-    """Publish a generation holding ``n`` triples in one named graph, the way a build does."""
-    gen = new_generation(out)
-    store = GraphStore(gen / "store")
-    g = ox.NamedNode(GRAPH)
-    store.ox.extend([ox.Quad(ox.NamedNode(f"{DEFAULT_BASE}doc/x{i}"), ox.NamedNode(f"{DEFAULT_BASE}p"),
-                             ox.Literal(str(i)), g) for i in range(n)])
-    store.close()
-    del store
-    publish_generation(out, gen)
-    return gen
+# publish_tiny lives in a module of its own name: test files import it from there, because
+# ``from conftest import`` finds whichever conftest.py was imported first (tests/loaders has one).
+from hostile_support import GRAPH, publish_tiny  # noqa: E402,F401
 
 
 @pytest.fixture

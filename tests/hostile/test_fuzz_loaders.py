@@ -228,7 +228,6 @@ def stats_lines(out: Path) -> str:
 
 @pytest.mark.parametrize("which", ["records-and-texts", "texts"])
 def test_fuzz_build_exits_with_a_code_from_the_table_and_keeps_the_published_store(which, tiny_out, tmp_path):
-    from conftest import publish_tiny  # noqa: F401 - tiny_out published a tiny store already
 
     before = stats_lines(tiny_out)
     rng = random.Random(SEED + (2 if which == "texts" else 3))

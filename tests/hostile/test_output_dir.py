@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from click.testing import CliRunner
-from conftest import publish_tiny
+from hostile_support import publish_tiny
 
 from graph.build import BuildOptions, build
 from graph.cli import main

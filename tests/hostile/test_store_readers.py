@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from click.testing import CliRunner
-from conftest import publish_tiny
+from hostile_support import publish_tiny
 
 from graph.cli import main
 from graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE
