@@ -37,12 +37,10 @@ from graph.closure import materialise
 from graph.errors import EXIT_BAD_INPUT, EXIT_INPUTS_LEFT_OUT, EXIT_OK, EXIT_VIOLATIONS, BadInput, Problem
 from graph.namespaces import CGT, OA
 from graph.store import (
+    Generation,
     GraphStore,
     NQuads,
     check_output_dir,
-    discard_generation,
-    new_generation,
-    publish_generation,
     to_nquads,
     write_atomically,
 )
@@ -475,7 +473,8 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     t = tick("load", t)
 
     # 2. a new generation: a checkpoint of the published store, or an empty one ------------
-    gen = new_generation(out_dir)
+    generation = Generation(out_dir)
+    gen = generation.path
     gc_enabled = gc.isenabled()
     reports: dict[str, dict] = {g: v["report"] for g, v in prev_units.items() if v.get("report") and g in keep}
     # warnings of reused units are carried over, so an incremental build reports what a full one would
@@ -487,9 +486,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             problems += unit_problems[g]
     writer: ThreadPoolExecutor | None = None
     try:
-        if prev_units:
-            GraphStore.open(out_dir).ox.backup(str(gen / "store"))
-        store = GraphStore(gen / "store")
+        store = generation.open_store(checkpoint=bool(prev_units))
         for g in removed:
             store.ox.remove_graph(ox.NamedNode(g))
         t = tick("checkpoint", t)
@@ -574,7 +571,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         if violations or nothing_built:
             res = BuildResult(EXIT_VIOLATIONS, out_dir, problems, violations)
             del store
-            discard_generation(gen)
+            generation.discard()
             _write_last(out_dir, res)
             return res
         links = ns.graph_iri("links", o.base)
@@ -599,7 +596,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             res.report = {"failed_checks": {k: [{n: str(x) for n, x in r.items()} for r in v[:20]]
                                             for k, v in failed.items()}}
             del store
-            discard_generation(gen)
+            generation.discard()
             _write_last(out_dir, res)
             return res
 
@@ -616,7 +613,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         _restore_gc(gc_enabled)
         if writer is not None:
             writer.shutdown(wait=True, cancel_futures=True)  # no write into a folder being removed
-        discard_generation(gen)
+        generation.discard()
         raise
 
     manifest = {"base": o.base, "context": context, "tool_version": TOOL_VERSION,
@@ -654,7 +651,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         report["corpus"], summary = corpus_report(o.corpus_dir, file_reports, text_problems, listing.skipped,
                                                   timings, sum(f.path.stat().st_size for f in text_files))
     write_atomically(gen / "build-report.json", json.dumps(report, indent=2, ensure_ascii=False, default=str))
-    publish_generation(out_dir, gen)
+    generation.commit()
     # a script must see that input files were left out (quarantined, unreadable, a bad sidecar)
     left_out = [p for p in problems if p.severity == "error"]
     code = EXIT_INPUTS_LEFT_OUT if left_out else EXIT_OK

@@ -12,6 +12,7 @@ the data lives in one named graph per source document.
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import re
@@ -547,6 +548,52 @@ def publish_generation(out_dir: Path, generation: Path) -> None:
                 os.replace(link, out_dir / f"{name}.replaced-{time.strftime('%Y%m%dT%H%M%S')}")
             link.symlink_to(Path(CURRENT) / name)
     prune_generations(out_dir)
+
+
+class Generation:
+    """One build's new generation: its folder and its store. The store is closed before
+    anything deletes or publishes the folder (a store deleted while open left files behind,
+    and a reader could meet a half-removed RocksDB), and the generation is published only by
+    :meth:`commit`; leaving a ``with`` block without it discards the generation."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        self.path = new_generation(self.out_dir)
+        self.store: GraphStore | None = None
+        self.committed = False
+
+    def open_store(self, checkpoint: bool) -> GraphStore:
+        """The generation's store: a checkpoint of the published one, or empty."""
+        if checkpoint:
+            published = GraphStore.open(self.out_dir)
+            try:
+                published.ox.backup(str(self.path / "store"))
+            finally:
+                published.close()
+        self.store = GraphStore(self.path / "store")
+        return self.store
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+            gc.collect()  # the pyoxigraph store goes with its last reference
+
+    def commit(self) -> None:
+        self.close()
+        publish_generation(self.out_dir, self.path)
+        self.committed = True
+
+    def discard(self) -> None:
+        self.close()
+        discard_generation(self.path)
+
+    def __enter__(self) -> Generation:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if not self.committed:
+            self.discard()
 
 
 def discard_generation(generation: Path) -> None:

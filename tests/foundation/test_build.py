@@ -488,6 +488,29 @@ def test_a_failed_store_write_stops_the_build_and_keeps_the_published_store(buil
     assert build(BuildOptions(out_dir=out, records_dir=records)).ok, "the next build goes through"
 
 
+def test_a_generation_is_published_only_by_commit_and_closed_before_it_is_removed(tmp_path):
+    """graph.store.Generation: leaving it without commit() removes its folder, with its
+    store closed first; commit() closes the store and publishes with one rename."""
+    import pyoxigraph as ox
+
+    from graph.store import Generation
+
+    out = tmp_path / "out"
+    quad = ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c"),
+                   ox.NamedNode("urn:g"))
+    with pytest.raises(RuntimeError, match="stop"):
+        with Generation(out) as failed:
+            failed.open_store(checkpoint=False).ox.add(quad)
+            raise RuntimeError("stop")
+    assert failed.store is None and not failed.path.exists()
+    assert not (out / "current").exists()
+    with Generation(out) as ok:
+        ok.open_store(checkpoint=False).ox.add(quad)
+        ok.commit()
+    assert ok.store is None and (out / "current").resolve() == ok.path.resolve()
+    assert len(GraphStore.open(out)) == 1
+
+
 def test_build_command_reports_a_store_it_cannot_write_with_exit_5(built, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
