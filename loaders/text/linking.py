@@ -179,8 +179,14 @@ class Registry:
     def iri(self, kind: str, key: str) -> URIRef | None:
         path = {"agency": "agency", "region": "region", "therapy": "therapy",
                 "doctype": "doctype", "addressee": "concept", "modality": "concept"}[kind]
-        iri = URIRef(f"{self.base}{path}/{key}")
-        return iri if iri in self.kinds else None
+        # compared as a string first: a sidecar may hold any text, and rdflib warns about a
+        # URIRef made from one that is no IRI
+        iri = f"{self.base}{path}/{key}"
+        return URIRef(iri) if iri in self._kind_keys else None
+
+    @functools.cached_property
+    def _kind_keys(self) -> set[str]:
+        return {str(k) for k in self.kinds}
 
     @functools.cached_property
     def root_region(self) -> URIRef | None:
