@@ -150,3 +150,28 @@ def test_the_cli_exits_1_and_keeps_the_store_when_every_text_fails_the_shapes(co
     assert res.exit_code == EXIT_VIOLATIONS, res.output  # violations: 1, not bad input (2)
     assert "nothing to publish" in res.output and "previous store is untouched" in res.output
     assert (out / "current").resolve() == published
+
+
+INSERTED = """# 示范市诊所管理条例
+
+2020年5月14日 示范市人民代表大会常务委员会通过
+
+第一条 为了规范诊所的设置，制定本条例。
+
+第一条之一 诊所应当公示执业许可证。
+
+第二条 本条例自2020年7月1日起施行。
+"""
+
+
+def test_an_inserted_article_builds_with_its_number(tmp_path):
+    """第一条之一 (an article an amendment inserted) is numbered "1-1": the shapes accept it,
+    so a code with inserted articles (the Criminal Law has dozens) is not quarantined."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "诊所条例.md").write_text(INSERTED, encoding="utf-8")
+    result = build(BuildOptions(out_dir=tmp_path / "out", corpus_dir=corpus))
+    assert result.exit_code == EXIT_OK, [str(v) for v in result.violations] + [str(p) for p in result.problems]
+    rows = GraphStore.open(tmp_path / "out").query(
+        'PREFIX eli: <http://data.europa.eu/eli/ontology#> SELECT ?p WHERE { ?p eli:number "1-1" }')
+    assert len(rows) == 1 and str(rows[0]["p"]).endswith("/article/1-1")
