@@ -166,13 +166,34 @@ def registry_files(ontology_dir: Path) -> list[Path]:
     return [Path(ontology_dir) / "cgt.ttl", *sorted((Path(ontology_dir) / "registries").glob("*.ttl"))]
 
 
+#: Parsed registry files, by path, size, modification time and base: the gazetteer alone is
+#: 24,000 triples (a second of Turtle parsing), and a process that builds many times (the
+#: tests, a notebook) reads the same unchanged files again and again. Copying a parsed graph
+#: costs about half of parsing it.
+_PARSED: dict[tuple, Graph] = {}
+
+
+def _parse_registry_file(f: Path, base: str) -> Graph:
+    try:
+        st = f.stat()
+    except OSError:
+        return parse_rdf_file(f, base)  # says which file and why, as BadInput
+    key = (str(f.resolve()), st.st_size, st.st_mtime_ns, base)
+    if key not in _PARSED:
+        if len(_PARSED) > 64:
+            _PARSED.clear()
+        _PARSED[key] = parse_rdf_file(f, base)
+    return _PARSED[key]
+
+
 def load_registry(ontology_dir: Path, base: str = ns.DEFAULT_BASE) -> Graph:
-    """Ontology + registries as one graph (the ``registry`` named graph)."""
+    """Ontology + registries as one graph (the ``registry`` named graph), a new graph each
+    call (callers may add to it)."""
     g = Graph()
     problems: list[Problem] = []
     for f in registry_files(ontology_dir):
         try:
-            g += parse_rdf_file(f, base)
+            g += _parse_registry_file(f, base)
         except BadInput as e:
             problems += e.problems
     if problems:
