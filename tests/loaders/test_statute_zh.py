@@ -70,9 +70,9 @@ PROVINCIAL = """# 东海省细胞治疗产品应用管理条例
 
 STATE_COUNCIL = """# 细胞制品储存管理条例
 
-2018年9月6日 国务院第23次常务会议修订通过
+2018年9月12日 国务院第27次常务会议修订通过
 
-2018年11月6日 中华人民共和国国务院令第706号公布
+2018年11月20日 中华人民共和国国务院令第798号公布
 
 <!-- INFO END -->
 
@@ -123,7 +123,7 @@ UNTITLED = """第一条 本办法所称细胞库，是指保存细胞的设施�
 
 MINISTRY = """# 细胞检验机构管理办法
 
-2021年8月26日 国家市场监督管理总局令第47号公布
+2021年8月19日 国家市场监督管理总局令第83号公布
 
 2021年10月1日 施行
 
@@ -214,10 +214,10 @@ def test_state_council_order_publication_and_in_force_on_publication(extract):
     assert kinds == ["revised", "published", "in_force"]
     rev, pub = doc.events[0], doc.events[1]
     assert rev.body is not None and rev.body.key == "state-council"
-    assert pub.number == "中华人民共和国国务院令第706号" and pub.body_text == "中华人民共和国国务院"
+    assert pub.number == "中华人民共和国国务院令第798号" and pub.body_text == "中华人民共和国国务院"
     assert [m.key for m in doc.issuers] == ["state-council"]
-    assert _dates(doc) == {"publication": dt.date(2018, 11, 6), "document": dt.date(2018, 9, 6),
-                           "in_force": dt.date(2018, 11, 6)}
+    assert _dates(doc) == {"publication": dt.date(2018, 11, 20), "document": dt.date(2018, 9, 12),
+                           "in_force": dt.date(2018, 11, 20)}
     assert doc.legal_level.key == "legal-administrative-regulation"
 
 
@@ -235,7 +235,7 @@ def test_parenthesised_history_of_a_law(extract):
 def test_ministry_order_is_a_departmental_rule_and_history_gives_in_force(extract):
     doc = _main(extract(MINISTRY, "m.md"))
     assert doc.legal_level.key == "legal-departmental-rule"
-    assert _dates(doc) == {"publication": dt.date(2021, 8, 26), "document": dt.date(2021, 8, 26),
+    assert _dates(doc) == {"publication": dt.date(2021, 8, 19), "document": dt.date(2021, 8, 19),
                            "in_force": dt.date(2021, 10, 1)}
 
 
@@ -317,13 +317,13 @@ def test_a_later_date_in_the_file_name_dates_the_version_the_history_omits(extra
     dates = _dates(named)
     assert dates["publication"] == dt.date(2020, 3, 27)
     pub = next(d for d in named.dates if d.kind == "publication")
-    assert not pub.spans and "file name" in pub.note and "2018-11-06" in pub.note
+    assert not pub.spans and "file name" in pub.note and "2018-11-20" in pub.note
     # in force as republished, like an amendment the text prints, and said to be inferred
     assert dates["in_force"] == dt.date(2020, 3, 27)
-    assert dates["document"] == dt.date(2018, 9, 6)  # the adoption the text prints stays
+    assert dates["document"] == dt.date(2018, 9, 12)  # the adoption the text prints stays
     assert named.key.endswith("-2020-03-27")  # another version than the 2018 file's
     # a name date the history already prints, or one earlier than it, changes nothing
-    same = _main(extract(STATE_COUNCIL, "细胞制品储存管理条例(2018-11-06).md"))
+    same = _main(extract(STATE_COUNCIL, "细胞制品储存管理条例(2018-11-20).md"))
     earlier = _main(extract(STATE_COUNCIL, "细胞制品储存管理条例(2001-01-01).md"))
     plain = _main(extract(STATE_COUNCIL, "s.md"))
     assert _dates(same) == _dates(earlier) == _dates(plain)
