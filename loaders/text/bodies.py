@@ -858,21 +858,20 @@ def _zh_is_predicate(text: str, pos: int, limit: int) -> bool:
     return bool(re.match(r"应当|负责|应|可以|须|必须|会同|依法|依照|按照", text[pos:limit]))
 
 
-def _zh_sentences(text: str, s: int, e: int):
+def _pieces(rx: re.Pattern, text: str, s: int, e: int):
+    """The non-empty stretches of ``text[s:e]`` between matches of ``rx``."""
     pos = s
-    for m in _ZH_SENT.finditer(text, s, e):
+    for m in rx.finditer(text, s, e):
         if m.start() > pos:
             yield pos, m.start()
         pos = m.end()
     if pos < e:
         yield pos, e
+
+
+def _zh_sentences(text: str, s: int, e: int):
+    return _pieces(_ZH_SENT, text, s, e)
 
 
 def _zh_clauses(text: str, s: int, e: int):
-    pos = s
-    for m in _ZH_CLAUSE.finditer(text, s, e):
-        if m.start() > pos:
-            yield pos, m.start()
-        pos = m.end()
-    if pos < e:
-        yield pos, e
+    return _pieces(_ZH_CLAUSE, text, s, e)

@@ -129,7 +129,8 @@ _ETHNIC_ZH = sorted({*ETHNIC, *(e + "族" for e in (
     "普米 怒 独龙 畲 布朗 哈萨克 柯尔克孜 蒙古 各").split())}, key=len, reverse=True)
 #: English names and keys of the functional zones whose pinyin would not be their name.
 FUNCTIONAL_NAMES = {
-    "320576": ("suzhou-industrial-park", "Suzhou Industrial Park", ["SIP", "China-Singapore Suzhou Industrial Park"], ["中新苏州工业园区"]),
+    "320576": ("suzhou-industrial-park", "Suzhou Industrial Park",
+               ["SIP", "China-Singapore Suzhou Industrial Park"], ["中新苏州工业园区"]),
     "500157": ("liangjiang-new-area", "Liangjiang New Area", ["Chongqing Liangjiang New Area"], ["重庆两江新区"]),
 }
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",

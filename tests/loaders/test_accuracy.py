@@ -39,7 +39,6 @@ def test_every_responsible_body_is_named_in_its_passage(corpus_dir, registry):
     """No body the text does not name: each link's annotation quotes a passage containing
     a name that the registry gives that body (in any of its labels, or as a local name)."""
     from loaders.text import extract_corpus
-
     from loaders.text.linking import Registry
 
     result = extract_corpus(corpus_dir, registry, DEFAULT_BASE)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 from importlib import metadata
-from pathlib import Path
 
 import pytest
 

@@ -745,7 +745,7 @@ class _Reader:
     # ------------------------------------------------------------ dates
 
     def _dates(self) -> None:
-        doc, text = self.doc, self.text
+        doc = self.doc
         evs = [e for e in doc.events if e.date is not None]
         published = [e for e in evs if e.kind == "published"]
         made = [e for e in evs if e.kind in ("adopted", "revised", "amended")]
@@ -793,7 +793,6 @@ class _Reader:
                                         f"date ({stated.date if stated else 'none'}) is an earlier version's")
         elif stated is not None:
             C.add_date(doc, DocDate("in_force", stated.date, [stated.span], note))
-        del text
 
     def _name_date(self, evs: list[HistoryEvent]) -> dt.date | None:
         """The date in the file's name (:func:`source.name_date`) when it is on or after every
