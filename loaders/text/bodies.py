@@ -123,12 +123,18 @@ class BodyFinder:
         self.local = LocalNames(registry)
         self.zh = ZhDescriptors(registry, linker, self.local)
         self.resolver = BodyResolver(registry, linker)
+        self.zh.resolver = self.resolver
         #: Resolve bodies no registry lists (derived function x place, provisional) while
-        #: reading texts.  Off until the extracted-graph writer and the Chinese accuracy
-        #: benchmark are ready for them (issue #19: see the report of the session that added
-        #: it); BodyResolver works on its own and tests/loaders/test_body_resolution.py turns
-        #: this on.
-        self.derive = False
+        #: reading texts (issue #19); a switch for comparing with the registry-only reading.
+        self.derive = True
+
+    @property
+    def derive(self) -> bool:
+        return self._derive
+
+    @derive.setter
+    def derive(self, on: bool) -> None:
+        self._derive = self.zh.derive = on
 
     # ------------------------------------------------------------ building blocks
 

@@ -441,6 +441,7 @@ def _enrich_one(env: Env, prov: Provision, ctx: Context, doc: Document, bodies: 
     text = env.src.text
     lists: list[Span] = []
     if bodies:
+        ctx = passage_context(env, ctx, sp)
         f = env.bodies.paren_lists(text, sp.start, sp.end, ctx)
         lists = list(f.spans)
         if not f.responsible:  # an explicit responsibility list is authoritative
@@ -470,6 +471,29 @@ def _enrich_one(env: Env, prov: Provision, ctx: Context, doc: Document, bodies: 
     prov.modalities = modalities(env, sp.start, sp.end)
     prov.addressees = dedupe([a for a in env.linker.find(text, sp.start, sp.end, ("addressee",), ctx)
                               if a.target is not None])
+
+
+def passage_context(env: Env, ctx: Context, sp: Span) -> Context:
+    """The context for the bodies of one passage: the places the passage itself names (a
+    province's text on a measure for Shenzhen: "the municipal health commission" there is
+    Shenzhen's) come after the document's own, so they fill a level the document lacks; in a
+    text about several places of the same level they come first, so each passage resolves to
+    its own place.  Places inside a body's name do not count."""
+    text = env.src.text
+    rank = env.bodies.resolver.rank
+    names = env.linker.find(text, sp.start, sp.end, ("agency",), ctx)
+    here: list[URIRef] = []
+    for m in env.linker.find(text, sp.start, sp.end, ("region",), ctx):
+        if m.target is not None and rank.get(m.target) in ("city", "province") and \
+                m.target not in here and not any(b.span.contains(m.span) for b in names):
+            here.append(m.target)
+    if not here:
+        return ctx
+    own = [r for r in ctx.regions if rank.get(r) in ("city", "province")]
+    several = len({rank.get(r) for r in own}) < len(own)  # two places of one level
+    if several:
+        return Context(here + [r for r in ctx.regions if r not in here])
+    return Context(ctx.regions + [r for r in here if r not in ctx.regions])
 
 
 def context_for(env: Env, doc: Document) -> Context:

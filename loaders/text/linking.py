@@ -355,6 +355,8 @@ class Linker:
         for s, e, entries in hits:
             if s < last_end:
                 continue
+            if text[e - 1:e] == "部" and text[e:e + 1] == "门":
+                continue  # 民政部门 is a place's civil-affairs department, not 民政部
             out.append(self.resolve(entries, Span(s, e), text[s:e], context))
             last_end = e
         return out
@@ -627,15 +629,18 @@ class LocalNames:
 #: without the document's context (one registry entry each); place classes (市/省/区/县,
 #: 本市/本省) only through it.
 ZH_LEVEL = re.compile(
-    r"(?P<lvl>国务院|县级以上(?:地方)?(?:各级)?(?:人民政府)?|"
+    r"(?P<lvl>国务院|县级?以上(?:地方)?(?:各级)?(?:人民政府)?|"
     r"省、自治区、直辖市(?:人民政府)?|省级(?:地方)?(?:人民政府)?|"
     r"设区的市级?(?:以上)?(?:地方)?(?:人民政府)?|"
     r"(?:本市|本省)?(?:地方)?各级人民政府|地方人民政府|县级人民政府|"
     r"乡、镇人民政府|乡镇人民政府|乡（镇）人民政府|乡\(镇\)人民政府|乡级人民政府|"
     r"(?:本市|本省)(?:人民政府)?|区、县(?:人民政府)?|区（县）(?:人民政府)?|"
+    r"[省市](?:[（(](?:自治)?[市区县旗](?:、(?:自治)?[市区县旗])*[）)]|"
+    r"[、和][市区县]{1,2}(?:[（(](?:自治)?[市区县旗](?:、(?:自治)?[市区县旗])*[）)])?)+|"
     r"[省市区县](?![场级域内外长委局厅])(?:人民政府)?)")
 #: ``市、区人民政府``: the governments of several levels of the document's place.
-ZH_MULTI_GOV = re.compile(r"([省市区县])((?:、[市区县](?:（[区县]）)?)+|（[区县]）)人民政府")
+_ZH_LEVEL_PAREN = r"[（(](?:自治)?[市区县旗](?:、(?:自治)?[市区县旗])*[）)]"
+ZH_MULTI_GOV = re.compile(rf"([省市区县])((?:{_ZH_LEVEL_PAREN}|[、和]?[市区县])+)人民政府")
 #: The function words and head noun that follow the level: ``卫生健康主管部门``.
 ZH_FN_HEAD = re.compile(
     r"(?P<fn>[\u3400-\u9fff、]{0,90}?)(?P<head>部门|机关|机构)")
@@ -657,7 +662,7 @@ def zh_level_class(lvl: str) -> str:
     place-city | place-province | place-district."""
     if lvl == "国务院":
         return "national"
-    if lvl.startswith("县级以上"):
+    if lvl.startswith(("县级以上", "县以上")):
         return "county-up"
     if lvl.startswith(("省、自治区、直辖市", "省级")):
         return "provincial"
@@ -787,10 +792,13 @@ class ZhDescriptors:
     def resolve(self, text: str, d: ZhDescriptor, ctx: Context | None) -> list[Mention]:
         """One mention per function of the descriptor (resolved or not)."""
         multi = ZH_MULTI_GOV.fullmatch(d.level)
-        if multi is not None:  # one government per level word
-            out = []
-            for i, ch in enumerate(d.level[:-4]):
-                if ch in "省市区县":
+        if multi is not None:  # one government per level (区、县 and 区县（自治县）: one)
+            out, classes = [], set()
+            words = d.level[:-4]
+            inside = {i for p in re.finditer(_ZH_LEVEL_PAREN, words) for i in range(*p.span())}
+            for i, ch in enumerate(words):
+                if ch in "省市区县" and i not in inside and zh_level_class(ch) not in classes:
+                    classes.add(zh_level_class(ch))
                     one = ZhDescriptor(ch + "人民政府", zh_level_class(ch), [], [], d.start + i,
                                        d.start + i + 1, True)
                     m = self._one(text, one, "", Span(d.start + i, d.start + i + 1), ctx)
@@ -827,6 +835,10 @@ class ZhDescriptors:
             m = self.linker.lookup(name, ("agency",), ctx)
             if m is not None and m.target is not None:
                 return Mention("agency", span, surface, m.target, m.key, "context")
+            if self.resolver is not None and self.derive:
+                got = self.resolver.resolve(name, span, ctx, surface)
+                if got is not None and got.target is not None:
+                    return got
             return Mention("agency", span, surface, None, None,
                            "no people's government of this document's place in the registry",
                            m.candidates if m is not None else ())
@@ -841,13 +853,16 @@ class ZhDescriptors:
             if m is not None and m.target is not None:
                 return Mention("agency", span, surface, m.target, m.key, "context")
         m = self.local.lookup(lv_char + core + "部门", ctx, span, level)
-        if m is not None:
+        if m is not None and m.target is not None:
             m.surface = surface
             return m
         if self.resolver is not None and self.derive:
-            m = self.resolver.resolve(lv_char + core + "部门", span, ctx, surface)
-            if m is not None and m.target is not None:
-                return m
+            got = self.resolver.resolve(lv_char + core + "部门", span, ctx, surface)
+            if got is not None and got.target is not None:
+                return got
+        if m is not None:  # the registry's reason it could not decide (several fit, …)
+            m.surface = surface
+            return m
         cands: tuple = ()
         m2 = self.linker.lookup(lv_char + core + "部门", ("agency",), None)
         if m2 is not None:
@@ -870,6 +885,8 @@ _EN_BODY_RE = re.compile(r"\b(?:Commission|Bureau|Department|Administration|Offi
 _REGION_RANK = {"rl-municipality": "province", "rl-province": "province", "rl-sar": "province",
                 "rl-city": "city", "rl-district": "district", "rl-new-area": "district",
                 "rl-development-zone": "district"}
+#: Functions run by vertical management: the local body is a branch of this national body.
+_VERTICAL = {"customs": "gac", "tax": "sat"}
 _LEVEL_OF = {"province": "level-provincial", "city": "level-municipal", "district": "level-district"}
 
 
@@ -1099,7 +1116,7 @@ class BodyResolver:
         if place is None and level is not None:
             place = self.context_place(level, ctx)
         if fn is None:
-            if not head:
+            if not head or _ZH_NOT_A_NAME.search(name):
                 return None
             m = Mention("agency", span, surface, None, None,
                         "provisional body: a body's name with no known function"
@@ -1171,8 +1188,8 @@ class BodyResolver:
         ]
         self.derived[iri] = ts
         parent = None
-        if fn.key == "customs":
-            parent = self.reg.iri("agency", "gac")
+        if fn.key in _VERTICAL:  # branches of a national body, not of the local government
+            parent = self.reg.iri("agency", _VERTICAL[fn.key])
         elif fn.key != "gov":
             parent = self.government(place)
         if parent is not None:
@@ -1194,6 +1211,12 @@ class BodyResolver:
                 ts.append((iri, CGT.administrativeLevel,
                            URIRef(f"{self.reg.base}concept/{_LEVEL_OF[rank]}")))
         return tuple(ts)
+
+
+#: Words that make a Chinese body-shaped span a clause, not a name (省人民代表大会会议由…
+#: 常务委员会, 省、地级以上市人民政府, 省实行…委员会): such a span is never a provisional body.
+_ZH_NOT_A_NAME = re.compile(r"[由、，,。；：;:\d]|可以|授权|实行|选举|补选|产生|的|会议|以上|以下|"
+                            r"应当|负责|设立|建立|组织|依法|按照")
 
 
 def _strip_zh_head(rest: str) -> str | None:

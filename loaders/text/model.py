@@ -41,6 +41,10 @@ class Mention:
     how: str = "label"  # label | context | place-government | unresolved reason
     candidates: tuple[str, ...] = ()
     passage: Span | None = None  # the clause that states the fact (for provenance)
+    #: Triples that describe a body no registry lists (a derived cgt:LocalGovernmentBody and
+    #: the derived bodies it belongs to, or a cgt:ProvisionalBody); the writer puts them in
+    #: the graph of the text that named it.
+    about: tuple = ()
 
     @property
     def resolved(self) -> bool:

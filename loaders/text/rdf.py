@@ -118,6 +118,7 @@ class Writer:
         self.g: Graph = LatePrefixGraph(store, bind=functools.partial(_bind, base=base))
         # literals repeat (offsets, the quote of a passage several facts were read from)
         self._strs: dict[str, Literal] = {}
+        self._described: set[tuple] = set()  # triples of unlisted bodies already written
         # annotation IRIs are this prefix, numbers, hex digits and fixed words: checking the
         # prefix once checks them all, so they are made without URIRef's per-call check
         self._prefix = str(URIRef(f"{base}annotation/x-{src.key}-"))
@@ -219,6 +220,7 @@ class Writer:
         """A resolved mention: the triple and its annotation."""
         if m.target is None:
             return
+        self.describe(m)
         self.add(subject, prop, m.target)
         passage = m.passage if m.passage is not None and m.passage.contains(m.span) else m.span
         self.annotate(subject, prop, m.target, passage, motivation, inner=m.span)
@@ -237,7 +239,23 @@ class Writer:
         self.add(subject, prop, cited)
         self.annotate(subject, prop, cited, c.span, _OA.identifying)
 
+    def describe(self, m: Mention) -> None:
+        """The description of a body that no registry lists (``Mention.about``), once per
+        text, with the text it was read from."""
+        if not m.about:
+            return
+        new = [t for t in m.about if t not in self._described]
+        if not new:
+            return
+        self._described.update(new)
+        self._put_all(new)
+        for body in {t[0] for t in new}:
+            if (body, _PROV.wasDerivedFrom, self.source) not in self._described:
+                self._described.add((body, _PROV.wasDerivedFrom, self.source))
+                self.add(body, _PROV.wasDerivedFrom, self.source)
+
     def unresolved(self, subject: URIRef, m: Mention) -> None:
+        self.describe(m)
         passage = m.passage if m.passage is not None and m.passage.contains(m.span) else m.span
         cands = ", ".join(m.candidates)
         reason = m.how + (f" (candidates: {cands})" if cands else "")

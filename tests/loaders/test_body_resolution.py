@@ -24,7 +24,7 @@ TABLE = Path(__file__).with_name("body_names.yaml")
 def finder() -> BodyFinder:
     reg = Registry.from_graph(load_registry(REPO_ROOT / "ontology"))
     finder = BodyFinder(reg, Linker(reg))
-    finder.derive = finder.zh.derive = True
+    finder.derive = True
     return finder
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rdflib import URIRef
+from rdflib.namespace import ORG
+
+from graph.namespaces import CGT
 from loaders.text.genres import all_genres, detect
 
 
@@ -63,12 +67,18 @@ def test_chinese_local_names_resolve_to_the_tianjin_bodies_and_never_elsewhere(e
     provs = _provs(doc)
     assert _keys(provs[("article", "2")].responsible) == ["tianjin-gov"]
     assert _keys(provs[("article", "6")].responsible) == ["tianjin-hc"]
-    # 市市场监督管理部门: the registry knows such a body only for Shenzhen -> unresolved
-    assert _keys(provs[("article", "3")].responsible) == ["tianjin-hc"]
-    unresolved = [m for m in doc.unresolved if m.surface == "市市场监督管理部门"]
-    assert unresolved and unresolved[0].target is None and "shenzhen-amr" in unresolved[0].candidates
+    # 市市场监督管理部门: the registry lists such a body only for Shenzhen; in a Tianjin text it
+    # is Tianjin's market-regulation body, derived from (function, place), never Shenzhen's
+    a3 = provs[("article", "3")].responsible
+    assert _keys(a3) == ["tianjin-hc", "tianjin-market"]
+    market = a3[1]
+    assert market.how == "derived" and market.surface == "市市场监督管理部门"
+    about = {(p, o) for s, p, o in market.about if s == market.target}
+    assert (CGT.jurisdiction, URIRef("https://w3id.org/cgt-kg/id/region/tianjin")) in about
+    assert (ORG.subOrganizationOf, URIRef("https://w3id.org/cgt-kg/id/agency/tianjin-gov")) in about
     all_bodies = {m.key for p in doc.all_provisions() for m in p.responsible}
-    assert all_bodies <= {"tianjin-gov", "tianjin-hc"}
+    assert all_bodies <= {"tianjin-gov", "tianjin-hc", "tianjin-market"}
+    assert not any(m.surface == "市市场监督管理部门" for m in doc.unresolved)
 
 
 def test_modality_exclusion_and_addressee(extract, fixture_text):
@@ -219,3 +229,34 @@ def test_roundup_entries_with_the_date_on_the_same_line(extract):
     assert [d.dates[0].value.isoformat() for d in docs] == ["2024-01-05", "2024-02-12", "2024-03-01"]
     assert [_keys(d.issuers) for d in docs] == [["nhc"], ["nmpa"], ["most"]]
     assert [d.doctype.key for d in docs] == ["notice", "technical-guideline", "measures"]
+
+
+# ---------------------------------------------------------------- bodies in a passage's place
+
+
+_PROVINCE_TEXT = """# 广东省促进细胞产业发展条例
+
+第一条 为了促进本省细胞产业发展，制定本条例。
+
+第二条 省人民政府统筹全省细胞产业发展工作。
+
+第三条 支持深圳市建设细胞治疗产业集聚区，市卫生健康部门负责相关临床研究的备案管理。
+
+第四条 支持珠海市开展干细胞临床研究试点，市科学技术部门给予资金支持。
+"""
+
+
+def test_a_municipal_body_in_a_provincial_text_belongs_to_the_city_its_passage_names(extract):
+    provs = _provs(_doc(extract(_PROVINCE_TEXT, "province.md")))
+    assert _keys(provs[("article", "2")].responsible) == ["guangdong-gov"]
+    art3, art4 = provs[("article", "3")].responsible, provs[("article", "4")].responsible
+    assert [(m.key, m.surface) for m in art3] == [("shenzhen-hc", "市卫生健康部门")]
+    assert [(m.key, m.surface) for m in art4] == [("zhuhai-science", "市科学技术部门")]
+
+
+def test_without_a_place_in_the_passage_a_provincial_text_guesses_no_city(extract):
+    text = _PROVINCE_TEXT.replace("支持深圳市建设", "支持建设").replace("支持珠海市开展", "支持开展")
+    doc = _doc(extract(text, "province.md"))
+    provs = _provs(doc)
+    assert provs[("article", "3")].responsible == [] and provs[("article", "4")].responsible == []
+    assert {"市卫生健康部门", "市科学技术部门"} <= {m.surface for m in doc.unresolved}

@@ -205,11 +205,25 @@ def _body_of(env: C.Env, c: _Clause) -> tuple[Mention | None, str, str | None]:
             if found and not body_text:
                 body_text = found[0].surface
     resolved = [m for m in found if m.target is not None]
+    if not resolved and body_text and env.bodies.derive:
+        # a body no registry lists, named by place and function: 某省第十二届人民代表大会常务
+        # 委员会第二十七次会议 is that province's standing committee (the term and the
+        # session are not part of the body's name)
+        got = env.bodies.resolver.resolve(_SESSION.sub("", body_text), Span(bs, be), None,
+                                          body_text)
+        if got is not None:
+            resolved = [got] if got.target is not None else []
+            found = found or [got]
     body = (resolved or found or [None])[0]
     if body is not None:
         body = body.copy()
         body.passage = c.span
     return body, body_text, number
+
+
+#: The term and the session of a legislature, which the body's name does not include.
+_SESSION = re.compile(r"第[一二三四五六七八九十百零〇\d]+(?:届|次(?:全体)?会议|次常务会议|次会议)|"
+                      r"(?<=委员会)(?:全体)?会议$|(?<=人民政府)常务会议$")
 
 
 # ---------------------------------------------------------------- legal level
