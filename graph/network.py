@@ -263,6 +263,7 @@ def _agency_attrs(rows: list[dict] | None, iri: URIRef) -> dict:
         "parent": key_of(_one(rows, "parent")),
         "parent_label": _one(rows, "parentLabel"),
         "generic": _one(rows, "authority") == "generic",
+        "derived": _one(rows, "authority") == "derived",  # function x place, no registry entry
     }
 
 

@@ -83,3 +83,15 @@ def test_a_body_of_no_known_function_is_a_provisional_body_for_review(out):
     # and never a responsibility: it is not an org:Organization
     assert not any(r["agency"].endswith(tuple(r2["body"] for r2 in rows))
                    for r in _rows(out, "bodies-in-region", "region=rg:guangdong", "therapy=th:stem-cells"))
+
+
+def test_the_network_shows_derived_bodies_with_level_place_and_flag(out):
+    import networkx as nx
+
+    r = CliRunner().invoke(main, ["network", "--out", str(out)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    g = nx.read_graphml(out / "network" / "agencies.graphml")
+    node = g.nodes[f"{ID}agency/zhuhai-science"]
+    assert node["derived"] is True and node["level"] == "level-municipal" and node["region"] == "zhuhai"
+    assert node["label_zh"] == "珠海市科学技术局" and node["parent"] == "zhuhai-gov"
+    assert g.nodes[f"{ID}agency/guangdong-gov"]["derived"] is False

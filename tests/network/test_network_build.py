@@ -110,6 +110,7 @@ def test_agency_nodes_carry_labels_level_region_and_parent(small_net):
     assert cde["parent"] == "nmpa" and cde["label_zh"] == ""
     generic = p.nodes[ag("relevant-industry-authorities")]
     assert generic["generic"] is True and generic["level"] == ""
+    assert not generic["derived"] and not nmpa["derived"]  # both are registry entries
     assert nmpa["measures"] == 4  # alpha 1, alpha 2, beta item, gamma 1
 
 
