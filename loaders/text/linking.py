@@ -639,8 +639,8 @@ ZH_LEVEL = re.compile(
     r"[、和][市区县]{1,2}(?:[（(](?:自治)?[市区县旗](?:、(?:自治)?[市区县旗])*[）)])?)+|"
     r"[省市区县](?![场级域内外长委局厅])(?:人民政府)?)")
 #: ``市、区人民政府``: the governments of several levels of the document's place.
-_ZH_LEVEL_PAREN = r"[（(](?:自治)?[市区县旗](?:、(?:自治)?[市区县旗])*[）)]"
-ZH_MULTI_GOV = re.compile(rf"([省市区县])((?:{_ZH_LEVEL_PAREN}|[、和]?[市区县])+)人民政府")
+_ZH_LEVEL_PAREN = r"[（(](?:自治)?[市区县旗地](?:、(?:自治)?[市区县旗])*[）)]"
+ZH_MULTI_GOV = re.compile(rf"([省市区县])((?:{_ZH_LEVEL_PAREN}|(?:[、和]|或者|或)?[市区县])+)人民政府")
 #: The function words and head noun that follow the level: ``卫生健康主管部门``.
 ZH_FN_HEAD = re.compile(
     r"(?P<fn>[\u3400-\u9fff、]{0,90}?)(?P<head>部门|机关|机构)")
@@ -1033,7 +1033,9 @@ class BodyResolver:
         level = None
         if place is None:
             if rest[:1] in "省市区县" and not rest.startswith("市场"):
-                level, rest = ZH_LEVELS[rest[0]], rest[1:]
+                # 区县 / 区（县） / 市（地） / 县级: one level word, however it is written
+                lv = re.match(r"[省市区县](?:[（(][^）)]{1,6}[）)]|[区县市](?![场])|级(?!以))*", rest)
+                level, rest = ZH_LEVELS[rest[0]], rest[lv.end():]
             elif rest.startswith("本市") or rest.startswith("本省"):
                 level, rest = ZH_LEVELS[rest[1]], rest[2:]
             else:
@@ -1201,7 +1203,9 @@ class BodyResolver:
         (not an org:Organization, so no responsibility points to it)."""
         import hashlib
 
-        key = "provisional-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+        # the same name in two places is two bodies (市人民代表大会法制委员会 of two cities)
+        where = self.reg.key(place) if place is not None else ""
+        key = "provisional-" + hashlib.sha256(f"{where}|{name}".encode("utf-8")).hexdigest()[:12]
         iri = URIRef(f"{self.reg.base}agency/{key}")
         ts = [(iri, RDF.type, CGT.ProvisionalBody), (iri, RDFS.label, Literal(name))]
         if place is not None:
@@ -1215,8 +1219,8 @@ class BodyResolver:
 
 #: Words that make a Chinese body-shaped span a clause, not a name (省人民代表大会会议由…
 #: 常务委员会, 省、地级以上市人民政府, 省实行…委员会): such a span is never a provisional body.
-_ZH_NOT_A_NAME = re.compile(r"[由、，,。；：;:\d]|可以|授权|实行|选举|补选|产生|的|会议|以上|以下|"
-                            r"应当|负责|设立|建立|组织|依法|按照")
+_ZH_NOT_A_NAME = re.compile(r"[由、，,。；：;:\d和与或向报]|及其|可以|授权|实行|选举|补选|产生|的|会议|"
+                            r"以上|以下|应当|负责|设立|建立|组织|依法|按照|根据|坚持|工作|审核|后")
 
 
 def _strip_zh_head(rest: str) -> str | None:
