@@ -1205,7 +1205,7 @@ class BodyResolver:
 
         # the same name in two places is two bodies (市人民代表大会法制委员会 of two cities)
         where = self.reg.key(place) if place is not None else ""
-        key = "provisional-" + hashlib.sha256(f"{where}|{name}".encode("utf-8")).hexdigest()[:12]
+        key = "provisional-" + hashlib.sha256(f"{where}|{name}".encode()).hexdigest()[:12]
         iri = URIRef(f"{self.reg.base}agency/{key}")
         ts = [(iri, RDF.type, CGT.ProvisionalBody), (iri, RDFS.label, Literal(name))]
         if place is not None:
