@@ -141,6 +141,15 @@ class BodyFinder:
     def agencies(self, text: str, start: int, end: int, ctx: Context | None) -> list[Mention]:
         """Exact registry names plus expanded elliptical lists inside the span."""
         found = self.linker.find(text, start, end, ("agency",), ctx)
+        if self.derive:
+            # a registry name that fits no single body here ("the municipal health
+            # department" in a city the registry has no such body for): read it as function
+            # x place instead
+            for i, m in enumerate(found):
+                if m.target is None:
+                    got = self.resolver.resolve(m.surface, m.span, ctx)
+                    if got is not None and got.target is not None:
+                        found[i] = got
         for m in (self._en_named_bodies(text, start, end, ctx) if self.derive else ()):
             found = [f for f in found if not (f.span.start < m.span.end and m.span.start < f.span.end)]
             found.append(m)

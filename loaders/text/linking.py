@@ -1118,7 +1118,7 @@ class BodyResolver:
         if place is None and level is not None:
             place = self.context_place(level, ctx)
         if fn is None:
-            if not head or _ZH_NOT_A_NAME.search(name):
+            if not head or not _looks_like_a_name(name):
                 return None
             m = Mention("agency", span, surface, None, None,
                         "provisional body: a body's name with no known function"
@@ -1221,6 +1221,25 @@ class BodyResolver:
 #: 常务委员会, 省、地级以上市人民政府, 省实行…委员会): such a span is never a provisional body.
 _ZH_NOT_A_NAME = re.compile(r"[由、，,。；：;:\d和与或向报]|及其|可以|授权|实行|选举|补选|产生|的|会议|"
                             r"以上|以下|应当|负责|设立|建立|组织|依法|按照|根据|坚持|工作|审核|后")
+
+
+#: English words that make a span a clause, not a name.
+_EN_NOT_A_NAME = re.compile(r"\b(?:shall|should|must|will|may|can|is|are|be|been|to|which|that|who|"
+                            r"with|by|as|under|through)\b|[;:,]", re.I)
+_EN_SMALL = {"of", "and", "for", "the", "on", "in", "at", "&"}
+
+
+def _looks_like_a_name(name: str) -> bool:
+    """A body-shaped span that may stand for a body of its own (a provisional body): a name,
+    not a clause (Chinese: no 由/向/报/和/的…; English: no modal or linking word, and every
+    word but the small ones capitalised, so "the municipal health department" is a generic
+    reference and "Chongqing Biotech Promotion Office" a name)."""
+    if _CJK.search(name):
+        return not _ZH_NOT_A_NAME.search(name)
+    words = name.split()
+    if not words or len(words) > 12 or _EN_NOT_A_NAME.search(name):
+        return False
+    return all(w[:1].isupper() or w.lower() in _EN_SMALL or not w[:1].isalpha() for w in words)
 
 
 def _strip_zh_head(rest: str) -> str | None:

@@ -189,9 +189,11 @@ def test_hard_wrapped_regulation_keeps_names_and_sentences_across_lines(extract,
     # the last article is not cut at its unfinished last line
     last = provs[("article", "4")]
     assert fr.source.raw[last.span.start:last.span.end].endswith("date onwards")
-    # Shanghai has no market regulator in the registry: reported, never another city's body
-    assert _keys(last.responsible) == []
-    assert any("market regulation department" in m.surface.replace("\n", " ") for m in doc.unresolved)
+    # Shanghai has no market regulator in the registry: Shanghai's own, derived from
+    # (function, place) with the name broken over two lines, never another city's body
+    assert [(m.key, m.how) for m in last.responsible] == [("shanghai-market", "derived")]
+    assert "market regulation department" in last.responsible[0].surface.replace("\n", " ")
+    assert not any("market regulation" in m.surface.replace("\n", " ") for m in doc.unresolved)
 
 
 def test_chinese_measures_need_a_context_which_a_sidecar_can_give(tmp_path, registry, fixture_text):
@@ -260,3 +262,26 @@ def test_without_a_place_in_the_passage_a_provincial_text_guesses_no_city(extrac
     provs = _provs(doc)
     assert provs[("article", "3")].responsible == [] and provs[("article", "4")].responsible == []
     assert {"市卫生健康部门", "市科学技术部门"} <= {m.surface for m in doc.unresolved}
+
+
+_CITY_MEASURES = """Several Measures of Chongqing Municipality on Supporting the Cell Therapy Industry
+
+1. Build a clinical research platform for stem cell therapies. (Responsible departments: Chongqing Municipal Science and Technology Bureau, Municipal Health Commission, Municipal Bureau of Commerce)
+
+2. The municipal health department shall keep a register of trial sites, and the Municipal Development and Reform Commission shall fund pilot facilities.
+
+3. Join the regional biomedical alliance. (Responsible departments: Sichuan Provincial Drug Administration, Chongqing Biotech Promotion Office)
+"""
+
+
+def test_english_names_of_bodies_no_registry_lists_resolve_as_function_and_place(extract):
+    doc = _doc(extract(_CITY_MEASURES, "measures.txt"))
+    by = {p.number: [(m.key, m.how) for m in p.responsible] for p in doc.provisions}
+    assert by["1"] == [("chongqing-science", "derived"), ("chongqing-health", "derived"),
+                       ("chongqing-commerce", "derived")]
+    # "Science and Technology" is one function: never split at "and"
+    assert by["2"] == [("chongqing-health", "derived"), ("chongqing-development-reform", "derived")]
+    assert by["3"] == [("sichuan-drug", "derived")]
+    # a name of no known function is kept for review, with its place; a clause never is
+    assert [(m.surface, m.target) for m in doc.unresolved] == [("Chongqing Biotech Promotion Office", None)]
+    assert doc.unresolved[0].how.startswith("provisional body")
