@@ -264,18 +264,10 @@ def test_without_a_place_in_the_passage_a_provincial_text_guesses_no_city(extrac
     assert {"市卫生健康部门", "市科学技术部门"} <= {m.surface for m in doc.unresolved}
 
 
-_CITY_MEASURES = """Several Measures of Chongqing Municipality on Supporting the Cell Therapy Industry
-
-1. Build a clinical research platform for stem cell therapies. (Responsible departments: Chongqing Municipal Science and Technology Bureau, Municipal Health Commission, Municipal Bureau of Commerce)
-
-2. The municipal health department shall keep a register of trial sites, and the Municipal Development and Reform Commission shall fund pilot facilities.
-
-3. Join the regional biomedical alliance. (Responsible departments: Sichuan Provincial Drug Administration, Chongqing Biotech Promotion Office)
-"""
 
 
-def test_english_names_of_bodies_no_registry_lists_resolve_as_function_and_place(extract):
-    doc = _doc(extract(_CITY_MEASURES, "measures.txt"))
+def test_english_names_of_bodies_no_registry_lists_resolve_as_function_and_place(extract, fixture_text):
+    doc = _doc(extract(fixture_text("city_measures_en.txt"), "measures.txt"))
     by = {p.number: [(m.key, m.how) for m in p.responsible] for p in doc.provisions}
     assert by["1"] == [("chongqing-science", "derived"), ("chongqing-health", "derived"),
                        ("chongqing-commerce", "derived")]
