@@ -29,6 +29,8 @@ from .linking import (
     LocalNames,
     Registry,
     ZhDescriptors,
+    looks_like_a_name,
+    organisation_kind,
     parse_zh_descriptor,
 )
 from .model import Mention, Span
@@ -239,6 +241,15 @@ class BodyFinder:
                 hit = got
         if hit is not None:
             return ("bodies" if hit.target is not None else "unresolved"), [hit]
+        kind = organisation_kind(item) if self.derive and looks_like_a_name(item) else None
+        if kind is not None and not inside:
+            # a hospital, an association, an institute, a zone's management committee named as
+            # responsible: an organisation of its kind, kept for review (never a guess)
+            m = Mention("agency", span, item, None, None,
+                        f"provisional body: an organisation ({kind.removeprefix('at-')}) no "
+                        "registry lists")
+            m.about = self.resolver.provisional(item, self.resolver.place_in(item, ctx))
+            return "unresolved", [m]
         if inside and _HEAD.search(item):
             return "unresolved", [Mention("agency", span, item, None, None,
                                           "name extends a registry name with unknown words")]
@@ -842,7 +853,7 @@ _EN_BODY_NAME = re.compile(
 _EN_HEAD_END = re.compile(r"^(?:Commission|Bureau|Department|Administration|Office|Committee|"
                           r"Government|Customs)$")
 _EN_PLACE_TAIL = {"Province", "Municipality", "City", "District", "County"}
-_ZH_BODY_END = re.compile(r"委员会|管理局|办公厅|办公室|海关|人民政府|(?<!管理)局|厅|委(?!员)")
+_ZH_BODY_END = re.compile(r"委员会|管委会|管理局|办公厅|办公室|海关|人民政府|(?<!管理)局|厅|委(?!员)")
 _ZH_AND = re.compile(r"及其|以及|、|和|及|与|或者")
 _ZH_VERB = re.compile(r"应当|负责|主管|可以|依法|按照|依照|会同|不得|须|应")
 _ZH_OWN_DUTY = re.compile(r"\s*(?:应当|可以|必须|须|应|要|负责|立即|及时|并|依法|按照|依照)")

@@ -875,7 +875,7 @@ class ZhDescriptors:
 # ---------------------------------------------------------------- bodies as function x place
 
 #: The head nouns of a Chinese body name, longest first.
-ZH_BODY_HEADS = ("行政主管部门", "监督管理部门", "主管部门", "行政部门", "管理委员会", "委员会",
+ZH_BODY_HEADS = ("行政主管部门", "监督管理部门", "主管部门", "行政部门", "管理委员会", "管委会", "委员会",
                  "管理局", "办公厅", "办公室", "部门", "局", "厅", "委", "办")
 #: The head nouns of an English body name.
 EN_BODY_HEADS = {"commission", "bureau", "department", "administration", "office", "committee",
@@ -1014,6 +1014,10 @@ class BodyResolver:
         m = max(hits, key=lambda m: (self._depth(m.target), -m.span.start))
         return m.target, m.span.start, m.span.end
 
+    def place_in(self, name: str, ctx: Context | None) -> URIRef | None:
+        """The place a name names (the most specific), or None."""
+        return self._places(name, ctx)[0]
+
     def _depth(self, region: URIRef) -> int:
         return {"province": 1, "city": 2, "district": 3}.get(self.rank.get(region, ""), 0)
 
@@ -1118,7 +1122,7 @@ class BodyResolver:
         if place is None and level is not None:
             place = self.context_place(level, ctx)
         if fn is None:
-            if not head or not _looks_like_a_name(name):
+            if not head or not looks_like_a_name(name):
                 return None
             m = Mention("agency", span, surface, None, None,
                         "provisional body: a body's name with no known function"
@@ -1208,6 +1212,9 @@ class BodyResolver:
         key = "provisional-" + hashlib.sha256(f"{where}|{name}".encode()).hexdigest()[:12]
         iri = URIRef(f"{self.reg.base}agency/{key}")
         ts = [(iri, RDF.type, CGT.ProvisionalBody), (iri, RDFS.label, Literal(name))]
+        kind = organisation_kind(name)
+        if kind is not None:
+            ts.append((iri, ORG.classification, URIRef(f"{self.reg.base}concept/{kind}")))
         if place is not None:
             ts.append((iri, CGT.jurisdiction, place))
             rank = self.rank.get(place)
@@ -1215,6 +1222,30 @@ class BodyResolver:
                 ts.append((iri, CGT.administrativeLevel,
                            URIRef(f"{self.reg.base}concept/{_LEVEL_OF[rank]}")))
         return tuple(ts)
+
+
+#: Organisations of no standard government function, by the head of their name: a zone's
+#: management committee, a hospital, an association, an institute or centre.  Concepts of
+#: scheme/agency-types (vocab.ttl).
+_ORG_KINDS = (
+    (re.compile(r"(?:区|园|港|城)(?:管理委员会|管委会)$|(?:Zone|Park|Area|District)\b.*"
+                r"Management Committee$|Management Committee of .*(?:Zone|Park|Area)\b", re.I),
+     "at-management-committee"),
+    (re.compile(r"医院$|Hospital$", re.I), "at-hospital"),
+    (re.compile(r"(?:协会|学会|商会|联合会)$|\b(?:Association|Society|Federation|Chamber)\b", re.I),
+     "at-association"),
+    (re.compile(r"(?:研究院|研究所|检验院|检定所|检测院|科学院|中心)$|"
+                r"\b(?:Institute|Academy|Cent(?:er|re))\b", re.I), "at-public-institution"),
+)
+
+
+def organisation_kind(name: str) -> str | None:
+    """The kind of an organisation of no standard function, from its name, or None."""
+    name = name.strip()
+    for rx, kind in _ORG_KINDS:
+        if rx.search(name):
+            return kind
+    return None
 
 
 #: Words that make a Chinese body-shaped span a clause, not a name (省人民代表大会会议由…
@@ -1229,7 +1260,7 @@ _EN_NOT_A_NAME = re.compile(r"\b(?:shall|should|must|will|may|can|is|are|be|been
 _EN_SMALL = {"of", "and", "for", "the", "on", "in", "at", "&"}
 
 
-def _looks_like_a_name(name: str) -> bool:
+def looks_like_a_name(name: str) -> bool:
     """A body-shaped span that may stand for a body of its own (a provisional body): a name,
     not a clause (Chinese: no 由/向/报/和/的…; English: no modal or linking word, and every
     word but the small ones capitalised, so "the municipal health department" is a generic

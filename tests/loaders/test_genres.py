@@ -275,5 +275,13 @@ def test_english_names_of_bodies_no_registry_lists_resolve_as_function_and_place
     assert by["2"] == [("chongqing-health", "derived"), ("chongqing-development-reform", "derived")]
     assert by["3"] == [("sichuan-drug", "derived")]
     # a name of no known function is kept for review, with its place; a clause never is
-    assert [(m.surface, m.target) for m in doc.unresolved] == [("Chongqing Biotech Promotion Office", None)]
-    assert doc.unresolved[0].how.startswith("provisional body")
+    # organisations of no government function are kept for review as what they are
+    kinds = {m.surface: next((str(o).rsplit("/", 1)[-1] for _, p, o in m.about
+                              if p == ORG.classification), None)
+             for m in doc.unresolved}
+    assert kinds == {"Chongqing Biotech Promotion Office": None,
+                     "Chongqing Medical Device Testing Institute": "at-public-institution",
+                     "Liangjiang New Area Management Committee": "at-management-committee",
+                     "Chongqing Cell Therapy Industry Association": "at-association"}
+    assert all(m.target is None and m.how.startswith("provisional body") for m in doc.unresolved)
+    assert doc.provisions[3].responsible == []
