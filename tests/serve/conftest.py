@@ -1,0 +1,108 @@
+"""A real ``cgtkg serve`` on 127.0.0.1, started as its own process, over a real build.
+
+The build reads the repository's records and, when ``../shared/corpus`` is there, the five
+English texts too (their Web Annotation passages are what the pages show as quotes); the
+tests that need passages skip without them.  The server is the installed command line run as
+``python -m graph.cli serve --port 0``; the port it got is read from the line it prints.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+
+from graph.build import REPO_ROOT, BuildOptions, build
+
+CORPUS = (REPO_ROOT.parent / "shared" / "corpus").resolve()
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = REPO_ROOT / "test-output" / "serve"
+
+
+class Server:
+    def __init__(self, out_dir: Path, log: Path, *extra: str):
+        self.log = log
+        self.out_dir = out_dir
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "graph.cli", "serve", "--out", str(out_dir), "--port", "0", *extra],
+            stdout=subprocess.DEVNULL, stderr=open(log, "wb"), cwd=REPO_ROOT)
+        deadline = time.monotonic() + 60
+        while True:
+            text = log.read_text(encoding="utf-8", errors="replace")
+            m = re.search(r"read-only at (http://127\.0\.0\.1:\d+)/", text)
+            if m:
+                self.url = m.group(1)
+                return
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"cgtkg serve did not start:\n{text}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def has_corpus() -> bool:
+    return CORPUS.is_dir() and any(CORPUS.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def served_build(tmp_path_factory, has_corpus):
+    out = tmp_path_factory.mktemp("serve") / "out"
+    result = build(BuildOptions(out_dir=out, corpus_dir=CORPUS if has_corpus else None))
+    assert result.exit_code in (0, 6), f"the build failed (exit {result.exit_code})"
+    return out
+
+
+@pytest.fixture(scope="session")
+def server(served_build, tmp_path_factory):
+    s = Server(served_build, tmp_path_factory.mktemp("serve-log") / "serve.log")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def dataset(served_build) -> Dataset:
+    """The build's own TriG output, parsed by rdflib: the oracle the server is compared with."""
+    ds = Dataset()
+    ds.parse(served_build / "graph.trig", format="trig")
+    return ds
+
+
+@pytest.fixture(scope="session")
+def union(dataset) -> Graph:
+    g = Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium to run the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
