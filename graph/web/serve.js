@@ -61,7 +61,9 @@
     const t = h("table", { class: "results" });
     const tr = h("tr");
     vars.forEach(function (v) { tr.append(h("th", { scope: "col" }, v)); });
-    t.append(h("thead")).append(tr);
+    const head = h("thead");
+    head.append(tr);
+    t.append(head);
     const body = h("tbody");
     rows.forEach(function (r) {
       const row = h("tr");
