@@ -6,7 +6,14 @@
 
   const data = JSON.parse(document.getElementById("graph-data").textContent);
   const SVGNS = "http://www.w3.org/2000/svg";
-  const W = 1200, H = 800, PAD = 48;
+  // SVG user units are the canvas's CSS pixels (the view box follows the canvas's size), so
+  // circles and labels keep a readable size on a phone as on a desktop.
+  let W = 1200, H = 800;
+  const PAD = 28;
+  const ASPECT = 1.5;  // width / height the layout was made for (graph/network_draw.py)
+  const STRETCH = 1.6;  // how far the drawing may depart from that aspect to fill the canvas
+  const FONT = 13;  // label size in screen pixels, at any zoom
+  const HALO = 2;  // pixels kept free around a label's box: its 3 px white outline, and a little air
   const MIN_K = 0.4, MAX_K = 14;
   const COMMUNITY_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
     "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a"];
@@ -20,8 +27,6 @@
 
   nodes.forEach(function (n, i) {
     n.i = i;
-    n.wx = PAD + n.x * (W - 2 * PAD);
-    n.wy = PAD + (1 - n.y) * (H - 2 * PAD);
     n.nb = new Map();  // neighbour index -> shared provisions
   });
   edges.forEach(function (e) {
@@ -50,7 +55,7 @@
 
   const canvas = document.getElementById("canvas");
   const svg = svgEl("svg", {
-    viewBox: "0 0 " + W + " " + H, preserveAspectRatio: "xMidYMid meet", role: "group",
+    viewBox: "0 0 " + W + " " + H, preserveAspectRatio: "xMinYMin meet", role: "group",
     "aria-label": data.meta.title,
   });
   const viewport = svgEl("g", { id: "viewport" });
@@ -65,7 +70,7 @@
   edges.forEach(function (e) {
     const a = nodes[e.s], b = nodes[e.t];
     e.el = svgEl("line", {
-      class: "edge", x1: a.wx, y1: a.wy, x2: b.wx, y2: b.wy,
+      class: "edge",
       "stroke-width": (1 + 5 * (e.w - 1) / Math.max(1, wmax - 1)).toFixed(2),
       "vector-effect": "non-scaling-stroke",
     });
@@ -75,11 +80,11 @@
   // biggest first, so small circles stay clickable on top of big ones
   nodes.slice().sort(function (a, b) { return b.r - a.r; }).forEach(function (n) {
     n.el = svgEl("circle", {
-      class: "node", cx: n.wx, cy: n.wy, r: n.r, "data-id": n.id, "data-key": n.key,
+      class: "node", "data-id": n.id, "data-key": n.key,
       tabindex: "0", role: "button",
       "aria-label": n.en + (n.zh ? " / " + n.zh : "") + ": " + n.measures + " provisions",
     });
-    n.label = svgEl("text", { class: "label" + (n.top ? " top" : ""), x: n.wx + n.r + 3, y: n.wy + 4 });
+    n.label = svgEl("text", { class: "label" + (n.top ? " top" : ""), "data-key": n.key });
     n.label.textContent = nameOf(n);
     gNodes.append(n.el);
     gLabels.append(n.label);
@@ -87,10 +92,118 @@
     n.el.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(n); }
     });
-    n.el.addEventListener("mouseenter", function (ev) { showTip(n, ev); });
-    n.el.addEventListener("mousemove", function (ev) { moveTip(ev); });
-    n.el.addEventListener("mouseleave", hideTip);
+    // the tooltip follows a mouse only: a tap selects the agency and the panel shows it all
+    n.el.addEventListener("pointerenter", function (ev) { if (ev.pointerType === "mouse") showTip(n, ev); });
+    n.el.addEventListener("pointermove", function (ev) { if (ev.pointerType === "mouse") moveTip(ev); });
+    n.el.addEventListener("pointerleave", hideTip);
   });
+
+  // ------------------------------------------------------------ geometry
+
+  /** Each label's box at FONT px as the browser lays it out (its em box), and where it sits
+   * from the text's anchor point: measured once, with every label shown but invisible. */
+  function measureLabels() {
+    gLabels.classList.add("measuring");
+    gLabels.setAttribute("font-size", FONT);
+    const m = svg.getScreenCTM();
+    nodes.forEach(function (n) {
+      n.label.setAttribute("x", "0");
+      n.label.setAttribute("y", "100");
+      const r = n.label.getBoundingClientRect();
+      n.tw = r.width / m.a;
+      n.th = r.height / m.a;
+      n.lx = (r.left - m.e) / m.a;  // box left minus x
+      n.asc = 100 - (r.top - m.f) / m.a;  // baseline minus box top
+    });
+    gLabels.classList.remove("measuring");
+  }
+
+  /** Fit the layout into the canvas: the view box is the canvas in pixels, and the drawing
+   * keeps the layout's aspect within STRETCH. Node sizes shrink a little on small screens. */
+  function layoutWorld() {
+    const box = canvas.getBoundingClientRect();
+    W = Math.max(160, Math.round(box.width));
+    H = Math.max(160, Math.round(box.height));
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    const aw = W - 2 * PAD, ah = H - 2 * PAD;
+    const aspect = Math.min(ASPECT * STRETCH, Math.max(ASPECT / STRETCH, aw / ah));
+    let gw = aw, gh = aw / aspect;
+    if (gh > ah) { gh = ah; gw = ah * aspect; }
+    const ox = (W - gw) / 2, oy = (H - gh) / 2;
+    const scale = Math.min(1, Math.max(0.6, W / 1000));
+    nodes.forEach(function (n) {
+      n.wx = ox + n.x * gw;
+      n.wy = oy + (1 - n.y) * gh;
+      n.wr = n.r * scale;
+      n.el.setAttribute("cx", n.wx.toFixed(2));
+      n.el.setAttribute("cy", n.wy.toFixed(2));
+      n.el.setAttribute("r", n.wr.toFixed(2));
+    });
+    edges.forEach(function (e) {
+      const a = nodes[e.s], b = nodes[e.t];
+      e.el.setAttribute("x1", a.wx.toFixed(2)); e.el.setAttribute("y1", a.wy.toFixed(2));
+      e.el.setAttribute("x2", b.wx.toFixed(2)); e.el.setAttribute("y2", b.wy.toFixed(2));
+    });
+  }
+
+  /** Which labels show, and where: the focused agency first, then its partners, then the
+   * best-connected (all of them when zoomed in), each at the first spot around its circle
+   * (right, left, above, below) that stays inside the visible canvas and overlaps no label
+   * already placed and no other circle. A label with no such spot is not drawn (hover or
+   * zoom shows it). Boxes are in drawing units, so this runs again after every zoom. */
+  function placeLabels() {
+    const k = view.k, gap = 2 / k, pad = HALO / k;
+    const vx0 = -view.tx / k, vy0 = -view.ty / k, vx1 = (W - view.tx) / k, vy1 = (H - view.ty) / k;
+    const zoomed = k >= 2.2;
+    const want = [];
+    if (selected) {
+      want.push(selected);
+      selected.nb.forEach(function (_w, j) { want.push(nodes[j]); });
+    }
+    nodes.forEach(function (n) { if ((n.top || zoomed) && want.indexOf(n) < 0) want.push(n); });
+    const placed = [];
+    const shown = new Set();
+    function free(b, self) {
+      if (b[0] < vx0 + pad || b[1] < vy0 + pad || b[2] > vx1 - pad || b[3] > vy1 - pad) return false;
+      for (let i = 0; i < placed.length; i++) {
+        const q = placed[i];
+        if (b[0] < q[2] && q[0] < b[2] && b[1] < q[3] && q[1] < b[3]) return false;
+      }
+      for (let i = 0; i < nodes.length; i++) {
+        const m = nodes[i];
+        if (m === self) continue;
+        const cx = Math.min(Math.max(m.wx, b[0]), b[2]), cy = Math.min(Math.max(m.wy, b[1]), b[3]);
+        if ((cx - m.wx) * (cx - m.wx) + (cy - m.wy) * (cy - m.wy) < m.wr * m.wr) return false;
+      }
+      return true;
+    }
+    want.forEach(function (n) {
+      if (n.wx < vx0 || n.wx > vx1 || n.wy < vy0 || n.wy > vy1) return;
+      const w = n.tw / k, h = n.th / k, r = n.wr;
+      const spots = [  // the box's top-left corner: right, left, above, below the circle
+        [n.wx + r + gap, n.wy - h / 2],
+        [n.wx - r - gap - w, n.wy - h / 2],
+        [n.wx - w / 2, n.wy - r - gap - h],
+        [n.wx - w / 2, n.wy + r + gap],
+      ];
+      for (let i = 0; i < spots.length; i++) {
+        const x = spots[i][0], y = spots[i][1];
+        const b = [x - pad, y - pad, x + w + pad, y + h + pad];
+        if (!free(b, n)) continue;
+        placed.push(b);
+        shown.add(n);
+        n.label.setAttribute("x", (x - n.lx / k).toFixed(2));
+        n.label.setAttribute("y", (y + n.asc / k).toFixed(2));
+        return;
+      }
+    });
+    nodes.forEach(function (n) { n.label.classList.toggle("shown", shown.has(n)); });
+    svg.dataset.labels = String(shown.size);
+  }
+  let placing = 0;
+  function schedulePlacement() {
+    if (!placing) placing = requestAnimationFrame(function () { placing = 0; placeLabels(); });
+  }
 
   // ------------------------------------------------------------ colour and legend
 
@@ -144,13 +257,13 @@
   // ------------------------------------------------------------ pan and zoom
 
   const view = { k: 1, tx: 0, ty: 0 };
-  function apply() {
+  function apply(now) {
     viewport.setAttribute("transform",
       "translate(" + view.tx.toFixed(2) + "," + view.ty.toFixed(2) + ") scale(" + view.k.toFixed(4) + ")");
-    gLabels.setAttribute("font-size", (14 / view.k).toFixed(3));
-    nodes.forEach(function (n) { n.label.setAttribute("x", n.wx + n.r + 3 / view.k); });
+    gLabels.setAttribute("font-size", (FONT / view.k).toFixed(3));
     canvas.classList.toggle("zoomed", view.k >= 2.2);
     svg.dataset.zoom = view.k.toFixed(4);
+    if (now) placeLabels(); else schedulePlacement();
   }
   function svgPoint(clientX, clientY) {
     const pt = svg.createSVGPoint();
@@ -171,6 +284,11 @@
     apply();
   }
   function reset() { view.k = 1; view.tx = 0; view.ty = 0; apply(); }
+  let resizing = 0;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { layoutWorld(); apply(true); }, 100);
+  });
 
   svg.addEventListener("wheel", function (ev) {
     ev.preventDefault();
@@ -229,6 +347,11 @@
     tip.style.top = Math.min(ev.clientY + 14, window.innerHeight - tip.offsetHeight - 8) + "px";
   }
   function hideTip() { tip.hidden = true; }
+  // any touch or click elsewhere, and scrolling, put the tooltip away
+  document.addEventListener("pointerdown", function (ev) {
+    if (ev.pointerType !== "mouse" || !ev.target.classList.contains("node")) hideTip();
+  }, true);
+  window.addEventListener("scroll", hideTip, { passive: true });
 
   // ------------------------------------------------------------ selection and panel
 
@@ -244,6 +367,7 @@
     document.getElementById("panel-body").hidden = true;
     document.getElementById("panel-empty").hidden = false;
     delete document.body.dataset.selected;
+    schedulePlacement();
   }
   function select(n) {
     clearSelection();
@@ -259,6 +383,8 @@
     edges.forEach(function (e) { if (e.s === n.i || e.t === n.i) e.el.classList.add("near"); });
     renderPanel(n);
     document.body.dataset.selected = n.key;
+    hideTip();
+    schedulePlacement();
   }
   function focusNode(n) {
     select(n);
@@ -423,6 +549,8 @@
   });
 
   paint();
-  apply();
+  layoutWorld();
+  measureLabels();
+  apply(true);
   document.body.dataset.ready = "true";
 })();
