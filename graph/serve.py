@@ -31,9 +31,12 @@ A build that publishes a new store while the server runs is picked up on the nex
 
 from __future__ import annotations
 
+import errno
+import html
 import ipaddress
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -273,6 +276,7 @@ class Site:
             Rule("/ontology", endpoint="ontology"),
             Rule("/documents", endpoint="documents"),
             Rule("/agencies", endpoint="agencies"),
+            Rule("/network", endpoint="network"),
             Rule("/api/queries", endpoint="saved_queries"),
             Rule("/api/query/<name>", endpoint="saved_query"),
             Rule("/static/<name>", endpoint="static"),
@@ -459,6 +463,17 @@ class Site:
         return self.render("serve-list.html", title="Agencies", rows=agency_list(self.live.get(), self),
                            columns=("Agency", "中文", "Provisions"))
 
+    def on_network(self, request: Request) -> Response:
+        """The page `cgtkg network` wrote into DIR/network, told this server's base IRI so that
+        its links to documents, agencies and sources open their pages here."""
+        path = self.out_dir / "network" / "network.html"
+        if not path.is_file():
+            raise Refused(404, f"no network page at {path}: run `cgtkg network --out {self.out_dir}`")
+        page = path.read_text(encoding="utf-8")
+        meta = f'<meta name="cgtkg-id-base" content="{html.escape(self.base, quote=True)}">'
+        page = page.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + meta, 1)
+        return Response(page, mimetype="text/html")  # its own policy (inline, nothing else) applies
+
     # -- saved queries
 
     def on_saved_queries(self, request: Request) -> Response:
@@ -591,6 +606,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _check_free(host: str, port: int) -> None:
+    """Raise OSError (with the reason) when ``host:port`` cannot be listened on."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((host, port))
+
+
 def make_app(out_dir: Path, base: str | None = None) -> Site:
     return Site(Path(out_dir), base)
 
@@ -600,7 +625,11 @@ def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 8000, base: str | 
     """Serve until interrupted.  ``ready(server)`` is called once the socket listens (with the
     real port when ``port`` is 0)."""
     site = make_app(out_dir, base)
-    server = make_server(host, port, site, threaded=True)
+    _check_free(host, port)
+    try:
+        server = make_server(host, port, site, threaded=True)
+    except SystemExit:  # werkzeug says why on standard error and exits 1: taken meanwhile
+        raise OSError(errno.EADDRINUSE, "the address is in use") from None
     if ready is not None:
         ready(server, site)
     try:

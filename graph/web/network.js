@@ -18,6 +18,14 @@
   const COMMUNITY_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
     "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a"];
 
+  // Served by `cgtkg serve` (which adds this meta element), the dataset's IRIs open their
+  // pages on that server; opened from disk, they stay as they are.
+  const idBaseMeta = document.querySelector('meta[name="cgtkg-id-base"]');
+  const ID_BASE = idBaseMeta ? idBaseMeta.getAttribute("content") : "";
+  function hrefOf(iri) {
+    return ID_BASE && iri && iri.indexOf(ID_BASE) === 0 ? "/id/" + iri.slice(ID_BASE.length) : iri;
+  }
+
   const nodes = data.nodes;
   const edges = data.edges;
   const measures = data.measures;
@@ -396,6 +404,11 @@
     body.textContent = "";
     body.append(h("h2", {}, n.en));
     if (n.zh) body.append(h("p", { class: "zh", lang: "zh" }, n.zh));
+    if (ID_BASE) {
+      const open = h("p", { class: "open-page" });
+      open.append(h("a", { href: hrefOf(n.id) }, "Open its page"));
+      body.append(open);
+    }
     const dl = h("dl");
     function row(k, v) { if (v !== "" && v !== null && v !== undefined) dl.append(h("dt", {}, k), h("dd", {}, String(v))); }
     row("Short name", n.short !== n.en ? n.short : "");
@@ -477,7 +490,10 @@
 
   function documentSection(d, ul) {
     const box = h("section", { class: "doc", "data-document": d.document });
-    box.append(h("h3", {}, d.docTitleEn || d.document));
+    const heading = h("h3", {});
+    if (ID_BASE) heading.append(h("a", { href: hrefOf(d.documentIri) }, d.docTitleEn || d.document));
+    else heading.textContent = d.docTitleEn || d.document;
+    box.append(heading);
     if (d.docTitleZh) box.append(h("p", { class: "zh", lang: "zh" }, d.docTitleZh));
     const meta = [d.docNumber, d.docDates].filter(Boolean).join(" · ");
     if (meta) box.append(h("p", { class: "doc-meta" }, meta));
@@ -492,7 +508,7 @@
     if (others.length) li.append(h("p", { class: "source" }, "Also responsible: " + others.join(", ")));
     if (m.source) {
       const p = h("p", { class: "source" }, "Source: ");
-      p.append(h("a", { href: m.source, rel: "noopener" }, m.sourceTitle || m.source));
+      p.append(h("a", { href: hrefOf(m.source), rel: "noopener" }, m.sourceTitle || m.source));
       if (m.locator) p.append(document.createTextNode(" — " + m.locator));
       li.append(p);
     }

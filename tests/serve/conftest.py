@@ -65,6 +65,15 @@ def served_build(tmp_path_factory, has_corpus):
     out = tmp_path_factory.mktemp("serve") / "out"
     result = build(BuildOptions(out_dir=out, corpus_dir=CORPUS if has_corpus else None))
     assert result.exit_code in (0, 6), f"the build failed (exit {result.exit_code})"
+    from graph.cmd_network import write_outputs
+    from graph.network import build_network
+    from graph.store import GraphStore
+
+    store = GraphStore.open(out)
+    try:
+        write_outputs(build_network(store), out / "network")  # what `cgtkg network` writes
+    finally:
+        store.close()
     return out
 
 

@@ -130,3 +130,23 @@ def test_query_page_runs_sparql_and_saved_questions(browser, server, served_buil
     assert page.url.startswith(server.url + "/page/")
     assert problems == []
     page.close()
+
+
+def test_network_page_served_links_to_this_servers_pages(browser, server, shots):
+    """Opened from `cgtkg serve`, the network page's documents, agencies and sources open
+    their pages on the server instead of the w3id IRIs (which dereference nowhere yet)."""
+    problems: list[str] = []
+    page = _open(browser, server, "/network", 1280, problems)
+    _wait(page, "document.body.dataset.ready === 'true'")
+    hub = page.locator("circle.node").first.get_attribute("data-key")
+    page.locator(f'circle.node[data-key="{hub}"]').click()
+    _wait(page, f"document.body.dataset.selected === {hub!r}")
+    hrefs = page.locator("#panel-body a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert hrefs and all(h.startswith("/id/") for h in hrefs), hrefs
+    assert any(h.startswith("/id/source/") for h in hrefs) and any(h.startswith("/id/doc/") for h in hrefs)
+    page.screenshot(path=str(shots / "network-served.png"))
+    page.locator("#panel-body p.open-page a").click()
+    page.wait_for_load_state()
+    assert page.url == f"{server.url}/page/agency/{hub}"
+    assert problems == []
+    page.close()
