@@ -37,6 +37,12 @@
     n.i = i;
     n.nb = new Map();  // neighbour index -> shared provisions
   });
+  // Named whatever the crowd (as in the PNG): the five best-connected (the data comes in
+  // rank order) and the five largest agencies.
+  const MUST = 5;
+  const must = nodes.slice(0, MUST).concat(nodes.slice().sort(function (a, b) {
+    return b.measures - a.measures || a.i - b.i;
+  }).slice(0, MUST)).filter(function (n, i, all) { return all.indexOf(n) === i; });
   edges.forEach(function (e) {
     nodes[e.s].nb.set(e.t, e.w);
     nodes[e.t].nb.set(e.s, e.w);
@@ -154,29 +160,36 @@
     });
   }
 
-  /** Which labels show, and where: the focused agency first, then its partners, then the
-   * best-connected (all of them when zoomed in), each at the first spot around its circle
-   * (right, left, above, below) that stays inside the visible canvas and overlaps no label
-   * already placed and no other circle. A label with no such spot is not drawn (hover or
-   * zoom shows it). Boxes are in drawing units, so this runs again after every zoom. */
+  /** Which labels show, and where: the focused agency first, then the five largest and five
+   * best-connected, then its partners, then the other best-connected (all of them when
+   * zoomed in), each at the first spot around its circle (right, left, above, below) that
+   * stays inside the visible canvas and overlaps no label already placed and no other
+   * circle; the focused agency and the largest and best-connected may cover other circles
+   * (their label has a white outline) when that is the only way. A label with no spot is
+   * not drawn (hover or zoom shows it). Boxes are in drawing units, so this runs again
+   * after every zoom and pan. */
   function placeLabels() {
     const k = view.k, gap = 2 / k, pad = HALO / k;
     const vx0 = -view.tx / k, vy0 = -view.ty / k, vx1 = (W - view.tx) / k, vy1 = (H - view.ty) / k;
     const zoomed = k >= 2.2;
     const want = [];
+    const insist = new Set(must);
     if (selected) {
       want.push(selected);
-      selected.nb.forEach(function (_w, j) { want.push(nodes[j]); });
+      insist.add(selected);
     }
+    must.forEach(function (n) { if (want.indexOf(n) < 0) want.push(n); });
+    if (selected) selected.nb.forEach(function (_w, j) { if (want.indexOf(nodes[j]) < 0) want.push(nodes[j]); });
     nodes.forEach(function (n) { if ((n.top || zoomed) && want.indexOf(n) < 0) want.push(n); });
     const placed = [];
     const shown = new Set();
-    function free(b, self) {
+    function free(b, self, overCircles) {
       if (b[0] < vx0 + pad || b[1] < vy0 + pad || b[2] > vx1 - pad || b[3] > vy1 - pad) return false;
       for (let i = 0; i < placed.length; i++) {
         const q = placed[i];
         if (b[0] < q[2] && q[0] < b[2] && b[1] < q[3] && q[1] < b[3]) return false;
       }
+      if (overCircles) return true;
       for (let i = 0; i < nodes.length; i++) {
         const m = nodes[i];
         if (m === self) continue;
@@ -194,10 +207,12 @@
         [n.wx - w / 2, n.wy - r - gap - h],
         [n.wx - w / 2, n.wy + r + gap],
       ];
-      for (let i = 0; i < spots.length; i++) {
+      const tries = insist.has(n) ? spots.length * 2 : spots.length;
+      for (let t = 0; t < tries; t++) {
+        const i = t % spots.length;
         const x = spots[i][0], y = spots[i][1];
         const b = [x - pad, y - pad, x + w + pad, y + h + pad];
-        if (!free(b, n)) continue;
+        if (!free(b, n, t >= spots.length)) continue;
         placed.push(b);
         shown.add(n);
         n.label.setAttribute("x", (x - n.lx / k).toFixed(2));

@@ -11,6 +11,7 @@ from __future__ import annotations
 from itertools import combinations
 
 import pytest
+from network_1000 import network_1000
 
 from graph.network import ranked
 from graph.network_draw import layout_positions
@@ -31,6 +32,15 @@ def _inside(inner, outer, tol=0.5) -> bool:
     return (inner["x"] >= outer["x"] - tol and inner["y"] >= outer["y"] - tol
             and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + tol
             and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + tol)
+
+
+def _must(net) -> list[str]:
+    """The agencies the page names whatever the crowd: five best-connected, five largest."""
+    p = net.agencies
+    order = ranked(p)
+    biggest = sorted(order, key=lambda n: -p.nodes[n]["measures"])
+    keys = [p.nodes[n]["registry_key"] for n in order[:5] + biggest[:5]]
+    return list(dict.fromkeys(keys))
 
 
 def _open(browser, net, tmp_path, options, errors):
@@ -139,5 +149,22 @@ def test_desktop_hub_labels_neither_overlap_nor_run_under_the_panel(browser, rea
     zoomed = _label_boxes(page)
     for (ka, a), (kb, b) in combinations(zoomed.items(), 2):
         assert not _overlap(a, b), f"labels {ka} and {kb} overlap when zoomed"
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("options", [PHONE, DESKTOP], ids=["390px", "1400px"])
+def test_hubs_are_named_in_the_1000_text_hairball(browser, tmp_path, test_output, options):
+    """At 1,000 texts the largest agencies sit inside a dense hairball where no spot near
+    them is free of other circles: their labels are placed anyway, over circles, still never
+    over another label nor past the drawing's edge."""
+    net = network_1000()
+    errors: list[str] = []
+    context, page = _open(browser, net, tmp_path, options, errors)
+    width = options["viewport"]["width"]
+    _, labels = _common_layout_facts(page, width)
+    missing = [k for k in _must(net) if k not in labels]
+    assert missing == [], f"unnamed hubs: {missing}"
+    page.screenshot(path=str(test_output / f"network-1000-{width}.png"))
     assert errors == []
     context.close()

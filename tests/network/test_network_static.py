@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from itertools import combinations
-from pathlib import Path
 
-import networkx as nx
 import pytest
+from network_1000 import network_1000
 from PIL import Image, ImageStat
 
-from graph.namespaces import DEFAULT_BASE
-from graph.network import (
-    AGENCY,
-    LEVELS,
-    MEASURE,
-    Network,
-    NetworkFilters,
-    build_network,
-    compute_metrics,
-    project_agencies,
-    ranked,
-)
+from graph.network import LEVELS, NetworkFilters, build_network, ranked
 from graph.network_draw import DPI, FIGSIZE, draw_static, layout_positions, must_label
-
-NETWORK_1000 = Path(__file__).parent / "data" / "network-1000.json"
 
 EXPECTED_PX = (int(FIGSIZE[0] * DPI), int(FIGSIZE[1] * DPI))
 
@@ -119,32 +104,6 @@ def test_png_of_the_real_network(real_net, test_output):
     tried = set(order[:30]) | set(must_label(real_net.agencies, order))
     assert sorted(result.labelled + result.skipped) == sorted(tried)
     assert set(must_label(real_net.agencies, order)) <= set(result.labelled)
-
-
-def network_1000() -> Network:
-    """The network of 1,000 synthetic texts (tests/network/data/README.md), rebuilt with the
-    project's own projection and metrics: a hairball of 99 agencies and 2,615 pairs whose
-    biggest agencies sit inside it.
-
-    Exported from that build's store with ``build_network(store, details=False)``: each
-    agency's key, label_en, short and level, and each provision's agencies."""
-    data = json.loads(NETWORK_1000.read_text(encoding="utf-8"))
-    b = nx.Graph(title="Agencies responsible for CGT policy provisions", filters="none")
-    iris = []
-    for key, en, short, level in data["agencies"]:
-        iri = f"{DEFAULT_BASE}agency/{key}"
-        iris.append(iri)
-        b.add_node(iri, kind=AGENCY, registry_key=key, label=en, label_en=en, label_zh="", short=short,
-                   level=level)
-    for i, agencies in enumerate(data["provisions"]):
-        m = f"{DEFAULT_BASE}doc/synthetic/measure/{i}"
-        b.add_node(m, kind=MEASURE)
-        b.add_edges_from((iris[a], m) for a in agencies)
-    for iri in iris:
-        b.nodes[iri]["measures"] = b.degree(iri)
-    p = project_agencies(b)
-    comms = compute_metrics(p)
-    return Network(bipartite=b, agencies=p, filters=NetworkFilters(), base=DEFAULT_BASE, communities=comms)
 
 
 def test_biggest_nodes_are_labelled_at_1000_texts(test_output):
