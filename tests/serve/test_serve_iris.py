@@ -60,7 +60,8 @@ def _families(union: Graph) -> list[str]:
 def test_every_iri_family_negotiates_to_the_same_graph_in_three_syntaxes(server, union, dataset):
     iris = _families(union) + [DEFAULT_BASE + "graph/links", "https://w3id.org/cgt-kg/id/agency/nmpa"]
     families = {i[len(DEFAULT_BASE):].split("/")[0] for i in iris}
-    assert {"doc", "agency", "region", "therapy", "doctype", "concept", "scheme", "source"} <= families
+    assert {"doc", "agency", "region", "therapy", "doctype", "concept", "scheme", "source", "event",
+            "activity", "graph"} <= families
     for iri in iris:
         path = "/id/" + iri[len(DEFAULT_BASE):]
         expected = expected_description(union, dataset, iri)
@@ -75,6 +76,10 @@ def test_every_iri_family_negotiates_to_the_same_graph_in_three_syntaxes(server,
             assert r2.status == 200 and r2.getheader("Content-Type").startswith(accept)
             got = Graph().parse(data=body, format=fmt)
             assert isomorphic(got, expected), f"{location}: {len(got)} triples, expected {len(expected)}"
+        r, _ = _get(server, path, "text/html")
+        assert r.status == 303 and r.getheader("Location") == "/page/" + iri[len(DEFAULT_BASE):]
+        r, body = _get(server, r.getheader("Location"))
+        assert r.status == 200 and f"<code>{iri}</code>" in body.decode("utf-8"), iri
 
 
 def test_a_browser_is_sent_to_the_page_and_unknown_iris_are_404(server, union):
@@ -150,3 +155,20 @@ def test_passages_are_quoted_on_the_provision_page(server, union, has_corpus):
     _, body = _get(server, "/page/" + str(provision)[len(DEFAULT_BASE):])
     html = body.decode("utf-8")
     assert html.count('<figure class="passage">') == len(annotations) > 0
+
+
+def test_ontology_terms_are_served_at_ontology(server, union):
+    cgt = "https://w3id.org/cgt-kg/ontology#"
+    expected = Graph()
+    for t in union:
+        if isinstance(t[0], URIRef) and str(t[0]).startswith(cgt.rstrip("#")):
+            expected.add(t)
+    assert len(expected) > 50
+    r, body = _get(server, "/ontology", "text/turtle")
+    assert r.status == 200 and r.getheader("Content-Type").startswith("text/turtle")
+    assert isomorphic(Graph().parse(data=body, format="turtle"), expected)
+    _, page = _get(server, "/ontology", "text/html")
+    assert 'id="partOfDocument"' in page.decode("utf-8")
+    # a page's property links lead there
+    _, doc_page = _get(server, "/page/agency/nmpa")
+    assert 'href="/ontology#administrativeLevel"' in doc_page.decode("utf-8")
