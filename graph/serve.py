@@ -62,6 +62,8 @@ ONTOLOGY_NS = str(CGT._NS)
 
 #: Most values a page lists for one property; the rest are counted and left to the RDF.
 PAGE_LIMIT = 200
+#: Largest request body read (a query text or form): 1 MB
+MAX_BODY = 1 << 20
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -300,6 +302,7 @@ class Site:
 
     def __call__(self, environ, start_response):
         request = Request(environ)
+        request.max_content_length = MAX_BODY  # a larger POST is 413, never read into memory
         try:
             endpoint, args = self.urls.bind_to_environ(environ).match()
             response = getattr(self, f"on_{endpoint}")(request, **args)

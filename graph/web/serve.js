@@ -15,6 +15,7 @@
   const savedParams = document.getElementById("saved-params");
   const savedTitle = document.getElementById("saved-title");
   let saved = [];
+  const MAX_ROWS = 2000;
 
   function h(name, attrs, text) {
     const e = document.createElement(name);
@@ -56,8 +57,10 @@
       return;
     }
     const vars = data.head.vars;
-    const rows = data.results.bindings;
-    status.textContent = rows.length + " row" + (rows.length === 1 ? "" : "s") + " (" + ms + " ms)";
+    const all = data.results.bindings;
+    const rows = all.slice(0, MAX_ROWS);  // a table of tens of thousands of rows freezes a tab
+    status.textContent = all.length + " row" + (all.length === 1 ? "" : "s") + " (" + ms + " ms)" +
+      (all.length > rows.length ? "; the first " + rows.length + " are shown, the downloads have them all" : "");
     const t = h("table", { class: "results" });
     const tr = h("tr");
     vars.forEach(function (v) { tr.append(h("th", { scope: "col" }, v)); });

@@ -202,3 +202,8 @@ def test_saved_query_runs_with_bound_parameters(server, served_build):
     assert code == 400
     listing = json.loads(_status(server.url + "/api/queries")[1])
     assert "agency-measures" in {q["name"] for q in listing}
+
+
+def test_an_oversized_request_body_is_refused_unread(server):
+    code, _ = _status(server.url + "/sparql", b"#" * (2 << 20), {"Content-Type": "application/sparql-query"})
+    assert code == 413
