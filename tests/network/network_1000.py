@@ -30,7 +30,7 @@ def network_1000() -> Network:
         iris.append(iri)
         b.add_node(iri, kind=AGENCY, iri=iri, registry_key=key, label=en, label_en=en, label_zh="",
                    short=short, level=level, level_label="", region="", region_label="", parent="",
-                   parent_label="", generic=False)
+                   parent_label="", generic=False, derived=False)
     for i, agencies in enumerate(data["provisions"]):
         doc = f"{DEFAULT_BASE}doc/synthetic-{i // 10}"
         m = f"{doc}/measure/{i % 10 + 1}"

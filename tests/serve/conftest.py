@@ -8,51 +8,16 @@ tests that need passages skip without them.  The server is the installed command
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph
+from serve_server import Server
 
 from graph.build import REPO_ROOT, BuildOptions, build
 
 CORPUS = (REPO_ROOT.parent / "shared" / "corpus").resolve()
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = REPO_ROOT / "test-output" / "serve"
-
-
-class Server:
-    def __init__(self, out_dir: Path, log: Path, *extra: str):
-        self.log = log
-        self.out_dir = out_dir
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", "serve", "--out", str(out_dir), "--port", "0", *extra],
-            stdout=subprocess.DEVNULL, stderr=open(log, "wb"), cwd=REPO_ROOT)
-        deadline = time.monotonic() + 60
-        while True:
-            text = log.read_text(encoding="utf-8", errors="replace")
-            m = re.search(r"read-only at (http://127\.0\.0\.1:\d+)/", text)
-            if m:
-                self.url = m.group(1)
-                return
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError(f"cgtkg serve did not start:\n{text}")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -98,17 +63,6 @@ def union(dataset) -> Graph:
     for s, p, o, _ in dataset.quads((None, None, None, None)):
         g.add((s, p, o))
     return g
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium to run the browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")

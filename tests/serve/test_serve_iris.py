@@ -10,10 +10,10 @@ import urllib.parse
 from html.parser import HTMLParser
 
 import pytest
-from conftest import Server
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
+from serve_server import Server
 
 from graph.build import BuildOptions, build
 from graph.namespaces import DEFAULT_BASE, ELI, OA
