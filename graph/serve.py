@@ -401,6 +401,9 @@ class Site:
     def on_resource(self, request: Request, rest: str) -> Response:
         iri = self.iri_of(rest)
         if not exists(self.live.get(), iri):
+            alias = self._expand_prefix(rest)
+            if alias is not None:  # /id/ag/nmpa, as the prefixed name ag:nmpa reads
+                return Response(status=301, headers={"Location": f"/id/{_path_quote(alias)}"})
             return self._not_found(iri)
         offers = list(DESCRIPTION_TYPES)
         chosen = best_match(request.accept_mimetypes, offers)
@@ -410,6 +413,17 @@ class Site:
         where = f"/page/{_path_quote(rest)}" if kind == "html" else f"/data/{_path_quote(rest)}.{kind}"
         return Response(f"See {where}\n", status=303, mimetype="text/plain",
                         headers={"Location": where, "Vary": "Accept"})
+
+    def _expand_prefix(self, rest: str) -> str | None:
+        """``ag/nmpa`` -> ``agency/nmpa`` when the project's prefix ``ag:`` names an IRI the
+        store knows (the short forms ``cgtkg query --param`` and the docs use)."""
+        prefix, _, local = rest.partition("/")
+        namespace = instance_prefixes(self.base).get(prefix) or (f"{self.base}graph/" if prefix == "gr" else None)
+        if not local or namespace is None or not namespace.startswith(self.base):
+            return None
+        if not exists(self.live.get(), namespace + local):
+            return None
+        return namespace[len(self.base):] + local
 
     def on_data(self, request: Request, rest: str) -> Response:
         stem, dot, ext = rest.rpartition(".")

@@ -172,3 +172,13 @@ def test_ontology_terms_are_served_at_ontology(server, union):
     # a page's property links lead there
     _, doc_page = _get(server, "/page/agency/nmpa")
     assert 'href="/ontology#administrativeLevel"' in doc_page.decode("utf-8")
+
+
+def test_prefixed_names_are_short_ways_in(server):
+    """``/id/ag/nmpa`` reads like ``ag:nmpa``: it leads to the agency's own IRI, which then
+    negotiates as usual; a short form of nothing is still 404."""
+    r, _ = _get(server, "/id/ag/nmpa", "text/turtle")
+    assert r.status == 301 and r.getheader("Location") == "/id/agency/nmpa"
+    r, _ = _get(server, "/id/rg/guangdong", "text/html")
+    assert r.status == 301 and r.getheader("Location") == "/id/region/guangdong"
+    assert _get(server, "/id/ag/no-such-agency", "text/turtle")[0].status == 404
