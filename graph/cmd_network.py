@@ -42,8 +42,8 @@ def write_outputs(
     from graph.network_html import write_page
 
     dest = Path(dest)
-    files = write_graph_files(net, dest)
     pos = layout_positions(net.agencies, seed)
+    files = write_graph_files(net, dest, pos)  # the GEXF files carry the same layout
     drawn = draw_static(
         net, dest / "agencies.png", dest / "agencies.svg", top=top, seed=seed, pos=pos
     )

@@ -21,6 +21,7 @@ Node ids are the resources' IRIs, so exports can be joined back to the graph.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -630,8 +631,68 @@ def _exportable(g: nx.Graph) -> nx.Graph:
     return h
 
 
-def write_graph_files(net: Network, dest: Path) -> dict[str, Path]:
-    """GraphML and GEXF of both graphs, plus metrics.json, into ``dest``."""
+#: how the exports lay out the drawing: the page's and the picture's width and height
+VIZ_WIDTH, VIZ_HEIGHT = 1200.0, 800.0
+_MEASURE_COLOUR = "#aab7b8"
+_EDGE_COLOUR = "#7f8c8d"
+
+
+def _rgb(colour: str) -> dict[str, int | float]:
+    return {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16), "a": 1.0}
+
+
+def node_radius(measures: int, most: int) -> float:
+    """Radius of an agency's circle (pixels at the drawing's size): the PNG's marker
+    (area 70 + 650·√(measures/most) pt², graph/network_draw.py) halved."""
+    return round((70.0 + 650.0 * (measures / most) ** 0.5) ** 0.5 / 2, 3) if most else 4.2
+
+
+def edge_thickness(weight: int, heaviest: int) -> float:
+    """The PNG's line width for ``weight`` shared provisions."""
+    return round(0.6 + 4.4 * (weight - 1) / (heaviest - 1), 3) if heaviest > 1 else 1.0
+
+
+def add_viz(net: Network, p: nx.Graph, b: nx.Graph,
+            pos: dict[str, tuple[float, float]] | None) -> None:
+    """GEXF ``viz:`` attributes, so that Gephi opens the files looking like the PNG: each
+    agency's position (the PNG's layout on a 1200 × 800 canvas, y up as in Gephi), its
+    colour (administrative level) and size (provisions it is responsible for); line width
+    by shared provisions.  In the bipartite file each provision sits, small and grey, at the
+    middle of its agencies.  Without ``pos`` only colours and sizes are written."""
+    most = max((net.agencies.nodes[n].get("measures", 0) for n in net.agencies), default=0) or 1
+    heaviest = max((d.get("weight", 1) for *_, d in net.agencies.edges(data=True)), default=1)
+    for g in (p, b):
+        for n, d in g.nodes(data=True):
+            if d.get("kind") == MEASURE:
+                continue
+            viz = {"color": _rgb(LEVELS.get(d.get("level") or "", LEVELS[""])[1]),
+                   "size": node_radius(net.agencies.nodes[n].get("measures", 0) if n in net.agencies else 0, most)}
+            if pos and n in pos:
+                viz["position"] = {"x": round(pos[n][0] * VIZ_WIDTH, 3), "y": round(pos[n][1] * VIZ_HEIGHT, 3),
+                                   "z": 0.0}
+            d["viz"] = viz
+    for _u, _v, d in p.edges(data=True):
+        d["viz"] = {"thickness": edge_thickness(d.get("weight", 1), heaviest), "color": _rgb(_EDGE_COLOUR)}
+    for m, d in b.nodes(data=True):
+        if d.get("kind") != MEASURE:
+            continue
+        viz = {"color": _rgb(_MEASURE_COLOUR), "size": 2.0}
+        placed = [pos[a] for a in b.neighbors(m) if pos and a in pos]
+        if placed:
+            # at the middle of its agencies, nudged by a fixed amount from its IRI so that
+            # provisions of the same agencies do not all sit on one point
+            h = sum(map(ord, m)) % 360
+            x = sum(x for x, _ in placed) / len(placed) + 0.008 * math.cos(math.radians(h))
+            y = sum(y for _, y in placed) / len(placed) + 0.008 * math.sin(math.radians(h))
+            viz["position"] = {"x": round(x * VIZ_WIDTH, 3), "y": round(y * VIZ_HEIGHT, 3), "z": 0.0}
+        d["viz"] = viz
+
+
+def write_graph_files(net: Network, dest: Path,
+                      pos: dict[str, tuple[float, float]] | None = None) -> dict[str, Path]:
+    """GraphML and GEXF of both graphs, plus metrics.json, into ``dest``.  The GEXF files
+    carry ``viz:`` position (from ``pos``, the drawing's layout), colour and size
+    (:func:`add_viz`); GraphML carries the data only."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     out = {
@@ -644,6 +705,7 @@ def write_graph_files(net: Network, dest: Path) -> dict[str, Path]:
     b, p = _exportable(net.bipartite), _exportable(net.agencies)
     nx.write_graphml(b, out["bipartite.graphml"])
     nx.write_graphml(p, out["agencies.graphml"])
+    add_viz(net, p, b, pos)
     nx.write_gexf(b, out["bipartite.gexf"])
     nx.write_gexf(p, out["agencies.gexf"])
     out["metrics.json"].write_text(

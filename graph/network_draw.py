@@ -8,6 +8,11 @@ What makes a network picture readable, and what this module does about it:
   label is placed greedily, best-connected first, at the first of several candidate
   spots around its node whose box overlaps no placed label and no other node; a label
   that finds no free spot is left out rather than drawn on top of another;
+* **the biggest nodes are always named** — the :data:`MUST_LABEL` best-connected and the
+  :data:`MUST_LABEL` largest agencies are placed first, and where every spot near one of
+  them touches another circle (the middle of a dense network at 1,000 texts), their label
+  goes further out with a leader line, on its white box over the circles it crosses, but
+  still never over another label nor outside the picture;
 * **colour means administrative level**, the same colours as the interactive page, with a
   legend that also explains edge width (shared provisions) and node size;
 * **the title says what was drawn**: counts and the filters used.
@@ -32,6 +37,7 @@ from matplotlib.text import Text
 from graph.network import DEFAULT_TOP, LEVELS, Network, ranked
 
 FIGSIZE = (16.0, 10.0)  # inches
+MUST_LABEL = 5  # the best-connected and the largest agencies that are labelled whatever the crowd
 DPI = 100
 LABEL_FONT = 9.0
 SVG_META = {"Creator": "cgtkg network", "Date": None}  # no date: same input, same file
@@ -178,13 +184,28 @@ def _hits_disc(box: tuple[float, float, float, float], cx: float, cy: float, r: 
     return (nx_ - cx) ** 2 + (ny_ - cy) ** 2 < r * r
 
 
-def _candidates(r_px: float) -> list[tuple[float, float]]:
-    """Offsets (pixels) to try around a node: close first, right/left before up/down."""
+def _candidates(r_px: float, far: bool = False) -> list[tuple[float, float]]:
+    """Offsets (pixels) to try around a node: close first, right/left before up/down;
+    ``far`` adds rings further out (for the labels that must be placed)."""
     out = []
-    for ring in (r_px + 3, r_px + 16, r_px + 34, r_px + 56):
+    rings = [r_px + 3, r_px + 16, r_px + 34, r_px + 56]
+    if far:
+        rings += [r_px + 80, r_px + 110, r_px + 150, r_px + 200]
+    for ring in rings:
         for ang in (0, 180, 90, 270, 35, 145, 215, 325):
             a = math.radians(ang)
             out.append((ring * math.cos(a), ring * math.sin(a)))
+    return out
+
+
+def must_label(p: nx.Graph, order: list[str]) -> list[str]:
+    """The agencies whose label is placed first and, if need be, over other circles: the
+    best-connected (``order``) and the largest (most provisions), in that order."""
+    biggest = sorted(p, key=lambda n: (-p.nodes[n].get("measures", 0), order.index(n)))
+    out = []
+    for n in order[:MUST_LABEL] + biggest[:MUST_LABEL]:
+        if n not in out:
+            out.append(n)
     return out
 
 
@@ -197,14 +218,19 @@ def _place_labels(fig, ax, canvas, p, pos, disc, order, top) -> tuple[list, list
     placed: list[tuple[float, float, float, float]] = []
     labelled: list[str] = []
     skipped: list[str] = []
-    for n in order[:top]:
+    must = must_label(p, order)[: max(0, top)] if top else []
+    queue = must + [n for n in order[:top] if n not in must]
+    for n in queue:
         cx, cy, r = disc[n]
         text = p.nodes[n].get("short") or p.nodes[n].get("label_en") or n
         chosen = None
-        for i, (dx, dy) in enumerate(_candidates(r)):
+        tries = [(c, True) for c in _candidates(r)]
+        if n in must:  # then further out, over other circles if there is no other way
+            tries += [(c, False) for c in _candidates(r, far=True)]
+        for i, ((dx, dy), strict) in enumerate(tries):
             ha = "left" if dx > 1 else "right" if dx < -1 else "center"
             va = "bottom" if dy > 1 else "top" if dy < -1 else "center"
-            far = i >= 8
+            far = math.hypot(dx, dy) > r + 20
             ann = ax.annotate(
                 text,
                 xy=pos[n],
@@ -214,7 +240,7 @@ def _place_labels(fig, ax, canvas, p, pos, disc, order, top) -> tuple[list, list
                 ha=ha,
                 va=va,
                 fontsize=LABEL_FONT,
-                zorder=5,
+                zorder=6 if n in must else 5,
                 color="#1b2631",
                 bbox={"boxstyle": "round,pad=0.18", "fc": "white", "ec": "none", "alpha": 0.8},
                 arrowprops=(
@@ -238,7 +264,7 @@ def _place_labels(fig, ax, canvas, p, pos, disc, order, top) -> tuple[list, list
                 and box[2] <= frame_box[2]
                 and box[3] <= frame_box[3]
                 and not any(_overlaps(box, q) for q in placed)
-                and not any(_hits_disc(box, *disc[m]) for m in p if m != n)
+                and not (strict and any(_hits_disc(box, *disc[m]) for m in p if m != n))
             )
             if ok:
                 chosen = box
@@ -414,7 +440,8 @@ def _legend(fig, p, heaviest: int, most: int, top: int, n_labelled: int) -> None
         0.8,
         0.2,
         f"{n_labelled} of {p.number_of_nodes()} agencies labelled:\n"
-        f"the top {top} by weighted degree\nwhose label fits without overlap",
+        f"the top {top} by weighted degree whose\nlabel fits without overlap; the {MUST_LABEL} "
+        f"largest\nand best-connected always",
         ha="left",
         va="top",
         fontsize=9,

@@ -54,3 +54,21 @@ def corpus_zh_dir() -> Path:
         pytest.skip(f"Chinese originals not found at {CORPUS_ZH_DIR} (../shared/corpus-zh beside the "
                     "repo); this test reads them")
     return CORPUS_ZH_DIR
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Real headless Chromium (Debian's), driven through Playwright's Python API: one per test
+    session, shared by every area (Playwright's sync API allows one running instance)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium to run the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -6,10 +6,25 @@
 
   const data = JSON.parse(document.getElementById("graph-data").textContent);
   const SVGNS = "http://www.w3.org/2000/svg";
-  const W = 1200, H = 800, PAD = 48;
+  // SVG user units are the canvas's CSS pixels (the view box follows the canvas's size), so
+  // circles and labels keep a readable size on a phone as on a desktop.
+  let W = 1200, H = 800;
+  const PAD = 28;
+  const ASPECT = 1.5;  // width / height the layout was made for (graph/network_draw.py)
+  const STRETCH = 1.6;  // how far the drawing may depart from that aspect to fill the canvas
+  const FONT = 13;  // label size in screen pixels, at any zoom
+  const HALO = 2;  // pixels kept free around a label's box: its 3 px white outline, and a little air
   const MIN_K = 0.4, MAX_K = 14;
   const COMMUNITY_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
     "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a"];
+
+  // Served by `cgtkg serve` (which adds this meta element), the dataset's IRIs open their
+  // pages on that server; opened from disk, they stay as they are.
+  const idBaseMeta = document.querySelector('meta[name="cgtkg-id-base"]');
+  const ID_BASE = idBaseMeta ? idBaseMeta.getAttribute("content") : "";
+  function hrefOf(iri) {
+    return ID_BASE && iri && iri.indexOf(ID_BASE) === 0 ? "/id/" + iri.slice(ID_BASE.length) : iri;
+  }
 
   const nodes = data.nodes;
   const edges = data.edges;
@@ -20,10 +35,14 @@
 
   nodes.forEach(function (n, i) {
     n.i = i;
-    n.wx = PAD + n.x * (W - 2 * PAD);
-    n.wy = PAD + (1 - n.y) * (H - 2 * PAD);
     n.nb = new Map();  // neighbour index -> shared provisions
   });
+  // Named whatever the crowd (as in the PNG): the five best-connected (the data comes in
+  // rank order) and the five largest agencies.
+  const MUST = 5;
+  const must = nodes.slice(0, MUST).concat(nodes.slice().sort(function (a, b) {
+    return b.measures - a.measures || a.i - b.i;
+  }).slice(0, MUST)).filter(function (n, i, all) { return all.indexOf(n) === i; });
   edges.forEach(function (e) {
     nodes[e.s].nb.set(e.t, e.w);
     nodes[e.t].nb.set(e.s, e.w);
@@ -50,7 +69,7 @@
 
   const canvas = document.getElementById("canvas");
   const svg = svgEl("svg", {
-    viewBox: "0 0 " + W + " " + H, preserveAspectRatio: "xMidYMid meet", role: "group",
+    viewBox: "0 0 " + W + " " + H, preserveAspectRatio: "xMinYMin meet", role: "group",
     "aria-label": data.meta.title,
   });
   const viewport = svgEl("g", { id: "viewport" });
@@ -65,7 +84,7 @@
   edges.forEach(function (e) {
     const a = nodes[e.s], b = nodes[e.t];
     e.el = svgEl("line", {
-      class: "edge", x1: a.wx, y1: a.wy, x2: b.wx, y2: b.wy,
+      class: "edge",
       "stroke-width": (1 + 5 * (e.w - 1) / Math.max(1, wmax - 1)).toFixed(2),
       "vector-effect": "non-scaling-stroke",
     });
@@ -75,11 +94,11 @@
   // biggest first, so small circles stay clickable on top of big ones
   nodes.slice().sort(function (a, b) { return b.r - a.r; }).forEach(function (n) {
     n.el = svgEl("circle", {
-      class: "node", cx: n.wx, cy: n.wy, r: n.r, "data-id": n.id, "data-key": n.key,
+      class: "node", "data-id": n.id, "data-key": n.key,
       tabindex: "0", role: "button",
       "aria-label": n.en + (n.zh ? " / " + n.zh : "") + ": " + n.measures + " provisions",
     });
-    n.label = svgEl("text", { class: "label" + (n.top ? " top" : ""), x: n.wx + n.r + 3, y: n.wy + 4 });
+    n.label = svgEl("text", { class: "label" + (n.top ? " top" : ""), "data-key": n.key });
     n.label.textContent = nameOf(n);
     gNodes.append(n.el);
     gLabels.append(n.label);
@@ -87,10 +106,127 @@
     n.el.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(n); }
     });
-    n.el.addEventListener("mouseenter", function (ev) { showTip(n, ev); });
-    n.el.addEventListener("mousemove", function (ev) { moveTip(ev); });
-    n.el.addEventListener("mouseleave", hideTip);
+    // the tooltip follows a mouse only: a tap selects the agency and the panel shows it all
+    n.el.addEventListener("pointerenter", function (ev) { if (ev.pointerType === "mouse") showTip(n, ev); });
+    n.el.addEventListener("pointermove", function (ev) { if (ev.pointerType === "mouse") moveTip(ev); });
+    n.el.addEventListener("pointerleave", hideTip);
   });
+
+  // ------------------------------------------------------------ geometry
+
+  /** Each label's box at FONT px as the browser lays it out (its em box), and where it sits
+   * from the text's anchor point: measured once, with every label shown but invisible. */
+  function measureLabels() {
+    gLabels.classList.add("measuring");
+    gLabels.setAttribute("font-size", FONT);
+    const m = svg.getScreenCTM();
+    nodes.forEach(function (n) {
+      n.label.setAttribute("x", "0");
+      n.label.setAttribute("y", "100");
+      const r = n.label.getBoundingClientRect();
+      n.tw = r.width / m.a;
+      n.th = r.height / m.a;
+      n.lx = (r.left - m.e) / m.a;  // box left minus x
+      n.asc = 100 - (r.top - m.f) / m.a;  // baseline minus box top
+    });
+    gLabels.classList.remove("measuring");
+  }
+
+  /** Fit the layout into the canvas: the view box is the canvas in pixels, and the drawing
+   * keeps the layout's aspect within STRETCH. Node sizes shrink a little on small screens. */
+  function layoutWorld() {
+    const box = canvas.getBoundingClientRect();
+    W = Math.max(160, Math.round(box.width));
+    H = Math.max(160, Math.round(box.height));
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    const aw = W - 2 * PAD, ah = H - 2 * PAD;
+    const aspect = Math.min(ASPECT * STRETCH, Math.max(ASPECT / STRETCH, aw / ah));
+    let gw = aw, gh = aw / aspect;
+    if (gh > ah) { gh = ah; gw = ah * aspect; }
+    const ox = (W - gw) / 2, oy = (H - gh) / 2;
+    const scale = Math.min(1, Math.max(0.6, W / 1000));
+    nodes.forEach(function (n) {
+      n.wx = ox + n.x * gw;
+      n.wy = oy + (1 - n.y) * gh;
+      n.wr = n.r * scale;
+      n.el.setAttribute("cx", n.wx.toFixed(2));
+      n.el.setAttribute("cy", n.wy.toFixed(2));
+      n.el.setAttribute("r", n.wr.toFixed(2));
+    });
+    edges.forEach(function (e) {
+      const a = nodes[e.s], b = nodes[e.t];
+      e.el.setAttribute("x1", a.wx.toFixed(2)); e.el.setAttribute("y1", a.wy.toFixed(2));
+      e.el.setAttribute("x2", b.wx.toFixed(2)); e.el.setAttribute("y2", b.wy.toFixed(2));
+    });
+  }
+
+  /** Which labels show, and where: the focused agency first, then the five largest and five
+   * best-connected, then its partners, then the other best-connected (all of them when
+   * zoomed in), each at the first spot around its circle (right, left, above, below) that
+   * stays inside the visible canvas and overlaps no label already placed and no other
+   * circle; the focused agency and the largest and best-connected may cover other circles
+   * (their label has a white outline) when that is the only way. A label with no spot is
+   * not drawn (hover or zoom shows it). Boxes are in drawing units, so this runs again
+   * after every zoom and pan. */
+  function placeLabels() {
+    const k = view.k, gap = 2 / k, pad = HALO / k;
+    const vx0 = -view.tx / k, vy0 = -view.ty / k, vx1 = (W - view.tx) / k, vy1 = (H - view.ty) / k;
+    const zoomed = k >= 2.2;
+    const want = [];
+    const insist = new Set(must);
+    if (selected) {
+      want.push(selected);
+      insist.add(selected);
+    }
+    must.forEach(function (n) { if (want.indexOf(n) < 0) want.push(n); });
+    if (selected) selected.nb.forEach(function (_w, j) { if (want.indexOf(nodes[j]) < 0) want.push(nodes[j]); });
+    nodes.forEach(function (n) { if ((n.top || zoomed) && want.indexOf(n) < 0) want.push(n); });
+    const placed = [];
+    const shown = new Set();
+    function free(b, self, overCircles) {
+      if (b[0] < vx0 + pad || b[1] < vy0 + pad || b[2] > vx1 - pad || b[3] > vy1 - pad) return false;
+      for (let i = 0; i < placed.length; i++) {
+        const q = placed[i];
+        if (b[0] < q[2] && q[0] < b[2] && b[1] < q[3] && q[1] < b[3]) return false;
+      }
+      if (overCircles) return true;
+      for (let i = 0; i < nodes.length; i++) {
+        const m = nodes[i];
+        if (m === self) continue;
+        const cx = Math.min(Math.max(m.wx, b[0]), b[2]), cy = Math.min(Math.max(m.wy, b[1]), b[3]);
+        if ((cx - m.wx) * (cx - m.wx) + (cy - m.wy) * (cy - m.wy) < m.wr * m.wr) return false;
+      }
+      return true;
+    }
+    want.forEach(function (n) {
+      if (n.wx < vx0 || n.wx > vx1 || n.wy < vy0 || n.wy > vy1) return;
+      const w = n.tw / k, h = n.th / k, r = n.wr;
+      const spots = [  // the box's top-left corner: right, left, above, below the circle
+        [n.wx + r + gap, n.wy - h / 2],
+        [n.wx - r - gap - w, n.wy - h / 2],
+        [n.wx - w / 2, n.wy - r - gap - h],
+        [n.wx - w / 2, n.wy + r + gap],
+      ];
+      const tries = insist.has(n) ? spots.length * 2 : spots.length;
+      for (let t = 0; t < tries; t++) {
+        const i = t % spots.length;
+        const x = spots[i][0], y = spots[i][1];
+        const b = [x - pad, y - pad, x + w + pad, y + h + pad];
+        if (!free(b, n, t >= spots.length)) continue;
+        placed.push(b);
+        shown.add(n);
+        n.label.setAttribute("x", (x - n.lx / k).toFixed(2));
+        n.label.setAttribute("y", (y + n.asc / k).toFixed(2));
+        return;
+      }
+    });
+    nodes.forEach(function (n) { n.label.classList.toggle("shown", shown.has(n)); });
+    svg.dataset.labels = String(shown.size);
+  }
+  let placing = 0;
+  function schedulePlacement() {
+    if (!placing) placing = requestAnimationFrame(function () { placing = 0; placeLabels(); });
+  }
 
   // ------------------------------------------------------------ colour and legend
 
@@ -144,13 +280,13 @@
   // ------------------------------------------------------------ pan and zoom
 
   const view = { k: 1, tx: 0, ty: 0 };
-  function apply() {
+  function apply(now) {
     viewport.setAttribute("transform",
       "translate(" + view.tx.toFixed(2) + "," + view.ty.toFixed(2) + ") scale(" + view.k.toFixed(4) + ")");
-    gLabels.setAttribute("font-size", (14 / view.k).toFixed(3));
-    nodes.forEach(function (n) { n.label.setAttribute("x", n.wx + n.r + 3 / view.k); });
+    gLabels.setAttribute("font-size", (FONT / view.k).toFixed(3));
     canvas.classList.toggle("zoomed", view.k >= 2.2);
     svg.dataset.zoom = view.k.toFixed(4);
+    if (now) placeLabels(); else schedulePlacement();
   }
   function svgPoint(clientX, clientY) {
     const pt = svg.createSVGPoint();
@@ -171,6 +307,11 @@
     apply();
   }
   function reset() { view.k = 1; view.tx = 0; view.ty = 0; apply(); }
+  let resizing = 0;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { layoutWorld(); apply(true); }, 100);
+  });
 
   svg.addEventListener("wheel", function (ev) {
     ev.preventDefault();
@@ -229,6 +370,11 @@
     tip.style.top = Math.min(ev.clientY + 14, window.innerHeight - tip.offsetHeight - 8) + "px";
   }
   function hideTip() { tip.hidden = true; }
+  // any touch or click elsewhere, and scrolling, put the tooltip away
+  document.addEventListener("pointerdown", function (ev) {
+    if (ev.pointerType !== "mouse" || !ev.target.classList.contains("node")) hideTip();
+  }, true);
+  window.addEventListener("scroll", hideTip, { passive: true });
 
   // ------------------------------------------------------------ selection and panel
 
@@ -244,6 +390,7 @@
     document.getElementById("panel-body").hidden = true;
     document.getElementById("panel-empty").hidden = false;
     delete document.body.dataset.selected;
+    schedulePlacement();
   }
   function select(n) {
     clearSelection();
@@ -259,6 +406,8 @@
     edges.forEach(function (e) { if (e.s === n.i || e.t === n.i) e.el.classList.add("near"); });
     renderPanel(n);
     document.body.dataset.selected = n.key;
+    hideTip();
+    schedulePlacement();
   }
   function focusNode(n) {
     select(n);
@@ -270,6 +419,11 @@
     body.textContent = "";
     body.append(h("h2", {}, n.en));
     if (n.zh) body.append(h("p", { class: "zh", lang: "zh" }, n.zh));
+    if (ID_BASE) {
+      const open = h("p", { class: "open-page" });
+      open.append(h("a", { href: hrefOf(n.id) }, "Open its page"));
+      body.append(open);
+    }
     const dl = h("dl");
     function row(k, v) { if (v !== "" && v !== null && v !== undefined) dl.append(h("dt", {}, k), h("dd", {}, String(v))); }
     row("Short name", n.short !== n.en ? n.short : "");
@@ -351,7 +505,10 @@
 
   function documentSection(d, ul) {
     const box = h("section", { class: "doc", "data-document": d.document });
-    box.append(h("h3", {}, d.docTitleEn || d.document));
+    const heading = h("h3", {});
+    if (ID_BASE) heading.append(h("a", { href: hrefOf(d.documentIri) }, d.docTitleEn || d.document));
+    else heading.textContent = d.docTitleEn || d.document;
+    box.append(heading);
     if (d.docTitleZh) box.append(h("p", { class: "zh", lang: "zh" }, d.docTitleZh));
     const meta = [d.docNumber, d.docDates].filter(Boolean).join(" · ");
     if (meta) box.append(h("p", { class: "doc-meta" }, meta));
@@ -366,7 +523,7 @@
     if (others.length) li.append(h("p", { class: "source" }, "Also responsible: " + others.join(", ")));
     if (m.source) {
       const p = h("p", { class: "source" }, "Source: ");
-      p.append(h("a", { href: m.source, rel: "noopener" }, m.sourceTitle || m.source));
+      p.append(h("a", { href: hrefOf(m.source), rel: "noopener" }, m.sourceTitle || m.source));
       if (m.locator) p.append(document.createTextNode(" — " + m.locator));
       li.append(p);
     }
@@ -423,6 +580,8 @@
   });
 
   paint();
-  apply();
+  layoutWorld();
+  measureLabels();
+  apply(true);
   document.body.dataset.ready = "true";
 })();

@@ -11,16 +11,6 @@ from graph.build import REPO_ROOT
 from graph.network import Network, build_network
 from graph.store import GraphStore
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TEST_OUTPUT = REPO_ROOT / "test-output" / "network"
 
 
@@ -50,15 +40,3 @@ def real_net(store) -> Network:
 def test_output() -> Path:
     TEST_OUTPUT.mkdir(parents=True, exist_ok=True)
     return TEST_OUTPUT
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Real headless Chromium (Debian's), driven through Playwright's Python API."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium to run the browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()

@@ -130,6 +130,7 @@ def _same_graph(read: nx.Graph, made: nx.Graph, *, gexf: bool = False) -> None:
         got = dict(read.nodes[n])
         if gexf:
             got.pop("label", None)  # GEXF keeps the node label in its own field
+            got.pop("viz", None)  # and the drawing (position, colour, size) in viz: (test below)
         want = {k: v for k, v in d.items() if not (gexf and k == "label")}
         assert got == want, n
     for u, v, d in made.edges(data=True):
@@ -186,3 +187,42 @@ def test_network_reads_only_through_its_saved_queries():
     assert not re.search(r"\b(SELECT|ASK|CONSTRUCT)\b\s", source)
     used = set(re.findall(r'"(network-[a-z-]+)"', source))
     assert used == set(NETWORK_QUERIES)
+
+
+def test_gexf_carries_the_drawing_so_gephi_shows_what_the_png_shows(small_out, small_net, tmp_path):
+    """Gephi reads viz:position, viz:color and viz:size; without them it opened the file grey
+    and piled up (issue 24). The files `cgtkg network` writes carry the PNG's layout, its
+    level colours, and sizes and line widths that grow with the provisions."""
+    import xml.etree.ElementTree as ET
+
+    from graph.network import LEVELS, VIZ_HEIGHT, VIZ_WIDTH
+    from graph.network_draw import layout_positions
+
+    dest = tmp_path / "net"
+    result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--dest", str(dest)])
+    assert result.exit_code == 0, result.output
+    ns = {"g": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+    root = ET.parse(dest / "agencies.gexf").getroot()
+    pos = layout_positions(small_net.agencies, 42)
+    p = small_net.agencies
+    sizes = {}
+    for node in root.iterfind(".//g:nodes/g:node", ns):
+        n = node.get("id")
+        xy, colour, size = (node.find(f"viz:{t}", ns) for t in ("position", "color", "size"))
+        assert xy is not None and colour is not None and size is not None, n
+        assert float(xy.get("x")) == pytest.approx(pos[n][0] * VIZ_WIDTH, abs=1e-2)
+        assert float(xy.get("y")) == pytest.approx(pos[n][1] * VIZ_HEIGHT, abs=1e-2)
+        want = LEVELS.get(p.nodes[n]["level"] or "", LEVELS[""])[1]
+        assert "#" + "".join(f"{int(colour.get(c)):02x}" for c in "rgb") == want
+        sizes[n] = float(size.get("value"))
+    assert set(sizes) == set(p)
+    by_measures = sorted(p, key=lambda n: p.nodes[n]["measures"])
+    assert [sizes[n] for n in by_measures] == sorted(sizes.values())
+    widths = {(e.get("source"), e.get("target")): float(e.find("viz:thickness", ns).get("value"))
+              for e in root.iterfind(".//g:edges/g:edge", ns)}
+    assert len(widths) == p.number_of_edges()
+    heaviest = max(p.edges, key=lambda e: p.edges[e]["weight"])
+    assert max(widths.values()) == widths.get(heaviest, widths.get(heaviest[::-1]))
+    # networkx (as Gephi) reads the drawing back; every provision has a place too
+    b = nx.read_gexf(dest / "bipartite.gexf")
+    assert all("position" in d["viz"] and "color" in d["viz"] for _, d in b.nodes(data=True))

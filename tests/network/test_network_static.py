@@ -6,10 +6,11 @@ import xml.etree.ElementTree as ET
 from itertools import combinations
 
 import pytest
+from network_1000 import network_1000
 from PIL import Image, ImageStat
 
 from graph.network import LEVELS, NetworkFilters, build_network, ranked
-from graph.network_draw import DPI, FIGSIZE, draw_static, layout_positions
+from graph.network_draw import DPI, FIGSIZE, draw_static, layout_positions, must_label
 
 EXPECTED_PX = (int(FIGSIZE[0] * DPI), int(FIGSIZE[1] * DPI))
 
@@ -99,4 +100,26 @@ def test_png_of_the_real_network(real_net, test_output):
     _check_picture(png, real_net, result)
     n = real_net.agencies.number_of_nodes()
     assert len(result.labelled) >= min(20, n), f"only {len(result.labelled)} labels fitted"
-    assert len(result.labelled) + len(result.skipped) == min(30, n)
+    order = ranked(real_net.agencies)
+    tried = set(order[:30]) | set(must_label(real_net.agencies, order))
+    assert sorted(result.labelled + result.skipped) == sorted(tried)
+    assert set(must_label(real_net.agencies, order)) <= set(result.labelled)
+
+
+def test_biggest_nodes_are_labelled_at_1000_texts(test_output):
+    """At 1,000 texts the biggest agency (Guangzhou's government) sat inside the hairball,
+    every spot near it touched another circle, and the PNG left it unnamed (issue 24)."""
+    net = network_1000()
+    p = net.agencies
+    assert (p.number_of_nodes(), p.number_of_edges()) == (99, 2615)
+    png = test_output / "agencies-1000.png"
+    result = draw_static(net, png, None, top=40)
+    print(f"\n1,000-text network picture: {png}")
+    _check_picture(png, net, result)
+    order = ranked(p)
+    must = must_label(p, order)
+    biggest = sorted(p, key=lambda n: -p.nodes[n]["measures"])[:2]
+    assert set(biggest) <= set(must)
+    missing = [p.nodes[n]["short"] for n in must if n not in result.labelled]
+    assert missing == [], f"the biggest or best-connected agencies are unlabelled: {missing}"
+    assert len(result.labelled) >= 30
