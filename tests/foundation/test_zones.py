@@ -287,6 +287,11 @@ SENTENCES = [
      [("Xiong'an New Area", "xiongan", {"hebei"}),
       ("Sichuan Tianfu New Area", "tianfu-new-area", {"sichuan"}),
       ("Anhui FTZ", "ftz-anhui", {"anhui"})]),
+    # half-width brackets, as some texts print the zone's name
+    ("中国(河南)自由贸易试验区开封片区的医疗机构和中国(山东)自由贸易试验区的企业",
+     [("中国(河南)自由贸易试验区", "ftz-henan", {"henan"}),
+      ("开封片区", "ftz-henan-kaifeng", {"ftz-henan", "kaifeng"}),
+      ("中国(山东)自由贸易试验区", "ftz-shandong", {"shandong"})]),
 ]
 
 
@@ -300,8 +305,11 @@ def test_the_linker_finds_zones_in_text(linker, text, expected):
         assert "china" in within
 
 
-def test_bare_area_phrases_are_not_zones(linker):
-    """'the Dalian area' is ordinary English, not the Dalian Area of the Liaoning zone."""
+def test_ordinary_phrases_are_not_zones(linker):
+    """'the Dalian area' is ordinary English, not the Dalian Area of the Liaoning zone; the
+    seafront of Qingdao is not Shenzhen's Qianhai."""
     text = "Hospitals in the Dalian area and the Hefei area report to the province."
     assert [m.key for m in linker.find(text, 0, len(text), ("region",))] == ["dalian", "hefei"]
+    text = "青岛市前海沿岸的步行道"  # 前海 alone is a place name in more than one city
+    assert [m.key for m in linker.find(text, 0, len(text), ("region",))] == ["qingdao"]
 
