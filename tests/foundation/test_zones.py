@@ -77,7 +77,7 @@ PARKS = {
     "teda": "binhai-120116", "tianjin-binhai-hitech-zone": "tianjin",
     "east-lake-hitech-zone": "wuhan", "biolake": "east-lake-hitech-zone",
     "tianfu-bio-town": "shuangliu-510116", "chengdu-hitech-zone": "chengdu",
-    "guangzhou-bio-island": "huangpu-440112", "china-medical-city": "taizhou-321200",
+    "guangzhou-bio-island": "guangzhou", "china-medical-city": "taizhou-321200",
     "hengqin-tcm-park": "hengqin-cooperation-zone", "xiamen-torch-hitech-zone": "xiamen",
     "xian-hitech-zone": "xian", "hefei-hitech-zone": "hefei", "hangzhou-hitech-zone": "hangzhou",
     "shenzhen-hitech-zone": "shenzhen", "nanjing-biopharma-valley": "jiangbei-new-area",
