@@ -18,7 +18,7 @@ from rdflib import namespace as rdfns
 from rdflib.namespace import RDF, SKOS
 
 from graph.build import REPO_ROOT, load_registry, load_shapes, validate_graph
-from graph.namespaces import CGT, concept, region
+from graph.namespaces import CGT, concept, region, scheme
 from loaders.text.linking import Linker, Registry
 
 ONTOLOGY = REPO_ROOT / "ontology"
@@ -209,6 +209,14 @@ def test_every_zone_has_both_names_one_level_and_a_division(reg):
             if d.datatype not in (rdfns.XSD.gYear, rdfns.XSD.date):
                 problems.append(f"{z}: approval date {d!r}")
     assert problems == []
+
+
+def test_every_region_has_exactly_one_level(reg):
+    """The shapes check levels only of dated zones (cost); here every region, divisions too."""
+    regions = set(reg.subjects(SKOS.inScheme, scheme("regions")))
+    assert len(regions) > 3000
+    wrong = sorted(str(r) for r in regions if len(list(reg.objects(r, CGT.regionLevel))) != 1)
+    assert wrong == []
 
 
 def test_free_trade_zones_carry_their_short_forms(reg):
