@@ -845,7 +845,7 @@ def _make_unit(u: Unit, registry: Graph, sources_graph: Graph, extractor) -> Uni
 # is (re)built; batches of documents skip them instead of re-validating every agency and
 # scheme once per batch. (pySHACL's own focus_nodes option would do this, but it also
 # filters the literal value nodes of qualified shapes and so reports false violations.)
-REGISTRY_ONLY_SHAPES = ("AgencyShape", "SchemeBroaderShape")
+REGISTRY_ONLY_SHAPES = ("AgencyShape", "SchemeBroaderShape", "RegionShape", "RegionLevelLinkShape")
 
 # Shapes that only curated records can trip, left out of batches that hold nothing but
 # extracted texts. Both select their targets by SPARQL, which rdflib parses anew for every

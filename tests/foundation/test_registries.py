@@ -25,13 +25,14 @@ from graph.namespaces import CGT, DEFAULT_BASE, KEY_RE, agency, concept, region,
 REPO = Path(__file__).resolve().parents[2]
 REGISTRIES = REPO / "ontology" / "registries"
 README = REGISTRIES / "README.md"
-FILES = ["agencies.ttl", "regions.ttl", "therapies.ttl", "doctypes.ttl", "vocab.ttl"]
+FILES = ["agencies.ttl", "regions.ttl", "zones.ttl", "therapies.ttl", "doctypes.ttl", "vocab.ttl"]
 EVENT = DEFAULT_BASE + "event/"
 
 # What each file may define: IRI prefixes of its subjects.
 FILE_KINDS = {
     "agencies.ttl": ("agency/", "event/"),
     "regions.ttl": ("region/", "scheme/regions"),
+    "zones.ttl": ("region/",),
     "therapies.ttl": ("therapy/", "scheme/therapies"),
     "doctypes.ttl": ("doctype/", "scheme/doctypes"),
     "vocab.ttl": ("concept/", "scheme/"),
@@ -69,9 +70,24 @@ def load(*names: str) -> Graph:
     return g
 
 
+def with_divisions_used(g: Graph) -> Graph:
+    """``g`` plus the gazetteer's entries (divisions.ttl) that it points to and the regions
+    above them: zones lie in districts and cities.  The whole gazetteer is checked in
+    tests/loaders/test_gazetteer.py; here it would only make every check slower."""
+    gazetteer = load("divisions.ttl")
+    todo = {o for o in g.objects(None, SKOS.broader) if (o, RDF.type, None) not in g}
+    while todo:
+        r = todo.pop()
+        for t in gazetteer.triples((r, None, None)):
+            g.add(t)
+            if t[1] == SKOS.broader and (t[2], RDF.type, None) not in g:
+                todo.add(t[2])
+    return g
+
+
 @pytest.fixture(scope="module")
 def reg() -> Graph:
-    return load(*FILES)
+    return with_divisions_used(load(*FILES))
 
 
 def readme_keys() -> dict[str, dict[str, list[str]]]:

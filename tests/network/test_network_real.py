@@ -14,10 +14,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from PIL import Image
-from rdflib import Graph
 from rdflib.namespace import SKOS
 
-from graph.build import REPO_ROOT
+from graph.build import REPO_ROOT, load_registry
 from graph.cli import main
 from graph.namespaces import region as region_iri
 from graph.network import AGENCY, MEASURE, NetworkFilters, build_bipartite
@@ -75,7 +74,7 @@ def test_pair_weights_match_the_records(real_net, links):
 
 
 def test_region_filter_matches_the_records(store, links):
-    regions = Graph().parse(REPO_ROOT / "ontology" / "registries" / "regions.ttl")
+    regions = load_registry(REPO_ROOT / "ontology")  # regions.ttl, zones.ttl and the gazetteer
     guangdong = region_iri("guangdong")
 
     def inside(key):
