@@ -884,7 +884,11 @@ _EN_BODY_RE = re.compile(r"\b(?:Commission|Bureau|Department|Administration|Offi
                          r"Authority|Agency|Government|Customs)\b", re.I)
 _REGION_RANK = {"rl-municipality": "province", "rl-province": "province", "rl-sar": "province",
                 "rl-city": "city", "rl-district": "district", "rl-new-area": "district",
-                "rl-development-zone": "district"}
+                "rl-development-zone": "district",
+                # a zone is a place of its own bodies (管委会, 管理局) but has no standard
+                # government departments: no body is derived for it, provisional ones are
+                "rl-free-trade-zone": "zone", "rl-zone-area": "zone",
+                "rl-special-economic-zone": "zone"}
 #: Functions run by vertical management: the local body is a branch of this national body.
 _VERTICAL = {"customs": "gac", "tax": "sat"}
 _LEVEL_OF = {"province": "level-provincial", "city": "level-municipal", "district": "level-district"}
@@ -1156,7 +1160,7 @@ class BodyResolver:
 
     def derive(self, place: URIRef, fn: Function) -> URIRef | None:
         rank = self.rank.get(place)
-        if rank is None or not fn.forms:
+        if rank not in _LEVEL_OF or not fn.forms:
             return None
         iri = URIRef(f"{self.reg.base}agency/{self.reg.key(place)}-{fn.key}")
         if iri in self.derived:
@@ -1217,10 +1221,9 @@ class BodyResolver:
             ts.append((iri, ORG.classification, URIRef(f"{self.reg.base}concept/{kind}")))
         if place is not None:
             ts.append((iri, CGT.jurisdiction, place))
-            rank = self.rank.get(place)
-            if rank:
-                ts.append((iri, CGT.administrativeLevel,
-                           URIRef(f"{self.reg.base}concept/{_LEVEL_OF[rank]}")))
+            level = _LEVEL_OF.get(self.rank.get(place))
+            if level:
+                ts.append((iri, CGT.administrativeLevel, URIRef(f"{self.reg.base}concept/{level}")))
         return tuple(ts)
 
 
@@ -1228,7 +1231,7 @@ class BodyResolver:
 #: management committee, a hospital, an association, an institute or centre.  Concepts of
 #: scheme/agency-types (vocab.ttl).
 _ORG_KINDS = (
-    (re.compile(r"(?:区|园|港|城)(?:管理委员会|管委会)$|(?:Zone|Park|Area|District)\b.*"
+    (re.compile(r"(?:区|园|港|城)(?:管理委员会|管委会|管理局)$|(?:Zone|Park|Area|District)\b.*"
                 r"Management Committee$|Management Committee of .*(?:Zone|Park|Area)\b", re.I),
      "at-management-committee"),
     (re.compile(r"医院$|Hospital$", re.I), "at-hospital"),
@@ -1250,7 +1253,7 @@ def organisation_kind(name: str) -> str | None:
 
 #: Words that make a Chinese body-shaped span a clause, not a name (省人民代表大会会议由…
 #: 常务委员会, 省、地级以上市人民政府, 省实行…委员会): such a span is never a provisional body.
-_ZH_NOT_A_NAME = re.compile(r"[由、，,。；：;:\d和与或向报]|及其|可以|授权|实行|选举|补选|产生|的|会议|"
+_ZH_NOT_A_NAME = re.compile(r"[、，,。；：;:\d与或向报]|(?<!自)由|(?<!共)和|及其|可以|授权|实行|选举|补选|产生|的|会议|"
                             r"以上|以下|应当|负责|设立|建立|组织|依法|按照|根据|坚持|工作|审核|后")
 
 

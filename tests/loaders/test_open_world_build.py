@@ -25,6 +25,8 @@ TEXT = """# 广东省促进干细胞产业发展条例
 第三条 支持珠海市开展干细胞临床研究试点，市科学技术部门给予资金支持，市卫生健康部门负责备案管理。
 
 第四条 省生物样本保藏委员会负责干细胞样本保藏的协调工作。
+
+第五条 中国（广东）自由贸易试验区广州南沙新区片区管理委员会负责片区内干细胞项目的服务工作。
 """
 
 ID = "https://w3id.org/cgt-kg/id/"
@@ -80,6 +82,14 @@ def test_a_body_of_no_known_function_is_a_provisional_body_for_review(out):
     rows = _rows(out, "provisional-bodies")
     names = {(r["name"], r.get("region", "").rsplit("/", 1)[-1]) for r in rows}
     assert ("省生物样本保藏委员会", "guangdong") in names
+    # a zone's management committee: a body of that zone, of its kind (its label is the
+    # name in the loaders' normalised form, half-width brackets; the passage keeps the print)
+    assert ("中国(广东)自由贸易试验区广州南沙新区片区管理委员会", "ftz-guangdong-nansha") in names
+    store = GraphStore.open(out)
+    kinds = {str(r["k"]).rsplit("/", 1)[-1] for r in store.query(
+        'PREFIX org: <http://www.w3.org/ns/org#> PREFIX cgt: <https://w3id.org/cgt-kg/ontology#> '
+        'SELECT ?k WHERE { ?b a cgt:ProvisionalBody ; org:classification ?k }')}
+    assert kinds == {"at-management-committee"}
     # and never a responsibility: it is not an org:Organization
     assert not any(r["agency"].endswith(tuple(r2["body"] for r2 in rows))
                    for r in _rows(out, "bodies-in-region", "region=rg:guangdong", "therapy=th:stem-cells"))
