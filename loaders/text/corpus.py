@@ -283,6 +283,7 @@ def _extract_file(path: Path | str, registry: Graph, base: str, *, max_bytes: in
                                     f"{type(e).__name__}: {e} ({tb.filename}:{tb.lineno})"))
     _finish_documents(env, ext)
     _apply_meta(env, ext)
+    page.quarantine_untitled(env, ext)
     _finish_keys(ext, src.key)
     _attach_citations(ext)
     writer = Writer(src, base, tool_version(), source)

@@ -29,6 +29,8 @@ never a reason to fail the build.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -337,7 +339,8 @@ def number_near(env: C.Env, s: int, e: int) -> Value | None:
 
 def complete(env: C.Env, ext: Extraction, genre: str | None) -> None:
     """Furniture, page metadata, all issue statements, notices that issue documents, titles
-    from the page and the quarantine of untitled documents, for any genre's extraction."""
+    from the page, for any genre's extraction (:func:`quarantine_untitled` runs after the
+    sidecar metadata, which may still give a title)."""
     page = read_page(env.src)
     sigs = signatures(env, page) if genre in COMPLETED_GENRES else []
     for sg in sigs:
@@ -347,7 +350,6 @@ def complete(env: C.Env, ext: Extraction, genre: str | None) -> None:
     if genre in COMPLETED_GENRES:
         _complete_documents(env, ext, page, sigs)
     _title_from_page(env, ext, page)
-    _quarantine_untitled(env, ext)
     for n, kind in sorted(page.kinds.items()):
         ln = env.src.lines()[n - 1]
         ext.segments.append(Segment("header" if kind in ("metadata", "signature", "dateline", "byline")
@@ -542,11 +544,13 @@ def _owner_of_signature(ext: Extraction, sg: Signature) -> Document | None:
 
 def _statements(env: C.Env, ext: Extraction, page: Page, anchor) -> None:
     src, text = env.src, env.src.text
-    provs = [(p.span, p.extra_spans) for d in ext.documents for p in d.provisions]
-    inside = [sp for sp, extra in provs for sp in [sp] + list(extra)]
+    inside = sorted(sp for d in ext.documents for p in d.provisions for sp in [p.span] + list(p.extra_spans))
+    starts = [sp.start for sp in inside]
+    reach = list(itertools.accumulate((sp.end for sp in inside), max))  # furthest end so far
 
-    def in_provision(s: int) -> bool:
-        return any(sp.start <= s < sp.end for sp in inside)
+    def in_provision(s: int) -> bool:  # linear in the text, not in lines x provisions
+        k = bisect.bisect_right(starts, s) - 1
+        return k >= 0 and reach[k] > s
 
     for ln in C.nonblank_lines(src):
         if page.is_furniture(ln.number) or in_provision(ln.start):
@@ -680,7 +684,7 @@ def _title_from_page(env: C.Env, ext: Extraction, page: Page) -> None:
                        f"('{t.value}')"})
 
 
-def _quarantine_untitled(env: C.Env, ext: Extraction) -> None:
+def quarantine_untitled(env: C.Env, ext: Extraction) -> None:
     """A document with no title at all is left out of the graph and reported: it cannot be
     told apart from another, and one such document must not cost the rest of the file."""
     kept = []
