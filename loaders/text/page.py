@@ -61,6 +61,11 @@ _FUTURE = re.compile(r"\b(?:will|shall|would|to\s+be|plans?\s+to|is\s+to|are\s+t
                      r"(?:\w+\s+){0,2}$", re.I)
 _JOINT = re.compile(r"\b(?:jointly|together|along)\s+with\s+(?P<who>[^.;()]{3,300}?)(?=[,.;]|\s+(?:on|in|to)\s|$)",
                     re.I)
+_BY = re.compile(r"\s+by\s+(?P<who>[^.;()]{3,300}?)(?=\s+(?:on|in|at|to|and\s+(?:took|takes|will|came))\s|[,.;(]|$)",
+                 re.I)
+#: "Opinions of the General Office of the State Council on ...": the issuer inside a title
+_TITLE_OF = re.compile(r"^(?:Several\s+)?(?:[A-Z][a-z]+\s+){1,3}of\s+(?:the\s+)?(?P<who>.+?)\s+"
+                       r"(?:on|for|regarding|concerning|about|to)\s+[A-Z]")
 _APPLIES = re.compile(r"\bappl(?:y|ies|ied|ying)\s+(?:to|in|within|throughout)\b|\bin\s+force\s+in\b", re.I)
 _WIRE = re.compile(r"\s*[A-Z][A-Z .'-]{1,30},\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})"
                    r"(?:,?\s+\d{4})?\s*(?:\([^()]{2,40}\))?\s*(?:--|—|–|-)\s*")
@@ -166,6 +171,16 @@ def statement(env: C.Env, s: int, e: int, anchor, ctx=None) -> list[Statement]:
     issuers = [m for m in base.issuers if not any(sp.start <= m.span.start < sp.end for sp in spans)]
     if chosen and chosen[0].end <= v0:  # the title before the verb: issuers between them
         issuers = [m for m in env.bodies.agencies(text, chosen[0].end, v0, ctx)]
+    by = _BY.match(text, s + verb.end(), e)
+    by_date: list[DocDate] = []
+    if by:  # "issued by A and B on <date>": the agents of a passive, and its date
+        issuers = [m for m in env.bodies.agencies(text, by.start("who"), by.end("who"), ctx)]
+        on = re.match(r"\s+on\s+", text[by.end():by.end() + 8])
+        ds = C.resolve_dates(dates_mod.find_dates(text[by.end():min(e, by.end() + 40)], by.end()), anchor) \
+            if on else []
+        if ds and ds[0].value is not None and ds[0].precision == "day" and ds[0].start == by.end() + on.end():
+            by_date.append(DocDate("document", ds[0].value, [Span(ds[0].start, ds[0].end)],
+                                   C.date_note(ds[0], env.src, anchor)))
     j = _JOINT.search(text, s, e)
     if j:
         extra = env.bodies.agencies(text, j.start("who"), j.end("who"), ctx)
@@ -180,7 +195,7 @@ def statement(env: C.Env, s: int, e: int, anchor, ctx=None) -> list[Statement]:
         st = Statement(title_value(env, sp), Span(s, e), issuers=list(issuers), dates=list(dates),
                        odd=list(base.odd), alias=base.alias)
         if not any(d.kind == "document" for d in st.dates):
-            st.dates += _dates_after_title(env, sp, e, anchor)
+            st.dates += by_date or _dates_after_title(env, sp, e, anchor)
         out.append(st)
     return out
 
@@ -240,6 +255,10 @@ def split_issuing(env: C.Env, title: Value) -> tuple[list[Mention], Value] | Non
     who = _locate(env.src.text, m.group("who"), sp.start, sp.end)
     issuers = env.bodies.agencies(env.src.text, who.start, who.end, None) if who else []
     return issuers, issued
+
+
+def _span_of(v: Value) -> tuple[int, int]:
+    return v.spans[0].start, v.spans[0].end
 
 
 def _locate(text: str, phrase: str, s: int, e: int) -> Span | None:
@@ -451,10 +470,17 @@ def _complete_documents(env: C.Env, ext: Extraction, page: Page, sigs: list[Sign
                                                    "issued by the notice signed on that date"))
     # 4. every issue statement outside the provisions
     _statements(env, ext, page, anchor)
-    # 5. regions and therapies the text attaches to each announced document
+    # 5. issuers a title names ("Opinions of X on ..."), regions and therapies the text
+    # attaches to each announced document
     for doc in ext.documents:
         if doc.genre == "cited":
             continue
+        if doc.titles and doc.titles[0].spans and not _resolved(doc.issuers):
+            m = _TITLE_OF.match(str(doc.titles[0].value))
+            who = _locate(text, m.group("who"), *_span_of(doc.titles[0])) if m else None
+            if who is not None and C.doctype_of(str(doc.titles[0].value)[:m.start("who")], env.linker):
+                doc.issuers = [a for a in env.bodies.agencies(text, who.start, who.end, None)
+                               if a.target is not None] or doc.issuers
         if doc.titles and not doc.regions:
             doc.regions = C.title_regions(env, doc.titles[0])
         _scope_regions(env, doc)
