@@ -176,6 +176,26 @@ _CONTENTS = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*[:：]?\s*$|^\s*目\s*
 _BULLET = re.compile(r"^\s*(?:[-•·*▪]\s*)?")
 
 
+_HOME = re.compile(r"^\s*(?:Home|Homepage|Index|首页)\b(?:\s+[\w'’&-]+){1,7}\s*$")
+
+
+def _crumbs_without_separators(page: Page, top: list[Line]) -> None:
+    """A breadcrumb whose separators were lost with the page's markup ("Home Health Page 3")
+    and the section labels at the top that repeat one of its words ("Health")."""
+    crumbs = [ln for ln in top if ln.number not in page.kinds and _HOME.match(ln.text)]
+    if not crumbs:
+        return
+    words = {w.lower() for ln in crumbs for w in re.findall(r"[^\W\d_]+", ln.text)}
+    for ln in crumbs:
+        page.kinds[ln.number] = "navigation"
+    for ln in top:
+        t = ln.text.strip()
+        found = re.findall(r"[^\W\d_]+", t)
+        if ln.number not in page.kinds and found and len(t.split()) <= 2 and \
+                all(w.lower() in words for w in found):
+            page.kinds[ln.number] = "navigation"
+
+
 def _contents(page: Page, nonblank: list[Line]) -> None:
     """A table of contents: its entries repeat headings printed further down, so they are
     furniture, never provisions."""
@@ -243,6 +263,7 @@ def read_page(src: SourceText) -> Page:
                 page.kinds[ln.number] = "dateline"
                 if page.date is None and d.value is not None:
                     page.date, page.date_line = d, ln.number
+    _crumbs_without_separators(page, nonblank[:8])
     _contents(page, nonblank)
     for f in page.fields:
         if f.kind == "page" and page.date is None:

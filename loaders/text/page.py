@@ -326,7 +326,7 @@ def signatures(env: C.Env, page: Page) -> list[Signature]:
         if not bodies:
             continue
         date = None
-        if d.value is not None:
+        if d.value is not None and d.precision == "day":
             date = DocDate("document", d.value, [Span(d.start, d.end)], "the date under the signature")
         out.append(Signature(bodies, date, Span(lines[first].start, ln.end),
                              [x.number for x in lines[first:i + 1]]))
@@ -415,14 +415,20 @@ def _complete_documents(env: C.Env, ext: Extraction, page: Page, sigs: list[Sign
     if "title" in fields and fields["title"].value.strip():
         f = fields["title"]
         head_title = title_value(env, Span(f.value_start, f.value_end))
-    if head_title is None and main is None:
+    weak_main = main is not None and (not main.titles or (
+        main.titles[0].note == "header" and C.doctype_of(str(main.titles[0].value), env.linker) is None))
+    if head_title is None and (main is None or weak_main):
         for ln in heads:
             t = ln.text.strip()
-            if C.doctype_of(t, env.linker) and C.looks_like_title(t) and len(t) < 300 \
+            if C.doctype_of(t, env.linker) and C.looks_like_title(t) and len(t) < 500 \
                     and not dated_line(ln.text, ln.start) and not re.search(r"[.!?]\s+[A-Z]", t) \
                     and not statement_like(t, 0, len(t)):
                 head_title = title_value(env, C.trimmed(src, ln.start, ln.end))
                 break
+    if head_title is not None:
+        head_title = _ordinary_case(env, head_title, heads)
+    elif main is not None and main.titles and main.titles[0].spans:
+        main.titles[0] = _ordinary_case(env, main.titles[0], heads)
     if head_title is not None:
         if main is None:
             main = Document(key="", genre="news_item", line=src.line_of(head_title.spans[0].start))
@@ -451,6 +457,8 @@ def _complete_documents(env: C.Env, ext: Extraction, page: Page, sigs: list[Sign
             if ds:
                 C.add_date(main, DocDate(kind, ds[0].value, [Span(ds[0].start, ds[0].end)],
                                          f"the page's '{f.label}' field"))
+    if main is not None:
+        _date_under_header(env, main, page, first_prov)
     # 2. notices that issue a document: two documents, linked
     for doc in list(ext.documents):
         if doc.genre != "cited":
@@ -486,6 +494,48 @@ def _complete_documents(env: C.Env, ext: Extraction, page: Page, sigs: list[Sign
         _scope_regions(env, doc)
         if not doc.provisions:
             _about(env, doc)
+
+
+def _ordinary_case(env: C.Env, title: Value, heads: list) -> Value:
+    """A title in capitals above the same title in ordinary case (perhaps wrapped over two
+    lines): the latter, which reads better and names its issuer in a form the registry has."""
+    if not _all_caps(str(title.value)) or not title.spans:
+        return title
+    src = env.src
+    end = title.spans[0].end
+    ls = [ln for ln in C.nonblank_lines(src) if ln.start > end][:12]
+    for a, b in zip(ls, ls[1:]):
+        if b.number == a.number + 1 and not _all_caps(a.text) and \
+                norm_title(a.text + " " + b.text) == norm_title(str(title.value)):
+            return title_value(env, C.trimmed(src, a.start, b.end))
+    again = next((ln for ln in heads if ln.start > end and not _all_caps(ln.text)
+                  and same_title(ln.text, str(title.value))), None)
+    return title_value(env, C.trimmed(src, again.start, again.end)) if again is not None else title
+
+
+def _all_caps(t: str) -> bool:
+    letters = [c for c in t if c.isalpha()]
+    return len(letters) > 8 and all(c.isupper() for c in letters if c.isascii())
+
+
+def _date_under_header(env: C.Env, doc: Document, page: Page, first_prov: int) -> None:
+    """A date alone on the line under a document's number or title (legal databases and
+    gazettes print it so): the date of issue, when nothing else dates the document."""
+    if any(d.kind == "document" for d in doc.dates):
+        return
+    anchors = [sp.end for sp in ([doc.number.spans[0]] if doc.number and doc.number.spans else [])] + \
+              [sp.end for t in doc.titles for sp in t.spans[:1]]
+    lines = C.nonblank_lines(env.src)
+    for i, ln in enumerate(lines[1:], 1):
+        if ln.start >= first_prov:
+            break
+        prev = lines[i - 1]
+        if not any(prev.start <= a <= prev.end for a in anchors):
+            continue
+        d = dated_line(ln.text, ln.start)
+        if d is not None and d.value is not None and len(re.findall(r"[A-Za-z]{4,}", ln.text.replace(d.text, ""))) == 0:
+            C.add_date(doc, DocDate("document", d.value, [Span(d.start, d.end)], "the date under the title or number"))
+            return
 
 
 def _resolved(ms: list[Mention]) -> bool:

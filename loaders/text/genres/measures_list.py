@@ -84,6 +84,10 @@ class MeasuresList:
 
     def detect(self, src: SourceText) -> float:
         ms, chain, _ = _main_list(src)
+        if len(chain) == 2 and ms[chain[0]].number == 1:
+            # a short circular of two numbered points: below a news item that announces
+            # documents, above nothing
+            return 0.255
         if len(chain) < 3:
             return 0.0
         resp = len(_RESP.findall(src.text))
