@@ -129,6 +129,7 @@ _BREADCRUMB = re.compile(r"^\s*(?:(?:your\s+(?:current\s+)?(?:position|location)
                          r"you\s+are\s+here)\s*(?:is)?\s*[:：]?\s*)?[^.!?。]{1,60}?"
                          r"(?:\s*(?:>>?|»|›|/|\\|→)\s*[^.!?。>/»›]{1,60}){2,}\s*$", re.I)
 _BYLINE = re.compile(r"^\s*(?:by|from|author|reporter|written\s+by)\s+[A-Z][^.]{0,120}$")
+_SEPARATOR = re.compile(r"^\s*[-–—_*•·=|~#]+\s*$")  # a rule or an empty list bullet
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\b", re.I)
 
 
@@ -246,7 +247,7 @@ def read_page(src: SourceText) -> Page:
             if f.value_start >= ln.end:  # the value on the next line
                 page.kinds[src.line_of(f.value_start)] = "metadata"
             continue
-        if is_interface_line(ln.text):
+        if is_interface_line(ln.text) or _SEPARATOR.match(ln.text):
             page.kinds[ln.number] = "navigation"
             continue
         if (ln.number in top or i >= len(nonblank) - 6) and (

@@ -119,18 +119,33 @@ def unquoted_titles(env: C.Env, s: int, e: int) -> list[Span]:
             t = re.sub(rf"\s{_MINOR}$", "", t)
         if len(t.split()) < 3 or not C.looks_like_title(t):
             continue
-        if C.doctype_of(t, env.linker) is None:
+        if not names_document(env, t):
             continue
         bodies = env.bodies.agencies(text, m.start(), m.start() + len(t), None)
         if sum(len(b.span) for b in bodies) >= 0.5 * len(t):
             continue  # "the State Administration for Market Regulation": bodies, not a title
         start = m.start()
         lead = re.match(r"(?:The|On|In|Under|By|As|With|After|Before|Earlier|Recently|Meanwhile)\s+", t)
-        if lead and C.doctype_of(t[lead.end():], env.linker) is not None:
+        if lead and names_document(env, t[lead.end():]):
             start += lead.end()
             t = t[lead.end():]
         out.append(Span(start, start + len(t)))
     return out
+
+
+#: Genre words of English titles the document-type registry does not list (规定, 决定, 规则 …):
+#: a title that names one is a title, with no eli:type_document read from it.
+_GENRE = re.compile(
+    r"^(?:(?:Several|Interim|Provisional|Implementing|Detailed|Supplementary)\s+)*"
+    r"(?:Provisions|Decision|Rules|Decree|Order|Reply|Resolution|Standards?|Specifications?)\b|"
+    r"\b(?:Provisions|Decision|Rules|Resolution|Reply)\s+(?:of|on|for|concerning|regarding)\s|"
+    r"\b(?:Provisions|Rules|Decision)(?:\s*\([^()]{1,40}\))?$")
+
+
+def names_document(env: C.Env, t: str) -> bool:
+    """Does this title-like text name a document (a type the registry knows, or a genre word
+    of English titles such as "Provisions on ...", "Decision of ... on ...")?"""
+    return C.doctype_of(t, env.linker) is not None or bool(_GENRE.search(t.strip().strip('"“”')))
 
 
 def title_value(env: C.Env, sp: Span, note: str | None = None) -> Value:
@@ -141,8 +156,10 @@ def title_value(env: C.Env, sp: Span, note: str | None = None) -> Value:
 # ---------------------------------------------------------------- statements
 
 
-def statement(env: C.Env, s: int, e: int, anchor, ctx=None) -> list[Statement]:
-    """The documents one sentence says were issued (usually one; "X issued A and B" two)."""
+def statement(env: C.Env, s: int, e: int, anchor, ctx=None, title_above: Span | None = None) -> list[Statement]:
+    """The documents one sentence says were issued (usually one; "X issued A and B" two).
+    ``title_above``: a title on the line above, which a sentence naming no title of its own
+    speaks of ("Provisions for X" / "Promulgated by Decree No. 27, issued on ...")."""
     text = env.src.text
     wire = _WIRE.match(text, s, e)
     if wire:  # "BEIJING, April 7 (Xinhua) --": the agency and day of the report, not the issue
@@ -155,9 +172,11 @@ def statement(env: C.Env, s: int, e: int, anchor, ctx=None) -> list[Statement]:
     if base is None:
         return []
     spans = [q for q in C.quoted(text, s, e)
-             if C.doctype_of(text[q.start:q.end], env.linker) and C.looks_like_title(text[q.start:q.end])]
+             if names_document(env, text[q.start:q.end]) and C.looks_like_title(text[q.start:q.end])]
     inside = [sp for sp in unquoted_titles(env, s, e) if not any(q.start <= sp.start < q.end for q in spans)]
     spans = sorted(spans + inside, key=lambda x: x.start)
+    if not spans and title_above is not None:
+        spans = [title_above]
     if not spans:
         return []
     v0 = s + verb.start()
@@ -190,6 +209,7 @@ def statement(env: C.Env, s: int, e: int, anchor, ctx=None) -> list[Statement]:
         if d.kind in ("document", "publication") and d.note and anchor is not None and anchor.value:
             d = DocDate(d.kind, dates_mod.not_after(d.value, anchor.value), d.spans, d.note, d.problem, d.weak)
         dates.append(d)
+    issuers = C.dedupe(issuers)  # "the National Health Commission (the "NHC")": one body
     out = []
     for sp in chosen:
         st = Statement(title_value(env, sp), Span(s, e), issuers=list(issuers), dates=list(dates),
@@ -246,7 +266,7 @@ def split_issuing(env: C.Env, title: Value) -> tuple[list[Mention], Value] | Non
         return None
     sp = title.spans[0]
     what = m.group("what").strip().strip('"“”《》').rstrip(".")
-    if C.doctype_of(what, env.linker) is None:
+    if not names_document(env, what):
         return None
     at = _locate(env.src.text, what, sp.start, sp.end)  # a title may be wrapped over lines
     if at is None:
@@ -277,7 +297,7 @@ def heading_with_issuers(env: C.Env, ln) -> tuple[list[Mention], Value] | None:
     if not m or len(ln.text) > 400:
         return None
     title = m.group("title").strip()
-    if C.doctype_of(title, env.linker) is None or not C.looks_like_title(title):
+    if not names_document(env, title) or not C.looks_like_title(title):
         return None
     ws, we = ln.start + m.start("who"), ln.start + m.end("who")
     found = [a for a in env.bodies.agencies(text, ws, we, None) if a.target is not None]
@@ -416,11 +436,11 @@ def _complete_documents(env: C.Env, ext: Extraction, page: Page, sigs: list[Sign
         f = fields["title"]
         head_title = title_value(env, Span(f.value_start, f.value_end))
     weak_main = main is not None and (not main.titles or (
-        main.titles[0].note == "header" and C.doctype_of(str(main.titles[0].value), env.linker) is None))
+        main.titles[0].note == "header" and not names_document(env, str(main.titles[0].value))))
     if head_title is None and (main is None or weak_main):
         for ln in heads:
             t = ln.text.strip()
-            if C.doctype_of(t, env.linker) and C.looks_like_title(t) and len(t) < 500 \
+            if names_document(env, t) and C.looks_like_title(t) and len(t) < 500 \
                     and not dated_line(ln.text, ln.start) and not re.search(r"[.!?]\s+[A-Z]", t) \
                     and not statement_like(t, 0, len(t)):
                 head_title = title_value(env, C.trimmed(src, ln.start, ln.end))
@@ -446,9 +466,12 @@ def _complete_documents(env: C.Env, ext: Extraction, page: Page, sigs: list[Sign
             f = fields["number"]
             main.number = C.doc_number(text, f.value_start, f.value_end) or Value(
                 f.value.strip(), [Span(f.value_start, f.value_end)])
-        if main.number is None:
-            top = max([ln.end for ln in heads[:8]] + [0])
-            main.number = C.doc_number(text, 0, min(first_prov, max(top, 1)))
+        if main.number is None:  # a number line of the header (not one inside a statement)
+            for ln in heads[:8]:
+                if ln.start < first_prov and not statement_like(ln.text, 0, len(ln.text)):
+                    main.number = C.doc_number(text, ln.start, ln.end)
+                    if main.number is not None:
+                        break
         for kind in ("document", "publication", "in_force"):
             f = fields.get(kind)
             if f is None:
@@ -486,7 +509,7 @@ def _complete_documents(env: C.Env, ext: Extraction, page: Page, sigs: list[Sign
         if doc.titles and doc.titles[0].spans and not _resolved(doc.issuers):
             m = _TITLE_OF.match(str(doc.titles[0].value))
             who = _locate(text, m.group("who"), *_span_of(doc.titles[0])) if m else None
-            if who is not None and C.doctype_of(str(doc.titles[0].value)[:m.start("who")], env.linker):
+            if who is not None and names_document(env, str(doc.titles[0].value)[:m.start("who")]):
                 doc.issuers = [a for a in env.bodies.agencies(text, who.start, who.end, None)
                                if a.target is not None] or doc.issuers
         if doc.titles and not doc.regions:
@@ -628,17 +651,35 @@ def _statements(env: C.Env, ext: Extraction, page: Page, anchor) -> None:
         k = bisect.bisect_right(starts, s) - 1
         return k >= 0 and reach[k] > s
 
+    prev = None
     for ln in C.nonblank_lines(src):
         if page.is_furniture(ln.number) or in_provision(ln.start):
+            if not page.is_furniture(ln.number):
+                prev = ln
             continue
+        above = _title_line_above(env, page, ln, prev)
+        prev = ln
         for ss, se in C.sentences(text, ln.start, ln.end):
-            for st in statement(env, ss, se, anchor):
+            for st in statement(env, ss, se, anchor, title_above=above if ss == ln.start else None):
                 force = in_force_after(env, se, ln.end, anchor)
                 if force is not None and not any(d.kind == "in_force" for d in st.dates):
                     st.dates.append(force)
                 num = _number_after(env, st, ln.end)
                 st.number = num
                 _merge(env, ext, st)
+
+
+def _title_line_above(env: C.Env, page: Page, ln, prev) -> Span | None:
+    """The line above, when it is nothing but a title (a list of documents, each followed by
+    the line that says who issued it and when)."""
+    if prev is None or prev.number < ln.number - 2:
+        return None
+    t = prev.text.strip()
+    if not t or len(t) > 300 or not C.is_heading_like(t, 300) or statement_like(t, 0, len(t)):
+        return None
+    if not names_document(env, t) or not C.looks_like_title(t):
+        return None
+    return C.trimmed(env.src, prev.start, prev.end)
 
 
 def _number_after(env: C.Env, st: Statement, para_end: int) -> Value | None:
@@ -733,7 +774,7 @@ def _title_from_page(env: C.Env, ext: Extraction, page: Page) -> None:
     """Provisions without a titled document: a document titled from the page."""
     for doc in ext.documents:
         if doc.titles and doc.provisions and doc.titles[0].note == "header" and not doc.promulgates \
-                and C.doctype_of(str(doc.titles[0].value), env.linker) is None:
+                and not names_document(env, str(doc.titles[0].value)):
             # a heading above the list that names no document ("Key tasks for 2024")
             doc.title_from_page = True
             doc.anomalies.append({"kind": "title-from-page", "message": "the text prints no title for "
