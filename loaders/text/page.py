@@ -482,6 +482,9 @@ def _complete_documents(env: C.Env, ext: Extraction, page: Page, sigs: list[Sign
                                          f"the page's '{f.label}' field"))
     if main is not None:
         _date_under_header(env, main, page, first_prov)
+    for doc in ext.documents:
+        if doc.genre != "cited":
+            _clean_title(env, doc)
     # 2. notices that issue a document: two documents, linked
     for doc in list(ext.documents):
         if doc.genre != "cited":
@@ -534,6 +537,32 @@ def _ordinary_case(env: C.Env, title: Value, heads: list) -> Value:
     again = next((ln for ln in heads if ln.start > end and not _all_caps(ln.text)
                   and same_title(ln.text, str(title.value))), None)
     return title_value(env, C.trimmed(src, again.start, again.end)) if again is not None else title
+
+
+_MARKUP = re.compile(r"\s*(?:<[a-zA-Z/][^<>]{0,20}>|&nbsp;|&amp;)\s*")
+
+
+def _clean_title(env: C.Env, doc: Document) -> None:
+    """A title line that also holds the document's number, or a markup remnant
+    ("Notice on ... <br>国办发[2009]45"): the title is what precedes them."""
+    if not doc.titles or not doc.titles[0].spans:
+        return
+    t = doc.titles[0]
+    sp = t.spans[0]
+    text = env.src.text
+    cut = sp.end
+    num = C.doc_number(text, sp.start, sp.end)
+    if num is not None and num.spans[0].start > sp.start + 10 and num.spans[0].end >= sp.end - 2:
+        cut = num.spans[0].start
+        if doc.number is None:
+            doc.number = num
+    m = _MARKUP.search(text, sp.start, cut)
+    if m:
+        cut = m.start()
+    if cut < sp.end:
+        new = title_value(env, C.trimmed(env.src, sp.start, cut), note=t.note)
+        if len(str(new.value)) >= 8:
+            doc.titles[0] = new
 
 
 def _all_caps(t: str) -> bool:
