@@ -323,6 +323,8 @@ def signatures(env: C.Env, page: Page) -> list[Signature]:
     lines = C.nonblank_lines(src)
     out = []
     for i, ln in enumerate(lines):
+        if page.kinds.get(ln.number) in ("byline", "metadata", "navigation", "contents"):
+            continue  # "Bureau of Justice | January 06, 2025": who posted the page, and when
         d = dated_line(ln.text, ln.start)
         if d is None:
             continue
