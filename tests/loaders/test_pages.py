@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pages_accuracy import FIXTURES, evaluate, table
+from pages_accuracy import FIXTURES, evaluate, table, table_by_form
 
 from loaders.text import dates as dates_mod
 from loaders.text.common import doc_number
@@ -26,7 +26,7 @@ def scores(registry, shared):
     from loaders.text import extract_file
 
     s = evaluate(lambda p: extract_file(p, registry, DEFAULT_BASE, _shared=shared))
-    print("\n" + table(s))
+    print("\n" + table(s) + "\n\n" + table_by_form(s))
     return s
 
 
@@ -56,6 +56,7 @@ def test_every_fixture_page_is_scored_and_listed(scores):
     (at least 30 pages of at least 6 kinds), each with what it taught."""
     expected = yaml.safe_load((FIXTURES / "expected.yaml").read_text(encoding="utf-8"))
     assert sorted(expected) == sorted(p.name for p in FIXTURES.glob("*.txt"))
+    assert all(page.get("form") for page in expected.values())
     studied = yaml.safe_load((FIXTURES / "studied.yaml").read_text(encoding="utf-8"))
     pages = studied["pages"]
     assert len(pages) >= 30 and len({p["kind"] for p in pages}) >= 6
