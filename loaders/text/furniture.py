@@ -177,6 +177,32 @@ _CONTENTS = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*[:：]?\s*$|^\s*目\s*
 _BULLET = re.compile(r"^\s*(?:[-•·*▪]\s*)?")
 
 
+_LISTING = re.compile(
+    r"^\s*(?:most\s+(?:viewed|read|popular|commented|shared)|top\s+(?:news|stories|headlines)|"
+    r"popular(?:\s+(?:news|stories|articles|now))?|trending(?:\s+now)?|"
+    r"latest\s+(?:news|stories|articles|updates)|related\s+(?:news|articles|stories|reading|reports|content|links)|"
+    r"recommended(?:\s+(?:for\s+you|reading|articles))?|you\s+(?:may|might)\s+(?:also\s+)?like|"
+    r"editor'?s\s+picks?|hot\s+(?:news|topics|stories)|more\s+(?:news|stories|headlines)|see\s+also|"
+    r"further\s+reading|in\s+case\s+you\s+missed\s+it|photos?\s+of\s+the\s+day|"
+    r"热点新闻|推荐阅读|相关新闻|相关阅读|热门文章)\s*[:：]?\s*$", re.I)
+
+
+def _listings(page: Page, nonblank: list[Line]) -> None:
+    """"Most Viewed", "Related news", "You may also like": the headlines listed under such a
+    heading (often numbered 1, 2, 3 ...) are links to other pages, never provisions."""
+    for i, ln in enumerate(nonblank):
+        if not _LISTING.match(ln.text):
+            continue
+        page.kinds[ln.number] = "navigation"
+        for x in nonblank[i + 1:i + 16]:
+            t = x.text.strip()
+            if x.number in page.kinds and page.kinds[x.number] != "navigation":
+                break
+            if not t or len(t) > 150 or (re.search(r"[.;:]\s*$", t) and not re.search(r"\d\.$", t)):
+                break
+            page.kinds.setdefault(x.number, "navigation")
+
+
 _HOME = re.compile(r"^\s*(?:Home|Homepage|Index|首页)\b(?:\s+[\w'’&-]+){1,7}\s*$")
 
 
@@ -265,6 +291,7 @@ def read_page(src: SourceText) -> Page:
                 if page.date is None and d.value is not None:
                     page.date, page.date_line = d, ln.number
     _crumbs_without_separators(page, nonblank[:8])
+    _listings(page, nonblank)
     _contents(page, nonblank)
     for f in page.fields:
         if f.kind == "page" and page.date is None:
