@@ -808,6 +808,7 @@ def _title_from_page(env: C.Env, ext: Extraction, page: Page) -> None:
                 and not names_document(env, str(doc.titles[0].value)):
             # a heading above the list that names no document ("Key tasks for 2024")
             doc.title_from_page = True
+            doc.key = _page_key(env, doc)
             doc.anomalies.append({"kind": "title-from-page", "message": "the text prints no title for "
                                   f"these provisions; titled from the page ('{doc.titles[0].value}')"})
             continue
@@ -826,10 +827,19 @@ def _title_from_page(env: C.Env, ext: Extraction, page: Page) -> None:
             t = Value(name, [], "en", note="page")
         doc.titles = [t]
         doc.title_from_page = True
+        doc.key = _page_key(env, doc)
         doc.anomalies.append({
             "kind": "title-from-page",
             "message": f"the text prints no title for these provisions; titled from the page "
                        f"('{t.value}')"})
+
+
+def _page_key(env: C.Env, doc: Document) -> str:
+    """A title from the page names no document beyond this text ("Key tasks for 2024" heads
+    many pages): the key carries the text's, so two such pages never share an IRI."""
+    if doc.number is not None:
+        return ""  # the number identifies it (common.doc_key)
+    return f"x-{env.src.key}-{C.slug(str(doc.titles[0].value), 40) or 'page'}"
 
 
 def quarantine_untitled(env: C.Env, ext: Extraction) -> None:

@@ -157,6 +157,7 @@ def test_a_list_without_a_title_keeps_its_measures_under_a_title_from_the_page(e
     fr = extract(fixture_text("pages/untitled_responsibility.txt"), "tasks.txt")
     (doc,) = fr.extraction.documents
     assert doc.title_from_page and doc.title("en") == "Key tasks for 2024"
+    assert doc.key.startswith(f"x-{fr.source.key}-")  # another page's "Key tasks" is another document
     assert len(doc.provisions) == 3 and doc.provisions[0].responsible
     assert fr.report["documents"][0]["title_from_page"] is True
     notes = [n for n in fr.graph.subjects(CGT.issueType, None)
