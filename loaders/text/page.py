@@ -61,6 +61,10 @@ _FUTURE = re.compile(r"\b(?:will|shall|would|to\s+be|plans?\s+to|is\s+to|are\s+t
                      r"(?:\w+\s+){0,2}$", re.I)
 _JOINT = re.compile(r"\b(?:jointly|together|along)\s+with\s+(?P<who>[^.;()]{3,300}?)(?=[,.;]|\s+(?:on|in|to)\s|$)",
                     re.I)
+#: "Shanghai Issues Action Plan for Biomedicine": a headline about a document, not its title
+_HEADLINE_VERB = re.compile(r"\b(?:issues|releases|unveils|publishes|launches|rolls\s+out|introduces|"
+                            r"announces|approves|adopts|passes|sets\s+out|outlines|eyes|to\s+(?:issue|release))\b",
+                            re.I)
 _BY = re.compile(r"\s+by\s+(?P<who>[^.;()]{3,300}?)(?=\s+(?:on|in|at|to|and\s+(?:took|takes|will|came))\s|[,.;(]|$)",
                  re.I)
 #: "Opinions of the General Office of the State Council on ...": the issuer inside a title
@@ -444,7 +448,7 @@ def _complete_documents(env: C.Env, ext: Extraction, page: Page, sigs: list[Sign
             t = ln.text.strip()
             if names_document(env, t) and C.looks_like_title(t) and len(t) < 500 \
                     and not dated_line(ln.text, ln.start) and not re.search(r"[.!?]\s+[A-Z]", t) \
-                    and not statement_like(t, 0, len(t)):
+                    and not statement_like(t, 0, len(t)) and not _HEADLINE_VERB.search(t):
                 head_title = title_value(env, C.trimmed(src, ln.start, ln.end))
                 break
     if head_title is not None:
