@@ -58,7 +58,7 @@ FIELD_KINDS: dict[str, str] = {
 }
 _LABELS = sorted(FIELD_KINDS, key=len, reverse=True)
 _FIELD = re.compile(
-    r"^[ \t]*(?P<k>" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in _LABELS) +
+    r"^[ \t]*(?:[·•▪*-][ \t]*)?(?P<k>" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in _LABELS) +
     r")\.?[ \t]*(?P<sep>[:：|]|(?=\d))?[ \t]*(?P<v>.*)$", re.I)
 
 
