@@ -17,6 +17,7 @@ from graph.errors import Problem
 
 from . import dates as dates_mod
 from .bodies import BodyFinder
+from .furniture import read_page
 from .linking import Context, Linker, Registry
 from .model import DocDate, Document, Mention, Provision, Span, Value
 from .source import Line, SourceText
@@ -70,7 +71,8 @@ _MARKER = re.compile(
 
 
 def dateline(src: SourceText, max_lines: int = 12) -> dates_mod.DateMention | None:
-    """A line near the top that is nothing but a date: the date the text was published."""
+    """A line near the top that is nothing but a date: the date the text was published;
+    else the page's own date (``Updated: …``, a byline with a date: :mod:`.furniture`)."""
     for ln in nonblank_lines(src)[:max_lines]:
         t = ln.text.strip()
         if len(t) > 40:
@@ -78,7 +80,7 @@ def dateline(src: SourceText, max_lines: int = 12) -> dates_mod.DateMention | No
         ds = dates_mod.find_dates(ln.text, ln.start)
         if len(ds) == 1 and ds[0].value and len(ds[0].text) >= len(t) - 12:
             return ds[0]
-    return None
+    return read_page(src).date
 
 
 def markers(src: SourceText) -> list[Line]:
