@@ -18,7 +18,7 @@ from .. import common as C
 from ..furniture import read_page
 from ..model import Document, Extraction, Provision, Segment, Span, Value
 from ..source import SourceText
-from ..structure import similar
+from ..structure import ITEM, LIST_NUM, longest_chain, scan, similar
 from . import register
 
 _DOC_HEAD = re.compile(r"\b(?:Plans?|Measures|Opinions|Notice|Regulations|Rules|Guidelines|Programm?e|"
@@ -51,6 +51,11 @@ class PlanSummary:
         score = 0.15 + (0.25 if marks else 0.0) + min(len(heads), 4) * 0.05
         if re.search(r"\b(?:plan|plans|programme|scheme)\b|方案|规划", src.text[:3000], re.I):
             score += 0.1
+        numbered = max(len(longest_chain(scan(src, {"n": [rx]}))) for rx in (LIST_NUM, ITEM))
+        if numbered >= 3:
+            # "1." / "(I)" ... at line starts: numbered measures, which measures_list reads
+            # with their numbers; paragraphs would renumber them
+            score = min(score, 0.3)
         if not marks and not any(_DOC_HEAD.search(ln.text) and C.looks_like_title(ln.text) for ln in heads):
             # no "Detailed content" and no heading that names a document: a news item
             # about documents, whose paragraphs are commentary, not provisions
