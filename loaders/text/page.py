@@ -73,7 +73,6 @@ _TITLE_OF = re.compile(r"^(?:Several\s+)?(?:[A-Z][a-z]+\s+){1,3}of\s+(?:the\s+)?
 _APPLIES = re.compile(r"\bappl(?:y|ies|ied|ying)\s+(?:to|in|within|throughout)\b|\bin\s+force\s+in\b", re.I)
 _WIRE = re.compile(r"\s*[A-Z][A-Z .'-]{1,30},\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})"
                    r"(?:,?\s+\d{4})?\s*(?:\([^()]{2,40}\))?\s*(?:--|—|–|-)\s*")
-_RESP_LIST = re.compile(r"\(\s*(?:responsible|lead(?:ing)?)\s+(?:departments?|units?)|责任单位", re.I)
 
 
 @dataclass
@@ -87,8 +86,6 @@ class Statement:
     odd: list = field(default_factory=list)
     alias: str | None = None
     number: Value | None = None
-    regions: list[Mention] = field(default_factory=list)
-    source: str = "statement"
 
 
 # ---------------------------------------------------------------- titles
@@ -373,10 +370,6 @@ def _body_line(env: C.Env, s: int, e: int) -> list[Mention] | None:
     names = len(re.sub(r"[\W\d_]|\band\b|\bthe\b", "", "".join(text[a.span.start:a.span.end] for a in found),
                        flags=re.I))
     return found if names >= 0.8 * max(letters, 1) and covered > 0 else None
-
-
-def number_near(env: C.Env, s: int, e: int) -> Value | None:
-    return C.doc_number(env.src.text, s, e)
 
 
 # ---------------------------------------------------------------- completing a genre's documents
@@ -718,14 +711,12 @@ def _title_line_above(env: C.Env, page: Page, ln, prev) -> Span | None:
 
 
 def _number_after(env: C.Env, st: Statement, para_end: int) -> Value | None:
-    """A number in the statement's sentence or the next one, when the paragraph names one."""
+    """A number after the title, in the statement's sentence or the next one of its paragraph."""
     text = env.src.text
-    end = para_end
-    nxt = list(C.sentences(text, st.span.end, para_end))
-    end = nxt[0][1] if nxt else st.span.end
+    nxt = next(iter(C.sentences(text, st.span.end, para_end)), None)
+    end = nxt[1] if nxt else st.span.end
     t0 = st.title.spans[0].end if st.title.spans else st.span.start
-    v = C.doc_number(text, t0, end)
-    return v
+    return C.doc_number(text, t0, end)
 
 
 def _merge(env: C.Env, ext: Extraction, st: Statement) -> None:
