@@ -322,6 +322,8 @@ def signatures(env: C.Env, page: Page) -> list[Signature]:
     """The issuing bodies, one a line, and the date under them (or on the same line)."""
     src, text = env.src, env.src.text
     lines = C.nonblank_lines(src)
+    first_para = next((i for i, ln in enumerate(lines) if len(ln.text.strip()) > 80
+                       and not page.is_furniture(ln.number)), len(lines))
     out = []
     for i, ln in enumerate(lines):
         if page.kinds.get(ln.number) in ("byline", "metadata", "navigation", "contents"):
@@ -346,8 +348,8 @@ def signatures(env: C.Env, page: Page) -> list[Signature]:
                 bodies = found + bodies
                 first = j
                 j -= 1
-        if not bodies:
-            continue
+        if not bodies or first <= first_para:
+            continue  # a signature closes a text: above every paragraph it is a page's source line
         date = None
         if d.value is not None and d.precision == "day":
             date = DocDate("document", d.value, [Span(d.start, d.end)], "the date under the signature")
