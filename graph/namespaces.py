@@ -76,6 +76,7 @@ class CGT(DefinedNamespace):
     addressee: URIRef  # provision -> concept in scheme/addressees
     excludes: URIRef  # provision -> therapy concept explicitly carved out
     interprets: URIRef  # an official interpretation -> the document it explains (eli:related_to)
+    promulgates: URIRef  # a notice -> the document it issues ("on Issuing the Y Plan"; eli:related_to)
     legalLevel: URIRef  # document -> concept in scheme/legal-levels (法律, 行政法规 ...)
     history: URIRef  # document -> cgt:LegislativeEvent
     eventType: URIRef  # event -> concept in scheme/event-types

@@ -17,6 +17,7 @@ from graph.errors import Problem
 
 from . import dates as dates_mod
 from .bodies import BodyFinder
+from .furniture import read_page
 from .linking import Context, Linker, Registry
 from .model import DocDate, Document, Mention, Provision, Span, Value
 from .source import Line, SourceText
@@ -70,7 +71,8 @@ _MARKER = re.compile(
 
 
 def dateline(src: SourceText, max_lines: int = 12) -> dates_mod.DateMention | None:
-    """A line near the top that is nothing but a date: the date the text was published."""
+    """A line near the top that is nothing but a date: the date the text was published;
+    else the page's own date (``Updated: …``, a byline with a date: :mod:`.furniture`)."""
     for ln in nonblank_lines(src)[:max_lines]:
         t = ln.text.strip()
         if len(t) > 40:
@@ -78,7 +80,7 @@ def dateline(src: SourceText, max_lines: int = 12) -> dates_mod.DateMention | No
         ds = dates_mod.find_dates(ln.text, ln.start)
         if len(ds) == 1 and ds[0].value and len(ds[0].text) >= len(t) - 12:
             return ds[0]
-    return None
+    return read_page(src).date
 
 
 def markers(src: SourceText) -> list[Line]:
@@ -106,10 +108,21 @@ def date_note(d: dates_mod.DateMention, src: SourceText,
 # ---------------------------------------------------------------- titles, numbers, types
 
 _QUOTE_PAIRS = [('"', '"'), ("《", "》"), ("«", "»")]
+#: Document numbers as printed: the romanised forms of 国办发〔2023〕12号 (``Guo Ban Fa [2023] No.
+#: 12``, ``SMPG G [2024] No.1``, ``Guobanfa [2023] 12``, ``Shangzi Han (2024) No. 568``), the
+#: number first (``No. 12 [2023] of the Ministry of ...``), the Chinese form, and orders
+#: (``SAMR Decree No. 47``, ``Office Regulation No. 9 of 2024``).  "No." is part of the number,
+#: never where it is cut.
 _DOC_NUMBER = re.compile(
-    r"(?P<n>(?:[A-Z][A-Za-z]*\.?[ \t]+(?:(?:and|of|for)[ \t]+)?){1,5}\[[ \t]*(?:19|20)\d{2}[ \t]*\]"
-    r"[ \t]*No\.[ \t]*\d+|"
-    r"[\u3400-\u9fff]{1,8}[〔\[(（]\s*(?:19|20)\d{2}\s*[〕\])）]\s*\d+\s*号)")
+    r"(?P<n>(?:[A-Z][A-Za-z]*\.?[ \t]+(?:(?:and|of|for)[ \t]+)?){0,5}[A-Z][A-Za-z]*\.?[ \t]*"
+    r"(?:\[[ \t]*(?:19|20)\d{2}[ \t]*\][ \t]*(?:No\.?[ \t]*)?|\([ \t]*(?:19|20)\d{2}[ \t]*\)[ \t]*No\.?[ \t]*)"
+    r"\d+(?![\d-])|"
+    r"No\.?[ \t]*\d+[ \t]*\[[ \t]*(?:19|20)\d{2}[ \t]*\]"
+    r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:[A-Z][\w'’-]*(?:(?:[ \t]+(?:of|and|for|the))+(?=[ \t]+[A-Z]))?[ \t]*){1,8})?|"
+    r"(?:[A-Z][A-Za-z]*[ \t]+){0,6}(?:Decree|Order|Announcement|Regulation)[ \t]+No\.?[ \t]*\d+"
+    r"(?:[ \t]+of[ \t]+(?:19|20)\d{2}|[ \t]+of[ \t]+(?:the[ \t]+)?(?:[A-Z][\w'’-]*(?:(?:[ \t]+(?:of|and|for|the))+"
+    r"(?=[ \t]+[A-Z]))?[ \t]*){1,8})?|"
+    r"[\u3400-\u9fff]{1,8}[〔\[(（]\s*(?:19|20)\d{2}\s*[〕\])）]\s*\d+\s*号?)")
 _TRAIL_PAREN = re.compile(r"\s*[(（][^()（）]{1,40}[)）]\s*$")
 _PREPOSITION = re.compile(r"\s(?:on|for|of|to|regarding|concerning|about)\s", re.I)
 
@@ -118,7 +131,8 @@ def doc_number(text: str, start: int, end: int) -> Value | None:
     m = _DOC_NUMBER.search(text, start, end)
     if not m:
         return None
-    return Value(re.sub(r"\s+", " ", m.group("n")).strip(), [Span(m.start("n"), m.end("n"))])
+    n = m.group("n").rstrip()
+    return Value(re.sub(r"\s+", " ", n).strip(), [Span(m.start("n"), m.start("n") + len(n))])
 
 
 def doctype_of(title: str, linker: Linker) -> Mention | None:
@@ -243,11 +257,12 @@ def statement_in(env: Env, s: int, e: int, anchor, ctx: Context | None) -> State
     if not verb:
         return None
     st = Statement(Span(s, e))
-    titles = [q for q in quoted(text, s, e) if doctype_of(text[q.start:q.end], env.linker)]
+    a = _ALIAS.search(text, s, e)
+    titles = [q for q in quoted(text, s, e) if doctype_of(text[q.start:q.end], env.linker)
+              and not (a and a.start() <= q.start < a.end())]  # "(hereinafter the "Measures")"
     if titles:
         q = titles[0]
         st.title = Value(text[q.start:q.end].strip(), [q], "zh" if _is_zh(text[q.start:q.end]) else "en")
-    a = _ALIAS.search(text, s, e)
     if a:
         st.alias = (a.group("a") or a.group("z") or "").strip("《》\"“” ")
     who_end = s + verb.start()
@@ -612,10 +627,16 @@ def add_date(doc: Document, d: DocDate) -> None:
     doc.dates.append(d)
 
 
+_ABBREV = re.compile(r"\b(?:No|Nos|Art|Arts|para|Para|Vol|p|pp)\.$")
+
+
 def sentences(text: str, start: int, end: int):
     """Spans of the sentences (or lines) between ``start`` and ``end``."""
     pos = start
     for m in re.finditer(r"(?<=[.!?。！？])\s+|\n+", text[start:end]):
+        if m.group(0)[0] != "\n" and _ABBREV.search(text, max(start, start + m.start() - 6), start + m.start()) \
+                and text[start + m.end():start + m.end() + 1].isdigit():
+            continue  # "No. 12", "Art. 5": an abbreviation before a number ends no sentence
         if start + m.start() > pos:
             yield pos, start + m.start()
         pos = start + m.end()

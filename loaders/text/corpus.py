@@ -27,7 +27,7 @@ from graph.errors import Problem
 from graph.namespaces import DEFAULT_BASE, graph_iri
 
 from . import common as C
-from . import sidecar
+from . import page, sidecar
 from .bodies import BodyFinder
 from .genres import MIN_SCORE, all_genres, detect
 from .linking import Linker, Registry
@@ -38,7 +38,8 @@ from .source import DEFAULT_MAX_BYTES, SourceText, file_key, not_text_reason, re
 
 # 3: eli:cites from the provision or document that quotes a title, cgt:interprets, and the
 # text's key in the IRI of a document it only cites; 4: that copy typed cgt:CitedDocument
-LOADER_VERSION = "4"
+# 5: page furniture, page metadata, every issue statement, cgt:promulgates, titles from the page
+LOADER_VERSION = "5"
 _SKIP_SUFFIXES = (".meta.yaml", ".meta.yml")
 
 
@@ -274,8 +275,15 @@ def _extract_file(path: Path | str, registry: Graph, base: str, *, max_bytes: in
                                         f"{type(e).__name__}: {e} ({tb.filename}:{tb.lineno})"))
             ext = Extraction()
         env.problems.extend(ext.problems)
+    try:
+        page.complete(env, ext, genre.name if genre else None)
+    except Exception as e:  # the genre's documents stand without the page's completion
+        tb = traceback.extract_tb(e.__traceback__)[-1]
+        env.problems.append(Problem(path, None, f"reading the page's metadata failed: "
+                                    f"{type(e).__name__}: {e} ({tb.filename}:{tb.lineno})"))
     _finish_documents(env, ext)
     _apply_meta(env, ext)
+    page.quarantine_untitled(env, ext)
     _finish_keys(ext, src.key)
     _attach_citations(ext)
     writer = Writer(src, base, tool_version(), source)

@@ -28,6 +28,9 @@ _PATTERNS = [
     ("zh", re.compile(r"(?P<y>\d{2,4})\s*年\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*日)?")),
     # 2024-01-09, 2024/1/9, 2024.01.09
     ("iso", re.compile(r"(?<![\d.])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d])")),
+    # 6/14/2024, 14/6/2024, 09-12-2023: portals print release dates month first (US order);
+    # a first number above 12 can only be a day (read day first)
+    ("us", re.compile(r"(?<![\d./-])(?P<m>\d{1,2})(?P<sep>[/-])(?P<d>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\d])")),
     # September 8, 2024 / September 8 2024 / Sept. 8, 023 / September 8 (no year)
     ("mdy", re.compile(_MON + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d])"
                        r"(?:\s*,?\s*(?P<y>\d{1,5})(?![\d]))?")),
@@ -78,6 +81,8 @@ def _build(kind: str, m: re.Match, text: str, offset: int) -> DateMention | None
     g = m.groupdict()
     if kind in ("mdy", "dmy"):
         mon = MONTHS[g["mon"].rstrip(".").lower()]
+    elif kind == "us" and int(g["m"]) > 12 >= int(g["d"]):
+        mon, g = int(g["d"]), {**g, "d": g["m"]}
     else:
         mon = int(g["m"])
     day = int(g["d"]) if g.get("d") else None
@@ -134,14 +139,15 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
 
 
 def with_year(d: DateMention, anchor: dt.date) -> DateMention:
-    """Give a month-day mention the year of ``anchor`` (the text's dateline)."""
+    """Give a month-day mention the year of ``anchor`` (the text's dateline or page date)."""
     if not d.needs_year:
         return d
     mon, day = d.md or (0, 0)
+    year = anchor.year
     try:
-        value = dt.date(anchor.year, mon, day)
+        value = dt.date(year, mon, day)
     except ValueError:
-        return replace(d, needs_year=False, problem=f"no such date: '{d.text}' in {anchor.year}")
+        return replace(d, needs_year=False, problem=f"no such date: '{d.text}' in {year}")
     new = replace(d, value=value, year_inferred=True, needs_year=False)
     return new
 
@@ -152,3 +158,15 @@ def parse_one(text: str) -> dt.date | None:
     if len(ds) == 1 and ds[0].value and ds[0].precision == "day":
         return ds[0].value
     return None
+
+
+def not_after(value: dt.date, anchor: dt.date) -> dt.date:
+    """A past event (an issue, a publication) dated by month and day on a page of ``anchor``:
+    a day later in the year than the page's own date ("On December 28" on a page of January
+    10) is the year before.  Dates in force may lie ahead and are not passed here."""
+    if value <= anchor:
+        return value
+    try:
+        return value.replace(year=value.year - 1)
+    except ValueError:  # 29 February
+        return value

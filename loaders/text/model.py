@@ -147,6 +147,8 @@ class Document:
     repeals: list[Citation] = field(default_factory=list)  # "…同时废止": the documents it repeals
     events: list[HistoryEvent] = field(default_factory=list)  # legislative history, in text order
     legal_level: Mention | None = None  # kind "legallevel": concept/legal-<key> (法律, 行政法规 …)
+    promulgates: list[Citation] = field(default_factory=list)  # a notice: the document it issues
+    title_from_page: bool = False  # the text prints no title: titled from the page (marked)
     genre: str = ""
     line: int = 0
 
@@ -177,3 +179,4 @@ class Extraction:
     segments: list[Segment] = field(default_factory=list)
     problems: list = field(default_factory=list)  # graph.errors.Problem
     notes: list[str] = field(default_factory=list)
+    quarantined: list[dict] = field(default_factory=list)  # documents left out (no title), why

@@ -326,6 +326,8 @@ class Writer:
             self.cite(d, c, _CGT.interprets)
         for c in doc.repeals:
             self.cite(d, c, _ELI.repeals)
+        for c in doc.promulgates:
+            self.cite(d, c, _CGT.promulgates)
         if doc.legal_level is not None and doc.legal_level.target is not None:
             self.link(d, _CGT.legalLevel, doc.legal_level, _OA.classifying)
         for i, ev in enumerate(doc.events, 1):
@@ -338,7 +340,8 @@ class Writer:
                 kind, num = a["about"].split("/")
                 about = ns.provision(d, [(kind, num)])
             issue = {"duplicate-provision": "duplicate-provision", "date-conflict": "date-conflict",
-                     "conflicting-duplicate": "numbering-anomaly"}.get(a["kind"], "numbering-anomaly")
+                     "conflicting-duplicate": "numbering-anomaly",
+                     "title-from-page": "title-from-page"}.get(a["kind"], "numbering-anomaly")
             self.note(about, issue, a["message"], [])
         return d
 

@@ -23,6 +23,7 @@ from .source import SourceText
 WORD_NUMBERS = {w: i + 1 for i, w in enumerate(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 
 CHAPTER_EN = re.compile(r"^[ \t]*(?:Chapter|CHAPTER)\s+(?P<n>\d{1,3}|[IVXLC]{1,7}|[A-Za-z]{3,9})\b"
                         r"\s*[:.：]?\s*(?P<t>.*)$")
@@ -31,8 +32,15 @@ SECTION_EN = re.compile(r"^[ \t]*(?:Section|SECTION)\s+(?P<n>\d{1,3}|[IVXLC]{1,7
 SECTION_ZH = re.compile(r"^[ \t]*第(?P<n>[零〇一二三四五六七八九十百\d]{1,6})节\s*(?P<t>.*)$")
 ARTICLE_EN = re.compile(r"^[ \t]*(?:Article|ARTICLE|Art\.)\s+(?P<n>\d{1,4}|[IVXLC]{1,7})\b\s*[:.：]?\s*")
 ARTICLE_ZH = re.compile(r"^[ \t]*第(?P<n>[零〇一二三四五六七八九十百\d]{1,6})条[\s：:]*")
-ITEM = re.compile(r"^[ \t]*[(（](?P<n>\d{1,2}|[IVXivx]{1,5}|[一二三四五六七八九十]{1,3}|[a-h])[)）]\s*")
+#: ``(1)``, ``(II)``, ``（一）``, ``(a)`` and a number spelled out in words, ``(Twelve)`` (translations
+#: of （十二） do that); a word that is not a number (``(Trial)``) is no marker (:func:`number_of`)
+ITEM = re.compile(r"^[ \t]*[(（](?P<n>\d{1,2}|[IVXivx]{1,5}|[一二三四五六七八九十]{1,3}|[a-h]|"
+                  r"[A-Za-z]{3,9}(?:-[a-z]{3,5})?)[)）]\s*")
 LIST_NUM = re.compile(r"^[ \t]*(?P<n>\d{1,3}|[IVXL]{1,6}|[一二三四五六七八九十]{1,3})\s*[.．、]\s*(?=\S)")
+#: a number alone on its line, its text on the next one: ``1.`` / ``2`` / ``II.`` / ``(3)``
+#: (pages that set each number in a cell or a paragraph of its own)
+BARE_NUM = re.compile(r"^[ \t]*(?P<n>\d{1,3}|[IVXL]{1,6})[ \t]*[.．、]?[ \t]*$")
+BARE_ITEM = re.compile(r"^[ \t]*[(（](?P<n>\d{1,2}|[IVXivx]{1,5}|[a-h])[)）][ \t]*$")
 
 
 @dataclass
@@ -51,6 +59,15 @@ def number_of(token: str) -> int | None:
     t = token.strip()
     if t.lower() in WORD_NUMBERS:
         return WORD_NUMBERS[t.lower()]
+    if "-" in t:  # twenty-one
+        tens, _, unit = t.lower().partition("-")
+        if tens in _TENS and unit in WORD_NUMBERS and WORD_NUMBERS[unit] < 10:
+            return _TENS[tens] + WORD_NUMBERS[unit]
+        return None
+    if t.lower() in _TENS:
+        return _TENS[t.lower()]
+    if len(t) > 2 and t.isalpha() and not re.fullmatch(r"[ivxlc]+", t, re.I):
+        return None  # a word, not a numeral
     if len(t) == 1 and "a" <= t <= "h":  # (a), (b) ... items; (i), (v), (x) stay roman
         return ord(t) - ord("a") + 1
     return to_int(t)
@@ -58,7 +75,8 @@ def number_of(token: str) -> int | None:
 
 def scan(src: SourceText, patterns: dict[str, list[re.Pattern]]) -> list[Marker]:
     out = []
-    for ln in src.lines():
+    lines = src.lines()
+    for i, ln in enumerate(lines):
         for kind, rxs in patterns.items():
             m = None
             for rx in rxs:
@@ -73,10 +91,54 @@ def scan(src: SourceText, patterns: dict[str, list[re.Pattern]]) -> list[Marker]
             raw = src.raw[ln.start:ln.end]  # as printed, full-width characters and all
             printed = raw[: m.end()].strip()
             title = raw[m.start("t"):m.end("t")] if m.groupdict().get("t") else ""
-            out.append(Marker(kind, n, printed, ln.number, ln.start, ln.start + m.end(), ln.end,
-                              title.strip()))
+            body_start, end = ln.start + m.end(), ln.end
+            if rx in (BARE_NUM, BARE_ITEM):  # the text is on the next non-blank line
+                nxt = next((x for x in lines[i + 1:i + 4] if x.text.strip()), None)
+                if nxt is None or BARE_NUM.match(nxt.text) or BARE_ITEM.match(nxt.text):
+                    continue
+                body_start, end = nxt.start, nxt.end
+            out.append(Marker(kind, n, printed, ln.number, ln.start, body_start, end, title.strip()))
             break
     return out
+
+
+def marker_style(printed: str) -> str:
+    """How a marker is numbered: ``arabic`` (``1.``, ``2``), ``roman`` (``II.``), ``zh``
+    (``三、``), ``bracket`` (``(1)``, ``(II)``, ``(Three)``, ``（一）``)."""
+    t = printed.strip()
+    if t[:1] in "(（":
+        return "bracket"
+    core = t.rstrip(".．、 ")
+    if core.isdigit():
+        return "arabic"
+    if re.fullmatch(r"[IVXLC]+", core):
+        return "roman"
+    return "zh" if re.fullmatch(r"[一二三四五六七八九十百]+", core) else "other"
+
+
+def nest(outer: list[Marker], inner: list[Marker]) -> list[tuple[Marker, list[Marker]]] | None:
+    """``outer`` headings (``I.`` ``II.`` ...) group ``inner`` markers when the headings are
+    numbered 1, 2, 3 ... in order, each heads at least one inner marker, no inner marker
+    precedes the first heading, and the inner numbers either run on across the headings or
+    start again at 1 under each.  Else ``None``: the two styles are one mixed list (``1.``
+    ``II.`` ``3.``, as translations print them), not two levels."""
+    if len(outer) < 2 or not inner:
+        return None
+    if [m.number for m in outer] != list(range(1, len(outer) + 1)):
+        return None
+    if inner[0].start < outer[0].start:
+        return None
+    groups = []
+    for k, o in enumerate(outer):
+        stop = outer[k + 1].start if k + 1 < len(outer) else None
+        members = [m for m in inner if m.start > o.start and (stop is None or m.start < stop)]
+        if not members:
+            return None
+        groups.append((o, members))
+    numbers = [m.number for _, ms in groups for m in ms]
+    runs_on = numbers == list(range(1, len(numbers) + 1))
+    restarts = all([m.number for m in ms] == list(range(1, len(ms) + 1)) for _, ms in groups)
+    return groups if runs_on or restarts else None
 
 
 def longest_chain(markers: list[Marker]) -> list[int]:

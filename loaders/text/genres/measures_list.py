@@ -14,9 +14,22 @@ from __future__ import annotations
 import re
 
 from .. import common as C
+from ..furniture import read_page
 from ..model import Document, Extraction, Provision, Segment, Span, Value
 from ..source import SourceText
-from ..structure import LIST_NUM, Marker, anomalies_of, longest_chain, scan, similar
+from ..structure import (
+    BARE_ITEM,
+    BARE_NUM,
+    ITEM,
+    LIST_NUM,
+    Marker,
+    anomalies_of,
+    longest_chain,
+    marker_style,
+    nest,
+    scan,
+    similar,
+)
 from . import register
 
 _RESP = re.compile(r"[(（]\s*(?:responsible|lead(?:ing)?)\s+(?:departments?|units?)|责任单位|牵头单位|"
@@ -26,7 +39,43 @@ _BOILER = re.compile(r"reprint(?:ed)?\s+(?:notice|from)|please\s+contact\s+us|re
 
 
 def _markers(src: SourceText) -> list[Marker]:
-    return [m for m in scan(src, {"measure": [LIST_NUM]}) if m.end - m.body_start >= 4]
+    """Numbered lines of the main list: ``1.``, ``II.``, ``三、``, and a number alone on its
+    line with its text on the next; never a line of page furniture."""
+    page = read_page(src)
+    return [m for m in scan(src, {"measure": [LIST_NUM, BARE_NUM]})
+            if m.end - m.body_start >= 4 and not page.is_furniture(src.line_of(m.start))]
+
+
+def _bracket_markers(src: SourceText) -> list[Marker]:
+    """``(I)``, ``(II)``, ``(Three)`` at line starts: the main list of texts that number their
+    measures in brackets (English translations of （一）（二）), with Latin script only."""
+    sample = src.text[:20000]
+    if len(re.findall(r"[\u3400-\u9fff]", sample)) > len(re.findall(r"[A-Za-z]", sample)) / 4:
+        return []
+    page = read_page(src)
+    return [m for m in scan(src, {"measure": [ITEM, BARE_ITEM]})
+            if m.end - m.body_start >= 4 and not page.is_furniture(src.line_of(m.start))]
+
+
+def _main_list(src: SourceText) -> tuple[list[Marker], list[int], list[Marker]]:
+    """The markers of the main list, the indexes of its chain, and the outer headings (``I.``
+    ``II.`` above ``(I)`` ... or above ``1.`` ...) that group it into parts, if any."""
+    ms = _markers(src)
+    chain = longest_chain(ms)
+    brackets = _bracket_markers(src)
+    bchain = longest_chain(brackets)
+    if len(bchain) >= 3 and len(bchain) > len(chain):
+        outer = [ms[i] for i in chain] if len(chain) >= 2 else []
+        if outer and nest(outer, [brackets[i] for i in bchain]) is None:
+            outer = []
+        return brackets, bchain, outer
+    # "I." over "1." numbering: roman (or Chinese) headings that group an arabic list
+    for style in ("roman", "zh"):
+        heads = [m for m in ms if marker_style(m.printed) == style]
+        inner = [m for m in ms if marker_style(m.printed) == "arabic"]
+        if len(heads) >= 2 and nest(heads, inner) is not None:
+            return inner, list(range(len(inner))), heads
+    return ms, chain, []
 
 
 class MeasuresList:
@@ -34,8 +83,11 @@ class MeasuresList:
     description = "numbered measures (1., II., (一) ...) with headings and responsibility lists"
 
     def detect(self, src: SourceText) -> float:
-        ms = _markers(src)
-        chain = longest_chain(ms)
+        ms, chain, _ = _main_list(src)
+        if len(chain) == 2 and ms[chain[0]].number == 1:
+            # a short circular of two numbered points: below a news item that announces
+            # documents, above nothing
+            return 0.255
         if len(chain) < 3:
             return 0.0
         resp = len(_RESP.findall(src.text))
@@ -44,14 +96,14 @@ class MeasuresList:
     def extract(self, env: C.Env) -> Extraction:
         src, text = env.src, env.src.text
         out = Extraction()
-        ms = _markers(src)
-        chain_idx = longest_chain(ms)
+        ms, chain_idx, outer = _main_list(src)
         chain = [ms[i] for i in chain_idx]
         if len(chain) < 2:
             env.warn(0, "no numbered list of measures found")
             return out
         first = chain[0]
-        text_markers = [ln for ln in C.markers(src) if ln.start < first.start]
+        top = min([first.start] + [o.start for o in outer])  # the list's first line
+        text_markers = [ln for ln in C.markers(src) if ln.start < top]
         body_start = text_markers[-1].end if text_markers else 0
         lead_end = text_markers[-1].start if text_markers else 0
         end = _end_of_last(src, chain[-1])
@@ -63,11 +115,11 @@ class MeasuresList:
             out.segments.append(Segment("commentary", Span(0, lead_end)))
             for ln in text_markers:
                 out.segments.append(Segment("header", Span(ln.start, ln.end)))
-        out.segments.append(Segment("preamble", Span(body_start, first.start)))
-        self._header(env, doc, body_start, first.start, anchor)
+        out.segments.append(Segment("preamble", Span(body_start, top)))
+        self._header(env, doc, body_start, top, anchor)
         # the first sentence announcing a titled document gives title, issuers and dates; its
         # quoted title is preferred to header lines, which translations often break up
-        for ss, se in _sentences(text, 0, lead_end if lead_end else first.start):
+        for ss, se in _sentences(text, 0, lead_end if lead_end else top):
             st = C.statement_in(env, ss, se, anchor, None)
             if st is None or st.title is None:
                 continue
@@ -89,7 +141,8 @@ class MeasuresList:
 
         provisions = []
         for k, m in enumerate(chain):
-            stop = chain[k + 1].start if k + 1 < len(chain) else end
+            stop = min([chain[k + 1].start if k + 1 < len(chain) else end] +
+                       [o.start for o in outer if o.start > m.start])
             span = C.trimmed(src, m.start, stop)
             printed = re.match(r"\s*\S+", src.raw[m.start:m.body_start]).group(0).strip()
             p = Provision("measure", str(m.number), printed, span, line=m.line)
@@ -125,8 +178,10 @@ class MeasuresList:
             p.children = _sub_items(env, p)
             C.enrich(env, p, ctx, doc)
             out.segments.append(Segment("provision", p.span))
-        doc.provisions = provisions
         doc.therapies = C.dedupe([t for p in provisions for t in p.therapies])
+        if outer:
+            provisions = self._parts(env, outer, provisions, end, ctx, doc, out)
+        doc.provisions = provisions
         if end < len(text):
             out.segments.append(Segment("preamble", Span(end, len(text))))
         for ln in src.lines():
@@ -136,20 +191,52 @@ class MeasuresList:
         out.documents.extend(C.cited_documents(env, 0, len(text), out.documents))
         return out
 
+    def _parts(self, env: C.Env, outer: list[Marker], measures: list[Provision], end: int, ctx,
+               doc: Document, out: Extraction) -> list[Provision]:
+        """Headings ``I.`` ``II.`` that group the measures: parts holding them."""
+        src = env.src
+        parts = []
+        for k, o in enumerate(outer):
+            nxt = outer[k + 1].start if k + 1 < len(outer) else end
+            members = [p for p in measures if o.start < p.span.start < nxt]
+            head = C.trimmed(src, o.start, o.end)
+            span = Span(head.start, max([p.span.end for p in members] + [head.end]))
+            printed = re.match(r"\s*\S+", src.raw[o.start:o.body_start]).group(0).strip()
+            part = Provision("part", str(o.number), printed, span, line=o.line, children=members)
+            title = src.raw[o.body_start:o.end].strip().rstrip(" .")
+            if title:
+                part.title = Value(title, [Span(o.body_start, o.body_start + len(title))])
+            C.enrich(env, part, ctx, doc, bodies=False, span=head)
+            out.segments.append(Segment("provision", head))
+            parts.append(part)
+        loose = [p for p in measures if not any(p in part.children for part in parts)]
+        return loose + parts if loose and loose[0].span.start < parts[0].span.start else parts + loose
+
     def _header(self, env: C.Env, doc: Document, start: int, stop: int, anchor) -> None:
-        """Title lines, document number and issuers printed above the first measure."""
+        """Title lines, document number and issuers printed above the first measure (page
+        furniture skipped: a breadcrumb or a byline is no part of a title)."""
         src, text = env.src, env.src.text
+        page = read_page(src)
         num = C.doc_number(text, start, stop)
         if num:
             doc.number = num
-        lines = [ln for ln in C.nonblank_lines(src) if start <= ln.start < stop]
+        lines = [ln for ln in C.nonblank_lines(src) if start <= ln.start < stop
+                 and not page.is_furniture(ln.number)]
         title_lines = []
         for ln in lines:
             if num and ln.start >= num.spans[0].start:
                 break
+            if any(ln.text.strip() == t.text.strip() for t in title_lines):
+                break  # the title printed again (a page heading above the document's own)
             if not C.is_heading_like(ln.text, 250) and not ln.text.rstrip().endswith(("on", "and")):
                 break
             title_lines.append(ln)
+        run = title_lines[:1]
+        for ln in title_lines[1:]:  # one block of consecutive lines (a wrapped title)
+            if ln.number != run[-1].number + 1:
+                break
+            run.append(ln)
+        title_lines = run
         if title_lines:
             t = Span(title_lines[0].start, title_lines[-1].end)
             words = " ".join(text[ln.start:ln.end].strip() for ln in title_lines)
@@ -188,6 +275,16 @@ def _end_of_last(src: SourceText, last: Marker) -> int:
             if ln.number != prev.number + 1:
                 break
             end = ln.end
+    # items "(1)" "(2)" under the last measure are part of it (each may sit alone on its line,
+    # its text on the next)
+    rest = [ln for ln in lines if ln.start > end]
+    k = 0
+    while k < len(rest) and ITEM.match(rest[k].text) and not read_page(src).is_furniture(rest[k].number):
+        end = rest[k].end
+        if BARE_ITEM.match(rest[k].text) and k + 1 < len(rest):
+            end = rest[k + 1].end
+            k += 1
+        k += 1
     return end
 
 

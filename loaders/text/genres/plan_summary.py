@@ -15,19 +15,23 @@ from __future__ import annotations
 import re
 
 from .. import common as C
+from ..furniture import read_page
 from ..model import Document, Extraction, Provision, Segment, Span, Value
 from ..source import SourceText
-from ..structure import similar
+from ..structure import ITEM, LIST_NUM, longest_chain, scan, similar
 from . import register
 
+_DOC_HEAD = re.compile(r"\b(?:Plans?|Measures|Opinions|Notice|Regulations|Rules|Guidelines|Programm?e|"
+                       r"Scheme|Provisions|Circular|Decision|Policies|Catalogue|List)\b|方案|规划|意见|措施|通知")
 _SENT = re.compile(r"[^.!?。！？]+[.!?。！？]?")
 _BOILER = re.compile(r"^\s*(?:来源|source)\s*[:：]|reprint|please\s+contact", re.I)
 
 
 def _paragraphs(src: SourceText, start: int, end: int) -> list[Span]:
     out = []
+    page = read_page(src)
     for ln in C.nonblank_lines(src):
-        if start <= ln.start < end:
+        if start <= ln.start < end and not page.is_furniture(ln.number):
             out.append(C.trimmed(src, ln.start, ln.end))
     return out
 
@@ -38,13 +42,24 @@ class PlanSummary:
 
     def detect(self, src: SourceText) -> float:
         marks = C.markers(src)
-        heads = [ln for ln in C.nonblank_lines(src) if C.is_heading_like(ln.text, 120)]
+        page = read_page(src)
+        heads = [ln for ln in C.nonblank_lines(src) if C.is_heading_like(ln.text, 120)
+                 and not page.is_furniture(ln.number)]
         long_paras = [ln for ln in C.nonblank_lines(src) if len(ln.text) > 200]
         if not long_paras:
             return 0.0
         score = 0.15 + (0.25 if marks else 0.0) + min(len(heads), 4) * 0.05
         if re.search(r"\b(?:plan|plans|programme|scheme)\b|方案|规划", src.text[:3000], re.I):
             score += 0.1
+        numbered = max(len(longest_chain(scan(src, {"n": [rx]}))) for rx in (LIST_NUM, ITEM))
+        if numbered >= 3:
+            # "1." / "(I)" ... at line starts: numbered measures, which measures_list reads
+            # with their numbers; paragraphs would renumber them
+            score = min(score, 0.3)
+        if not marks and not any(_DOC_HEAD.search(ln.text) and C.looks_like_title(ln.text) for ln in heads):
+            # no "Detailed content" and no heading that names a document: a news item
+            # about documents, whose paragraphs are commentary, not provisions
+            score = min(score, 0.2)
         return min(score, 0.7)
 
     def extract(self, env: C.Env) -> Extraction:
@@ -54,7 +69,9 @@ class PlanSummary:
         lines = C.nonblank_lines(src)
         marks = C.markers(src)
         detail_start = marks[-1].end if marks else 0
+        page = read_page(src)
         heads = [ln for ln in lines if ln.start >= detail_start and C.is_heading_like(ln.text, 200)
+                 and not page.is_furniture(ln.number) and C.looks_like_title(ln.text)
                  and C.doctype_of(ln.text, env.linker) is not None]
         summary_end = marks[-1].start if marks else (heads[0].start if heads else len(text))
         # the lead: the document(s) the item announces

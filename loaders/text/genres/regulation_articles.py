@@ -15,6 +15,7 @@ from graph.errors import Problem
 
 from .. import common as C
 from .. import dates as dates_mod
+from ..furniture import read_page
 from ..model import Citation, Document, Extraction, Provision, Segment, Span, Value
 from ..source import SourceText
 from ..structure import (
@@ -272,7 +273,8 @@ def _end_of_run(src: SourceText, last: Marker) -> int:
 def _header(src: SourceText, first_start: int):
     """Title and adoption note just above the first chapter or article.  Both may be
     wrapped over several lines: they are read as blocks of consecutive lines."""
-    lines = [ln for ln in C.nonblank_lines(src) if ln.end <= first_start]
+    page = read_page(src)  # a breadcrumb, a byline or a metadata field is no part of a title
+    lines = [ln for ln in C.nonblank_lines(src) if ln.end <= first_start and not page.is_furniture(ln.number)]
     blocks: list[list] = []
     for ln in lines[-8:]:
         if blocks and ln.number == blocks[-1][-1].number + 1 and not C._MARKER.match(ln.text):
