@@ -143,6 +143,10 @@ class BodyFinder:
     def agencies(self, text: str, start: int, end: int, ctx: Context | None) -> list[Mention]:
         """Exact registry names plus expanded elliptical lists inside the span."""
         found = self.linker.find(text, start, end, ("agency",), ctx)
+        for m in self.linker.find_comma_names(text, start, end, ctx):
+            found = [f for f in found if not (f.span.start < m.span.end and m.span.start < f.span.end)]
+            found.append(m)
+        found.sort(key=lambda m: m.span.start)
         if self.derive:
             # a registry name that fits no single body here ("the municipal health
             # department" in a city the registry has no such body for): read it as function

@@ -281,6 +281,19 @@ class Linker:
         self.en_cs_all = {key for table in self.en_cs.values() for key in table}
         self.zh_all = {key for table in self.zh.values() for key in table}
         self.first_words = {key[0] for key in self.prefixes}
+        # English names with a comma of their own ("Science, Technology and Innovation
+        # Commission of Shenzhen Municipality"): the token scan stops at commas (list
+        # punctuation), so these are found whole by a pattern of their own
+        comma: dict[str, list[Entry]] = defaultdict(list)
+        for e in registry.entries:
+            if "," in e.label and not _CJK.search(e.label) and e.kind == "agency":
+                comma[re.sub(r"\s+", " ", e.label.lower())].append(e)
+        self.comma_names = dict(comma)
+        self.comma_re = re.compile(
+            r"(?<![\w-])(?:" + "|".join(
+                r"\s*,\s*".join(r"\s+".join(map(re.escape, part.split())) for part in lab.split(","))
+                for lab in sorted(comma, key=len, reverse=True)) + r")(?![\w-])",
+            re.I) if comma else None
         # Chinese names are read from a Chinese character on: the ones that start a label
         firsts = sorted({p[0] for p in self.zh_prefixes if _CJK.match(p[0])})
         self.zh_first_re = re.compile("[" + "".join(map(re.escape, firsts)) + "]" if firsts else "(?!)")
@@ -329,6 +342,19 @@ class Linker:
                 memo.clear()
             memo[key] = hit
         return [m.copy() for m in hit]
+
+    def find_comma_names(self, text: str, start: int, end: int,
+                         context: Context | None = None) -> list[Mention]:
+        """The registry's English names that contain a comma, found whole in the span."""
+        if self.comma_re is None or "," not in text[start:end]:
+            return []
+        out = []
+        for m in self.comma_re.finditer(text, start, end):
+            key = re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", m.group(0).lower()))
+            entries = self.comma_names.get(key)
+            if entries:
+                out.append(self.resolve(entries, Span(m.start(), m.end()), m.group(0), context))
+        return out
 
     def _per_text(self, text: str) -> _PerText:
         """The memo and token index of a long text; the few most recent texts are kept."""
