@@ -36,6 +36,7 @@ from graph import namespaces as ns
 from graph.closure import materialise
 from graph.errors import EXIT_BAD_INPUT, EXIT_INPUTS_LEFT_OUT, EXIT_OK, EXIT_VIOLATIONS, BadInput, Problem
 from graph.namespaces import CGT, OA
+from graph.resolve import resolve
 from graph.store import (
     Generation,
     GraphStore,
@@ -596,9 +597,16 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             _write_last(out_dir, res)
             return res
         links = ns.graph_iri("links", o.base)
-        link_extracted_to_curated(store, links, o.base)
-        problems += record_text_conflicts(store, links, o.base, {
-            str(u.graph): u.path for u in units if u.kind == "text"}, o.max_text_bytes)
+        text_paths = {str(u.graph): u.path for u in units if u.kind == "text"}
+        store.replace_graph(links, [])
+        problems += record_text_conflicts(store, links, o.base, text_paths, o.max_text_bytes)
+        t = tick("checks", t)
+        # graph/resolve.py: one canonical node per document and provision, the copies' facts
+        # and passages reachable from it, conflicts between copies
+        resolution, found = resolve(store, o.base, text_paths=text_paths, max_bytes=o.max_text_bytes,
+                                    previous=set(previous.get("canonical_nodes", [])) if same_base else set())
+        problems += found
+        t = tick("resolve", t)
         store.flush()
         # named graphs rewritten or removed since the store was last compacted
         uncompacted = len(units)
@@ -638,6 +646,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         raise
 
     manifest = {"base": o.base, "context": context, "tool_version": TOOL_VERSION,
+                "canonical_nodes": sorted(set(resolution.canonical.values())),
                 "outputs": output_sizes, "uncompacted_changes": uncompacted,
                 "units": {str(u.graph): {"digest": u.digest, "kind": u.kind,
                                          **blocks.get(str(u.graph), {}),
@@ -662,15 +671,17 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         "timings_s": timings,
         "peak_rss_mb": peak_rss,
         "peak_rss_rise_mb": peak_rise,
+        "resolution": resolution.report(),
         "warnings": [str(p) for p in problems],
     }
-    summary: list[str] = []
+    summary: list[str] = resolution.summary() if resolution.canonical or resolution.ambiguous else []
     if text_files or listing.skipped:
         file_reports = [reports[str(u.graph)] for u in units if u.kind == "text" and str(u.graph) in reports]
         corpus = Path(o.corpus_dir).resolve()
         text_problems = [p for p in problems if p.file and Path(str(p.file)).resolve().is_relative_to(corpus)]
-        report["corpus"], summary = corpus_report(o.corpus_dir, file_reports, text_problems, listing.skipped,
+        report["corpus"], corpus_summary = corpus_report(o.corpus_dir, file_reports, text_problems, listing.skipped,
                                                   timings, sum(f.path.stat().st_size for f in text_files))
+        summary = corpus_summary + summary
     write_atomically(gen / "build-report.json", json.dumps(report, indent=2, ensure_ascii=False, default=str))
     generation.commit()
     # a script must see that input files were left out (quarantined, unreadable, a bad sidecar)
@@ -988,142 +999,6 @@ _LINK_PREFIXES = """
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 """
-# From the few curated documents to the extracted ones with the same number or title: the
-# other way round (every extracted document first) took 6-9 s at 10,000 synthetic texts
-# with not one pair, 0.4 s this way.
-DOCUMENT_LINKS = _LINK_PREFIXES + """
-CONSTRUCT { ?x prov:alternateOf ?c }
-WHERE {
-  ?c prov:wasGeneratedBy ?ca .
-  FILTER STRENDS(STR(?ca), "/activity/curation")
-  ?c a eli:LegalResource .
-  { ?c eli:id_local ?number . ?x eli:id_local ?number }
-  UNION
-  { ?c eli:title ?title . ?x eli:title ?title }
-  ?x prov:wasGeneratedBy ?xa .
-  FILTER STRENDS(STR(?xa), "/activity/extraction")
-  ?x a eli:LegalResource .
-}"""
-# A provision matches when its type and number are the same and either that number is unique
-# in both documents (articles, measures) or its parent matches too (items restart per parent).
-# The matching runs in Python over index lookups, one pair of documents at a time: the same
-# rule as one SPARQL CONSTRUCT, but Oxigraph evaluated that query's `eli:is_part_of+` paths
-# over every provision in the store whatever the pairs (96 s at 1,000 synthetic texts with
-# no pair at all, benchmarks/run.py), while this costs the size of the linked documents.
-_ELI = "http://data.europa.eu/eli/ontology#"
-_IS_PART_OF, _NUMBER, _TYPE = (ox.NamedNode(_ELI + n) for n in ("is_part_of", "number",
-                                                                  "type_subdivision"))
-
-
-def _objects(store: GraphStore, s, p) -> set:
-    return {q.object for q in store.ox.quads_for_pattern(s, p, None, None)}
-
-
-def _provisions_under(store: GraphStore, doc) -> dict:
-    """Every provision at any depth below ``doc``: its (number, type) keys and its parents."""
-    out: dict = {}
-    todo = [doc]
-    while todo:
-        node = todo.pop()
-        for q in store.ox.quads_for_pattern(None, _IS_PART_OF, node, None):
-            p = q.subject
-            if p in out or p == doc:
-                continue
-            keys = {(n, t) for n in _objects(store, p, _NUMBER) for t in _objects(store, p, _TYPE)}
-            out[p] = (keys, _objects(store, p, _IS_PART_OF))
-            todo.append(p)
-    return out
-
-
-def _provision_links(store: GraphStore, pairs) -> list[tuple]:
-    """``(extracted provision, prov:alternateOf, curated provision)`` for documents ``pairs``."""
-    from graph.store import to_ox, to_rdflib
-
-    keys_of: dict = {}
-    out = []
-    for x, c in pairs:
-        x, c = to_ox(x), to_ox(c)
-        under_x, under_c = _provisions_under(store, x), _provisions_under(store, c)
-        count_x: dict = {}
-        count_c: dict = {}
-        for provs, count in ((under_x, count_x), (under_c, count_c)):
-            for keys, _ in provs.values():
-                for k in keys:
-                    count[k] = count.get(k, 0) + 1
-        by_key: dict = {}
-        for cp, (keys, parents) in under_c.items():
-            for k in keys:
-                by_key.setdefault(k, []).append((cp, parents))
-
-        def parent_keys(node):
-            if node not in keys_of:
-                keys_of[node] = {(n, t) for n in _objects(store, node, _NUMBER)
-                                 for t in _objects(store, node, _TYPE)}
-            return keys_of[node]
-
-        for xp, (keys, x_parents) in under_x.items():
-            for k in keys:
-                unique = count_x.get(k) == 1 and count_c.get(k) == 1
-                for cp, c_parents in by_key.get(k, ()):
-                    if any(unique or (xpar == x and cpar == c)
-                           or parent_keys(xpar) & parent_keys(cpar)
-                           for xpar in x_parents for cpar in c_parents):
-                        out.append((to_rdflib(xp), PROV.alternateOf, to_rdflib(cp)))
-    return sorted(set(out))
-
-
-def link_extracted_to_curated(store: GraphStore, graph: URIRef, base: str = ns.DEFAULT_BASE) -> None:
-    """Write ``prov:alternateOf`` from extracted documents (and their provisions) to the
-    curated record of the same document into ``graph``: same document number or the same
-    title, then the same provision. Lets a query go from a curated fact to the passage behind
-    it, and lets users drop the extracted duplicate of a curated document. Extracted
-    documents of the same title that no record matches are linked to one of them
-    (``_same_title_links``).
-    """
-    documents = store.query(DOCUMENT_LINKS)
-    store.replace_graph(graph, documents)
-    store.add_graph(graph, _provision_links(store, [(x, c) for x, _, c in documents]))
-    store.add_graph(graph, _same_title_links(store, base, {str(x) for x, _, _ in documents}))
-
-
-_TITLE = ox.NamedNode(_ELI + "title")
-_RDF_TYPE = ox.NamedNode(str(RDF.type))
-_CITED = ox.NamedNode(str(CGT.CitedDocument))
-
-
-def _same_title_links(store: GraphStore, base: str, curated: set[str]) -> list[tuple]:
-    """``(copy, prov:alternateOf, hub)`` for the copies of a title no curated record matches.
-
-    A document a text only cites is that text's copy (a ``cgt:CitedDocument``,
-    ``doc/x-<text>-<title>``; see ``loaders.text.corpus._finish_keys``), so two texts citing
-    a law nobody curated give two IRIs with nothing between them, and ``cited-by`` on one
-    would miss the other's citations. Per title (the same literal, language included): the
-    hub is the one extracted document of that title a text describes, else the copy with
-    the shortest IRI, and every other copy is an alternate of it. Nothing is linked when a
-    curated record matches the title (the record is the hub: ``DOCUMENT_LINKS``) or when
-    several described documents carry it (different numbers, so different documents: which
-    one a copy means is not known). Lookups from the copies no record matched: at 10,000
-    synthetic texts, where every cited law has a record, none; reading every title of the
-    store instead took 3 s (a RocksDB read per literal)."""
-    prefix = f"{base}doc/x-"
-    start = len(prefix)
-    copies = {q.subject.value for q in store.ox.quads_for_pattern(None, _RDF_TYPE, _CITED, None)}
-    titles = {q.object for c in copies - curated
-              for q in store.ox.quads_for_pattern(ox.NamedNode(c), _TITLE, None, None)}
-    by_title = {t: {q.subject.value for q in store.ox.quads_for_pattern(None, _TITLE, t, None)
-                    if q.subject.value.startswith(prefix) and "/" not in q.subject.value[start:]}
-                for t in titles}
-    out = set()
-    for members in by_title.values():
-        cited = sorted((m for m in members if m in copies), key=lambda m: (len(m), m))
-        described = [m for m in members if m not in copies]
-        if not cited or len(described) > 1 or not members.isdisjoint(curated):
-            continue
-        hub = described[0] if described else cited[0]
-        out.update((URIRef(m), PROV.alternateOf, URIRef(hub)) for m in cited if m != hub)
-    return sorted(out)
-
-
 # The date properties a document has one value of (ELI's local names), and the records' name
 # of each (loaders.records.DATE_FIELDS), which names a conflict: <doc>/conflict/in-force.
 _DATE_NAMES = {str(prop).rsplit("#", 1)[1]: name for name, prop in DATE_FIELDS.items()}
@@ -1422,6 +1297,8 @@ def compute_stats(store: GraphStore, quads: int | None = None) -> dict:
 
     ``documents`` leaves out the texts' copies of the documents they only cite
     (``cited_copies``, ``cgt:CitedDocument``); ``citation_links`` counts ``eli:cites``.
+    Every count leaves out the copies merged into a canonical node (``merged_copies``,
+    ``cgt:canonical``): a document that a record and three texts describe counts once.
 
     ``quads``: the number of quads, when the caller knows it (the build: the sum of its
     graphs' block counts, all its triples being in named graphs); ``len(store)`` counts every
@@ -1437,18 +1314,21 @@ def compute_stats(store: GraphStore, quads: int | None = None) -> dict:
     # a text's copy of a document it only cites is typed eli:LegalResource too, and stands
     # for a document rather than being one: counted on its own
     copies = count(f"?d a <{CGT.CitedDocument}>")
+    # a copy of a document or provision (graph/resolve.py) counts through its canonical node
+    own = f"MINUS {{ ?x <{CGT.canonical}> ?canonical }}"
     return {
         "triples": len(store) if quads is None else quads,
         "named_graphs": len(store.named_graphs()),
-        "documents": count("?d a eli:LegalResource") - copies,
+        "documents": count(f"?x a eli:LegalResource {own} MINUS {{ ?x a <{CGT.CitedDocument}> }}"),
         "cited_copies": copies,
-        "citation_links": count("?x eli:cites ?d"),
-        "provisions": count("?p a eli:LegalResourceSubdivision"),
+        "merged_copies": count(f"?x <{CGT.canonical}> ?canonical"),
+        "citation_links": count(f"?x eli:cites ?d {own} MINUS {{ ?d <{CGT.canonical}> ?other }}"),
+        "provisions": count(f"?x a eli:LegalResourceSubdivision {own}"),
         "agencies": count("?a a org:Organization"),
         "regions": count("?r skos:inScheme ?s FILTER STRENDS(STR(?s), '/scheme/regions')"),
         "therapy_types": count("?r skos:inScheme ?s FILTER STRENDS(STR(?s), '/scheme/therapies')"),
-        "issuer_links": count("?d eli:passed_by ?a"),
-        "responsibility_links": count("?p eli:responsibility_of_agent ?a"),
-        "region_links": count("?x eli:relevant_for ?r"),
-        "therapy_links": count("?x eli:is_about ?t"),
+        "issuer_links": count(f"?x eli:passed_by ?a {own}"),
+        "responsibility_links": count(f"?x eli:responsibility_of_agent ?a {own}"),
+        "region_links": count(f"?x eli:relevant_for ?r {own}"),
+        "therapy_links": count(f"?x eli:is_about ?t {own}"),
     }

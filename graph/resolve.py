@@ -1,0 +1,486 @@
+"""One node per real-world document and provision: the canonical layer.
+
+The same document reaches the graph several times: its curated record, the documents texts
+describe (a measures list, a regulation), the copies texts only cite, a Chinese original
+beside an English translation. Each copy stays in its own named graph with its provenance.
+After every unit is in the store, this stage decides which of them are one document
+(``graph/matching.py``: document number, normalised title, issuer, date, with a score and the
+evidence), which provisions of two copies are one provision (number *and* content), and
+writes ``<base>graph/canonical``:
+
+* ``?copy cgt:canonical ?node`` (and ``prov:alternateOf``) from every copy, document or
+  provision, to the node that stands for it. The canonical node is the curated record's own
+  IRI when a record is in the cluster (the IRI users know and bookmark, and whose facts were
+  reviewed), else a copy kept from the previous build (so adding a text never moves it),
+  else the document a text describes before a copy a text only cites, then the shortest
+  IRI. Saved queries, ``cgtkg stats`` and the network leave out every node that has a
+  ``cgt:canonical``: they count each thing once.
+* the copies' facts carried to the canonical node (responsible bodies, regions, therapy
+  types, citations, issuers, a title or date in a language or field the canonical node
+  lacks), and their annotations pointed at it (``cgt:concerns``, ``oa:hasBody``), so a
+  curated provision shows the passage behind it;
+* provisions only a text holds joined to the canonical document (``cgt:partOfDocument``);
+* one ``eli:LegalExpression`` per language of a merged document (``eli:is_realized_by``):
+  an English record and a Chinese original are one work in two language versions;
+* a ``cgt:SourceConflict`` per date the copies disagree on, with a claim per source, and a
+  ``cgt:DataQualityNote`` (``cv:ambiguous-copy``) per pair that might be one document but
+  is not merged.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, XSD
+
+from graph import namespaces as ns
+from graph.errors import Problem
+from graph.matching import (
+    Decision,
+    DocFeatures,
+    ProvisionFeatures,
+    compare_documents,
+    is_chinese,
+    match_provisions,
+    normalise_number,
+    normalise_text,
+    normalise_zh,
+    number_key,
+    text_terms,
+    title_tokens,
+)
+from graph.namespaces import CGT, ELI
+from graph.store import GraphStore
+
+_ELI = "http://data.europa.eu/eli/ontology#"
+_OA = "http://www.w3.org/ns/oa#"
+_CGT = str(CGT)
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+TYPE = _n(str(RDF.type))
+LEGAL_RESOURCE = _n(_ELI + "LegalResource")
+CITED = _n(_CGT + "CitedDocument")
+TITLE, NUMBER, ID_LOCAL, PASSED_BY = (_n(_ELI + p) for p in ("title", "number", "id_local", "passed_by"))
+DATE_DOCUMENT, TYPE_SUB, IS_PART_OF = (_n(_ELI + p) for p in ("date_document", "type_subdivision", "is_part_of"))
+RESPONSIBLE, RELEVANT, ABOUT = (_n(_ELI + p) for p in ("responsibility_of_agent", "relevant_for", "is_about"))
+ABSTRACT = _n("http://purl.org/dc/terms/abstract")
+PART_OF_DOC, CONCERNS, ON_PROPERTY = (_n(_CGT + p) for p in ("partOfDocument", "concerns", "onProperty"))
+HAS_BODY, HAS_TARGET, HAS_SELECTOR, EXACT, START, BODY_VALUE = (
+    _n(_OA + p) for p in ("hasBody", "hasTarget", "hasSelector", "exact", "start", "bodyValue"))
+PRIMARY_SOURCE = _n(str(PROV.hadPrimarySource))
+
+# The facts a copy carries to its canonical node. Dates are not among them: two copies that
+# date a document differently are a conflict to report, not two dates of one node.
+PROVISION_FACTS = tuple(_n(p) for p in (
+    _ELI + "responsibility_of_agent", _ELI + "relevant_for", _ELI + "is_about", _ELI + "cites",
+    _CGT + "modality", _CGT + "addressee", _CGT + "excludes"))
+DOCUMENT_FACTS = tuple(_n(p) for p in (
+    _ELI + "passed_by", _ELI + "relevant_for", _ELI + "is_about", _ELI + "cites", _CGT + "interprets"))
+# given to the canonical node only when it has none of its own
+DOCUMENT_FILL = (TITLE, ID_LOCAL, DATE_DOCUMENT, _n(_ELI + "date_publication"),
+                 _n(_ELI + "first_date_entry_in_force"))
+DATE_PROPS = {"document": DATE_DOCUMENT, "publication": _n(_ELI + "date_publication"),
+              "in_force": _n(_ELI + "first_date_entry_in_force")}
+LANGUAGES = {"en": "http://publications.europa.eu/resource/authority/language/ENG",
+             "zh": "http://publications.europa.eu/resource/authority/language/ZHO"}
+# a token seen in more documents than this does not make two documents candidates
+BLOCK_MAX = 300
+
+
+@dataclass
+class Resolution:
+    """What the stage decided, for the build report and the tests."""
+    canonical: dict[str, str] = field(default_factory=dict)  # copy -> canonical (documents)
+    provisions: dict[str, str] = field(default_factory=dict)  # copy -> canonical (provisions)
+    text_only: list[str] = field(default_factory=list)  # provisions only a copy holds
+    decisions: list[Decision] = field(default_factory=list)  # merged pairs
+    ambiguous: list[Decision] = field(default_factory=list)  # reported, not merged
+    conflicts: list[dict] = field(default_factory=list)
+    provision_evidence: dict[str, tuple[float, list[str]]] = field(default_factory=dict)
+
+    def report(self) -> dict:
+        return {
+            "documents_merged": len(self.canonical),
+            "canonical_documents": len(set(self.canonical.values())),
+            "provisions_merged": len(self.provisions),
+            "provisions_only_in_a_copy": len(self.text_only),
+            "merged": [_decision_dict(d) for d in self.decisions],
+            "ambiguous": [_decision_dict(d) for d in self.ambiguous],
+            "conflicts": self.conflicts,
+        }
+
+    def summary(self) -> list[str]:
+        out = [f"resolution: {len(self.canonical)} document copie(s) merged into "
+               f"{len(set(self.canonical.values()))} document(s), {len(self.provisions)} provision "
+               f"copie(s) merged, {len(self.text_only)} provision(s) only a copy holds, "
+               f"{len(self.ambiguous)} ambiguous pair(s) not merged, {len(self.conflicts)} conflict(s)"]
+        out += [f"  ambiguous, not merged: {_short(d.a)} / {_short(d.b)} (score {d.score}: "
+                f"{'; '.join(d.evidence)})" for d in self.ambiguous]
+        return out
+
+
+def _decision_dict(d: Decision) -> dict:
+    return {"a": d.a, "b": d.b, "score": d.score, "points": d.points, "verdict": d.verdict,
+            "evidence": d.evidence}
+
+
+def _short(iri: str) -> str:
+    return iri.rsplit("/doc/", 1)[-1]
+
+
+# ------------------------------------------------------------------ reading
+
+def _objects(store: GraphStore, s, p, g=None) -> list:
+    return [q.object for q in store.ox.quads_for_pattern(s, p, None, g)]
+
+
+def read_documents(store: GraphStore, base: str) -> dict[str, DocFeatures]:
+    """Every document of the store with what identifies it, one entry per IRI."""
+    curated_prefix = f"{base}graph/doc/"
+    docs: dict[str, DocFeatures] = {}
+    cited: set[str] = {q.subject.value for q in store.ox.quads_for_pattern(None, TYPE, CITED, None)}
+    for q in store.ox.quads_for_pattern(None, TYPE, LEGAL_RESOURCE, None):
+        if not isinstance(q.graph_name, ox.NamedNode):
+            continue
+        iri = q.subject.value
+        g = q.graph_name.value
+        kind = "curated" if g.startswith(curated_prefix) else "cited" if iri in cited else "text"
+        f = docs.get(iri)
+        if f is None:
+            f = docs[iri] = DocFeatures(iri, kind)
+        elif kind == "curated" or (kind == "text" and f.kind == "cited"):
+            f.kind = kind
+        f.graphs.add(g)
+    for iri, f in docs.items():
+        node = _n(iri)
+        f.titles = sorted({o.value for o in _objects(store, node, TITLE)})
+        f.numbers = {o.value for o in _objects(store, node, ID_LOCAL)}
+        f.issuers = {o.value for o in _objects(store, node, PASSED_BY)}
+        f.dates = {o.value for o in _objects(store, node, DATE_DOCUMENT)}
+    return docs
+
+
+# ------------------------------------------------------------------ documents
+
+def _blocks(docs: dict[str, DocFeatures]) -> set[tuple[str, str]]:
+    """Candidate pairs: documents sharing a normalised number, a Chinese title, or one of
+    their three rarest title words (words in more than ``BLOCK_MAX`` documents are skipped)."""
+    keys: dict[str, set[str]] = defaultdict(set)
+    words: dict[str, frozenset[str]] = {}
+    for iri, f in docs.items():
+        for n in f.numbers:
+            keys["n:" + normalise_number(n)].add(iri)
+        for t in f.zh:
+            keys["z:" + normalise_zh(t)].add(iri)
+        toks = frozenset().union(*(title_tokens(t) for t in f.en)) if f.en else frozenset()
+        words[iri] = toks
+        for t in f.en:
+            keys["t:" + normalise_text(t)].add(iri)
+    df: dict[str, int] = defaultdict(int)
+    for toks in words.values():
+        for w in toks:
+            df[w] += 1
+    for iri, toks in words.items():
+        for w in sorted(toks, key=lambda w: (df[w], w))[:3]:
+            if df[w] <= BLOCK_MAX:
+                keys["w:" + w].add(iri)
+    pairs: set[tuple[str, str]] = set()
+    for members in keys.values():
+        ms = sorted(members)
+        for i, a in enumerate(ms):
+            for b in ms[i + 1:]:
+                if not docs[a].graphs & docs[b].graphs:  # a text's own documents are distinct
+                    pairs.add((a, b))
+    return pairs
+
+
+class _Clusters:
+    """Union-find that refuses a merge joining two records or two document numbers."""
+
+    def __init__(self, docs: dict[str, DocFeatures]):
+        self.parent = {d: d for d in docs}
+        self.curated = {d: {d} if f.kind == "curated" else set() for d, f in docs.items()}
+        self.numbers = {d: {number_key(n) for n in f.numbers} - {None} for d, f in docs.items()}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> str | None:
+        """Merge, or say why not."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return None
+        if self.curated[ra] and self.curated[rb]:
+            return "would join two curated records"
+        na, nb = self.numbers[ra], self.numbers[rb]
+        if na and nb and not na & nb:
+            return "would join two document numbers"
+        ra, rb = sorted((ra, rb))
+        self.parent[rb] = ra
+        self.curated[ra] |= self.curated.pop(rb)
+        self.numbers[ra] |= self.numbers.pop(rb)
+        return None
+
+
+def resolve_documents(docs: dict[str, DocFeatures], previous: set[str] = frozenset()
+                      ) -> tuple[dict[str, str], list[Decision], list[Decision]]:
+    """``(copy -> canonical, merged decisions, ambiguous decisions)``. ``previous``: the
+    canonical IRIs of the last build, kept when they are still in a cluster."""
+    decisions = sorted((compare_documents(docs[a], docs[b]) for a, b in _blocks(docs)),
+                       key=lambda d: (-d.points, d.a, d.b))
+    clusters = _Clusters(docs)
+    merged, ambiguous = [], []
+    for d in decisions:
+        if d.verdict == "same":
+            why = clusters.union(d.a, d.b)
+            if why is None:
+                merged.append(d)
+            elif clusters.find(d.a) != clusters.find(d.b):
+                d.evidence.append(f"not merged: {why}")
+                d.verdict = "ambiguous"
+                ambiguous.append(d)
+        elif d.verdict == "ambiguous":
+            ambiguous.append(d)
+    ambiguous = [d for d in ambiguous if clusters.find(d.a) != clusters.find(d.b)]
+    groups: dict[str, list[str]] = defaultdict(list)
+    for d in docs:
+        groups[clusters.find(d)].append(d)
+    rank = {"curated": 0, "text": 1, "cited": 2}
+    canonical: dict[str, str] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        head = min(members, key=lambda m: (docs[m].kind != "curated", m not in previous,
+                                           rank[docs[m].kind], len(m), m))
+        canonical.update({m: head for m in members if m != head})
+    return canonical, merged, ambiguous
+
+
+# ------------------------------------------------------------------ provisions
+
+def _provisions(store: GraphStore, doc: str) -> list[ProvisionFeatures]:
+    out = []
+    for q in store.ox.quads_for_pattern(None, PART_OF_DOC, _n(doc), None):
+        p = q.subject
+        if any(x.iri == p.value for x in out):
+            continue
+        texts = [o.value for prop in (TITLE, ABSTRACT) for o in _objects(store, p, prop)]
+        for a in store.ox.quads_for_pattern(None, HAS_BODY, p, None):
+            for t in _objects(store, a.subject, HAS_TARGET):
+                for s in _objects(store, t, HAS_SELECTOR):
+                    texts += [o.value for o in _objects(store, s, EXACT)]
+        parents = [o.value for o in _objects(store, p, IS_PART_OF)]
+        out.append(ProvisionFeatures(
+            p.value, type=next((o.value for o in _objects(store, p, TYPE_SUB)), ""),
+            number=next((o.value for o in _objects(store, p, NUMBER)), ""),
+            parent=parents[0] if parents else "",
+            agencies={o.value for o in _objects(store, p, RESPONSIBLE)},
+            regions={o.value for o in _objects(store, p, RELEVANT)},
+            therapies={o.value for o in _objects(store, p, ABOUT)},
+            terms=text_terms(*texts)))
+    return out
+
+
+def resolve_provisions(store: GraphStore, copy: str, canon: str, res: Resolution) -> None:
+    """Match the provisions of ``copy`` to those of ``canon``, level by level from the
+    document down, and record the pairs and the provisions only ``copy`` holds."""
+    xs, cs = _provisions(store, copy), _provisions(store, canon)
+    parents = {copy: canon}
+    remaining = xs
+    while remaining:
+        level = [x for x in remaining if x.parent in parents or x.parent == copy]
+        if not level:
+            break
+        for xi, ci, sim, ev in match_provisions(level, cs, parents):
+            parents[xi] = ci
+            res.provisions[xi] = ci
+            res.provision_evidence[xi] = (sim, ev)
+        done = {x.iri for x in level}
+        # children of an unmatched provision have no parent to match under
+        for x in level:
+            parents.setdefault(x.iri, "")
+        remaining = [x for x in remaining if x.iri not in done]
+    res.text_only += sorted(x.iri for x in xs if x.iri not in res.provisions)
+
+
+# ------------------------------------------------------------------ writing
+
+def _rd(term):
+    from graph.store import to_rdflib
+    return to_rdflib(term)
+
+
+def _materialise(store: GraphStore, res: Resolution, base: str) -> list[tuple]:
+    out: list[tuple] = []
+    mapped = {**res.canonical, **res.provisions}
+
+    def canon(term):
+        return URIRef(mapped[term.value]) if isinstance(term, ox.NamedNode) and term.value in mapped else _rd(term)
+
+    for copy, head in sorted(mapped.items()):
+        c, h = URIRef(copy), URIRef(head)
+        out += [(c, CGT.canonical, h), (c, PROV.alternateOf, h)]
+        facts = DOCUMENT_FACTS if copy in res.canonical else PROVISION_FACTS
+        for p in facts:
+            out += [(h, _rd(p), canon(o)) for o in _objects(store, _n(copy), p)]
+        # the annotations of the copy's facts and text concern the canonical node too
+        for p in (CONCERNS, HAS_BODY):
+            out += [(_rd(q.subject), _rd(p), h) for q in store.ox.quads_for_pattern(None, p, _n(copy), None)]
+    for copy, head in sorted(res.canonical.items()):
+        own = {p: _objects(store, _n(head), p) for p in DOCUMENT_FILL}
+        for p in DOCUMENT_FILL:
+            values = _objects(store, _n(copy), p)
+            if p == TITLE:  # a title in a language the canonical node has none in
+                have = {getattr(o, "language", None) for o in own[p]}
+                out += [(URIRef(head), _rd(p), _rd(o)) for o in values if o.language not in have]
+            elif not own[p] and len({o.value for o in values}) == 1:
+                out.append((URIRef(head), _rd(p), _rd(values[0])))
+    for x in res.text_only:
+        doc = next((q.object.value for q in store.ox.quads_for_pattern(_n(x), PART_OF_DOC, None, None)), None)
+        if doc in res.canonical:
+            out.append((URIRef(x), CGT.partOfDocument, URIRef(res.canonical[doc])))
+    out += _expressions(store, res)
+    return out
+
+
+def _expressions(store: GraphStore, res: Resolution) -> list[tuple]:
+    """One ``eli:LegalExpression`` per language of each merged document, derived from the
+    copies that carry a title in it."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for copy, head in res.canonical.items():
+        members[head].append(copy)
+    out: list[tuple] = []
+    for head, copies in sorted(members.items()):
+        by_lang: dict[str, list[tuple]] = defaultdict(list)
+        for m in [head, *sorted(copies)]:
+            for o in _objects(store, _n(m), TITLE):
+                lang = "zh" if is_chinese(o.value) else "en"
+                by_lang[lang].append((m, o))
+        for lang, found in sorted(by_lang.items()):
+            e = URIRef(f"{head}/expression/{lang}")
+            out += [(URIRef(head), ELI.is_realized_by, e), (e, RDF.type, ELI.LegalExpression),
+                    (e, ELI.realizes, URIRef(head)), (e, ELI.language, URIRef(LANGUAGES[lang])),
+                    (e, ELI.title, _rd(found[0][1]))]
+            out += [(e, PROV.wasDerivedFrom, URIRef(m)) for m in sorted({m for m, _ in found})]
+    return out
+
+
+def _ambiguity_notes(res: Resolution, base: str) -> list[tuple]:
+    out = []
+    for d in res.ambiguous:
+        key = hashlib.sha256(f"{d.a} {d.b}".encode()).hexdigest()[:16]
+        n = URIRef(f"{base}note/ambiguous-copy/{key}")
+        out += [(n, RDF.type, CGT.DataQualityNote), (n, CGT.issueType, ns.concept("ambiguous-copy", base)),
+                (n, CGT.concerns, URIRef(d.a)), (n, CGT.concerns, URIRef(d.b)),
+                (n, RDFS.comment, Literal(f"Possibly one document, not merged (score {d.score}): "
+                                          + "; ".join(d.evidence), lang="en"))]
+    return out
+
+
+# ------------------------------------------------------------------ conflicts
+
+def _date_claims(store: GraphStore, doc: str, prop) -> dict[tuple[str, str], tuple[str, int | None]]:
+    """``(value, graph) -> (source, start offset of the passage or None)``."""
+    out: dict[tuple[str, str], tuple[str, int | None]] = {}
+    for q in store.ox.quads_for_pattern(_n(doc), prop, None, None):
+        g = q.graph_name
+        if not isinstance(g, ox.NamedNode) or g.value.endswith("/graph/canonical"):
+            continue
+        src = next((o.value for o in _objects(store, _n(doc), PRIMARY_SOURCE, g)), g.value)
+        start = None
+        for a in store.ox.quads_for_pattern(None, CONCERNS, _n(doc), g):
+            if any(o == prop for o in _objects(store, a.subject, ON_PROPERTY, g)) and any(
+                    o.value == q.object.value for o in _objects(store, a.subject, BODY_VALUE, g)):
+                for t in _objects(store, a.subject, HAS_TARGET, g):
+                    for s in _objects(store, t, HAS_SELECTOR, g):
+                        start = next((int(o.value) for o in _objects(store, s, START, g)), start)
+        out[(q.object.value, g.value)] = (src, start)
+    return out
+
+
+def find_conflicts(store: GraphStore, res: Resolution, base: str, text_paths: dict[str, Path],
+                   max_bytes: int) -> tuple[list[tuple], list[Problem]]:
+    """A ``cgt:SourceConflict`` per date on which a merged document's copies disagree
+    (``<canonical>/conflict/<date>-copies``, one claim per value and source), and a warning
+    naming each text and the line of its date."""
+    from loaders.records import source_conflict
+    from loaders.text.source import read_source
+
+    members: dict[str, list[str]] = defaultdict(list)
+    for copy, head in res.canonical.items():
+        members[head].append(copy)
+    triples: list[tuple] = []
+    problems: list[Problem] = []
+    lines: dict[str, object] = {}
+    for head, copies in sorted(members.items()):
+        for name, prop in DATE_PROPS.items():
+            claims: dict[tuple[str, str], tuple[str, int | None]] = {}
+            for m in [head, *sorted(copies)]:
+                claims.update(_date_claims(store, m, prop))
+            values = {v for v, _ in claims}
+            by_source = {src for src, _ in claims.values()}
+            if len(values) < 2 or len(by_source) < 2:
+                continue
+            said, claimed = [], []
+            for (value, g), (src, start) in sorted(claims.items()):
+                path = text_paths.get(g)
+                line = None
+                if path is not None and start is not None:
+                    if str(path) not in lines:
+                        lines[str(path)] = read_source(path, max_bytes)[0]
+                    s = lines[str(path)]
+                    line = s.line_of(start) if s is not None else None
+                where = Path(path).name if path is not None else src.rsplit("/", 1)[-1]
+                said.append((value, where, line, path))
+                claimed.append((Literal(value, datatype=XSD.date), URIRef(src), src.rsplit("/", 1)[-1]))
+            node_name = f"{name}-copies"
+            triples += source_conflict(URIRef(head), node_name, _rd(prop), claimed, base, "Copies",
+                                       labels=[w for _, w, _, _ in said])
+            res.conflicts.append({"document": head, "date": name,
+                                  "claims": [{"value": v, "source": w, "line": n} for v, w, n, _ in said]})
+            path = next((p for _, _, _, p in reversed(said) if p is not None), None)
+            line = next((n for _, _, n, p in reversed(said) if p is not None), None)
+            problems.append(Problem(path, line, (
+                f"{head} is given different {name.replace('_', ' ')} dates by its copies: "
+                + ", ".join(f"{v} by {w}" + (f" line {n}" if n else "") for v, w, n, _ in said)
+                + "; all kept, with a source conflict recording them"), "warning"))
+    return triples, problems
+
+
+# ------------------------------------------------------------------ the stage
+
+def resolve(store: GraphStore, base: str = ns.DEFAULT_BASE, *, text_paths: dict[str, Path] | None = None,
+            previous: set[str] = frozenset(), max_bytes: int = 8 * 1024 * 1024
+            ) -> tuple[Resolution, list[Problem]]:
+    """Resolve the store's copies and write ``<base>graph/canonical`` (replacing it)."""
+    graph = ns.graph_iri("canonical", base)
+    store.replace_graph(graph, [])
+    docs = read_documents(store, base)
+    res = Resolution()
+    res.canonical, res.decisions, res.ambiguous = resolve_documents(docs, previous)
+    for copy, head in sorted(res.canonical.items()):
+        resolve_provisions(store, copy, head, res)
+    triples = _materialise(store, res, base) + _ambiguity_notes(res, base)
+    conflict_triples, problems = find_conflicts(store, res, base, text_paths or {}, max_bytes)
+    paths = text_paths or {}
+
+    def file_of(*iris: str):
+        return next((paths[g] for i in iris for g in sorted(docs[i].graphs) if g in paths), None)
+
+    problems += [Problem(file_of(d.b, d.a), None, f"possibly one document, not merged: {_short(d.a)} / "
+                                                  f"{_short(d.b)} (score {d.score}: {'; '.join(d.evidence)})",
+                         "warning")
+                 for d in res.ambiguous]
+    store.add_graph(graph, sorted(set(triples + conflict_triples)))
+    return res, problems
