@@ -83,7 +83,8 @@ PROVISION_FACTS = tuple(_n(p) for p in (
     _ELI + "responsibility_of_agent", _ELI + "relevant_for", _ELI + "is_about", _ELI + "cites",
     _CGT + "modality", _CGT + "addressee", _CGT + "excludes"))
 DOCUMENT_FACTS = tuple(_n(p) for p in (
-    _ELI + "passed_by", _ELI + "relevant_for", _ELI + "is_about", _ELI + "cites", _CGT + "interprets"))
+    _ELI + "passed_by", _ELI + "relevant_for", _ELI + "is_about", _ELI + "cites", _CGT + "interprets",
+    _CGT + "legalLevel"))
 # given to the canonical node only when it has none of its own
 DOCUMENT_FILL = (TITLE, ID_LOCAL, DATE_DOCUMENT, _n(_ELI + "date_publication"),
                  _n(_ELI + "first_date_entry_in_force"))
