@@ -207,7 +207,7 @@ def compare_documents(a: DocFeatures, b: DocFeatures) -> Decision:
         if exact:
             add(3, "same title after normalising punctuation, dashes, quotes, width and case")
         else:
-            best, diff = 0.0, set()
+            best, diff, nested = 0.0, set(), False
             for x in ena:
                 for y in enb:
                     tx, ty = title_tokens(x), title_tokens(y)
@@ -215,13 +215,16 @@ def compare_documents(a: DocFeatures, b: DocFeatures) -> Decision:
                         continue
                     j = len(tx & ty) / len(tx | ty)
                     if j > best:
-                        best, diff = j, _kind_difference(tx, ty)
+                        best, diff, nested = j, _kind_difference(tx, ty), tx <= ty or ty <= tx
             if diff:
                 add(-4, f"the titles differ in what kind of document they name ({', '.join(sorted(diff))})")
             elif best >= 0.85:
                 add(2, f"same title words in another order or wording (overlap {best:.2f})")
+            elif best >= 0.6 and nested:
+                add(1, f"one title is the other with words left out (overlap {best:.2f})")
             elif best >= 0.6:
-                add(1, f"similar titles (overlap {best:.2f})")
+                ev.append(f"+0 similar titles, each with words the other lacks (overlap {best:.2f}): "
+                          "another place or subject?")
             else:
                 add(-3, f"different titles (overlap {best:.2f})")
     elif not title_said and (a.titles and b.titles):
@@ -241,7 +244,7 @@ def compare_documents(a: DocFeatures, b: DocFeatures) -> Decision:
         else:
             gap = min(_days(x, y) for x in a.dates for y in b.dates)
             if gap > 366:
-                add(-3, f"dates {gap} days apart")
+                add(-4, f"dates {gap} days apart (another edition or another document)")
             else:
                 ev.append(f"+0 dates {gap} days apart (a conflict to report if merged)")
 

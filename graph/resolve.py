@@ -234,6 +234,33 @@ class _Clusters:
         return None
 
 
+def _one_of_several(docs: dict[str, DocFeatures], decisions: list[Decision]) -> None:
+    """A document that matches two documents which are not one (two editions of a law, two
+    entries of one roundup) is not merged with either: which one it means is a guess. Those
+    pairs become ambiguous, with the reason."""
+    verdict = {(d.a, d.b): d.verdict for d in decisions}
+    same_with: dict[str, set[str]] = defaultdict(set)
+    for d in decisions:
+        if d.verdict == "same":
+            same_with[d.a].add(d.b)
+            same_with[d.b].add(d.a)
+
+    def distinct(x: str, y: str) -> bool:
+        v = verdict.get((x, y)) or verdict.get((y, x))
+        return v == "different" or bool(docs[x].graphs & docs[y].graphs)
+
+    for d in decisions:
+        if d.verdict != "same":
+            continue
+        for one, other in ((d.a, d.b), (d.b, d.a)):
+            rival = next((c for c in sorted(same_with[one]) if c != other and distinct(c, other)), None)
+            if rival is not None:
+                d.verdict = "ambiguous"
+                d.evidence.append(f"not merged: {_short(one)} matches {_short(rival)} too, "
+                                  f"which is another document")
+                break
+
+
 def resolve_documents(docs: dict[str, DocFeatures], previous: set[str] = frozenset()
                       ) -> tuple[dict[str, str], list[Decision], list[Decision]]:
     """``(copy -> canonical, merged decisions, ambiguous decisions)``. ``previous``: the
@@ -242,6 +269,7 @@ def resolve_documents(docs: dict[str, DocFeatures], previous: set[str] = frozens
                        key=lambda d: (-d.points, d.a, d.b))
     clusters = _Clusters(docs)
     merged, ambiguous = [], []
+    _one_of_several(docs, decisions)
     for d in decisions:
         if d.verdict == "same":
             why = clusters.union(d.a, d.b)
