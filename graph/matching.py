@@ -183,7 +183,7 @@ def compare_documents(a: DocFeatures, b: DocFeatures) -> Decision:
         if na & nb or ka & kb:  # the same, or the same year and serial in another language
             add(4, f"same document number ({sorted(a.numbers)[0]} / {sorted(b.numbers)[0]})")
         else:
-            add(-6, f"different document numbers ({sorted(a.numbers)[0]} / {sorted(b.numbers)[0]})")
+            add(-4, f"different document numbers ({sorted(a.numbers)[0]} / {sorted(b.numbers)[0]})")
 
     # titles, in each language both have
     title_said = False

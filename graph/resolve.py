@@ -487,6 +487,78 @@ def find_conflicts(store: GraphStore, res: Resolution, base: str, text_paths: di
     return triples, problems
 
 
+# Facts whose values copies may disagree on: two copies naming different issuers of one
+# document, or different responsible bodies of one provision, where neither names a part of
+# the other's list (a text that names fewer bodies is a partial list, not a conflict).
+VALUE_CONFLICTS = (("issuers", PASSED_BY, "canonical"), ("responsible-bodies", RESPONSIBLE, "provisions"))
+DERIVED_FROM = _n(str(PROV.wasDerivedFrom))
+
+
+def _source_of(store: GraphStore, node: str, g: ox.NamedNode) -> str:
+    for p in (PRIMARY_SOURCE, DERIVED_FROM):
+        found = _objects(store, _n(node), p, g)
+        if found:
+            return found[0].value
+    for doc in _objects(store, _n(node), PART_OF_DOC, g):
+        found = _objects(store, doc, PRIMARY_SOURCE, g)
+        if found:
+            return found[0].value
+    return g.value
+
+
+def _values_by_graph(store: GraphStore, node: str, prop) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for q in store.ox.quads_for_pattern(_n(node), prop, None, None):
+        g = q.graph_name
+        if isinstance(g, ox.NamedNode) and not g.value.endswith("/graph/canonical"):
+            out[g.value].add(q.object.value)
+    return out
+
+
+def find_value_conflicts(store: GraphStore, res: Resolution, base: str, text_paths: dict[str, Path]
+                         ) -> tuple[list[tuple], list[Problem]]:
+    """A ``cgt:SourceConflict`` (``<node>/conflict/<what>-copies``, one claim per source and
+    value) where a copy and its canonical node name issuers or responsible bodies that
+    neither list contains the other of."""
+    triples: list[tuple] = []
+    problems: list[Problem] = []
+    for name, prop, which in VALUE_CONFLICTS:
+        mapping: dict[str, str] = getattr(res, which)
+        for copy, head in sorted(mapping.items()):
+            own, theirs = _values_by_graph(store, head, prop), _values_by_graph(store, copy, prop)
+            a, b = set().union(*own.values()), set().union(*theirs.values())
+            if not a or not b or a <= b or b <= a:
+                continue
+            node = URIRef(f"{head}/conflict/{name}-copies")
+            said = []
+            for member, by_graph in ((head, own), (copy, theirs)):
+                for g, values in sorted(by_graph.items()):
+                    src = _source_of(store, member, _n(g))
+                    skey = src.rsplit("/", 1)[-1]
+                    said.append((sorted(values), skey, text_paths.get(g)))
+                    for v in sorted(values):
+                        claim = URIRef(f"{node}/claim/{v.rsplit('/', 1)[-1]}-{skey}")
+                        triples += [(node, CGT.hasClaim, claim), (claim, RDF.type, CGT.Claim),
+                                    (claim, RDF.value, URIRef(v)), (claim, PROV.wasDerivedFrom, URIRef(src)),
+                                    (node, PROV.wasDerivedFrom, URIRef(src))]
+            listed = "; ".join(f"{', '.join(_short_key(v) for v in vs)} ({k})" for vs, k, _ in said)
+            what = name.replace("-", " ")
+            triples += [(node, RDF.type, CGT.SourceConflict), (node, RDF.type, CGT.DataQualityNote),
+                        (node, CGT.concerns, URIRef(head)), (node, CGT.onProperty, _rd(prop)),
+                        (node, CGT.issueType, ns.concept("value-conflict", base)),
+                        (node, RDFS.comment, Literal(f"Copies disagree on the {what}: {listed}", lang="en"))]
+            res.conflicts.append({"node": head, "property": name,
+                                  "claims": [{"values": vs, "source": k} for vs, k, _ in said]})
+            path = next((p for _, _, p in said if p is not None), None)
+            problems.append(Problem(path, None, f"{head} is given different {what} by its copies: {listed}; "
+                                                "all kept, with a source conflict recording them", "warning"))
+    return triples, problems
+
+
+def _short_key(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
 # ------------------------------------------------------------------ the stage
 
 def resolve(store: GraphStore, base: str = ns.DEFAULT_BASE, *, text_paths: dict[str, Path] | None = None,
@@ -502,6 +574,9 @@ def resolve(store: GraphStore, base: str = ns.DEFAULT_BASE, *, text_paths: dict[
         resolve_provisions(store, copy, head, res)
     triples = _materialise(store, res, base) + _ambiguity_notes(res, base)
     conflict_triples, problems = find_conflicts(store, res, base, text_paths or {}, max_bytes)
+    more, found = find_value_conflicts(store, res, base, text_paths or {})
+    conflict_triples += more
+    problems += found
     paths = text_paths or {}
 
     def file_of(*iris: str):

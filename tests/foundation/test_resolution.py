@@ -247,3 +247,45 @@ def test_document_merging_precision_and_recall_on_labelled_pairs(both, capsys):
               f"({sum(1 for s, _, _ in outcomes if s)} same, {sum(1 for s, _, _ in outcomes if not s)} different): "
               f"precision {precision:.3f}, recall {recall:.3f}; false merges {fp}, missed {fn}")
     assert precision >= 0.99 and recall >= 0.95, (fp, fn)
+
+
+# ------------------------------------------------------------------ conflicts between copies
+
+def test_copies_naming_other_responsible_bodies_are_a_recorded_conflict_not_a_partial_list(tmp_path):
+    """A record and a text's copy of it (made-up triples in a real store): measure 1 names
+    other bodies in the text (a conflict), measure 2 fewer (a partial list, no conflict)."""
+    from rdflib.namespace import PROV, RDF
+
+    from graph.namespaces import CGT, ELI
+    from graph.resolve import resolve
+
+    store = GraphStore(tmp_path / "store")
+    base = ns.DEFAULT_BASE
+
+    def document(key, source, bodies):
+        d = URIRef(DOC + key)
+        out = [(d, RDF.type, ELI.LegalResource), (d, ELI.title, Literal("Measures on Cell Banks of Hainan", lang="en")),
+               (d, ELI.passed_by, ns.agency("hainan-gov")),
+               (d, PROV.hadPrimarySource, URIRef(base + "source/" + source))]
+        for n, agencies in bodies.items():
+            p = URIRef(f"{d}/measure/{n}")
+            out += [(p, RDF.type, ELI.LegalResourceSubdivision), (p, ELI.is_part_of, d), (p, CGT.partOfDocument, d),
+                    (p, ELI.number, Literal(n)), (p, ELI.type_subdivision, ns.concept("measure", base))]
+            out += [(p, ELI.responsibility_of_agent, ns.agency(a)) for a in agencies]
+        return out
+
+    store.add_graph(URIRef(base + "graph/doc/hainan-banks"),
+                    document("hainan-banks", "rec", {"1": ["nhc", "nmpa"], "2": ["nhc", "most"]}))
+    store.add_graph(URIRef(base + "graph/extracted/t"),
+                    document("x-hainan-banks", "x-t", {"1": ["nhc", "samr"], "2": ["nhc"]}))
+    res, problems = resolve(store, base)
+    assert res.canonical == {DOC + "x-hainan-banks": DOC + "hainan-banks"}
+    assert res.provisions == {DOC + f"x-hainan-banks/measure/{n}": DOC + f"hainan-banks/measure/{n}" for n in "12"}
+    notes = [p for p in problems if "responsible bodies" in str(p)]
+    assert len(notes) == 1 and "measure/1" in str(notes[0]) and "samr (x-t)" in str(notes[0])
+    claims = {(str(r["value"]).rsplit("/", 1)[1], str(r["source"]).rsplit("/", 1)[1]) for r in store.query(
+        "SELECT ?node ?value ?source WHERE { ?c <https://w3id.org/cgt-kg/ontology#concerns> ?node ; "
+        "<https://w3id.org/cgt-kg/ontology#hasClaim> ?k . ?k <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> "
+        "?value ; <http://www.w3.org/ns/prov#wasDerivedFrom> ?source }",
+        {"node": URIRef(DOC + "hainan-banks/measure/1")})}
+    assert claims == {("nhc", "rec"), ("nmpa", "rec"), ("nhc", "x-t"), ("samr", "x-t")}
