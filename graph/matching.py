@@ -166,6 +166,14 @@ def _zh_wraps(a: str, b: str) -> bool:
     return any(k in rest for k in _KIND_ZH) or "关于" in rest
 
 
+def _zh_edition_only(a: str, b: str) -> bool:
+    """One Chinese title is the other plus an edition (``(2024年版)``, ``(2007年修订)``)."""
+    short, long_ = sorted((a, b), key=len)
+    if short == long_ or short not in long_:
+        return False
+    return re.fullmatch(r"\d{4}年(?:版|修订|修正|本)?", long_.replace(short, "", 1)) is not None
+
+
 def compare_documents(a: DocFeatures, b: DocFeatures) -> Decision:
     """The evidence that ``a`` and ``b`` are one real-world document, and the verdict."""
     points = 0.0
@@ -200,6 +208,9 @@ def compare_documents(a: DocFeatures, b: DocFeatures) -> Decision:
             title_said = True
         elif any(_zh_wraps(x, y) for x in zha for y in zhb):
             add(-4, "one Chinese title wraps the other (a different kind of document)")
+            title_said = True
+        elif any(_zh_edition_only(x, y) for x in zha for y in zhb):
+            add(1, "one Chinese title names an edition the other does not (which edition is meant?)")
             title_said = True
     ena, enb = a.en, b.en
     if ena and enb and not title_said:

@@ -62,6 +62,10 @@ def test_adding_the_texts_counts_each_document_provision_and_link_once(both):
     extra = {d for d in _documents(texts.out_dir)} - _documents(plain.out_dir)
     assert extra == {DOC + "x-special-administrative-measures-for-the-market-2ae22083"}
     assert b["documents"] == a["documents"] + len(extra)
+    reported = [str(p) for p in texts.problems if "possibly one document, not merged" in str(p)]
+    assert len(reported) == 1 and "fi-negative-list-2024 / x-special-administrative" in reported[0]
+    notes = _rows(texts.out_dir, "data-quality-notes", type=ns.DEFAULT_BASE + "concept/ambiguous-copy")
+    assert {str(r["note"]) for r in notes} and len({str(r["note"]) for r in notes}) == 1
     # one citation only a text holds: Article 68 of the Shenzhen regulations names the
     # 2020-2025 reform plan, which the record does not cite
     assert b["citation_links"] == a["citation_links"] + 1
