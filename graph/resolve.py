@@ -300,10 +300,12 @@ def resolve_documents(docs: dict[str, DocFeatures], previous: set[str] = frozens
 
 def _provisions(store: GraphStore, doc: str) -> list[ProvisionFeatures]:
     out = []
+    seen: set[str] = set()
     for q in store.ox.quads_for_pattern(None, PART_OF_DOC, _n(doc), None):
         p = q.subject
-        if any(x.iri == p.value for x in out):
+        if p.value in seen:
             continue
+        seen.add(p.value)
         texts = [o.value for prop in (TITLE, ABSTRACT) for o in _objects(store, p, prop)]
         for a in store.ox.quads_for_pattern(None, HAS_BODY, p, None):
             for t in _objects(store, a.subject, HAS_TARGET):
@@ -324,7 +326,10 @@ def _provisions(store: GraphStore, doc: str) -> list[ProvisionFeatures]:
 def resolve_provisions(store: GraphStore, copy: str, canon: str, res: Resolution) -> None:
     """Match the provisions of ``copy`` to those of ``canon``, level by level from the
     document down, and record the pairs and the provisions only ``copy`` holds."""
-    xs, cs = _provisions(store, copy), _provisions(store, canon)
+    xs = _provisions(store, copy)
+    if not xs:
+        return
+    cs = _provisions(store, canon)
     parents = {copy: canon}
     remaining = xs
     while remaining:
