@@ -599,6 +599,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         links = ns.graph_iri("links", o.base)
         text_paths = {str(u.graph): u.path for u in units if u.kind == "text"}
         store.replace_graph(links, [])
+        store.replace_graph(ns.graph_iri("canonical", o.base), [])  # a checkpoint's, rewritten below
         problems += record_text_conflicts(store, links, o.base, text_paths, o.max_text_bytes)
         t = tick("checks", t)
         # graph/resolve.py: one canonical node per document and provision, the copies' facts

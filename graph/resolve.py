@@ -371,15 +371,21 @@ def _materialise(store: GraphStore, res: Resolution, base: str) -> list[tuple]:
         # the annotations of the copy's facts and text concern the canonical node too
         for p in (CONCERNS, HAS_BODY):
             out += [(_rd(q.subject), _rd(p), h) for q in store.ox.quads_for_pattern(None, p, _n(copy), None)]
+    copies_of: dict[str, list[str]] = defaultdict(list)
     for copy, head in sorted(res.canonical.items()):
-        own = {p: _objects(store, _n(head), p) for p in DOCUMENT_FILL}
+        copies_of[head].append(copy)
+    for head, copies in sorted(copies_of.items()):
         for p in DOCUMENT_FILL:
-            values = _objects(store, _n(copy), p)
+            own = _objects(store, _n(head), p)
+            values = {o for c in copies for o in _objects(store, _n(c), p)}
             if p == TITLE:  # a title in a language the canonical node has none in
-                have = {getattr(o, "language", None) for o in own[p]}
-                out += [(URIRef(head), _rd(p), _rd(o)) for o in values if o.language not in have]
-            elif not own[p] and len({o.value for o in values}) == 1:
-                out.append((URIRef(head), _rd(p), _rd(values[0])))
+                have = {o.language for o in own}
+                langs = {o.language for o in values}
+                # one title per language, the first in code-point order (deterministic)
+                out += [(URIRef(head), _rd(p), _rd(min((o for o in values if o.language == lang), key=str)))
+                        for lang in sorted(langs - have, key=str)]
+            elif not own and len({o.value for o in values}) == 1:  # all copies agree
+                out.append((URIRef(head), _rd(p), _rd(next(iter(values)))))
     for x in res.text_only:
         doc = next((q.object.value for q in store.ox.quads_for_pattern(_n(x), PART_OF_DOC, None, None)), None)
         if doc in res.canonical:
