@@ -535,7 +535,9 @@ def _home_counts(store: GraphStore) -> dict[str, int]:
                       ("provisions", f"{ELI}LegalResourceSubdivision"),
                       ("agencies", "http://www.w3.org/ns/org#Organization"),
                       ("passages", f"{OA}Annotation")):
-        rows = store.ox.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{cls}> }}",
+        # a copy merged into a canonical node counts through it (graph/resolve.py)
+        rows = store.ox.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{cls}> "
+                              f"MINUS {{ ?x <{CGT.canonical}> ?canonical }} }}",
                               use_default_graph_as_union=True)
         counts[name] = int(next(iter(rows))["n"].value)
     return counts
