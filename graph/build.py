@@ -83,6 +83,8 @@ class BuildOptions:
     max_text_seconds: float = DEFAULT_BUDGET_S
     # called as progress(units_done, units_to_do) after each unit is extracted and derived
     progress: Callable[[int, int], None] | None = None
+    # called with the name of each stage as it starts (plan, extract, validate, checks, outputs)
+    stage: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -116,6 +118,7 @@ class BuildResult:
     stats: dict = field(default_factory=dict)
     report: dict = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)
+    file_lines: list[str] = field(default_factory=list)  # one per corpus file (shown with -v)
 
     @property
     def ok(self) -> bool:
@@ -433,6 +436,10 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     counts = {"units": 0, "rebuilt": 0, "reused": 0, "removed": 0}
     problems: list[Problem] = []
 
+    def announce(name: str) -> None:
+        if o.stage is not None:
+            o.stage(name)
+
     def tick(name: str, t0: float) -> float:
         timings[name] = round(timings.get(name, 0) + time.time() - t0, 3)
         peak = peak_rss_mb()
@@ -442,6 +449,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         return time.time()
 
     # 1. context ----------------------------------------------------------------
+    announce("plan")
     t = time.time()
     try:
         registry = load_registry(o.ontology_dir, o.base)
@@ -528,6 +536,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         done = 0
         text_graphs = {str(u.graph): u for u in todo if u.kind == "text"}
         for batch in _batches(todo, BATCH_UNITS):
+            announce("extract")
             produced: list[tuple[URIRef, Graph]] = []
             origins: dict = {}
             for u in batch:
@@ -563,6 +572,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             del nquads
             t = tick("store", t)
             texts_only = all(u.kind == "text" for u in batch)
+            announce("validate")
             found = _validate_batch(produced, [registry, sources_graph], shapes, doc_shapes, origins,
                                     skip_annotations=skip_annotations,
                                     texts_shapes=texts_shapes if texts_only else None)
@@ -596,6 +606,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             generation.discard()
             _write_last(out_dir, res)
             return res
+        announce("link")
         links = ns.graph_iri("links", o.base)
         text_paths = {str(u.graph): u.path for u in units if u.kind == "text"}
         store.replace_graph(links, [])
@@ -615,9 +626,11 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             uncompacted = len(todo) + len(removed) + previous.get("uncompacted_changes", 0)
         if worth_compacting(uncompacted, len(units)):
             t = tick("checks", t)  # the links and conflicts above count with the checks
+            announce("compact")
             store.compact()
             uncompacted = 0
             t = tick("compact", t)
+        announce("checks")
         failed = run_violation_queries(store, o.queries_dir, o.base)
         t = tick("checks", t)
         if failed:
@@ -631,6 +644,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
             return res
 
         # 3. outputs ----------------------------------------------------------------
+        announce("outputs")
         previous_dir = out_dir / "current" if prev_units else None
         reused = previous_blocks(previous_dir, previous if same_base else None,
                                  {g for g in prev_units if g in keep and g not in todo_graphs})
@@ -676,13 +690,15 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         "warnings": [str(p) for p in problems],
     }
     summary: list[str] = resolution.summary() if resolution.canonical or resolution.ambiguous else []
+    file_lines: list[str] = []
     if text_files or listing.skipped:
         file_reports = [reports[str(u.graph)] for u in units if u.kind == "text" and str(u.graph) in reports]
         corpus = Path(o.corpus_dir).resolve()
         text_problems = [p for p in problems if p.file and Path(str(p.file)).resolve().is_relative_to(corpus)]
         report["corpus"], corpus_summary = corpus_report(o.corpus_dir, file_reports, text_problems, listing.skipped,
                                                   timings, sum(f.path.stat().st_size for f in text_files))
-        summary = corpus_summary + summary
+        file_lines = [line for line in corpus_summary if line.startswith("  ")]  # "  file: ..." (cgtkg -v)
+        summary = [line for line in corpus_summary if not line.startswith("  ")] + summary
     write_atomically(gen / "build-report.json", json.dumps(report, indent=2, ensure_ascii=False, default=str))
     generation.commit()
     # a script must see that input files were left out (quarantined, unreadable, a bad sidecar)
@@ -691,7 +707,8 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     if left_out:
         summary.append(f"{len(left_out)} error(s) in input files: the graph was published without what "
                        f"they hold (exit {EXIT_INPUTS_LEFT_OUT}); each is listed above and in build-report.json")
-    res = BuildResult(code, out_dir, problems, stats=stats, report=report, summary=summary)
+    res = BuildResult(code, out_dir, problems, stats=stats, report=report, summary=summary,
+                      file_lines=file_lines)
     _write_last(out_dir, res)
     return res
 

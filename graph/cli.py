@@ -17,8 +17,14 @@ import graph
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cgtkg")
-def main() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and the command's data: no summary, no progress bar.")
+@click.option("-v", "--verbose", count=True, help="Also a line per file or graph (cgtkg -v build).")
+@click.pass_context
+def main(ctx: click.Context, quiet: bool, verbose: int) -> None:
     """Knowledge graph of China's cell and gene therapy policies."""
+    from graph.console import set_level
+
+    set_level(ctx, quiet, verbose)
 
 
 def _register() -> None:

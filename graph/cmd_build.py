@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from graph import console, safe_rdf
 from graph import namespaces as ns
-from graph import safe_rdf
 from graph.build import (
     BuildOptions,
     BuildResult,
@@ -19,54 +19,45 @@ from graph.build import (
     validate_graph,
     write_last_attempt,
 )
+from graph.cli_options import out_option
 from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_STORE_WRITE, EXIT_VIOLATIONS, BadInput
 from graph.store import GraphStore, StoreError, check_output_dir
 
-OUT_OPTION = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
-                          show_default=True, help="Output directory (store, graph.trig, graph.ttl).")
-
-
-class _Progress:
-    """A progress bar on standard error while the build extracts and validates its units,
-    only when standard error is a terminal: pipes and logs get no control characters."""
-
-    def __init__(self) -> None:
-        self.bar = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="building", file=sys.stderr,
-                                         show_pos=True, show_eta=True)
-            self.bar.__enter__()
-        self.bar.update(done - self.bar.pos)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
 
 def build_or_exit(opts: BuildOptions) -> BuildResult:
-    """``build(opts)``; a store that cannot be written (disk full, permissions) ends the
-    command with one line and exit code 5 instead of a traceback."""
-    bar = _Progress() if opts.progress is None and sys.stderr.isatty() else None
-    if bar is not None:
-        opts.progress = bar
-    try:
-        return build(opts)
-    except StoreError as e:  # the published store cannot be read (a rebuild starts from it)
-        click.echo(f"build failed: {e}", err=True)
-        write_last_attempt(opts.out_dir, e.exit_code, [f"build failed: {e}"])
-        sys.exit(e.exit_code)
-    except OSError as e:
-        message = (f"build failed: could not write the new store generation under {opts.out_dir}: {e}; "
-                   "the previous store is untouched")
-        click.echo(message, err=True)
-        write_last_attempt(opts.out_dir, EXIT_STORE_WRITE, [message])
-        sys.exit(EXIT_STORE_WRITE)
-    finally:
-        if bar is not None:
-            bar.close()
+    """``build(opts)`` with a progress bar on a terminal; a store that cannot be written (disk
+    full, permissions) ends the command with one line and exit code 5 instead of a traceback."""
+    with console.progress("building") as bar:
+        if opts.progress is None:
+            opts.progress = lambda done, total: bar.update(done, total)
+        if opts.stage is None:
+            opts.stage = bar.stage
+        try:
+            return build(opts)
+        except StoreError as e:  # the published store cannot be read (a rebuild starts from it)
+            message = f"build failed: {e}"
+            code = e.exit_code
+        except OSError as e:
+            message = (f"build failed: could not write the new store generation under {opts.out_dir}: {e}; "
+                       "the previous store is untouched")
+            code = EXIT_STORE_WRITE
+    click.echo(message, err=True)
+    write_last_attempt(opts.out_dir, code, [message])
+    sys.exit(code)
+
+
+def report_problems(result: BuildResult) -> None:
+    """Errors always (each names its file and line); warnings and per-file lines with -v, else
+    their count."""
+    warnings = [p for p in result.problems if p.severity != "error"]
+    for p in result.problems:
+        if p.severity == "error":
+            click.echo(str(p), err=True)
+        else:
+            console.detail(str(p))
+    if warnings and console.level() < console.VERBOSE:
+        console.info(f"{len(warnings)} warning(s): `cgtkg -v build` lists them; all are in "
+                     f"{result.out_dir / 'build-report.json'}")
 
 
 def _claim_out(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
@@ -90,9 +81,9 @@ def _check_base(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 @click.command("build")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
-              callback=_claim_out, help="Output directory (store, graph.trig, graph.ttl): a new or empty "
-              "folder, or one an earlier build wrote.")
+@out_option(callback=_claim_out, dir_only=False,
+            help="The build folder (store, graph.trig, graph.ttl, build-report.json): a new or empty "
+            "folder, or one an earlier build wrote.")
 @click.option("--base", default=ns.DEFAULT_BASE, show_default=True, callback=_check_base,
               help="Base IRI for instance data.")
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
@@ -115,8 +106,7 @@ def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Pa
     if records_dir is not None:
         opts.records_dir = records_dir
     result = build_or_exit(opts)
-    for p in result.problems:
-        click.echo(str(p), err=True)
+    report_problems(result)
     if result.exit_code == EXIT_BAD_INPUT:
         click.echo(f"build failed: bad input ({sum(p.severity == 'error' for p in result.problems)} error(s)); "
                    "the previous store is untouched", err=True)
@@ -130,14 +120,16 @@ def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Pa
     if not result.published:
         click.echo("build failed: the previous store is untouched", err=True)
         sys.exit(result.exit_code)
+    for line in result.file_lines:
+        console.detail(line, err=False)
     for line in result.summary:
-        click.echo(line)
+        console.info(line, err=False)
     s = result.stats
-    click.echo(f"built {s['documents']} documents, {s['provisions']} provisions, {s['agencies']} agencies, "
+    console.info(f"built {s['documents']} documents, {s['provisions']} provisions, {s['agencies']} agencies, "
                f"{s['responsibility_links']} responsibility links, {s['citation_links']} citations; "
-               "SHACL conforms")
-    click.echo(f"store: {out_dir / 'store'}   graph: {out_dir / 'graph.trig'}, {out_dir / 'graph.ttl'}   "
-               f"report: {out_dir / 'build-report.json'}")
+               "SHACL conforms", err=False)
+    console.info(f"store: {out_dir / 'store'}   graph: {out_dir / 'graph.trig'}, {out_dir / 'graph.ttl'}   "
+               f"report: {out_dir / 'build-report.json'}", err=False)
     if result.exit_code != EXIT_OK:
         sys.exit(result.exit_code)
 
@@ -175,7 +167,7 @@ def validate_cmd(file: Path, no_registries: bool, max_mb: float) -> None:
 
 
 @click.command("stats")
-@OUT_OPTION
+@out_option()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def stats_cmd(out_dir: Path, as_json: bool) -> None:
     """Count documents, provisions, agencies, regions and links in the built store."""
@@ -185,9 +177,10 @@ def stats_cmd(out_dir: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(stats, indent=2))
     else:
-        width = max(map(len, stats))
-        for k, v in stats.items():
-            click.echo(f"{k.replace('_', ' '):<{width}}  {v:>8}")
+        from graph.tables import render
+
+        click.echo(render(["what", "count"], [[k.replace("_", " "), str(v)] for k, v in stats.items()]),
+                   nl=False)
 
 
 commands = [build_cmd, validate_cmd, stats_cmd]

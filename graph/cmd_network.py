@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from graph import console
+from graph.cli_options import out_option, output_option
 from graph.errors import EXIT_BAD_INPUT
 from graph.network import (
     DEFAULT_SEED,
@@ -65,19 +67,12 @@ def _date(_ctx, param, value: str | None) -> date | None:
 
 
 @click.command("network")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="The build's output directory (holding the store).",
-)
-@click.option(
-    "--dest",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where to write the network files [default: OUT/network].",
+@out_option(dir_only=False)
+@output_option(
+    "The folder to write the network files into [default: OUT/network].",
+    legacy=("--dest",),
+    dir_okay=True,
+    file_okay=False,
 )
 @click.option(
     "--document",
@@ -148,7 +143,7 @@ def _date(_ctx, param, value: str | None) -> date | None:
 )
 def network_cmd(
     out_dir: Path,
-    dest: Path | None,
+    output: Path | None,
     document,
     issuer,
     region,
@@ -202,19 +197,21 @@ def network_cmd(
             "writing an empty network",
             err=True,
         )
-    target = dest if dest is not None else out_dir / "network"
+    target = output if output is not None else out_dir / "network"
     outputs = write_outputs(net, target, top=top, seed=seed)
     c = report["counts"]
-    click.echo(
+    console.info(
         f"{c['agencies']} agencies, {c['measures']} provisions, {c['responsibility_links']} "
         f"responsibility links, {c['agency_pairs']} agency pairs, {c['communities']} communities "
-        f"(filters: {filters.describe()})"
+        f"(filters: {filters.describe()})",
+        err=False,
     )
     for name, path in outputs.files.items():
-        click.echo(f"  {name:18} {path}")
-    click.echo(
+        console.info(f"  {name:18} {path}", err=False)
+    console.info(
         f"labelled {outputs.labelled} agencies in the pictures; "
-        f"open {outputs.files['network.html']} in a browser to explore"
+        f"open {outputs.files['network.html']} in a browser to explore",
+        err=False,
     )
 
 

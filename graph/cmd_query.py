@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from graph import console
 from graph import query as Q
+from graph.cli_options import out_option
 from graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE, EXIT_VIOLATIONS
 from graph.store import GraphStore, StoreError
 
@@ -21,6 +23,7 @@ def fail(message: str, code: int) -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Also show parameters and example calls.")
 def queries_cmd(verbose: bool) -> None:
     """List the saved queries (queries/*.rq) with the question each answers."""
+    verbose = verbose or console.level() >= console.VERBOSE
     try:
         saved = Q.saved_queries()
     except Q.QueryError as e:
@@ -52,9 +55,9 @@ def positive_seconds(ctx: click.Context, param: click.Parameter, value: float | 
                    "YYYY-MM-DD. Repeat for several.")
 @click.option("--format", "fmt", type=click.Choice(Q.OUTPUT_FORMATS), default="table",
               show_default=True, help="table for people; csv, tsv, json are SPARQL 1.1 results.")
-@click.option("--out", "--from", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("out"), show_default=True,
-              help="The build's output directory, which holds the store.")
+@click.option("--wide", is_flag=True,
+              help="With --format table: every cell in full on one line, whatever the terminal's width.")
+@out_option(legacy=("--from",))
 @click.option("--endpoint", default=None,
               help="Run on this SPARQL endpoint (URL or a name from the endpoints config) "
                    "instead of the local store.")
@@ -64,7 +67,7 @@ def positive_seconds(ctx: click.Context, param: click.Parameter, value: float | 
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated) clauses.")
 @click.option("--timeout", type=float, default=None, callback=positive_seconds,
               help="Seconds the whole remote query may take (a deadline, not a per-read wait).")
-def query_cmd(name: str, params: tuple[str, ...], fmt: str, out_dir: Path,
+def query_cmd(name: str, params: tuple[str, ...], fmt: str, wide: bool, out_dir: Path,
               endpoint: str | None, base: str | None, allow_service: bool,
               timeout: float | None) -> None:
     """Run a saved query (NAME, see `cgtkg queries`) or a query FILE (*.rq).
@@ -92,7 +95,7 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, out_dir: Path,
     except OSError as e:  # pyoxigraph: the store's files could not be read during the query
         fail(f"reading the store under {out_dir} failed: {e}; run `cgtkg build` if it persists",
              EXIT_STORE_WRITE)
-    click.echo(Q.format_result(result, fmt, base), nl=False)
+    click.echo(Q.format_result(result, fmt, base, wide=wide), nl=False)
     if saved.is_violation and result.rows:
         click.echo(f"check {saved.name}: {len(result.rows)} violation(s)", err=True)
         sys.exit(EXIT_VIOLATIONS)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from graph import console, remote
 from graph import export as E
 from graph import query as Q
-from graph import remote
+from graph.cli_options import out_option
 from graph.cmd_query import positive_seconds
 from graph.errors import EXIT_BAD_INPUT
 from graph.store import GraphStore
@@ -22,9 +23,7 @@ from graph.store import GraphStore
 @click.option("--graph-store", default=None,
               help="Graph Store Protocol URL (default: derived for Oxigraph /query -> /store "
                    "and Virtuoso /sparql -> /sparql-graph-crud-auth).")
-@click.option("--from", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("out"), show_default=True,
-              help="The build's output directory, which holds the store.")
+@out_option(legacy=("--from",))
 @click.option("--batch-size", type=int, default=None,
               help=f"Triples per request (default {remote.DEFAULT_BATCH}).")
 @click.option("--timeout", type=float, default=None, callback=positive_seconds,
@@ -56,11 +55,20 @@ def push_cmd(endpoint: str, graph_store: str | None, out_dir: Path, batch_size: 
         click.echo(f"error: cannot tell the Graph Store URL of {ep.query_url}; pass --graph-store",
                    err=True)
         sys.exit(EXIT_BAD_INPUT)
-    click.echo(f"pushing {len(store.named_graphs())} graphs to {ep.graph_store_url}", err=True)
+    graphs = len(store.named_graphs())
+    console.info(f"pushing {graphs} graphs to {ep.graph_store_url}")
     catalog = E.void_description(store, base=base, out_dir=out_dir, endpoint=ep.query_url)
     try:
-        report = remote.push(store, ep, base=base, catalog=catalog,
-                             log=lambda s: click.echo(s, err=True))
+        with console.progress("pushing") as bar:
+            done = 0
+
+            def log(line: str) -> None:
+                nonlocal done
+                done += line.startswith("replaced ")
+                bar.update(done, graphs)
+                console.detail(line)
+
+            report = remote.push(store, ep, base=base, catalog=catalog, log=log)
     except remote.RemoteError as e:
         click.echo(f"error: nothing was replaced: {e}", err=True)
         sys.exit(remote.EXIT_REMOTE)
@@ -69,9 +77,11 @@ def push_cmd(endpoint: str, graph_store: str | None, out_dir: Path, batch_size: 
             click.echo(line, err=True)
         sys.exit(remote.EXIT_REMOTE)
     for g in report.pruned:
-        click.echo(f"removed {g} (no longer in the store)", err=True)
+        console.detail(f"removed {g} (no longer in the store)")
     total = sum(n for _, n in report.replaced)
-    click.echo(f"replaced {len(report.replaced)} graphs ({total} triples); counts verified")
+    pruned = f", removed {len(report.pruned)} graph(s) no longer in the store" if report.pruned else ""
+    console.info(f"replaced {len(report.replaced)} graphs ({total} triples){pruned}; counts verified",
+                 err=False)
 
 
 commands = [push_cmd]

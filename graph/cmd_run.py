@@ -12,9 +12,11 @@ from pathlib import Path
 
 import click
 
+from graph import console
 from graph import query as Q
 from graph.build import BuildOptions
-from graph.cmd_build import build_or_exit
+from graph.cli_options import out_option
+from graph.cmd_build import build_or_exit, report_problems
 from graph.errors import EXIT_OK
 from graph.store import GraphStore
 
@@ -27,20 +29,21 @@ QUESTIONS = [
 
 
 @click.command("run")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True)
+@out_option(dir_only=False, help="The build folder (store, graph files, reports, network).")
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=None, help="Also extract the plain-text documents in this folder.")
 def run_cmd(out_dir: Path, corpus_dir: Path | None) -> None:
     """Main job: build + validate, answer saved questions, draw the network."""
     click.echo(f"== build ({out_dir})")
     result = build_or_exit(BuildOptions(out_dir=out_dir, corpus_dir=corpus_dir))
-    for p in result.problems:
-        click.echo(f"  {p}", err=True)
+    report_problems(result)
     for v in result.violations:
         click.echo(str(v), err=True)
     if not result.published:
         click.echo(f"build failed (exit {result.exit_code}); see {out_dir / 'last-build.txt'}", err=True)
         sys.exit(result.exit_code)
+    for line in result.file_lines:
+        console.detail(f"  {line}", err=False)
     for line in result.summary:
         click.echo(f"  {line}")
     s = result.stats

@@ -579,10 +579,13 @@ def metrics_report(net: Network) -> dict:
 
 
 def metrics_table(report: dict, limit: int | None = None) -> str:
-    """Fixed-width text table of :func:`metrics_report` for the terminal."""
-    head = ("#", "agency", "level", "measures", "partners", "w.degree", "betweenness", "comm.")
+    """:func:`metrics_report` as a table for the terminal (graph/tables.py: display widths,
+    the terminal's width)."""
+    from graph.tables import render
+
+    head = ["#", "agency", "level", "measures", "partners", "w.degree", "betweenness", "comm."]
     rows = [
-        (
+        [
             str(r["rank"]),
             f"{r['short']} ({r['agency']})" if r["short"] != r["agency"] else r["agency"],
             r["level"].removeprefix("level-") or "-",
@@ -591,31 +594,18 @@ def metrics_table(report: dict, limit: int | None = None) -> str:
             str(r["weighted_degree"]),
             f"{r['betweenness']:.4f}",
             str(r["community"] or "-"),
-        )
+        ]
         for r in report["agencies"][: limit or None]
     ]
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)
-    ]
-    right = {0, 3, 4, 5, 6, 7}
-
-    def fmt(cells: tuple[str, ...]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
-        )
-
     c = report["counts"]
-    lines = [
+    return "\n".join([
         report["title"],
         f"{c['agencies']} agencies, {c['measures']} provisions, {c['responsibility_links']} "
         f"responsibility links, {c['agency_pairs']} agency pairs, {c['communities']} communities "
         f"({report['community_method']})",
         "",
-        fmt(head),
-        fmt(tuple("-" * w for w in widths)),
-        *(fmt(r) for r in rows),
-    ]
-    return "\n".join(lines)
+        render(head, rows).rstrip("\n"),
+    ])
 
 
 # ---------------------------------------------------------------- exports

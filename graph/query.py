@@ -550,8 +550,13 @@ def detect_base(store) -> str:
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
 
-def format_result(result: Result, fmt: str, base: str = DEFAULT_BASE) -> str:
-    """Render a result: an aligned table for people, SPARQL 1.1 CSV/TSV/JSON for programs."""
+def format_result(result: Result, fmt: str, base: str = DEFAULT_BASE, *, wide: bool = False,
+                  width: int | None = None) -> str:
+    """Render a result: an aligned table for people, SPARQL 1.1 CSV/TSV/JSON for programs.
+
+    The table fits ``width`` terminal cells (default: the terminal's), wrapping text and
+    cutting keys; ``wide`` prints every cell in full (graph/tables.py).
+    """
     if result.form == "ASK":
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
@@ -574,7 +579,7 @@ def format_result(result: Result, fmt: str, base: str = DEFAULT_BASE) -> str:
         lines = ["\t".join("?" + v for v in result.variables)]
         lines += ["\t".join(_nt_term(row.get(v)) for v in result.variables) for row in result.rows]
         return "\n".join(lines) + "\n"
-    return _table(result, base)
+    return _table(result, base, wide=wide, width=width)
 
 
 def _sparql_json(result: Result) -> dict:
@@ -628,16 +633,10 @@ def _short(term: Node | None, nsm: list[tuple[str, str]]) -> str:
     return " ".join(str(term).split())
 
 
-_CELL = 70
+def _table(result: Result, base: str, *, wide: bool = False, width: int | None = None) -> str:
+    from graph.tables import render
 
-
-def _table(result: Result, base: str) -> str:
     nsm = [(p, ns) for p, ns in known_prefixes(base).items() if p] + [("gr", f"{base}graph/")]
     cells = [[_short(row.get(v), nsm) for v in result.variables] for row in result.rows]
-    cells = [[c if len(c) <= _CELL else c[: _CELL - 1] + "…" for c in r] for r in cells]
-    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
-    fmt_row = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
-    lines = [fmt_row(result.variables), fmt_row(["-" * w for w in widths])]
-    lines += [fmt_row(r) for r in cells]
-    lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
-    return "\n".join(lines) + "\n"
+    n = len(result.rows)
+    return render(result.variables, cells, wide=wide, width=width) + f"({n} row{'s' if n != 1 else ''})\n"
