@@ -11,6 +11,7 @@ from graph import console
 from graph import query as Q
 from graph.cli_options import out_option
 from graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE, EXIT_VIOLATIONS
+from graph.keys import KeyIndex
 from graph.store import GraphStore, StoreError
 
 
@@ -87,6 +88,7 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, wide: bool, out_dir:
             store = GraphStore.open_or_exit(out_dir)
             base = base or Q.detect_base(store)
             bindings = Q.resolve_bindings(saved, given, base)
+            Q.check_keys(saved, bindings, given, KeyIndex.for_store(store, base))
             result = Q.run_local(store, saved, bindings, base=base, allow_service=allow_service)
     except Q.QueryError as e:
         fail(str(e), EXIT_BAD_INPUT)
@@ -115,6 +117,11 @@ def _remote(saved: Q.SavedQuery, given: dict, endpoint: str, base: str | None,
         ep.timeout = timeout
     try:
         bindings = Q.resolve_bindings(saved, given, base)
+        keys = KeyIndex(lambda q, b: remote.run_query(ep, q, b, base=base).rows, base)
+        try:
+            Q.check_keys(saved, bindings, given, keys)
+        except Q.QueryError as e:
+            fail(str(e), EXIT_BAD_INPUT)
         return remote.run_query(ep, saved, bindings, base=base, allow_service=allow_service), base
     except remote.RemoteError as e:
         fail(str(e), remote.EXIT_REMOTE)

@@ -29,7 +29,6 @@ from datetime import date
 from pathlib import Path
 
 import networkx as nx
-import pyoxigraph as ox
 from networkx.algorithms import bipartite
 from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import ORG, SKOS
@@ -129,33 +128,30 @@ def detect_base(store: GraphStore) -> str:
     return ns.DEFAULT_BASE
 
 
-def _term(value: str, kind: str, base: str) -> URIRef:
-    if re.match(r"^https?://", value):
-        try:
-            ox.NamedNode(value)
-        except ValueError as e:
-            raise NetworkError(f"--{_OPTION[kind]} {value!r} is not a valid IRI: {e}") from None
-        return URIRef(value)
-    try:
-        return ns.iri(kind, value, base)
-    except ValueError as e:
-        raise NetworkError(f"--{_OPTION[kind]} {value!r}: {e}") from None
-
-
 _OPTION = {"doc": "document", "agency": "issuer", "region": "region", "therapy": "therapy"}
+_KEY_KIND = {"doc": "document", "agency": "agency", "region": "region", "therapy": "therapy"}
 
 
 def resolve_filters(store: GraphStore, filters: NetworkFilters, base: str) -> dict[str, URIRef]:
-    """Turn filter keys into IRIs and check each names something of the right kind."""
+    """Turn filter keys into IRIs and check each names something of the right kind.
+
+    A key is written as everywhere else (graph/keys.py): ``guangdong``, ``rg:guangdong`` or
+    the full IRI; one that names nothing is an error with the closest keys."""
+    from graph.keys import KeyError_, KeyIndex, parse_key
+
     resolved: dict[str, URIRef] = {}
     exists = load_query("network-term-exists")
+    index = KeyIndex.for_store(store, base)
     for fld, kind, cls, _query, _var in _TERM_FILTERS:
         value = getattr(filters, fld)
         if not value:
             continue
-        term = _term(value, kind, base)
-        if not store.query(exists, bindings={"term": term, "class": cls}):
-            raise NetworkError(f"--{fld} {value!r}: no {fld} <{term}> in the store")
+        try:
+            term = parse_key(_KEY_KIND[kind], value, base, what=f"--{_OPTION[kind]}")
+            if not store.query(exists, bindings={"term": term, "class": cls}):
+                index.check(_KEY_KIND[kind], URIRef("urn:cgtkg:none"), value, what=f"--{fld}")
+        except KeyError_ as e:
+            raise NetworkError(str(e)) from None
         resolved[fld] = term
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise NetworkError(

@@ -29,11 +29,15 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
+from graph.keys import KeyError_, KeyIndex, parse_key
 from graph.namespaces import DEFAULT_BASE, PREFIXES, bind_prefixes, instance_prefixes
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 VIOLATION_SUFFIX = "-violation"
-PARAM_TYPES = ("iri", "date", "string", "integer")
+# agency, region, therapy, document: IRIs written as a key (nmpa, ag:nmpa or the full IRI),
+# checked against the graph before the query runs (graph/keys.py)
+KEY_TYPES = ("agency", "region", "therapy", "document")
+PARAM_TYPES = ("iri", "date", "string", "integer", *KEY_TYPES)
 
 
 class QueryError(ValueError):
@@ -297,6 +301,11 @@ def known_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
 def parse_value(param: Param, raw: str, base: str = DEFAULT_BASE) -> Node:
     """Text from the command line or a header default -> an RDF term of the declared type."""
     name = param.name
+    if param.type in KEY_TYPES:
+        try:
+            return parse_key(param.type, raw, base, what=f"parameter {name!r}")
+        except KeyError_ as e:
+            raise QueryError(str(e)) from None
     if param.type == "iri":
         return parse_iri(raw, base, what=f"parameter {name!r}")
     if param.type == "date":
@@ -366,6 +375,19 @@ def resolve_bindings(query: SavedQuery, given: Mapping[str, str],
             raise QueryError(f"{query.name}: parameter {name!r} is required "
                              f"(--param {name}=...; {p.doc})")
     return out
+
+
+def check_keys(query: SavedQuery, bindings: Mapping[str, Node], given: Mapping[str, str],
+               index: KeyIndex) -> None:
+    """Every agency, region, therapy or document the caller gave must name one in the graph:
+    a mistyped key is an error with suggestions, not an empty answer.  (Defaults are the
+    query author's examples and are not checked: a graph may lack them.)"""
+    for name, p in query.params.items():
+        if p.type in KEY_TYPES and name in bindings and name in given:
+            try:
+                index.check(p.type, bindings[name], given[name], what=f"parameter {name!r}")
+            except KeyError_ as e:
+                raise QueryError(str(e)) from None
 
 
 def parse_param_args(args: list[str] | tuple[str, ...]) -> dict[str, str]:
