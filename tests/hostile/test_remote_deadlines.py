@@ -38,7 +38,7 @@ def test_remote_query_timeout_is_a_deadline(raw_server, tiny_out):
 
 def test_push_timeout_is_a_deadline(raw_server, tiny_out):
     server = raw_server("drip")
-    r, took = run(["push", "--endpoint", server.url, "--from", str(tiny_out), "--timeout", "2"])
+    r, took = run(["push", "--endpoint", server.url, "--out", str(tiny_out), "--timeout", "2"])
     assert r.exit_code == EXIT_REMOTE and "no answer within 2 s" in r.output, r.output
     assert took < BOUND_S
     one_clean_line(r.output)
@@ -66,7 +66,7 @@ def test_raw_server_bytes_are_not_echoed(raw_server, tiny_out):
     assert r.exit_code == EXIT_REMOTE and "HTTP 500" in r.output, r.output
     one_clean_line(r.output)
     assert len(r.output) < 600
-    r, _ = run(["push", "--endpoint", server.url, "--from", str(tiny_out), "--timeout", "10"])
+    r, _ = run(["push", "--endpoint", server.url, "--out", str(tiny_out), "--timeout", "10"])
     assert r.exit_code == EXIT_REMOTE, r.output
     one_clean_line(r.output)
 
@@ -74,7 +74,7 @@ def test_raw_server_bytes_are_not_echoed(raw_server, tiny_out):
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf"])
 def test_timeout_zero_or_negative_is_rejected(value, tiny_out):
     for args in (["query", "agency-measures", "--endpoint", "http://127.0.0.1:9/query"],
-                 ["push", "--endpoint", "http://127.0.0.1:9/query", "--from", str(tiny_out)]):
+                 ["push", "--endpoint", "http://127.0.0.1:9/query", "--out", str(tiny_out)]):
         r = CliRunner().invoke(main, [*args, "--timeout", value])
         assert r.exit_code == EXIT_BAD_INPUT, (args, r.output)
 
@@ -83,7 +83,7 @@ def test_timeout_zero_or_negative_is_rejected(value, tiny_out):
 def test_a_bad_endpoint_url_exits_2_for_query_and_push(url, tiny_out):
     r = CliRunner().invoke(main, ["query", "agency-measures", "--endpoint", url])
     q = r.exit_code
-    r2 = CliRunner().invoke(main, ["push", "--endpoint", url, "--from", str(tiny_out)])
+    r2 = CliRunner().invoke(main, ["push", "--endpoint", url, "--out", str(tiny_out)])
     assert "Traceback" not in r.output + r2.output
     assert q == r2.exit_code == EXIT_BAD_INPUT, (r.output, r2.output)
 

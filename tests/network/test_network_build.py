@@ -356,7 +356,7 @@ def test_metrics_command_does_not_read_provision_details(small_out, queries_read
         assert "network-responsibility" not in read
     read.clear()
     dest = small_out.parent / "network-files"
-    result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--dest", str(dest)])
+    result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--output", str(dest)])
     assert result.exit_code == 0, result.output
     assert {"network-measures", "network-responsibility"} <= set(read)
     assert "network-links" not in read

@@ -105,7 +105,7 @@ def test_command_without_a_store_says_how_to_make_one(tmp_path):
 
 def test_command_writes_every_output(small_out, tmp_path):
     dest = tmp_path / "net"
-    result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--dest", str(dest)])
+    result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--output", str(dest)])
     assert result.exit_code == 0, result.output
     expected = {
         "bipartite.graphml",

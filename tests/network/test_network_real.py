@@ -89,7 +89,7 @@ def test_region_filter_matches_the_records(store, links):
 def test_default_command_on_the_real_build(built, tmp_path, real_net):
     """What a user runs after `cgtkg build`: files appear and agree with the network."""
     dest = tmp_path / "network"
-    result = CliRunner().invoke(main, ["network", "--out", str(built.out_dir), "--dest", str(dest)])
+    result = CliRunner().invoke(main, ["network", "--out", str(built.out_dir), "--output", str(dest)])
     assert result.exit_code == 0, result.output
     assert f"{real_net.agencies.number_of_nodes()} agencies" in result.output
     img = Image.open(dest / "agencies.png")

@@ -163,7 +163,7 @@ CASES = (
 
 
 def _push(server, out: Path):
-    r = CliRunner().invoke(main, ["push", "--endpoint", server.query_url, "--from", str(out)],
+    r = CliRunner().invoke(main, ["push", "--endpoint", server.query_url, "--out", str(out)],
                            env={"CGTKG_CONFIG": "", **server.env()}, catch_exceptions=False)
     assert r.exit_code == 0, r.output
     ep = remote.resolve_endpoint(server.query_url, config={}, env={})

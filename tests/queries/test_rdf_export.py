@@ -24,8 +24,8 @@ RAPPER_SYNTAX = {"turtle": "turtle", "nt": "ntriples", "trig": "trig", "nq": "nq
 
 
 def export_file(out_dir: Path, fmt: str, target: Path) -> Path:
-    r = CliRunner().invoke(main, ["export", "--from", str(out_dir), "--format", fmt,
-                                  "--out", str(target)], catch_exceptions=False)
+    r = CliRunner().invoke(main, ["export", "--out", str(out_dir), "--format", fmt,
+                                  "--output", str(target)], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     return target
 
@@ -104,17 +104,17 @@ def test_turtle_export_uses_the_project_prefixes(fixture_out, tmp_path):
 
 
 def test_export_to_stdout_and_missing_store(fixture_out, tmp_path):
-    r = CliRunner().invoke(main, ["export", "--from", str(fixture_out), "--format", "nq"])
+    r = CliRunner().invoke(main, ["export", "--out", str(fixture_out), "--format", "nq"])
     assert r.exit_code == 0
     assert len(list(ox.parse(r.stdout_bytes, format=ox.RdfFormat.N_QUADS))) == \
         len(GraphStore.open(fixture_out))
-    r = CliRunner().invoke(main, ["export", "--from", str(tmp_path / "none")])
+    r = CliRunner().invoke(main, ["export", "--out", str(tmp_path / "none")])
     assert r.exit_code == 2 and "cgtkg build" in r.output
 
 
 def void_graph(out_dir: Path, tmp_path: Path) -> Graph:
-    r = CliRunner().invoke(main, ["export", "--void", "--from", str(out_dir), "--format",
-                                  "turtle", "--out", str(tmp_path / "void.ttl")],
+    r = CliRunner().invoke(main, ["export", "--void", "--out", str(out_dir), "--format",
+                                  "turtle", "--output", str(tmp_path / "void.ttl")],
                            catch_exceptions=False)
     assert r.exit_code == 0, r.output
     return Graph().parse(tmp_path / "void.ttl", format="turtle")

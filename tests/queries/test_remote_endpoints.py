@@ -66,7 +66,7 @@ def gsp_graph(server_gsp: str, graph_iri: str) -> Graph:
 
 def test_push_then_every_saved_query_gives_the_same_rows_remotely(dataset_out, oxigraph):
     store = GraphStore.open(dataset_out)
-    r = cli(["push", "--endpoint", oxigraph.query_url, "--from", str(dataset_out)])
+    r = cli(["push", "--endpoint", oxigraph.query_url, "--out", str(dataset_out)])
     assert r.exit_code == 0, r.output
     assert "counts verified" in r.output
 
@@ -90,7 +90,7 @@ def test_push_then_every_saved_query_gives_the_same_rows_remotely(dataset_out, o
 
 
 def test_every_case_with_parameters_agrees_remotely(fixture_out, oxigraph):
-    r = cli(["push", "--endpoint", oxigraph.query_url, "--from", str(fixture_out)])
+    r = cli(["push", "--endpoint", oxigraph.query_url, "--out", str(fixture_out)])
     assert r.exit_code == 0, r.output
     store = GraphStore.open(fixture_out)
     ep = endpoint(oxigraph.query_url)
@@ -109,7 +109,7 @@ def test_every_case_with_parameters_agrees_remotely(fixture_out, oxigraph):
 
 
 def test_remote_query_through_the_cli(fixture_out, oxigraph):
-    r = cli(["push", "--endpoint", oxigraph.query_url, "--from", str(fixture_out)])
+    r = cli(["push", "--endpoint", oxigraph.query_url, "--out", str(fixture_out)])
     assert r.exit_code == 0, r.output
     args = ["query", "agency-measures", "-p", "agency=ag:shenzhen-hc", "--format", "json"]
     local = json.loads(cli(args + ["--out", str(fixture_out)]).output)
@@ -133,7 +133,7 @@ def test_large_graphs_go_in_batches_put_then_post_and_blank_nodes_stay_whole(
     store = GraphStore.open(fixture_out)
     proxy = GateProxy(oxigraph.graph_store_url.rsplit("/", 1)[0])
     try:
-        r = cli(["push", "--endpoint", proxy.url("/query"), "--from", str(fixture_out),
+        r = cli(["push", "--endpoint", proxy.url("/query"), "--out", str(fixture_out),
                  "--batch-size", "5"])
         assert r.exit_code == 0, r.output
     finally:
@@ -184,12 +184,12 @@ def _version(server, graph: str) -> set[str]:
 
 def test_a_failed_push_says_what_was_replaced_and_leaves_the_rest(tmp_path, oxigraph):
     old, new = _changed_copy(tmp_path, "old"), _changed_copy(tmp_path, "new")
-    assert cli(["push", "--endpoint", oxigraph.query_url, "--from", str(old)]).exit_code == 0
+    assert cli(["push", "--endpoint", oxigraph.query_url, "--out", str(old)]).exit_code == 0
     graphs = [str(g) for g in GraphStore.open(new).named_graphs()]
     failing = graphs[2]
     proxy = GateProxy(oxigraph.graph_store_url.rsplit("/", 1)[0], fail_graph=failing)
     try:
-        r = cli(["push", "--endpoint", proxy.url("/query"), "--from", str(new)])
+        r = cli(["push", "--endpoint", proxy.url("/query"), "--out", str(new)])
     finally:
         proxy.close()
     assert r.exit_code == remote.EXIT_REMOTE
@@ -209,11 +209,11 @@ def test_graphs_gone_from_the_store_are_removed_on_the_next_push(tmp_path, oxigr
                             Literal("c"))])
     store.flush()
     store.close()
-    assert cli(["push", "--endpoint", oxigraph.query_url, "--from", str(extra)]).exit_code == 0
+    assert cli(["push", "--endpoint", oxigraph.query_url, "--out", str(extra)]).exit_code == 0
     ep = endpoint(oxigraph.query_url)
     assert str(gone) in remote.dataset_graphs(ep)
     plain = load_out_dir(tmp_path / "plain", FIXTURES / "policy.trig")
-    r = cli(["push", "--endpoint", oxigraph.query_url, "--from", str(plain)])
+    r = cli(["push", "--endpoint", oxigraph.query_url, "--out", str(plain)])
     assert r.exit_code == 0 and f"removed {gone}" in r.output
     assert str(gone) not in remote.dataset_graphs(ep)
     assert remote.count_graph(ep, str(gone)) == 0
@@ -224,7 +224,7 @@ def test_graphs_are_found_by_prefix_when_the_catalog_is_gone(fixture_out, tmp_pa
     project's graphs, found by their IRI prefix, and nobody else's."""
     server = start_oxigraph(tmp_path / "server")
     try:
-        assert cli(["push", "--endpoint", server.query_url, "--from", str(fixture_out)]).exit_code == 0
+        assert cli(["push", "--endpoint", server.query_url, "--out", str(fixture_out)]).exit_code == 0
         ep = endpoint(server.query_url, server.graph_store_url)
         pushed = remote.dataset_graphs(ep)
         catalog = str(remote.catalog_graph())
@@ -245,7 +245,7 @@ def test_unreachable_and_hanging_endpoints_fail_clearly(fixture_out):
     closed = f"http://127.0.0.1:{free_port()}/query"
     r = cli(["query", "agency-measures", "--endpoint", closed])
     assert r.exit_code == remote.EXIT_REMOTE and "cannot reach" in r.output
-    r = cli(["push", "--endpoint", closed, "--from", str(fixture_out)])
+    r = cli(["push", "--endpoint", closed, "--out", str(fixture_out)])
     assert r.exit_code == remote.EXIT_REMOTE and "nothing was replaced" in r.output
     silent = SilentServer()
     try:
@@ -258,7 +258,7 @@ def test_unreachable_and_hanging_endpoints_fail_clearly(fixture_out):
 
 def test_a_failing_query_reports_the_server_message(oxigraph, fixture_out, tmp_path):
     # the server holds the project's graphs (whatever ran before), so the query reaches it
-    assert cli(["push", "--endpoint", oxigraph.query_url, "--from", str(fixture_out)]).exit_code == 0
+    assert cli(["push", "--endpoint", oxigraph.query_url, "--out", str(fixture_out)]).exit_code == 0
     f = tmp_path / "bad-function.rq"
     f.write_text("# Bad?\nSELECT ?x WHERE { BIND(<http://example.org/nofunction>(1) AS ?x) }\n")
     r = cli(["query", str(f), "--endpoint", oxigraph.query_url])
@@ -279,12 +279,12 @@ def test_credentials_come_from_env_or_config_and_are_never_printed(fixture_out, 
     proxy = GateProxy(oxigraph.graph_store_url.rsplit("/", 1)[0], basic=("writer", secret))
     try:
         url = proxy.url("/query")
-        r = cli(["push", "--endpoint", url, "--from", str(fixture_out)])
+        r = cli(["push", "--endpoint", url, "--out", str(fixture_out)])
         assert r.exit_code == remote.EXIT_REMOTE
         assert "401" in r.output and "CGTKG_ENDPOINT_USER" in r.output
 
         env = {"CGTKG_ENDPOINT_USER": "writer", "CGTKG_ENDPOINT_PASSWORD": secret}
-        r = cli(["push", "--endpoint", url, "--from", str(fixture_out)], env=env)
+        r = cli(["push", "--endpoint", url, "--out", str(fixture_out)], env=env)
         assert r.exit_code == 0, r.output
         assert secret not in r.output
 
@@ -296,7 +296,7 @@ def test_credentials_come_from_env_or_config_and_are_never_printed(fixture_out, 
         r = cli(["query", "agency-measure-counts", "--endpoint", "gated"], env=env)
         assert r.exit_code == 0, r.output
         assert secret not in r.output and "ag:nmpa" in r.output
-        r = cli(["push", "--endpoint", "gated", "--from", str(fixture_out)], env=env)
+        r = cli(["push", "--endpoint", "gated", "--out", str(fixture_out)], env=env)
         assert r.exit_code == 0 and secret not in r.output
     finally:
         proxy.close()
@@ -306,7 +306,7 @@ def test_credentials_come_from_env_or_config_and_are_never_printed(fixture_out, 
 
 
 def test_credentials_in_the_url_are_refused(fixture_out):
-    r = cli(["push", "--endpoint", "http://u:p@127.0.0.1:9/query", "--from", str(fixture_out)])
+    r = cli(["push", "--endpoint", "http://u:p@127.0.0.1:9/query", "--out", str(fixture_out)])
     assert r.exit_code == 2 and "not in the URL" in r.output
     assert "u:p" not in r.output.replace("http://u:p@127.0.0.1:9/query", "")
 
@@ -324,7 +324,7 @@ def test_graph_store_url_is_derived_for_known_servers():
 
 
 def test_ask_and_construct_files_agree_locally_and_remotely(fixture_out, oxigraph, tmp_path):
-    r = cli(["push", "--endpoint", oxigraph.query_url, "--from", str(fixture_out)])
+    r = cli(["push", "--endpoint", oxigraph.query_url, "--out", str(fixture_out)])
     assert r.exit_code == 0, r.output
     ask = tmp_path / "ask.rq"
     ask.write_text("# Is the agency responsible for anything?\n"

@@ -44,17 +44,18 @@ def test_every_query_file_is_documented_in_the_readme(name):
 
 
 @pytest.mark.parametrize("name", saved_query_names())
-def test_header_states_question_parameters_and_a_working_example(name, fixture_out):
+def test_header_states_question_parameters_and_a_working_example(name, built):
     q = Q.load(name)
     assert q.title and (q.title.endswith("?") or q.title.startswith("Check:")), q.title
     assert q.examples, f"{name}: no '# example:' line"
     for p in q.params.values():
         assert p.doc, f"{name}: parameter {p.name} has no description"
-    # the example really runs (against the fixture store) and uses only declared parameters
+    # the example really runs (on the repository's build: its keys are checked against it)
+    # and uses only declared parameters; tests/daily_use/test_search_examples.py checks rows
     for example in q.examples:
         argv = shlex.split(example)
         assert argv[:3] == ["cgtkg", "query", name], example
-        result = run(argv[1:] + ["--out", str(fixture_out)])
+        result = run(argv[1:] + ["--out", str(built.out_dir)])
         assert result.exit_code == 0, (example, result.output)
 
 
@@ -230,7 +231,7 @@ def test_older_name_description_headers_are_read():
 def test_malformed_parameter_exits_2_with_a_clear_message(fixture_out):
     r = run(["query", "agency-measures", "--out", str(fixture_out), "--param", "agency=ag:n mpa"])
     assert r.exit_code == 2
-    assert "parameter 'agency'" in r.output and "not an IRI" in r.output
+    assert "parameter 'agency'" in r.output and "not an agency key" in r.output
     r = run(["query", "in-force-on", "--out", str(fixture_out), "-p", "on=2023-02-30"])
     assert r.exit_code == 2 and "not a date" in r.output
     r = run(["query", "in-force-on", "--out", str(fixture_out), "-p", "on"])
@@ -282,7 +283,7 @@ def test_queries_lists_every_saved_query_with_its_question():
     for name in saved_query_names():
         line = next(ln for ln in r.output.splitlines() if ln.startswith(name + " "))
         assert Q.load(name).title[:40] in line
-    assert "--param agency=<iri>  (default ag:nmpa)" in r.output
+    assert "--param agency=<agency>  (default ag:nmpa)" in r.output
 
 
 # ------------------------------------------------------------------ output formats
