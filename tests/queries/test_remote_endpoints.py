@@ -22,6 +22,7 @@ from query_helpers import (
     saved_query_names,
 )
 from query_servers import GateProxy, SilentServer, free_port, start_oxigraph
+from tty_run import run_on_tty
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
@@ -180,6 +181,27 @@ def _changed_copy(tmp_path, marker: str):
 def _version(server, graph: str) -> set[str]:
     g = gsp_graph(server.graph_store_url, graph)
     return {str(o) for o in g.objects(URIRef("https://example.org/version"))}
+
+
+def test_push_prints_a_total_and_a_line_per_graph_only_with_v(fixture_out, oxigraph):
+    graphs = [str(g) for g in GraphStore.open(fixture_out).named_graphs()]
+    r = cli(["push", "--endpoint", oxigraph.query_url, "--out", str(fixture_out)])
+    assert r.exit_code == 0, r.output
+    assert not any(f"replaced {g}:" in r.output for g in graphs)
+    total = sum(n for g in graphs for n in [len(gsp_graph(oxigraph.graph_store_url, g))])
+    assert f"replaced {len(graphs)} graphs ({total} triples)" in r.output
+    r = cli(["-v", "push", "--endpoint", oxigraph.query_url, "--out", str(fixture_out)])
+    assert all(f"replaced {g}:" in r.output for g in graphs)
+    r = cli(["-q", "push", "--endpoint", oxigraph.query_url, "--out", str(fixture_out)])
+    assert r.exit_code == 0 and r.output == ""
+
+
+def test_push_draws_a_progress_bar_on_a_terminal_only(fixture_out, oxigraph):
+    code, out, terminal = run_on_tty(["push", "--endpoint", oxigraph.query_url, "--out", str(fixture_out)],
+                                     env=NO_CREDS)
+    assert code == 0, terminal
+    assert b"\x1b[" in terminal and b"pushing" in terminal
+    assert b"counts verified" in out and b"\x1b[" not in out
 
 
 def test_a_failed_push_says_what_was_replaced_and_leaves_the_rest(tmp_path, oxigraph):
