@@ -128,3 +128,27 @@ def test_keyword_search_finds_rows_in_chinese_and_english(built, keyword, field)
 def test_a_hostile_keyword_is_text_and_matches_nothing(built):
     assert rows(built.out_dir, "keyword-search", "--param", 'keyword=" } ; DROP ALL ; SELECT * { "') == []
     assert rows(built.out_dir, "keyword-search", "--param", "keyword=细胞")  # the store is untouched
+
+
+def test_chinese_titles_come_from_the_chinese_originals(corpus_zh_dir):
+    """A record whose Chinese original is in corpus-zh carries its title, word for word as
+    the original's metadata gives it (the YAML names the file)."""
+    import yaml
+
+    titles = {}
+    with (corpus_zh_dir / "metadata.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            titles[row["file"]] = row["title"]
+    cited = 0
+    for path in sorted((REPO_ROOT / "data" / "records").glob("*.yaml")):
+        text = path.read_text("utf-8")
+        m = re.search(r"\n  zh: .*# the title of the Chinese original \(corpus-zh: (.+)\)", text)
+        if m:
+            cited += 1
+            assert yaml.safe_load(text)["title"]["zh"] == titles[m.group(1)], path.name
+    assert cited >= 6
+
+
+def test_a_record_with_a_chinese_title_is_found_by_it(built):
+    found = rows(built.out_dir, "keyword-search", "--param", "keyword=中华人民共和国药品管理法")
+    assert {r["resource"].rsplit("/", 1)[-1] for r in found if r["field"] == "title"} == {"prc-drug-administration-law"}
