@@ -234,10 +234,12 @@ def test_filtered_projection_only_counts_kept_provisions(small_store):
     [
         ({"region": "atlantis"}, "no region"),
         ({"therapy": "nansha"}, "no therapy"),  # a region is not a therapy
-        ({"issuer": "nobody"}, "no issuer"),
+        ({"issuer": "nobody"}, "no agency"),
         ({"document": "missing-doc"}, "no document"),
-        ({"region": "Guangdong Province"}, "not a valid key"),
-        ({"region": "x> } ; DROP GRAPH <g"}, "not a valid key"),
+        ({"region": "Guangdong Province"}, "not a region key"),
+        ({"region": "x> } ; DROP GRAPH <g"}, "not a region key"),
+        ({"region": "rg:guangdng"}, "did you mean rg:guangdong"),
+        ({"issuer": "rg:guangdong"}, "is a region key, not an agency key"),
         ({"date_from": date(2024, 1, 1), "date_to": date(2023, 1, 1)}, "after"),
     ],
 )
@@ -249,7 +251,7 @@ def test_bad_filter_values_are_named(small_store, filters, message):
 def test_filter_value_with_sparql_syntax_is_a_term_not_query_text(small_store):
     """Values reach SPARQL as RDF terms: query syntax in them is refused, never run."""
     nasty = "https://w3id.org/cgt-kg/id/region/x> } UNION { ?measure ?p ?o"
-    with pytest.raises(NetworkError, match="not a valid IRI"):
+    with pytest.raises(NetworkError, match="not a region key"):
         build_bipartite(small_store, NetworkFilters(region=nasty))
     # a valid IRI that names nothing is looked up as a term, and not found
     with pytest.raises(NetworkError, match="no region"):
