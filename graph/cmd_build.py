@@ -168,14 +168,19 @@ def validate_cmd(file: Path, no_registries: bool, max_mb: float) -> None:
 
 @click.command("stats")
 @out_option()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def stats_cmd(out_dir: Path, as_json: bool) -> None:
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
+              show_default=True, help="table for people; json, csv, tsv for programs.")
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+def stats_cmd(out_dir: Path, fmt: str, as_json: bool) -> None:
     """Count documents, provisions, agencies, regions and links in the built store."""
     from graph.build import compute_stats
 
     stats = compute_stats(GraphStore.open_or_exit(out_dir))
-    if as_json:
+    if as_json or fmt == "json":
         click.echo(json.dumps(stats, indent=2))
+    elif fmt in ("csv", "tsv"):
+        sep = "," if fmt == "csv" else "\t"
+        click.echo("\n".join([f"what{sep}count", *(f"{k}{sep}{v}" for k, v in stats.items())]))
     else:
         from graph.tables import render
 

@@ -23,7 +23,7 @@ from rdflib.term import Node
 from graph.namespaces import DEFAULT_BASE, instance_prefixes
 
 
-class KeyError_(ValueError):  # noqa: N801 (not the builtin KeyError: a ValueError, exit 2)
+class BadKey(ValueError):
     """A key names nothing of its kind, or is written in a way no kind accepts."""
 
 
@@ -48,7 +48,7 @@ def kind_named(name: str) -> Kind:
     """``agency`` or ``agencies`` -> the kind."""
     kind = KINDS.get(name) or _BY_PLURAL.get(name)
     if kind is None:
-        raise KeyError_(f"no kind of key {name!r}: use one of {', '.join(k.plural for k in KINDS.values())}")
+        raise BadKey(f"no kind of key {name!r}: use one of {', '.join(k.plural for k in KINDS.values())}")
     return kind
 
 
@@ -71,9 +71,9 @@ def parse_key(kind: Kind | str, raw: str, base: str = DEFAULT_BASE, what: str = 
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1].strip()
     if not text:
-        raise KeyError_(f"{what}: empty {kind.name} key")
+        raise BadKey(f"{what}: empty {kind.name} key")
     if bad := _IRI_BAD.search(text):
-        raise KeyError_(f"{what}: {raw!r} is not {_a(kind.name)} key (it contains {bad.group()!r}); "
+        raise BadKey(f"{what}: {raw!r} is not {_a(kind.name)} key (it contains {bad.group()!r}); "
                         f"write {kind.prefix}:KEY, KEY or a full IRI")
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text) or text.startswith("urn:"):
         return URIRef(text)
@@ -85,10 +85,10 @@ def parse_key(kind: Kind | str, raw: str, base: str = DEFAULT_BASE, what: str = 
         elif prefix in prefixes:
             other = next((k for k in KINDS.values() if k.prefix == prefix), None)
             what_it_is = f"a {other.name} key" if other else f"a {prefix}: name"
-            raise KeyError_(f"{what}: {raw!r} is {what_it_is}, not {_a(kind.name)} key "
+            raise BadKey(f"{what}: {raw!r} is {what_it_is}, not {_a(kind.name)} key "
                             f"(write {kind.prefix}:KEY or KEY)")
         else:
-            raise KeyError_(f"{what}: {raw!r}: unknown prefix {prefix!r}; write {kind.prefix}:KEY, KEY "
+            raise BadKey(f"{what}: {raw!r}: unknown prefix {prefix!r}; write {kind.prefix}:KEY, KEY "
                             "or a full IRI")
     return URIRef(prefixes[kind.prefix] + text)
 
@@ -166,14 +166,14 @@ class KeyIndex:
         return [e for e in entries if e.matches(text)] if text else entries
 
     def check(self, kind: Kind | str, term: URIRef, raw: str, what: str = "value") -> None:
-        """Raise :class:`KeyError_` (with suggestions) unless ``term`` names a ``kind``."""
+        """Raise :class:`BadKey` (with suggestions) unless ``term`` names a ``kind``."""
         kind = kind_named(kind) if isinstance(kind, str) else kind
         entries = self.entries(kind)
         if term in entries:
             return
         close = self.suggest(kind, raw)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise KeyError_(f"{what}: no {kind.name} {raw!r} in the graph{hint}; "
+        raise BadKey(f"{what}: no {kind.name} {raw!r} in the graph{hint}; "
                         f"`cgtkg keys {kind.plural} --search TEXT` lists them")
 
     def suggest(self, kind: Kind, raw: str, n: int = 3) -> list[str]:

@@ -137,7 +137,7 @@ def resolve_filters(store: GraphStore, filters: NetworkFilters, base: str) -> di
 
     A key is written as everywhere else (graph/keys.py): ``guangdong``, ``rg:guangdong`` or
     the full IRI; one that names nothing is an error with the closest keys."""
-    from graph.keys import KeyError_, KeyIndex, parse_key
+    from graph.keys import BadKey, KeyIndex, parse_key
 
     resolved: dict[str, URIRef] = {}
     exists = load_query("network-term-exists")
@@ -150,7 +150,7 @@ def resolve_filters(store: GraphStore, filters: NetworkFilters, base: str) -> di
             term = parse_key(_KEY_KIND[kind], value, base, what=f"--{_OPTION[kind]}")
             if not store.query(exists, bindings={"term": term, "class": cls}):
                 index.check(_KEY_KIND[kind], URIRef("urn:cgtkg:none"), value, what=f"--{fld}")
-        except KeyError_ as e:
+        except BadKey as e:
             raise NetworkError(str(e)) from None
         resolved[fld] = term
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:

@@ -29,7 +29,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
-from graph.keys import KeyError_, KeyIndex, parse_key
+from graph.keys import BadKey, KeyIndex, parse_key
 from graph.namespaces import DEFAULT_BASE, PREFIXES, bind_prefixes, instance_prefixes
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -304,7 +304,7 @@ def parse_value(param: Param, raw: str, base: str = DEFAULT_BASE) -> Node:
     if param.type in KEY_TYPES:
         try:
             return parse_key(param.type, raw, base, what=f"parameter {name!r}")
-        except KeyError_ as e:
+        except BadKey as e:
             raise QueryError(str(e)) from None
     if param.type == "iri":
         return parse_iri(raw, base, what=f"parameter {name!r}")
@@ -386,7 +386,7 @@ def check_keys(query: SavedQuery, bindings: Mapping[str, Node], given: Mapping[s
         if p.type in KEY_TYPES and name in bindings and name in given:
             try:
                 index.check(p.type, bindings[name], given[name], what=f"parameter {name!r}")
-            except KeyError_ as e:
+            except BadKey as e:
                 raise QueryError(str(e)) from None
 
 
