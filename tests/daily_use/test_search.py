@@ -47,7 +47,8 @@ def rows(out_dir: Path, name: str, *args: str) -> list[dict]:
 
 def documented_examples() -> list[list[str]]:
     texts = [REPO_ROOT / "README.md", REPO_ROOT / "queries" / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
-    lines = [m.group(1) for t in texts for m in re.finditer(r"(?m)^\s*(cgtkg query [a-z][^\n#>|`]*)", t.read_text("utf-8"))]
+    call = re.compile(r"(?m)^\s*(cgtkg query [a-z][^\n#>|`]*)")
+    lines = [m.group(1) for t in texts for m in call.finditer(t.read_text("utf-8"))]
     lines += [line.split("example:", 1)[1].strip() for p in sorted((REPO_ROOT / "queries").glob("*.rq"))
               for line in p.read_text("utf-8").splitlines() if line.startswith("# example:")]
     out = []

@@ -22,9 +22,9 @@ from query_helpers import (
     saved_query_names,
 )
 from query_servers import GateProxy, SilentServer, free_port, start_oxigraph
-from tty_run import run_on_tty
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from tty_run import run_on_tty
 
 from graph import query as Q
 from graph import remote
