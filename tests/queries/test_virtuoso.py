@@ -88,7 +88,7 @@ def test_batched_push_and_refused_credentials(virtuoso, tmp_path):
     # on its own base IRI, so that it leaves the graphs of the other tests alone
     base = "http://example.org/batched/"
     out = load_out_dir(tmp_path / "out", FIXTURES / "policy.trig", base=base)
-    r = cli(["push", "--endpoint", virtuoso.query_url, "--out", str(out),
+    r = cli(["-v", "push", "--endpoint", virtuoso.query_url, "--out", str(out),
              "--batch-size", "7"], virtuoso.env())
     assert r.exit_code == 0, r.output
     assert re.search(r"in ([2-9]|\d\d+) request\(s\)", r.output), r.output  # PUT, then POSTs
@@ -120,7 +120,7 @@ def test_a_large_request_body_survives_digest_authentication(virtuoso, tmp_path)
                          Literal(f"{i} {text}")) for i in range(3000)])
     store.flush()
     store.close()
-    r = cli(["push", "--endpoint", virtuoso.query_url, "--out", str(out)], virtuoso.env())
+    r = cli(["-v", "push", "--endpoint", virtuoso.query_url, "--out", str(out)], virtuoso.env())
     assert r.exit_code == 0, r.output
     assert "in 1 request(s)" in r.output
     ep = remote.resolve_endpoint(virtuoso.query_url, config={}, env={})
