@@ -46,7 +46,7 @@ def nansha_measures(store) -> dict[str, set[str]]:
             FILTER CONTAINS(?id, "1786")
             ?m eli:number ?number ; eli:type_subdivision ?t .
             FILTER STRENDS(STR(?t), "/measure")
-            OPTIONAL { ?m eli:responsibility_of_agent ?agency }
+            OPTIONAL { ?m cgt:responsibleAgency ?agency }
         }""")
     out: dict[str, set[str]] = {}
     for r in rows:
@@ -111,7 +111,7 @@ def test_every_nansha_measure_lists_exactly_the_departments_the_source_names(sto
 def test_shenzhen_regulations_have_9_chapters_and_72_articles(store):
     rows = store.query(PREFIXES + """
         SELECT ?type ?number ?parentType WHERE {
-            ?doc a eli:LegalResource ; eli:title ?t .
+            ?doc a eli:LegalResource ; dcterms:title ?t .
             FILTER(LANG(?t) = "en" && CONTAINS(?t, "Shenzhen Special Economic Zone Regulations on Promoting"))
             ?p eli:is_part_of+ ?doc ; eli:number ?number ; eli:type_subdivision ?type ; eli:is_part_of ?parent .
             OPTIONAL { ?parent eli:type_subdivision ?parentType }
@@ -127,7 +127,7 @@ def test_beijing_work_plan_keeps_both_dates_each_with_its_source(store):
     rows = store.query(PREFIXES + """
         SELECT ?date ?source ?docDate WHERE {
             ?c a cgt:SourceConflict ; cgt:concerns ?doc ; cgt:onProperty eli:date_document ; cgt:hasClaim ?claim .
-            ?doc eli:title ?t . FILTER(CONTAINS(LCASE(?t), "beijing") && CONTAINS(LCASE(?t), "work plan"))
+            ?doc dcterms:title ?t . FILTER(CONTAINS(LCASE(?t), "beijing") && CONTAINS(LCASE(?t), "work plan"))
             ?claim rdf:value ?date ; prov:wasDerivedFrom ?source .
             ?doc eli:date_document ?docDate .
         }""")
@@ -429,7 +429,7 @@ def test_extracted_documents_point_to_their_curated_records(corpus_dir, tmp_path
         PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT ?exact ?curated ?agency WHERE {
             ?x prov:alternateOf ?curated .
-            ?a cgt:concerns ?x ; cgt:onProperty eli:responsibility_of_agent ; oa:hasBody ?agency ;
+            ?a cgt:concerns ?x ; cgt:onProperty cgt:responsibleAgency ; oa:hasBody ?agency ;
                oa:hasTarget/oa:hasSelector ?sel . ?sel a oa:TextQuoteSelector ; oa:exact ?exact .
         }""", {"curated": URIRef(ns.document("nansha-market-access-opinions") + "/measure/9"),
                "agency": ns.agency("nmpa")})

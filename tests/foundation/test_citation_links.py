@@ -47,7 +47,7 @@ def _everyone_citing_the_banks_measures(store, city: str) -> set[str]:
     (the `record` column, empty for the copy that stands for the others), and `cited-by` on
     that finds every citing provision."""
     (regulation,) = {r["d"] for r in store.query(
-        "SELECT ?d ?t WHERE { ?d <http://data.europa.eu/eli/ontology#title> ?t }",
+        "SELECT ?d ?t WHERE { ?d <http://purl.org/dc/terms/title> ?t }",
         {"t": Literal(f"Regulations of {city} on Cell Therapy Services", lang="en")})}
     (row,) = [r for r in run_local(store, load("cites"), {"document": regulation}).rows
               if "cell-banks" in str(r["cited"])]
@@ -105,7 +105,7 @@ def ox_store(tmp_path):
 
 def _doc(key: str, title: str, cited: bool) -> list[tuple]:
     d = ns.document(key)
-    out = [(d, RDF.type, ELI.LegalResource), (d, ELI.title, Literal(title, lang="en"))]
+    out = [(d, RDF.type, ELI.LegalResource), (d, DCTERMS.title, Literal(title, lang="en"))]
     return out + ([(d, RDF.type, CGT.CitedDocument)] if cited else [])
 
 
@@ -124,7 +124,7 @@ def test_the_hub_is_the_described_document_and_an_ambiguous_title_links_nothing(
         *_doc("x-t1-rules-d", "Rules D", True), *_doc("x-t1-law-e", "Law E", True),
         *_doc("x-t2-law-e", "Law E", True),
         # a provision's title is not a document's
-        (URIRef(ns.document("x-t3-plan-b") + "/article/1"), ELI.title, Literal("Plan B", lang="en")),
+        (URIRef(ns.document("x-t3-plan-b") + "/article/1"), DCTERMS.title, Literal("Plan B", lang="en")),
     ])
     curated = {str(ns.document("x-t1-law-e")), str(ns.document("x-t2-law-e"))}
     links = {(str(s).split("/doc/")[1], str(o).split("/doc/")[1])
