@@ -44,6 +44,7 @@ PREFIXES = f"""
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
 @prefix cgt:  <https://w3id.org/cgt-kg/ontology#> .
+@prefix rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 @prefix ag:   <{BASE}agency/> .
 @prefix rg:   <{BASE}region/> .
 @prefix th:   <{BASE}therapy/> .
@@ -137,8 +138,12 @@ doc:alpha\\/measure\\/3 a eli:LegalResourceSubdivision ; eli:is_part_of doc:alph
 DOC_BETA = """
 doc:beta a eli:LegalResource ; dcterms:title "Beta test regulations"@en ;
     eli:passed_by ag:shenzhen-gov ;
-    eli:date_document "2022-06-01"^^xsd:date, "2023-02-01"^^xsd:date ;
     eli:relevant_for rg:shenzhen ; prov:hadPrimarySource src:test-source .
+doc:beta\\/conflict\\/document a cgt:SourceConflict ; cgt:concerns doc:beta ;
+    cgt:onProperty eli:date_document ;
+    cgt:hasClaim doc:beta\\/claim\\/1, doc:beta\\/claim\\/2 .
+doc:beta\\/claim\\/1 a cgt:Claim ; rdf:value "2022-06-01"^^xsd:date .
+doc:beta\\/claim\\/2 a cgt:Claim ; rdf:value "2023-02-01"^^xsd:date .
 doc:beta\\/chapter\\/1 a eli:LegalResourceSubdivision ; eli:is_part_of doc:beta ;
     eli:type_subdivision cv:chapter ; eli:number "1" .
 doc:beta\\/article\\/1 a eli:LegalResourceSubdivision ; eli:is_part_of doc:beta\\/chapter\\/1 ;
