@@ -26,8 +26,8 @@ from rdflib.namespace import XSD
 from standards_helpers import example_params
 
 from graph import query as Q
-from graph.closure import materialise
 from graph.build import REPO_ROOT
+from graph.closure import materialise
 from graph.store import GraphStore
 
 FIXTURES = REPO_ROOT / "tests" / "queries" / "fixtures"

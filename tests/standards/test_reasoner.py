@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 
 import pytest
-from standards_helpers import ONTOLOGY, java
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, XSD
+from standards_helpers import ONTOLOGY, java
 
 ELI = "http://data.europa.eu/eli/ontology#"
 BEIJING = URIRef("https://w3id.org/cgt-kg/id/doc/beijing-service-opening-work-plan-2023")
