@@ -341,8 +341,11 @@ def test_validate_command_exit_codes(built, tmp_path):
     broken = subprocess.run([*CLI, "validate", str(bad)], capture_output=True, text=True)
     assert broken.returncode == 2 and "bad.ttl" in broken.stderr
     doc = tmp_path / "doc.ttl"
+    # a whole document is a cgt:PolicyDocument (ELI's eli:LegalResource holds provisions too)
     doc.write_text("@prefix eli: <http://data.europa.eu/eli/ontology#> .\n"
-                   "<https://w3id.org/cgt-kg/id/doc/x> a eli:LegalResource .\n", encoding="utf-8")
+                   "@prefix cgt: <https://w3id.org/cgt-kg/ontology#> .\n"
+                   "<https://w3id.org/cgt-kg/id/doc/x> a eli:LegalResource, cgt:PolicyDocument .\n",
+                   encoding="utf-8")
     violating = subprocess.run([*CLI, "validate", str(doc)], capture_output=True, text=True)
     assert violating.returncode == 1 and "doc/x" in violating.stdout
 
