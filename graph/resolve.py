@@ -68,9 +68,11 @@ def _n(iri: str) -> ox.NamedNode:
 TYPE = _n(str(RDF.type))
 LEGAL_RESOURCE = _n(_ELI + "LegalResource")
 CITED = _n(_CGT + "CitedDocument")
-TITLE, NUMBER, ID_LOCAL, PASSED_BY = (_n(_ELI + p) for p in ("title", "number", "id_local", "passed_by"))
+NUMBER, ID_LOCAL, PASSED_BY = (_n(_ELI + p) for p in ("number", "id_local", "passed_by"))
+TITLE = _n("http://purl.org/dc/terms/title")  # on works: ELI keeps eli:title for expressions
 DATE_DOCUMENT, TYPE_SUB, IS_PART_OF = (_n(_ELI + p) for p in ("date_document", "type_subdivision", "is_part_of"))
-RESPONSIBLE, RELEVANT, ABOUT = (_n(_ELI + p) for p in ("responsibility_of_agent", "relevant_for", "is_about"))
+RELEVANT, ABOUT = (_n(_ELI + p) for p in ("relevant_for", "is_about"))
+RESPONSIBLE = _n(_CGT + "responsibleAgency")
 ABSTRACT = _n("http://purl.org/dc/terms/abstract")
 PART_OF_DOC, CONCERNS, ON_PROPERTY = (_n(_CGT + p) for p in ("partOfDocument", "concerns", "onProperty"))
 HAS_BODY, HAS_TARGET, HAS_SELECTOR, EXACT, START, BODY_VALUE = (
@@ -80,7 +82,7 @@ PRIMARY_SOURCE = _n(str(PROV.hadPrimarySource))
 # The facts a copy carries to its canonical node. Dates are not among them: two copies that
 # date a document differently are a conflict to report, not two dates of one node.
 PROVISION_FACTS = tuple(_n(p) for p in (
-    _ELI + "responsibility_of_agent", _ELI + "relevant_for", _ELI + "is_about", _ELI + "cites",
+    _CGT + "responsibleAgency", _ELI + "relevant_for", _ELI + "is_about", _ELI + "cites",
     _CGT + "modality", _CGT + "addressee", _CGT + "excludes"))
 DOCUMENT_FACTS = tuple(_n(p) for p in (
     _ELI + "passed_by", _ELI + "relevant_for", _ELI + "is_about", _ELI + "cites", _CGT + "interprets",

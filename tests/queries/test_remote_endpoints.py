@@ -352,7 +352,7 @@ def test_ask_and_construct_files_agree_locally_and_remotely(fixture_out, oxigrap
     ask.write_text("# Is the agency responsible for anything?\n"
                    "# param: agency (iri, default ag:nmpa) — the agency\n"
                    "PREFIX eli: <http://data.europa.eu/eli/ontology#>\n"
-                   "ASK { ?p eli:responsibility_of_agent ?agency }\n")
+                   "ASK { ?p cgt:responsibleAgency ?agency }\n")
     for agency, expected in (("ag:nmpa", "true"), ("ag:mfa", "false")):
         for where in (["--out", str(fixture_out)], ["--endpoint", oxigraph.query_url]):
             r = cli(["query", str(ask), "-p", f"agency={agency}"] + where)
@@ -361,7 +361,7 @@ def test_ask_and_construct_files_agree_locally_and_remotely(fixture_out, oxigrap
     construct.write_text("# Which agency is responsible for what, as triples?\n"
                          "PREFIX eli: <http://data.europa.eu/eli/ontology#>\n"
                          "CONSTRUCT { ?a <http://example.org/responsibleFor> ?p } "
-                         "WHERE { ?p eli:responsibility_of_agent ?a }\n")
+                         "WHERE { ?p cgt:responsibleAgency ?a }\n")
     graphs = []
     for where in (["--out", str(fixture_out)], ["--endpoint", oxigraph.query_url]):
         r = cli(["query", str(construct), "--format", "tsv"] + where)
