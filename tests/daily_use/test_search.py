@@ -24,6 +24,7 @@ from graph.cli import main
 # answered from what the text loaders extract, never from curated records
 NEEDS_TEXTS = {
     "document-history": "legislative history of a Chinese original",
+    "document-copies": "the texts' copies of a record",
     "documents-by-level": "legal level of a Chinese original",
     "provisional-bodies": "body names found in texts",
     "unresolved-mentions": "body names found in texts",
