@@ -184,7 +184,7 @@ def test_the_size_limit_is_a_build_option(tmp_path, fixture_text):
     assert refused.exit_code == 6, refused.output
     assert "measures.txt: error: file is" in refused.output and "KB limit" in refused.output
     assert "--max-text-mb" in refused.output and "0 provision(s)" in refused.output
-    accepted = CliRunner().invoke(main, args)
+    accepted = CliRunner().invoke(main, ["-v"] + args)  # per-file lines need -v
     assert accepted.exit_code == 0, accepted.output
     assert "measures.txt" in accepted.output and "4 provision(s)" in accepted.output
 

@@ -139,15 +139,17 @@ def test_large_graphs_go_in_batches_put_then_post_and_blank_nodes_stay_whole(
         assert r.exit_code == 0, r.output
     finally:
         proxy.close()
-    split = 0
+    split, large = 0, 0
     for g in store.named_graphs():
         writes = [m for m, graph in proxy.requests if graph == str(g) and m in ("PUT", "POST")]
         quads = list(store.ox.quads_for_pattern(None, None, None, ox.NamedNode(str(g))))
         assert writes == ["PUT"] + ["POST"] * (len(list(remote.batches(quads, 5))) - 1), writes
         split += len(writes) > 1
+        large += len(quads) > 5
         # the annotations' blank nodes (target, selectors) arrived as one structure
         assert isomorphic(gsp_graph(oxigraph.graph_store_url, str(g)), store.graph(g)), g
-    assert split == len(store.named_graphs())  # every fixture graph has more than 5 triples
+    # every graph of more than 5 triples was split (all but the fixture's small canonical layer)
+    assert split == large >= len(store.named_graphs()) - 1
 
 
 def test_batches_never_split_a_blank_node_and_lose_nothing(fixture_store):
@@ -367,4 +369,6 @@ def test_ask_and_construct_files_agree_locally_and_remotely(fixture_out, oxigrap
         r = cli(["query", str(construct), "--format", "tsv"] + where)
         assert r.exit_code == 0, r.output
         graphs.append(Graph().parse(data=r.output, format="nt"))
-    assert len(graphs[0]) == 15 and isomorphic(graphs[0], graphs[1])
+    # 15 responsibilities of the fixture's own provisions and 3 of the text's copy of Nansha
+    # measure 2 (a provision of its own graph; queries that count leave copies out)
+    assert len(graphs[0]) == 18 and isomorphic(graphs[0], graphs[1])
