@@ -30,6 +30,7 @@ from graph.build import REPO_ROOT
 from graph.cli import main
 
 TEXT_ONLY = {
+    "document-copies": "copies of a record are the texts' documents merged with it (graph/resolve.py)",
     "document-history": "legislative history lines are read from Chinese statutes (statute_zh)",
     "documents-by-level": "the legal level (效力级别) is read from Chinese statutes",
     "provisional-bodies": "body-shaped names that resolve to nothing come from texts",
