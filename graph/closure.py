@@ -9,8 +9,11 @@ stored once they are index lookups:
 * ``cgt:partOfDocument`` — each ``eli:LegalResourceSubdivision`` to the legal resource at the
   top of its ``eli:is_part_of`` chain, written into the subdivision's own named graph (so an
   incremental build that redoes one document redoes its shortcuts too);
-* ``skos:broaderTransitive`` — the SKOS super-property of ``skos:broader``, closed over the
-  registry's concept hierarchies, written into the registry graph.
+* ``cgt:broaderTransitive`` — every concept above a concept, the closure of ``skos:broader``
+  over the registry's concept hierarchies, written into the registry graph. It is a
+  sub-property of ``skos:broaderTransitive``: SKOS leaves that property to be inferred, never
+  asserted, so the materialised closure is the project's own term and a reasoner still
+  derives the SKOS one from it (docs/standards.md).
 
 Both are derived, never curated: a record or text that states them is overwritten by the
 walk, and SHACL checks that every subdivision has exactly one document.
@@ -85,7 +88,7 @@ def _broader_transitive(graph: Graph, up: dict) -> int:
             reached.add(node)
             todo.extend(up.get(node, ()))
         for node in reached:
-            if (start, SKOS.broaderTransitive, node) not in graph:
-                graph.add((start, SKOS.broaderTransitive, node))
+            if (start, CGT.broaderTransitive, node) not in graph:
+                graph.add((start, CGT.broaderTransitive, node))
                 added += 1
     return added

@@ -49,6 +49,7 @@ class CGT(DefinedNamespace):
     _fail = True
 
     # classes
+    PolicyDocument: URIRef  # a whole policy document: an eli:LegalResource that is no subdivision
     GenericAuthority: URIRef  # an unnamed collective body ("relevant industry authorities")
     SourceText: URIRef  # one of the texts the facts were taken from
     DataQualityNote: URIRef  # something about a source or record a user should know
@@ -62,6 +63,7 @@ class CGT(DefinedNamespace):
     ProvisionalBody: URIRef  # a body-shaped name that resolves to nothing known, kept for review
 
     # agencies
+    responsibleAgency: URIRef  # provision -> a body it gives a task (not ELI's responsibility_of_agent)
     administrativeLevel: URIRef  # agency -> concept in scheme/admin-levels
     jurisdiction: URIRef  # agency -> region concept it belongs to
     governmentFunction: URIRef  # agency -> concept in scheme/government-functions
@@ -69,6 +71,7 @@ class CGT(DefinedNamespace):
     regionLevel: URIRef  # region -> concept in scheme/region-levels
     abbreviation: URIRef  # province-level region -> its one-character abbreviation (粤)
     approvalDate: URIRef  # special zone -> year (xsd:gYear) or day it was approved as such
+    broaderTransitive: URIRef  # concept -> every concept above it (derived; ⊑ skos:broaderTransitive)
     # documents and provisions
     printedNumber: URIRef  # the number exactly as printed ("II.") beside eli:number ("2")
     partOfDocument: URIRef  # provision -> its document at any depth (derived by the build)
@@ -228,6 +231,26 @@ def _number_segment(number: str) -> str:
     if not seg:
         raise ValueError(f"provision number {number!r} gives an empty IRI segment")
     return seg
+
+
+#: ISO 639-1 language codes as the Library of Congress publishes them: DCMI gives
+#: dcterms:language a range of linguistic systems, which a bare "zh" string is not.
+LANGUAGE_BASE = "http://id.loc.gov/vocabulary/iso639-1/"
+#: IANA media types as resources (dcterms:format's range is a media type, not a string).
+MEDIA_TYPE_BASE = "https://www.iana.org/assignments/media-types/"
+
+
+def language(code: str) -> URIRef:
+    """``language("zh")`` -> the ISO 639-1 IRI of the language of a source."""
+    code = code.strip().lower().split("-")[0]
+    if not re.fullmatch(r"[a-z]{2}", code):
+        raise ValueError(f"not an ISO 639-1 language code: {code!r}")
+    return URIRef(LANGUAGE_BASE + code)
+
+
+def media_type(name: str) -> URIRef:
+    """``media_type("text/plain")`` -> its IANA IRI."""
+    return URIRef(MEDIA_TYPE_BASE + name)
 
 
 def graph_iri(name: str, base: str = DEFAULT_BASE) -> URIRef:

@@ -68,19 +68,22 @@ def _n(iri: str) -> ox.NamedNode:
 TYPE = _n(str(RDF.type))
 LEGAL_RESOURCE = _n(_ELI + "LegalResource")
 CITED = _n(_CGT + "CitedDocument")
-TITLE, NUMBER, ID_LOCAL, PASSED_BY = (_n(_ELI + p) for p in ("title", "number", "id_local", "passed_by"))
+NUMBER, ID_LOCAL, PASSED_BY = (_n(_ELI + p) for p in ("number", "id_local", "passed_by"))
+TITLE = _n("http://purl.org/dc/terms/title")  # on works: ELI keeps eli:title for expressions
 DATE_DOCUMENT, TYPE_SUB, IS_PART_OF = (_n(_ELI + p) for p in ("date_document", "type_subdivision", "is_part_of"))
-RESPONSIBLE, RELEVANT, ABOUT = (_n(_ELI + p) for p in ("responsibility_of_agent", "relevant_for", "is_about"))
+RELEVANT, ABOUT = (_n(_ELI + p) for p in ("relevant_for", "is_about"))
+RESPONSIBLE = _n(_CGT + "responsibleAgency")
 ABSTRACT = _n("http://purl.org/dc/terms/abstract")
 PART_OF_DOC, CONCERNS, ON_PROPERTY = (_n(_CGT + p) for p in ("partOfDocument", "concerns", "onProperty"))
 HAS_BODY, HAS_TARGET, HAS_SELECTOR, EXACT, START, BODY_VALUE = (
     _n(_OA + p) for p in ("hasBody", "hasTarget", "hasSelector", "exact", "start", "bodyValue"))
 PRIMARY_SOURCE = _n(str(PROV.hadPrimarySource))
+HAS_CLAIM, RDF_VALUE = _n(_CGT + "hasClaim"), _n(str(RDF.value))
 
 # The facts a copy carries to its canonical node. Dates are not among them: two copies that
 # date a document differently are a conflict to report, not two dates of one node.
 PROVISION_FACTS = tuple(_n(p) for p in (
-    _ELI + "responsibility_of_agent", _ELI + "relevant_for", _ELI + "is_about", _ELI + "cites",
+    _CGT + "responsibleAgency", _ELI + "relevant_for", _ELI + "is_about", _ELI + "cites",
     _CGT + "modality", _CGT + "addressee", _CGT + "excludes"))
 DOCUMENT_FACTS = tuple(_n(p) for p in (
     _ELI + "passed_by", _ELI + "relevant_for", _ELI + "is_about", _ELI + "cites", _CGT + "interprets",
@@ -165,8 +168,19 @@ def read_documents(store: GraphStore, base: str) -> dict[str, DocFeatures]:
         f.titles = sorted({o.value for o in _objects(store, node, TITLE)})
         f.numbers = {o.value for o in _objects(store, node, ID_LOCAL)}
         f.issuers = {o.value for o in _objects(store, node, PASSED_BY)}
-        f.dates = {o.value for o in _objects(store, node, DATE_DOCUMENT)}
+        f.dates = {o.value for o in _objects(store, node, DATE_DOCUMENT)} | _claimed(store, node, DATE_DOCUMENT)
     return docs
+
+
+def _claimed(store: GraphStore, node: ox.NamedNode, prop: ox.NamedNode) -> set[str]:
+    """The values a record's sources claim for ``prop`` when they disagree: such a record holds
+    its dates as the claims of a ``cgt:SourceConflict``, not as values of ``prop``."""
+    out: set[str] = set()
+    for q in store.ox.quads_for_pattern(None, CONCERNS, node, None):
+        if any(o == prop for o in _objects(store, q.subject, ON_PROPERTY, q.graph_name)):
+            for c in _objects(store, q.subject, HAS_CLAIM, q.graph_name):
+                out.update(o.value for o in _objects(store, c, RDF_VALUE, q.graph_name))
+    return out
 
 
 # ------------------------------------------------------------------ documents

@@ -335,8 +335,9 @@ class Site:
         store = self.live.get()
         counts = _home_counts(store)
         example = ("PREFIX eli: <http://data.europa.eu/eli/ontology#>\n"
+                   "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
                    "SELECT ?document ?title ?date WHERE {\n"
-                   "  ?document a eli:LegalResource ; eli:title ?title .\n"
+                   "  ?document a eli:LegalResource ; dcterms:title ?title .\n"
                    "  OPTIONAL { ?document eli:date_document ?date }\n"
                    "} ORDER BY DESC(?date) LIMIT 20")
         return self.render("serve-home.html", counts=counts, example=example,

@@ -33,11 +33,11 @@ LABELS = (f"{SKOS}prefLabel", f"{E}title", f"{DCT}title", f"{RDFS}label", "http:
 
 #: readable names for the properties people meet most; others show as prefixed names
 PROPERTY_NAMES = {
-    f"{E}title": "Title", f"{SKOS}prefLabel": "Name", f"{SKOS}altLabel": "Also called",
+    f"{DCT}title": "Title", f"{E}title": "Title", f"{SKOS}prefLabel": "Name", f"{SKOS}altLabel": "Also called",
     f"{E}id_local": "Number", f"{E}date_document": "Dated", f"{E}date_publication": "Published",
     f"{E}first_date_entry_in_force": "In force from", f"{E}date_no_longer_in_force": "In force until",
     f"{E}type_document": "Type of document", f"{E}passed_by": "Passed by",
-    f"{E}responsibility_of_agent": "Responsible bodies", f"{E}relevant_for": "Applies to",
+    f"{C}responsibleAgency": "Responsible bodies", f"{E}relevant_for": "Applies to",
     f"{E}is_about": "About", f"{DCT}abstract": "Summary", f"{E}is_part_of": "Part of",
     f"{E}has_part": "Has parts", f"{E}cites": "Cites", f"{E}number": "Provision number",
     f"{C}partOfDocument": "In document", f"{C}legalLevel": "Legal level", f"{C}history": "History",
@@ -48,9 +48,9 @@ PROPERTY_NAMES = {
     f"{PROV}alternateOf": "Same as (other source)", f"{PROV}wasGeneratedBy": "Made by",
     f"{C}sourceLocator": "Where in the source", f"{SKOS}historyNote": "History note",
 }
-_FIRST = [f"{E}title", f"{SKOS}prefLabel", f"{SKOS}altLabel", f"{E}id_local", f"{E}date_document",
+_FIRST = [f"{DCT}title", f"{E}title", f"{SKOS}prefLabel", f"{SKOS}altLabel", f"{E}id_local", f"{E}date_document",
           f"{E}date_publication", f"{E}first_date_entry_in_force", f"{E}type_document",
-          f"{C}legalLevel", f"{E}passed_by", f"{E}responsibility_of_agent", f"{E}relevant_for",
+          f"{C}legalLevel", f"{E}passed_by", f"{C}responsibleAgency", f"{E}relevant_for",
           f"{E}is_about", f"{DCT}abstract", f"{E}is_part_of", f"{C}partOfDocument"]
 _ORDER = {p: i for i, p in enumerate(_FIRST)}
 
@@ -257,7 +257,7 @@ def document_provisions(labels: Labels, doc: str, limit: int) -> dict:
                 "name": provision_path(p[len(doc) + 1:]) if p.startswith(doc + "/") else labels.short(p),
                 "title": labels.literal(p, f"{E}title"),
                 "summary": labels.literal(p, f"{DCT}abstract"),
-                "agents": sorted((labels.link(o) for o in labels.objects(p, f"{E}responsibility_of_agent")),
+                "agents": sorted((labels.link(o) for o in labels.objects(p, f"{C}responsibleAgency")),
                                  key=lambda v: v["text"]),
             })
             walk(p, depth + 1)
@@ -329,7 +329,7 @@ WHERE {{
   ?a a <{ORG}Organization> .
   OPTIONAL {{ ?a <{SKOS}prefLabel> ?le FILTER(LANG(?le) = "en") }}
   OPTIONAL {{ ?a <{SKOS}prefLabel> ?lz FILTER(LANGMATCHES(LANG(?lz), "zh")) }}
-  OPTIONAL {{ ?p <{E}responsibility_of_agent> ?a }}
+  OPTIONAL {{ ?p <{C}responsibleAgency> ?a }}
 }} GROUP BY ?a ORDER BY DESC(?n) ?en
 """
 

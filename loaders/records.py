@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from graph import namespaces as ns
 from graph.errors import Problem
@@ -340,6 +340,7 @@ class RecordCompiler:
         self.out.origins[doc] = (self.path, r.line)
         self._unknown_fields(r, RECORD_FIELDS, "record")
         self._add(doc, RDF.type, ELI.LegalResource)
+        self._add(doc, RDF.type, CGT.PolicyDocument)
         self._add(doc, PROV.wasGeneratedBy, curation_activity(self.base))
 
         title = r.get("title")
@@ -350,7 +351,7 @@ class RecordCompiler:
                 if lang not in ("en", "zh"):
                     self._err(self._line(r, "title"), f"title language {lang!r}: use en or zh")
                     continue
-                self._add(doc, ELI.title, Literal(str(text).strip(), lang=lang))
+                self._add(doc, DCTERMS.title, Literal(str(text).strip(), lang=lang))
 
         if self._text(r, "type", required=True):
             self._ref(r, "type", "doctype", doc, ELI.type_document)
@@ -390,7 +391,7 @@ class RecordCompiler:
             if name not in DATE_FIELDS:
                 self._err(self._line(dates, name), f"unknown date {name!r} (use {', '.join(DATE_FIELDS)})")
         reason = self._text(r, "date_missing_reason")
-        has_document_date = False
+        has_document_date = disputed = False
         for name, prop in DATE_FIELDS.items():
             if name not in dates:
                 continue
@@ -405,16 +406,23 @@ class RecordCompiler:
                     src = self._source(str(c["source"]), getattr(c, "line", line))
                     if lit is not None and src is not None:
                         claims.append((lit, src, str(c["source"])))
-                for lit, _, _ in claims:
-                    self._add(doc, prop, lit)
-                has_document_date |= name == "document" and bool(claims)
-                if len({lit for lit, _, _ in claims}) > 1:
+                # ELI's dates are functional: the document holds one value, or none when
+                # the sources disagree; the disputed values are the conflict's claims
+                values = {lit for lit, _, _ in claims}
+                if len(values) == 1:
+                    self._add(doc, prop, values.pop())
+                    has_document_date |= name == "document"
+                elif values:
                     self._conflict(doc, key, name, prop, claims)
+                    disputed |= name == "document"
             else:
                 lit = self._date(value, line, f"dates.{name}")
                 if lit is not None:
                     self._add(doc, prop, lit)
                     has_document_date |= name == "document"
+        if disputed and not reason:
+            reason = (f"the sources disagree on the date of the document; each date is a claim of "
+                      f"{conflict_iri(doc, 'document')}")
         if reason:
             self._add(doc, CGT.dateMissingReason, Literal(reason))
         elif not has_document_date and "document" not in dates:
@@ -490,12 +498,12 @@ class RecordCompiler:
         if (printed := self._text(p, "printed")) is not None:
             g(iri, CGT.printedNumber, Literal(printed))
         if (title := self._text(p, "title")) is not None:
-            g(iri, ELI.title, Literal(title, lang="en"))
+            g(iri, DCTERMS.title, Literal(title, lang="en"))
         if (summary := self._text(p, "summary")) is not None:
             g(iri, DCTERMS.abstract, Literal(summary, lang="en"))
         if (locator := self._text(p, "locator")) is not None:
             g(iri, CGT.sourceLocator, Literal(locator))
-        self._ref(p, "responsible", "agency", iri, ELI.responsibility_of_agent)
+        self._ref(p, "responsible", "agency", iri, CGT.responsibleAgency)
         self._ref(p, "regions", "region", iri, ELI.relevant_for)
         self._ref(p, "therapies", "therapy", iri, ELI.is_about)
         self._ref(p, "modality", "modality", iri, CGT.modality)
@@ -562,15 +570,20 @@ def compile_sources(path: Path, base: str, corpus_dir: Path | None) -> tuple[Gra
         g.add((iri, RDF.type, CGT.SourceText))
         g.add((iri, RDF.type, PROV.Entity))
         g.add((iri, DCTERMS.identifier, Literal(str(s["file"]))))
-        for field_name, prop in (("title", DCTERMS.title), ("publisher", DCTERMS.publisher)):
-            if s.get(field_name):
-                g.add((iri, prop, Literal(str(s[field_name]), lang="en")))
+        if s.get("title"):
+            g.add((iri, DCTERMS.title, Literal(str(s["title"]), lang="en")))
+        if s.get("publisher"):  # DCMI: the publisher is an agent, not a string
+            for t in publisher_triples(iri, str(s["publisher"]), base):
+                g.add(t)
         if s.get("kind"):
             g.add((iri, CGT.sourceKind, Literal(str(s["kind"]))))
         if s.get("sha256"):
             g.add((iri, CGT.sha256, Literal(str(s["sha256"]))))
-        for lang in s.get("language") or []:
-            g.add((iri, DCTERMS.language, Literal(str(lang))))
+        for lang in s.get("language") or []:  # DCMI: a linguistic system, by its ISO 639 IRI
+            try:
+                g.add((iri, DCTERMS.language, ns.language(str(lang))))
+            except ValueError as e:
+                problems.append(Problem(path, line, f"language: {e}"))
         if s.get("published"):
             try:
                 from loaders.text.dates import year_problem  # here: loaders.text imports this module
@@ -590,6 +603,15 @@ def compile_sources(path: Path, base: str, corpus_dir: Path | None) -> tuple[Gra
                 problems.append(Problem(path, line, f"{f.name} has changed since it was curated (sha256 differs)",
                                         "warning"))
     return g, keys, problems
+
+
+def publisher_triples(source: URIRef, name: str, base: str) -> list[tuple]:
+    """``source dcterms:publisher <base>agent/publisher-<slug>``, the agent typed and named:
+    one IRI per publisher name, so two sources of one publisher meet at one node."""
+    slug = "-".join("".join(c if c.isalnum() and c.isascii() else " " for c in name.lower()).split())
+    agent = URIRef(f"{base}agent/publisher-{slug or hashlib.sha1(name.encode()).hexdigest()[:10]}")
+    return [(source, DCTERMS.publisher, agent), (agent, RDF.type, DCTERMS.Agent),
+            (agent, RDF.type, FOAF.Agent), (agent, FOAF.name, Literal(name))]
 
 
 def compile_records(paths: Iterable[Path], registry: Registry, sources: set[str], base: str,

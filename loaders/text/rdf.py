@@ -9,16 +9,20 @@ and get the passage back.  Each extracted fact (subject, property, value) gets o
         oa:motivatedBy oa:identifying | oa:classifying | oa:describing ;
         oa:hasBody <value>            # agency, region, therapy, concept ... (or oa:bodyValue)
         cgt:concerns <subject> ;      # the provision or document the fact is about
-        cgt:onProperty <property> ;   # e.g. eli:responsibility_of_agent
+        cgt:onProperty <property> ;   # e.g. cgt:responsibleAgency
         oa:hasTarget <ann/target> .
     <ann/target> a oa:SpecificResource ; oa:hasSource <source> ;
         oa:hasSelector <ann/position>, <ann/quote> .
-    <ann/position> a oa:TextPositionSelector ; oa:start 10 ; oa:end 42 ;
-        oa:refinedBy [ a oa:TextQuoteSelector ; oa:exact "the name" ] .
-    <ann/quote> a oa:TextQuoteSelector ; oa:exact "..." ; oa:prefix "..." ; oa:suffix "..." .
+    <ann/position> a oa:TextPositionSelector ; oa:start 10 ; oa:end 42 ; oa:refinedBy <ann/name> .
+    <ann/quote> a oa:TextQuoteSelector ; oa:exact "..." ; oa:prefix "..." ; oa:suffix "..." ;
+        oa:refinedBy <ann/name> .
+    <ann/name> a oa:TextQuoteSelector ; oa:exact "the name" ; oa:prefix "..." ; oa:suffix "..." .
 
-The target is the passage (the responsibility list or the sentence); ``oa:refinedBy`` picks
-the name inside it.  IRIs of annotations, notes and extracted documents are derived from
+The target is the name inside the passage (the responsibility list or the sentence): both
+selectors select the passage and both are ``oa:refinedBy`` the same quote selector of the
+name, so that they select the same content, as the Web Annotation model requires of a
+target's selectors (docs/standards.md); an annotation read from a whole span has no
+refinement.  IRIs of annotations, notes and extracted documents are derived from
 the text (file key, offsets, values), never from row order or randomness, so two builds of
 the same input give the same triples.
 """
@@ -30,7 +34,7 @@ import hashlib
 from collections.abc import Iterable
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
 from graph import namespaces as ns
 from graph.namespaces import CGT, ELI, OA
@@ -56,6 +60,7 @@ _CONCERNS, _ON_PROPERTY, _GENERATED = CGT.concerns, CGT.onProperty, PROV.wasGene
 # vocabulary: Oxigraph stores every integer subtype as xsd:integer, and the graph pySHACL
 # validates should be the graph the store and the exports hold.
 _INTEGER = XSD.integer
+_PLAIN_TEXT = ns.media_type("text/plain")
 
 
 #: Offsets as typed literals, shared by every file (offsets repeat from file to file).
@@ -152,9 +157,13 @@ class Writer:
         self.add(self.source, _RDF.type, _PROV.Entity)
         self.add(self.source, _CGT.sha256, Literal(src.sha256))
         self.add(self.source, _DCTERMS.identifier, Literal(src.name))
-        self.add(self.source, _DCTERMS.format, Literal("text/plain"))
+        # DCMI gives format, conformsTo and hasVersion resources, not strings
+        self.add(self.source, _DCTERMS.format, _PLAIN_TEXT)
         self.add(self.source, _RDFS.label, Literal(f"text file {src.name}"))
-        self.add(self.source, _DCTERMS.conformsTo, Literal(f"genre:{genre}"))
+        standard = URIRef(f"{self.base}genre/{genre}")
+        self.add(self.source, _DCTERMS.conformsTo, standard)
+        self.add(standard, _RDF.type, _DCTERMS.Standard)
+        self.add(standard, _RDFS.label, Literal(f"text genre {genre} (loaders/text/genres)", lang="en"))
         agent = agent_iri(self.base)
         self.add(self.act, _RDF.type, _PROV.Activity)
         self.add(self.act, _RDFS.label, Literal("extraction of provisions and responsibilities "
@@ -163,7 +172,7 @@ class Writer:
         self.add(self.act, _PROV.wasAssociatedWith, agent)
         self.add(agent, _RDF.type, _PROV.SoftwareAgent)
         self.add(agent, _RDFS.label, Literal("cgtkg text loaders (loaders.text)"))
-        self.add(agent, _DCTERMS.hasVersion, Literal(self.version))
+        self.add(agent, OWL.versionInfo, Literal(self.version))
 
     def annotate(self, subject: URIRef, prop: URIRef | None, body, span: Span,
                  motivation: URIRef, inner: Span | None = None,
@@ -204,8 +213,11 @@ class Writer:
         ]
         if inner is not None and inner != span and span.contains(inner):
             ref = _iri(f"{a}/name")
+            # both selectors pick the passage, and both are refined to the name inside it:
+            # the Web Annotation model wants a target's selectors to select the same content
             ts += [
                 (pos, _REFINED, ref),
+                (quote, _REFINED, ref),
                 (ref, _TYPE, _QUOTE),
                 (ref, _EXACT, lit(text[inner.start:inner.end])),
                 (ref, _PREFIX, lit(text[max(start, inner.start - CONTEXT_CHARS):inner.start])),
@@ -281,6 +293,7 @@ class Writer:
         d = ns.document(doc.key, self.base)
         add = self.add
         add(d, _RDF.type, _ELI.LegalResource)
+        add(d, _RDF.type, _CGT.PolicyDocument)
         if doc.genre == "cited":
             add(d, _RDF.type, _CGT.CitedDocument)
         add(d, _PROV.wasGeneratedBy, self.act)
@@ -288,7 +301,7 @@ class Writer:
         for sp in doc.spans:
             self.annotate(d, None, d, sp, _OA.identifying)
         for t in doc.titles:
-            self.literal(d, _ELI.title, Literal(str(t.value), lang=t.lang or "en"), t.spans)
+            self.literal(d, _DCTERMS.title, Literal(str(t.value), lang=t.lang or "en"), t.spans)
         if doc.number is not None:
             self.literal(d, _ELI.id_local, Literal(str(doc.number.value)), doc.number.spans)
         if doc.doctype is not None and doc.doctype.target is not None:
@@ -391,9 +404,9 @@ class Writer:
             self.annotate(iri, None, iri, sp, _OA.identifying)
         if p.title is not None:
             title = str(p.title.value)
-            self.literal(iri, _ELI.title, Literal(title, lang="zh" if _zh(title) else "en"), p.title.spans)
+            self.literal(iri, _DCTERMS.title, Literal(title, lang="zh" if _zh(title) else "en"), p.title.spans)
         for m in p.responsible:
-            self.link(iri, _ELI.responsibility_of_agent, m)
+            self.link(iri, _CGT.responsibleAgency, m)
         for m in p.regions:
             self.link(iri, _ELI.relevant_for, m)
         for m in p.therapies:

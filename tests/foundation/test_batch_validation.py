@@ -56,7 +56,7 @@ def _break(graph: Graph) -> None:
     provisions = sorted(graph.subjects(RDF.type, ELI.LegalResourceSubdivision))
     assert len(provisions) >= 2
     graph.remove((provisions[0], ELI.number, None))
-    graph.add((provisions[1], ELI.responsibility_of_agent, URIRef("https://example.org/not-an-agency")))
+    graph.add((provisions[1], CGT.responsibleAgency, URIRef("https://example.org/not-an-agency")))
     annotation = next(iter(graph.subjects(RDF.type, OA.Annotation)))
     graph.add((annotation, CGT.concerns, URIRef("https://example.org/nothing-describes-this")))
 

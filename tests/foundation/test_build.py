@@ -34,6 +34,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX cgt: <https://w3id.org/cgt-kg/ontology#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 CLI = [sys.executable, "-m", "graph.cli"]
 
@@ -46,7 +47,7 @@ def nansha_measures(store) -> dict[str, set[str]]:
             FILTER CONTAINS(?id, "1786")
             ?m eli:number ?number ; eli:type_subdivision ?t .
             FILTER STRENDS(STR(?t), "/measure")
-            OPTIONAL { ?m eli:responsibility_of_agent ?agency }
+            OPTIONAL { ?m cgt:responsibleAgency ?agency }
         }""")
     out: dict[str, set[str]] = {}
     for r in rows:
@@ -111,7 +112,7 @@ def test_every_nansha_measure_lists_exactly_the_departments_the_source_names(sto
 def test_shenzhen_regulations_have_9_chapters_and_72_articles(store):
     rows = store.query(PREFIXES + """
         SELECT ?type ?number ?parentType WHERE {
-            ?doc a eli:LegalResource ; eli:title ?t .
+            ?doc a eli:LegalResource ; dcterms:title ?t .
             FILTER(LANG(?t) = "en" && CONTAINS(?t, "Shenzhen Special Economic Zone Regulations on Promoting"))
             ?p eli:is_part_of+ ?doc ; eli:number ?number ; eli:type_subdivision ?type ; eli:is_part_of ?parent .
             OPTIONAL { ?parent eli:type_subdivision ?parentType }
@@ -124,16 +125,22 @@ def test_shenzhen_regulations_have_9_chapters_and_72_articles(store):
 
 
 def test_beijing_work_plan_keeps_both_dates_each_with_its_source(store):
+    """Both dates are kept as claims with their sources; the document itself holds neither
+    (eli:date_document is functional in ELI: two values made the graph inconsistent, issue
+    23), only a reason that points to the conflict."""
     rows = store.query(PREFIXES + """
-        SELECT ?date ?source ?docDate WHERE {
+        SELECT ?doc ?date ?source WHERE {
             ?c a cgt:SourceConflict ; cgt:concerns ?doc ; cgt:onProperty eli:date_document ; cgt:hasClaim ?claim .
-            ?doc eli:title ?t . FILTER(CONTAINS(LCASE(?t), "beijing") && CONTAINS(LCASE(?t), "work plan"))
+            ?doc dcterms:title ?t . FILTER(CONTAINS(LCASE(?t), "beijing") && CONTAINS(LCASE(?t), "work plan"))
             ?claim rdf:value ?date ; prov:wasDerivedFrom ?source .
-            ?doc eli:date_document ?docDate .
         }""")
     claims = {(str(r["date"]), str(r["source"]).rsplit("/", 1)[1]) for r in rows}
     assert claims == {("2023-11-18", "hankun-ftz-pilot-article"), ("2023-11-23", "cell-policy-roundup-2023")}
-    assert {str(r["docDate"]) for r in rows} == {"2023-11-18", "2023-11-23"}
+    (doc,) = {r["doc"] for r in rows}
+    own = store.query(PREFIXES + "SELECT ?doc ?d ?why WHERE { OPTIONAL { ?doc eli:date_document ?d } "
+                      "OPTIONAL { ?doc cgt:dateMissingReason ?why } }", {"doc": doc})
+    assert [r.get("d") for r in own] == [None]
+    assert "conflict/document" in str(own[0]["why"])
 
 
 def test_corrupted_roundup_date_is_a_note_not_a_guess(store):
@@ -334,8 +341,11 @@ def test_validate_command_exit_codes(built, tmp_path):
     broken = subprocess.run([*CLI, "validate", str(bad)], capture_output=True, text=True)
     assert broken.returncode == 2 and "bad.ttl" in broken.stderr
     doc = tmp_path / "doc.ttl"
+    # a whole document is a cgt:PolicyDocument (ELI's eli:LegalResource holds provisions too)
     doc.write_text("@prefix eli: <http://data.europa.eu/eli/ontology#> .\n"
-                   "<https://w3id.org/cgt-kg/id/doc/x> a eli:LegalResource .\n", encoding="utf-8")
+                   "@prefix cgt: <https://w3id.org/cgt-kg/ontology#> .\n"
+                   "<https://w3id.org/cgt-kg/id/doc/x> a eli:LegalResource, cgt:PolicyDocument .\n",
+                   encoding="utf-8")
     violating = subprocess.run([*CLI, "validate", str(doc)], capture_output=True, text=True)
     assert violating.returncode == 1 and "doc/x" in violating.stdout
 
@@ -429,7 +439,7 @@ def test_extracted_documents_point_to_their_curated_records(corpus_dir, tmp_path
         PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT ?exact ?curated ?agency WHERE {
             ?x prov:alternateOf ?curated .
-            ?a cgt:concerns ?x ; cgt:onProperty eli:responsibility_of_agent ; oa:hasBody ?agency ;
+            ?a cgt:concerns ?x ; cgt:onProperty cgt:responsibleAgency ; oa:hasBody ?agency ;
                oa:hasTarget/oa:hasSelector ?sel . ?sel a oa:TextQuoteSelector ; oa:exact ?exact .
         }""", {"curated": URIRef(ns.document("nansha-market-access-opinions") + "/measure/9"),
                "agency": ns.agency("nmpa")})

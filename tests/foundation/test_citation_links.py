@@ -48,7 +48,7 @@ def _everyone_citing_the_banks_measures(store, city: str) -> set[str]:
     (the `record` column, empty for the copy that stands for the others), and `cited-by` on
     that finds every citing provision."""
     (regulation,) = {r["d"] for r in store.query(
-        "SELECT ?d ?t WHERE { ?d <http://data.europa.eu/eli/ontology#title> ?t }",
+        "SELECT ?d ?t WHERE { ?d <http://purl.org/dc/terms/title> ?t }",
         {"t": Literal(f"Regulations of {city} on Cell Therapy Services", lang="en")})}
     (row,) = [r for r in run_local(store, load("cites"), {"document": regulation}).rows
               if "cell-banks" in str(r["cited"])]

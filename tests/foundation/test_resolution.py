@@ -260,6 +260,8 @@ def test_copies_naming_other_responsible_bodies_are_a_recorded_conflict_not_a_pa
     other bodies in the text (a conflict), measure 2 fewer (a partial list, no conflict)."""
     from rdflib.namespace import PROV, RDF
 
+    from rdflib.namespace import DCTERMS
+
     from graph.namespaces import CGT, ELI
     from graph.resolve import resolve
 
@@ -268,14 +270,14 @@ def test_copies_naming_other_responsible_bodies_are_a_recorded_conflict_not_a_pa
 
     def document(key, source, bodies):
         d = URIRef(DOC + key)
-        out = [(d, RDF.type, ELI.LegalResource), (d, ELI.title, Literal("Measures on Cell Banks of Hainan", lang="en")),
+        out = [(d, RDF.type, ELI.LegalResource), (d, DCTERMS.title, Literal("Measures on Cell Banks of Hainan", lang="en")),
                (d, ELI.passed_by, ns.agency("hainan-gov")),
                (d, PROV.hadPrimarySource, URIRef(base + "source/" + source))]
         for n, agencies in bodies.items():
             p = URIRef(f"{d}/measure/{n}")
             out += [(p, RDF.type, ELI.LegalResourceSubdivision), (p, ELI.is_part_of, d), (p, CGT.partOfDocument, d),
                     (p, ELI.number, Literal(n)), (p, ELI.type_subdivision, ns.concept("measure", base))]
-            out += [(p, ELI.responsibility_of_agent, ns.agency(a)) for a in agencies]
+            out += [(p, CGT.responsibleAgency, ns.agency(a)) for a in agencies]
         return out
 
     store.add_graph(URIRef(base + "graph/doc/hainan-banks"),

@@ -14,7 +14,7 @@ A case file is a delta on ``valid.ttl``. Its leading comment lines form a header
 
     # shape:  cgts:DocumentTitle                 the shape that must fire (required, once)
     # focus:  <test-notice>                      its focus node (required, once)
-    # remove: <test-notice> eli:title "..."@en . a triple of valid.ttl or the registries
+    # remove: <test-notice> dcterms:title "..."@en . a triple of valid.ttl or the registries
     #                                            to take out (any number of lines)
     # also:   cgts:DocumentEnglishTitle          another shape the same break trips
     #                                            (any number; each must really fire)
@@ -279,8 +279,12 @@ def case_data(case: Case, base: Graph) -> Graph:
 
 def case_shapes(case: Case, shapes: Graph) -> Graph:
     """The shapes graph a case runs with: a node-only shape gets ``sh:targetNode <focus>``
-    so that the case exercises the shape itself, not only the shape that points to it."""
-    if case.shape not in untargeted_node_shapes(shapes):
+    so that the case exercises the shape itself, not only the shape that points to it; so does
+    an untargeted property shape (reached through a node shape's ``sh:or``, whose report names
+    only the node shape)."""
+    untargeted_property = ((case.shape, RDF.type, SH.PropertyShape) in shapes
+                           and not any((case.shape, p, None) in shapes for p in TARGETS))
+    if case.shape not in untargeted_node_shapes(shapes) and not untargeted_property:
         return shapes
     g = Graph()
     g += shapes
@@ -374,27 +378,26 @@ def test_case_reader_rejects_a_removal_that_is_not_there(tmp_path, valid_graph):
     """A '# remove:' of a triple that is not in the graph would silently test nothing."""
     bad = tmp_path / "DocumentTitle--typo.ttl"
     bad.write_text('# shape: cgts:DocumentTitle\n# focus: <test-notice>\n'
-                   '# remove: <test-notice> eli:title "No such title"@en .\n', encoding="utf-8")
+                   '# remove: <test-notice> dcterms:title "No such title"@en .\n', encoding="utf-8")
     case = read_case(bad)
     assert case.remove == [(URIRef("https://w3id.org/cgt-kg/id/doc/test-notice"),
-                            URIRef("http://data.europa.eu/eli/ontology#title"),
+                            URIRef("http://purl.org/dc/terms/title"),
                             Literal("No such title", lang="en"))]
     with pytest.raises(AssertionError, match="changes nothing"):
         case_data(case, valid_graph)
 
 
 def test_a_violation_names_its_shape_and_path_readably(valid_graph, shapes):
-    """What a user reads in the build's report: an inverse or alternative path spelled as a
-    SPARQL property path, not the label of the blank node pySHACL's report holds, and an
-    unnamed property shape under the name of the shape that holds it."""
+    """What a user reads in the build's report: an alternative path spelled as a SPARQL
+    property path, not the label of the blank node pySHACL's report holds, and an unnamed
+    property shape under the name of the shape that holds it."""
     doc = URIRef("https://w3id.org/cgt-kg/id/doc/test-notice")
     broken = Graph()
     broken += valid_graph
     broken.remove((doc, URIRef("http://data.europa.eu/eli/ontology#passed_by"), None))
-    conflict = URIRef(f"{doc}/conflict/document")
-    on_property = URIRef("https://w3id.org/cgt-kg/ontology#onProperty")
-    broken.remove((conflict, on_property, None))
-    broken.add((conflict, on_property, URIRef("http://data.europa.eu/eli/ontology#first_date_entry_in_force")))
-    paths = {v.shape: v.path for v in validate_graph(broken, shapes) if v.focus == str(doc)}
-    assert paths["cgts:DocumentIssuerOrReason"] == "(eli:passed_by|cgt:issuerMissingReason)"
-    assert paths["cgts:DocumentSingleDate"] == "^cgt:concerns"
+    rdf_value = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#value")
+    claim = next(iter(broken.subjects(rdf_value, None)))
+    broken.remove((claim, rdf_value, None))
+    paths = {(v.focus, v.shape): v.path for v in validate_graph(broken, shapes)}
+    assert paths[(str(doc), "cgts:DocumentIssuerOrReason")] == "(eli:passed_by|cgt:issuerMissingReason)"
+    assert paths[(str(claim), "cgts:ClaimShape")] == "rdf:value"

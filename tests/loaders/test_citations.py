@@ -7,7 +7,7 @@ from __future__ import annotations
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from graph.namespaces import CGT, ELI, OA
+from graph.namespaces import CGT, DCTERMS, ELI, OA
 from loaders.text.corpus import _attach_citations
 from loaders.text.model import Document, Extraction, Provision, Span, Value
 
@@ -40,7 +40,7 @@ def _cites(g) -> dict[str, set[str]]:
     """citing IRI (after /doc/) -> the titles of the documents it cites"""
     out: dict[str, set[str]] = {}
     for s, o in g.subject_objects(ELI.cites):
-        out.setdefault(str(s).split("/doc/", 1)[1], set()).update(str(t) for t in g.objects(o, ELI.title))
+        out.setdefault(str(s).split("/doc/", 1)[1], set()).update(str(t) for t in g.objects(o, DCTERMS.title))
     return out
 
 
@@ -74,7 +74,7 @@ def test_each_citation_is_annotated_with_the_quoted_title_and_its_offsets(extrac
         quote = next(s for s in selectors if (s, RDF.type, OA.TextQuoteSelector) in g)
         pos = next(s for s in selectors if (s, RDF.type, OA.TextPositionSelector) in g)
         exact = str(g.value(quote, OA.exact))
-        assert exact in {str(t) for t in g.objects(cited, ELI.title)}
+        assert exact in {str(t) for t in g.objects(cited, DCTERMS.title)}
         start, end = int(g.value(pos, OA.start)), int(g.value(pos, OA.end))
         assert text[start:end] == exact
 
@@ -132,9 +132,9 @@ def test_an_interpretation_printed_after_the_articles_interprets_the_regulation(
     links = list(g.subject_objects(CGT.interprets))
     assert len(links) == 1
     explained_by, regulation = links[0]
-    assert {str(t) for t in g.objects(regulation, ELI.title)} == {
+    assert {str(t) for t in g.objects(regulation, DCTERMS.title)} == {
         "Regulations of Hainan Province on Cell Therapy Services"}
-    assert {str(t) for t in g.objects(explained_by, ELI.title)} == {
+    assert {str(t) for t in g.objects(explained_by, DCTERMS.title)} == {
         "Interpretation of the Regulations of Hainan Province on Cell Therapy Services"}
     # the heading that names the interpretation is its evidence
     ann = next(a for a in g.subjects(CGT.onProperty, CGT.interprets))

@@ -191,7 +191,7 @@ def test_build_of_the_fixture_pages_publishes_every_page(tmp_path_factory):
     assert totals["files_built"] == totals["files"] == len(list(FIXTURES.glob("*.txt")))
     rows = GraphStore.open(out).query("""
         PREFIX cgt: <https://w3id.org/cgt-kg/ontology#>
-        PREFIX eli: <http://data.europa.eu/eli/ontology#>
-        SELECT ?notice ?doc ?t WHERE { ?notice cgt:promulgates ?doc . ?doc eli:title ?t }""")
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?notice ?doc ?t WHERE { ?notice cgt:promulgates ?doc . ?doc dcterms:title ?t }""")
     expected = yaml.safe_load((FIXTURES / "expected.yaml").read_text(encoding="utf-8"))
     assert len(rows) == sum(1 for page in expected.values() for d in page["documents"] if d.get("promulgates"))

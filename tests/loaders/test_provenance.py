@@ -6,7 +6,7 @@ from __future__ import annotations
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
-from graph.namespaces import DEFAULT_BASE, ELI
+from graph.namespaces import DCTERMS, DEFAULT_BASE
 from graph.store import GraphStore
 
 #: The query documented in docs/loaders.md ("the passage behind a responsibility link").
@@ -16,9 +16,9 @@ PREFIX oa:  <http://www.w3.org/ns/oa#>
 PREFIX cgt: <https://w3id.org/cgt-kg/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?provision ?agency ?file ?start ?end ?passage ?name WHERE {
-  ?provision eli:responsibility_of_agent ?agency .
+  ?provision cgt:responsibleAgency ?agency .
   ?ann cgt:concerns ?provision ;
-       cgt:onProperty eli:responsibility_of_agent ;
+       cgt:onProperty cgt:responsibleAgency ;
        oa:hasBody ?agency ;
        oa:hasTarget ?target .
   ?target oa:hasSource ?source ;
@@ -42,7 +42,7 @@ def _store(tmp_path, fr):
 def test_passage_behind_each_responsibility_link(tmp_path, extract, fixture_text):
     fr = extract(fixture_text("measures_mixed.txt"), "measures.txt")
     store = _store(tmp_path, fr)
-    links = store.query("SELECT ?p ?a WHERE { ?p <http://data.europa.eu/eli/ontology#responsibility_of_agent> ?a }")
+    links = store.query("SELECT ?p ?a WHERE { ?p <https://w3id.org/cgt-kg/ontology#responsibleAgency> ?a }")
     assert len(links) == 6
     for link in links:
         rows = store.query(PASSAGE_QUERY, {"provision": link["p"], "agency": link["a"]})
@@ -68,7 +68,7 @@ def test_every_fact_of_a_provision_has_a_span_and_unresolved_names_are_kept(tmp_
         PREFIX eli: <http://data.europa.eu/eli/ontology#>
         PREFIX cgt: <https://w3id.org/cgt-kg/ontology#>
         SELECT ?s ?p ?o WHERE {
-          VALUES ?p { eli:responsibility_of_agent eli:is_about eli:relevant_for cgt:modality
+          VALUES ?p { cgt:responsibleAgency eli:is_about eli:relevant_for cgt:modality
                       cgt:addressee cgt:excludes }
           ?s a eli:LegalResourceSubdivision ; ?p ?o .
           FILTER NOT EXISTS { ?a cgt:concerns ?s ; cgt:onProperty ?p ; <http://www.w3.org/ns/oa#hasBody> ?o }
@@ -88,7 +88,7 @@ def test_extracted_resources_are_marked_as_extracted(extract, fixture_text):
     fr = extract(fixture_text("roundup.txt"), "roundup.txt")
     g = fr.graph
     act = URIRef(f"{DEFAULT_BASE}activity/extraction")
-    docs = set(g.subjects(ELI.title, None))
+    docs = set(g.subjects(DCTERMS.title, None))
     assert docs and all(str(d).startswith(f"{DEFAULT_BASE}doc/x-") for d in docs)
     from rdflib.namespace import PROV
     assert all((d, PROV.wasGeneratedBy, act) in g for d in docs)

@@ -2,7 +2,7 @@
 
 Everything here is invented (names, numbers, passages); it follows the model of
 ontology/cgt.ttl and data/README.md: documents are eli:LegalResource, provisions
-eli:LegalResourceSubdivision with eli:is_part_of, responsibility eli:responsibility_of_agent,
+eli:LegalResourceSubdivision with eli:is_part_of, responsibility cgt:responsibleAgency,
 regions and therapies SKOS concepts with skos:broader.  Expected outcomes in the tests are
 worked out by hand from the comments below.  (The module name is unique under tests/
 because pytest imports test helpers by their base name.)
@@ -44,6 +44,7 @@ PREFIXES = f"""
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
 @prefix cgt:  <https://w3id.org/cgt-kg/ontology#> .
+@prefix rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 @prefix ag:   <{BASE}agency/> .
 @prefix rg:   <{BASE}region/> .
 @prefix th:   <{BASE}therapy/> .
@@ -105,60 +106,64 @@ src:test-source a cgt:SourceText ; dcterms:title "A made-up source text"@en .
 """
 
 DOC_ALPHA = """
-doc:alpha a eli:LegalResource ; eli:title "Alpha test opinions"@en, "阿尔法测试意见"@zh ;
+doc:alpha a eli:LegalResource ; dcterms:title "Alpha test opinions"@en, "阿尔法测试意见"@zh ;
     eli:id_local "Test [2024] No. 1" ; eli:passed_by ag:ndrc, ag:mofcom ;
     eli:date_document "2024-01-09"^^xsd:date ; eli:relevant_for rg:nansha ;
     eli:is_about th:cell-therapy ; prov:hadPrimarySource src:test-source .
 doc:alpha\\/measure\\/1 a eli:LegalResourceSubdivision ; eli:is_part_of doc:alpha ;
-    eli:type_subdivision cv:measure ; eli:number "1" ; eli:title "First test measure"@en ;
+    eli:type_subdivision cv:measure ; eli:number "1" ; dcterms:title "First test measure"@en ;
     dcterms:abstract "Invented summary of the first measure."@en ;
-    eli:responsibility_of_agent ag:nmpa, ag:nhc, ag:guangdong-gov ;
+    cgt:responsibleAgency ag:nmpa, ag:nhc, ag:guangdong-gov ;
     eli:is_about th:car-t ; prov:wasDerivedFrom src:test-source ;
     cgt:sourceLocator "Test text, measure 1" .
 doc:alpha\\/measure\\/2 a eli:LegalResourceSubdivision ; eli:is_part_of doc:alpha ;
     eli:type_subdivision cv:measure ; eli:number "2" ; cgt:printedNumber "II." ;
     dcterms:abstract "Invented summary of the second measure."@en ;
-    eli:responsibility_of_agent ag:nmpa, ag:nhc ; eli:relevant_for rg:hebei .
+    cgt:responsibleAgency ag:nmpa, ag:nhc ; eli:relevant_for rg:hebei .
 doc:alpha\\/measure\\/3 a eli:LegalResourceSubdivision ; eli:is_part_of doc:alpha ;
     eli:type_subdivision cv:measure ; eli:number "3" ;
-    eli:responsibility_of_agent ag:samr, ag:relevant-industry-authorities ;
+    cgt:responsibleAgency ag:samr, ag:relevant-industry-authorities ;
     eli:is_about th:gene-therapy .
 [] a oa:Annotation ; oa:hasBody doc:alpha\\/measure\\/1 ;
     oa:hasTarget [ oa:hasSource src:test-source ;
                    oa:hasSelector [ a oa:TextQuoteSelector ;
                                     oa:exact "An invented passage that stands in for a quote." ] ] .
 [] a oa:Annotation ; cgt:concerns doc:alpha\\/measure\\/1 ;
-    cgt:onProperty eli:responsibility_of_agent ; oa:hasBody ag:nhc ;
+    cgt:onProperty cgt:responsibleAgency ; oa:hasBody ag:nhc ;
     oa:hasTarget [ oa:hasSource src:test-source ;
                    oa:hasSelector [ a oa:TextQuoteSelector ;
                                     oa:exact "Invented words that name the health commission." ] ] .
 """
 
 DOC_BETA = """
-doc:beta a eli:LegalResource ; eli:title "Beta test regulations"@en ;
+doc:beta a eli:LegalResource ; dcterms:title "Beta test regulations"@en ;
     eli:passed_by ag:shenzhen-gov ;
-    eli:date_document "2022-06-01"^^xsd:date, "2023-02-01"^^xsd:date ;
     eli:relevant_for rg:shenzhen ; prov:hadPrimarySource src:test-source .
+doc:beta\\/conflict\\/document a cgt:SourceConflict ; cgt:concerns doc:beta ;
+    cgt:onProperty eli:date_document ;
+    cgt:hasClaim doc:beta\\/claim\\/1, doc:beta\\/claim\\/2 .
+doc:beta\\/claim\\/1 a cgt:Claim ; rdf:value "2022-06-01"^^xsd:date .
+doc:beta\\/claim\\/2 a cgt:Claim ; rdf:value "2023-02-01"^^xsd:date .
 doc:beta\\/chapter\\/1 a eli:LegalResourceSubdivision ; eli:is_part_of doc:beta ;
     eli:type_subdivision cv:chapter ; eli:number "1" .
 doc:beta\\/article\\/1 a eli:LegalResourceSubdivision ; eli:is_part_of doc:beta\\/chapter\\/1 ;
     eli:type_subdivision cv:article ; eli:number "1" ;
-    eli:responsibility_of_agent ag:shenzhen-hc .
+    cgt:responsibleAgency ag:shenzhen-hc .
 doc:beta\\/article\\/2 a eli:LegalResourceSubdivision ; eli:is_part_of doc:beta\\/chapter\\/1 ;
     eli:type_subdivision cv:article ; eli:number "2" ;
-    eli:responsibility_of_agent ag:shenzhen-hc, ag:shenzhen-gov .
+    cgt:responsibleAgency ag:shenzhen-hc, ag:shenzhen-gov .
 doc:beta\\/article\\/2\\/item\\/1 a eli:LegalResourceSubdivision ;
     eli:is_part_of doc:beta\\/article\\/2 ;
     eli:type_subdivision cv:item ; eli:number "1" ;
-    eli:responsibility_of_agent ag:nmpa, ag:shenzhen-hc .
+    cgt:responsibleAgency ag:nmpa, ag:shenzhen-hc .
 """
 
 DOC_GAMMA = """
-doc:gamma a eli:LegalResource ; eli:title "Gamma test notice"@en ;
+doc:gamma a eli:LegalResource ; dcterms:title "Gamma test notice"@en ;
     eli:passed_by ag:nmpa ; eli:relevant_for rg:china ; eli:is_about th:cell-gene-therapy .
 doc:gamma\\/measure\\/1 a eli:LegalResourceSubdivision ; eli:is_part_of doc:gamma ;
     eli:type_subdivision cv:measure ; eli:number "1" ;
-    eli:responsibility_of_agent ag:cde, ag:nmpa .
+    cgt:responsibleAgency ag:cde, ag:nmpa .
 """
 
 GRAPHS = {

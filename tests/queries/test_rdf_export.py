@@ -127,7 +127,10 @@ def test_void_description_counts_every_graph_and_names_licence_and_sources(datas
     (ds,) = set(g.subjects(VOID.subset, None))  # the dataset; its subsets are the graphs
     assert (ds, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in g
     assert (ds, RDF.type, URIRef("http://www.w3.org/ns/dcat#Dataset")) in g
-    assert g.value(ds, VOID.triples) == Literal(len(store), datatype=XSD.integer)
+    # void:triples counts distinct triples: a triple two named graphs hold counts once
+    # (issue 23: it counted quads), so it equals the merged export's size
+    distinct = len({(s, p, o) for s, p, o, _ in store.to_dataset().quads((None, None, None, None))})
+    assert g.value(ds, VOID.triples) == Literal(distinct, datatype=XSD.integer)
     counts = {str(g.value(sub, SD.name)): int(g.value(sub, VOID.triples))
               for sub in g.objects(ds, VOID.subset)}
     assert counts == {str(name): len(store.graph(name)) for name in store.named_graphs()}

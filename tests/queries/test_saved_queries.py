@@ -84,7 +84,8 @@ def test_saved_query_returns_the_expected_rows(name, case, fixture_store):
 BROKEN = "https://w3id.org/cgt-kg/id/doc/fx-broken"
 EXPECTED_VIOLATIONS = {
     "responsibility-outside-registry-violation": ("agency", {
-        f"{DEFAULT_BASE}agency/ghost-bureau", f"{DEFAULT_BASE}agency/unknown-office"}),
+        f"{DEFAULT_BASE}agency/ghost-bureau", f"{DEFAULT_BASE}agency/unknown-office",
+        f"{DEFAULT_BASE}agency/made-up-office"}),
     "provision-number-violation": ("provision", {
         f"{BROKEN}/measure/1", f"{BROKEN}/measure/x", f"{BROKEN}/measure/3"}),
     "date-conflict-unrecorded-violation": ("document", {BROKEN}),

@@ -8,9 +8,9 @@ import time
 
 import pytest
 from rdflib import URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
-from graph.namespaces import DEFAULT_BASE, ELI
+from graph.namespaces import CGT, DEFAULT_BASE, ELI
 
 pytestmark = pytest.mark.browser
 WIDTHS = (390, 1280)
@@ -53,7 +53,7 @@ def test_document_page_lists_its_provisions_and_leads_to_them(browser, server, u
     problems: list[str] = []
     page = _open(browser, server, "/id/" + str(doc)[len(DEFAULT_BASE):], width, problems)
     assert page.url == server.url + "/page/" + str(doc)[len(DEFAULT_BASE):]
-    title = next(str(t) for t in union.objects(doc, ELI.title) if t.language == "en")
+    title = next(str(t) for t in union.objects(doc, DCTERMS.title) if t.language == "en")
     assert page.locator("h1").inner_text().strip() == title
     assert page.locator("li.provision").count() == len(provisions)
     _fits(page, width)
@@ -77,7 +77,7 @@ def test_agency_page_names_it_in_both_languages_with_its_provisions(browser, ser
     page = _open(browser, server, "/id/agency/nmpa", width, problems)
     assert page.locator("h1").inner_text() == "National Medical Products Administration"
     assert page.locator("p.title-zh").inner_text() == "国家药品监督管理局"
-    owned = set(union.subjects(ELI.responsibility_of_agent, nmpa))
+    owned = set(union.subjects(CGT.responsibleAgency, nmpa))
     row = page.locator("#referenced dt", has_text="Responsible bodies")
     assert row.count() == 1
     assert row.locator("xpath=following-sibling::dd[1]").locator("li").count() == len(owned)

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 from serve_server import Server
 
 from graph.build import BuildOptions, build
@@ -90,7 +90,7 @@ def test_a_browser_is_sent_to_the_page_and_unknown_iris_are_404(server, union):
     assert r.status == 303 and r.getheader("Location") == f"/page/{rest}"
     r, body = _get(server, f"/page/{rest}")
     assert r.status == 200 and r.getheader("Content-Type").startswith("text/html")
-    title = str(next(t for t in union.objects(doc, ELI.title) if t.language == "en"))
+    title = str(next(t for t in union.objects(doc, DCTERMS.title) if t.language == "en"))
     assert title in body.decode("utf-8").replace("&#39;", "'").replace("&amp;", "&")
     for path in ("/id/doc/no-such-document", "/page/agency/no-such-agency", "/data/region/nowhere.ttl"):
         assert _get(server, path, "text/turtle")[0].status == 404, path

@@ -21,14 +21,16 @@ from graph.store import GraphStore, to_ox
 
 SELECT = """PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX cgt: <https://w3id.org/cgt-kg/ontology#>
 SELECT ?provision ?agency ?name WHERE {
-  ?provision eli:responsibility_of_agent ?agency .
+  ?provision cgt:responsibleAgency ?agency .
   ?agency skos:prefLabel ?name .
 } ORDER BY ?provision ?agency ?name"""
 
 CONSTRUCT = """PREFIX eli: <http://data.europa.eu/eli/ontology#>
-CONSTRUCT { ?d eli:title ?t ; eli:date_document ?date } WHERE {
-  ?d a eli:LegalResource ; eli:title ?t . OPTIONAL { ?d eli:date_document ?date } }"""
+PREFIX dcterms: <http://purl.org/dc/terms/>
+CONSTRUCT { ?d dcterms:title ?t ; eli:date_document ?date } WHERE {
+  ?d a eli:LegalResource ; dcterms:title ?t . OPTIONAL { ?d eli:date_document ?date } }"""
 
 
 def _local(store_dir, text):
