@@ -258,9 +258,7 @@ def test_document_merging_precision_and_recall_on_labelled_pairs(both, capsys):
 def test_copies_naming_other_responsible_bodies_are_a_recorded_conflict_not_a_partial_list(tmp_path):
     """A record and a text's copy of it (made-up triples in a real store): measure 1 names
     other bodies in the text (a conflict), measure 2 fewer (a partial list, no conflict)."""
-    from rdflib.namespace import PROV, RDF
-
-    from rdflib.namespace import DCTERMS
+    from rdflib.namespace import DCTERMS, PROV, RDF
 
     from graph.namespaces import CGT, ELI
     from graph.resolve import resolve
@@ -270,7 +268,8 @@ def test_copies_naming_other_responsible_bodies_are_a_recorded_conflict_not_a_pa
 
     def document(key, source, bodies):
         d = URIRef(DOC + key)
-        out = [(d, RDF.type, ELI.LegalResource), (d, DCTERMS.title, Literal("Measures on Cell Banks of Hainan", lang="en")),
+        out = [(d, RDF.type, ELI.LegalResource),
+               (d, DCTERMS.title, Literal("Measures on Cell Banks of Hainan", lang="en")),
                (d, ELI.passed_by, ns.agency("hainan-gov")),
                (d, PROV.hadPrimarySource, URIRef(base + "source/" + source))]
         for n, agencies in bodies.items():
