@@ -858,7 +858,7 @@ _EN_HEAD_END = re.compile(r"^(?:Commission|Bureau|Department|Administration|Offi
                           r"Government|Customs)$")
 _EN_PLACE_TAIL = {"Province", "Municipality", "City", "District", "County"}
 _ZH_BODY_END = re.compile(r"委员会|管委会|管理局|办公厅|办公室|海关|人民政府|(?<!管理)局|厅|委(?!员)")
-_ZH_AND = re.compile(r"及其|以及|、|和|及|与|或者")
+_ZH_AND = re.compile(r"及其(?!他)|以及|、|和|及|与|或者")
 _ZH_VERB = re.compile(r"应当|负责|主管|可以|依法|按照|依照|会同|不得|须|应")
 _ZH_OWN_DUTY = re.compile(r"\s*(?:应当|可以|必须|须|应|要|负责|立即|及时|并|依法|按照|依照)")
 _ZH_COOP = re.compile(r"(?:应当|可以|负责)?(?:会同|联合|协同)")

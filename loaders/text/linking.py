@@ -16,6 +16,7 @@ reported; it is never mapped to a body the text does not name.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections import OrderedDict, defaultdict
@@ -661,8 +662,9 @@ ZH_LEVEL = re.compile(
     r"(?:本市|本省)?(?:地方)?各级人民政府|地方人民政府|县级人民政府|"
     r"乡、镇人民政府|乡镇人民政府|乡（镇）人民政府|乡\(镇\)人民政府|乡级人民政府|"
     r"(?:本市|本省)(?:人民政府)?|区、县(?:人民政府)?|区（县）(?:人民政府)?|"
-    r"[省市](?:[（(](?:自治)?[市区县旗](?:、(?:自治)?[市区县旗])*[）)]|"
-    r"[、和][市区县]{1,2}(?:[（(](?:自治)?[市区县旗](?:、(?:自治)?[市区县旗])*[）)])?)+|"
+    r"区县(?:[（(]自治县[）)])?(?:人民政府)?|"
+    r"[省市区县](?:[（(](?:自治)?[市区县旗](?:、(?:自治)?[市区县旗])*[）)]|"
+    r"[、和](?:[市区县](?!场)){1,2}(?:[（(](?:自治)?[市区县旗](?:、(?:自治)?[市区县旗])*[）)])?)+|"
     r"[省市区县](?![场级域内外长委局厅])(?:人民政府)?)")
 #: ``市、区人民政府``: the governments of several levels of the document's place.
 _ZH_LEVEL_PAREN = r"[（(](?:自治)?[市区县旗地](?:、(?:自治)?[市区县旗])*[）)]"
@@ -680,7 +682,7 @@ _ZH_NOT_FN = re.compile(
     r"其他(?!有关)")
 #: Suffixes of the function words that do not change the function: 卫生行政 = 卫生 = 卫生主管.
 _ZH_FN_SUFFIX = re.compile(r"(?:行政主管|行政管理|监督管理|主管|行政|监管|监督|管理|工作)+$")
-_ZH_RELEVANT = {"有关", "其他有关", "相关", "各", "各有关", "有关主管", "其他"}
+_ZH_RELEVANT = {"有关", "其他有关", "相关", "其他相关", "各", "各有关", "有关主管", "其他"}
 
 
 def zh_level_class(lvl: str) -> str:
@@ -788,6 +790,18 @@ def parse_zh_descriptor(text: str, pos: int, limit: int, inherit: str | None = N
     return None
 
 
+def _level_words(level: str) -> list[tuple[str, int]]:
+    """The level words of a place-bound descriptor's level, one per level and outside
+    parentheses, with their offsets: ``市、县（市、区）`` -> [(市, 0), (县, 2)]."""
+    inside = {i for p in re.finditer(_ZH_LEVEL_PAREN, level) for i in range(*p.span())}
+    out, classes = [], set()
+    for i, ch in enumerate(level):
+        if ch in "省市区县" and i not in inside and zh_level_class(ch) not in classes:
+            classes.add(zh_level_class(ch))
+            out.append((ch, i))
+    return out
+
+
 class ZhDescriptors:
     """Resolves ``国务院卫生健康主管部门`` (national: the body whose descriptor labels carry that
     function), ``县级以上地方人民政府卫生健康主管部门`` (a role: a cgt:GenericAuthority) and
@@ -827,11 +841,23 @@ class ZhDescriptors:
                     classes.add(zh_level_class(ch))
                     one = ZhDescriptor(ch + "人民政府", zh_level_class(ch), [], [], d.start + i,
                                        d.start + i + 1, True)
-                    m = self._one(text, one, "", Span(d.start + i, d.start + i + 1), ctx)
+                    m = self._one(text, one, "", Span(d.start + i, d.start + i + 1), ctx, True)
                     out.append(m)
             return out
         if d.gov_only:
             return [self._one(text, d, "", Span(d.start, d.end), ctx)]
+        levels = _level_words(d.level) if d.cls.startswith("place") else []
+        if len(levels) > 1:  # 市、县（市、区）卫生行政部门: the city's department and the counties'
+            out = []
+            for ch, i in levels:
+                one = dataclasses.replace(d, level=ch, cls=zh_level_class(ch))
+                # the level's own words start the descriptor unless it was inherited
+                # (市、区X部门及其他相关部门: the second takes the level, not its position)
+                at = d.start + i if text.startswith(d.level, d.start) else d.start
+                for core, (s, e) in zip(d.cores, d.pieces):
+                    span = Span(at, d.end) if len(d.cores) == 1 else Span(s, e)
+                    out.append(self._one(text, one, core, span, ctx, True))
+            return out
         out = []
         for core, (s, e) in zip(d.cores, d.pieces):
             span = Span(d.start, d.end) if len(d.cores) == 1 else Span(s, e)
@@ -839,7 +865,7 @@ class ZhDescriptors:
         return out
 
     def _one(self, text: str, d: ZhDescriptor, core: str, span: Span,
-             ctx: Context | None) -> Mention:
+             ctx: Context | None, collective: bool = False) -> Mention:
         surface = text[span.start:span.end]
         if not d.cls.startswith("place") and d.cls != "none":
             hits = sorted(self.table.get((d.cls, core), ()))
@@ -862,7 +888,7 @@ class ZhDescriptors:
             if m is not None and m.target is not None:
                 return Mention("agency", span, surface, m.target, m.key, "context")
             if self.resolver is not None and self.derive:
-                got = self.resolver.resolve(name, span, ctx, surface)
+                got = self.resolver.resolve(name, span, ctx, surface, collective)
                 if got is not None and got.target is not None:
                     return got
             return Mention("agency", span, surface, None, None,
@@ -883,7 +909,7 @@ class ZhDescriptors:
             m.surface = surface
             return m
         if self.resolver is not None and self.derive:
-            got = self.resolver.resolve(lv_char + core + "部门", span, ctx, surface)
+            got = self.resolver.resolve(lv_char + core + "部门", span, ctx, surface, collective)
             if got is not None and got.target is not None:
                 return got
         if m is not None:  # the registry's reason it could not decide (several fit, …)
@@ -1140,7 +1166,7 @@ class BodyResolver:
         return best[2] if best else None
 
     def resolve(self, name: str, span: Span, ctx: Context | None,
-                surface: str | None = None) -> Mention | None:
+                surface: str | None = None, collective: bool = False) -> Mention | None:
         """The body a name stands for, derived if no registry entry holds it; a provisional
         (unresolved) mention if it has a body's form and no known function; None if it is not
         a body name."""
@@ -1149,8 +1175,13 @@ class BodyResolver:
         if got is None:
             return None
         place, fn, level, head = got
+        group = False
         if place is None and level is not None:
             place = self.context_place(level, ctx)
+            # 区人民政府 in a city's text is its districts' governments; a bare 市X部门 in a
+            # province's text is some city's, unknown, unless listed with other levels
+            # (市、县人民政府: every city's and every county's)
+            group = place is None and (level == "district" or collective)
         if fn is None:
             if not head or not looks_like_a_name(name):
                 return None
@@ -1158,6 +1189,13 @@ class BodyResolver:
                         "provisional body: a body's name with no known function"
                         + (f" in {self.reg.key(place)}" if place is not None else ""))
             m.about = self.provisional(surface, place)
+            return m
+        if group:  # 区人民政府 in a city's text: its districts' governments, taken together
+            iri = self.derive_group(level, fn, ctx)
+            if iri is None:
+                return None
+            m = Mention("agency", span, surface, iri, self.reg.key(iri), "derived")
+            m.about = _description(self.derived, iri)
             return m
         if place is None:
             return None
@@ -1184,6 +1222,12 @@ class BodyResolver:
         fn = self.functions.get("gov")
         return self.derive(place, fn) if fn is not None else None
 
+    def _place_names(self, place: URIRef) -> tuple[str | None, str | None]:
+        """The place's Chinese and English names, as bodies' names start with them."""
+        zh = next((str(o) for o in self.reg.graph.objects(place, SKOS.prefLabel)
+                   if getattr(o, "language", None) == "zh"), None)
+        return zh, self.reg.pref_en.get(place)
+
     def derive(self, place: URIRef, fn: Function) -> URIRef | None:
         rank = self.rank.get(place)
         if rank not in _LEVEL_OF or not fn.forms:
@@ -1192,9 +1236,7 @@ class BodyResolver:
         if iri in self.derived:
             return iri
         g = self.reg.graph
-        zh_place = next((str(o) for o in g.objects(place, SKOS.prefLabel)
-                         if getattr(o, "language", None) == "zh"), None)
-        en_place = self.reg.pref_en.get(place)
+        zh_place, en_place = self._place_names(place)
         if zh_place is None or en_place is None:
             return None
         level = str(g.value(place, CGT.regionLevel) or "").rsplit("/", 1)[-1]
@@ -1230,6 +1272,55 @@ class BodyResolver:
             parent = self.government(place)
         if parent is not None:
             ts.append((iri, ORG.subOrganizationOf, parent))
+        return iri
+
+    def derive_group(self, level: str, fn: Function, ctx: Context | None) -> URIRef | None:
+        """The bodies of one function at every place of a level below the document's place,
+        taken together: ``区卫生健康部门`` in Shanghai's text is the health departments of all
+        its districts, ``市、县人民政府`` in a province's text the governments of its cities and
+        of its counties. A cgt:GenericAuthority (a collective, as the registry's
+        ``shenzhen-district-govs``): ``agency/<place>-counties-<function>`` or
+        ``agency/<place>-cities-<function>``. None when the document has no place above that
+        level, or the level is a province's (a text never names its own province's peers)."""
+        if level == "district":
+            place = self.context_place("city", ctx) or self.context_place("province", ctx)
+        elif level == "city":
+            place = self.context_place("province", ctx)
+            if place is not None and str(self.reg.graph.value(place, CGT.regionLevel) or
+                                         "").endswith("rl-municipality"):
+                return None  # a municipality's 市 is itself, not a group
+        else:
+            return None
+        if place is None or not fn.forms or fn.key in _VERTICAL:
+            return None
+        which = "counties" if level == "district" else "cities"
+        iri = URIRef(f"{self.reg.base}agency/{self.reg.key(place)}-{which}-{fn.key}")
+        if iri in self.derived:
+            return iri
+        g = self.reg.graph
+        zh_place, en_place = self._place_names(place)
+        if zh_place is None or en_place is None:
+            return None
+        municipality = str(g.value(place, CGT.regionLevel) or "").endswith("rl-municipality")
+        if level == "district":
+            zh = zh_place + ("各区县" if municipality else "各县（市、区）") + fn.forms["district"]
+            en_level = "District and County"
+        else:
+            zh = zh_place + "各设区的市" + fn.forms["city"]
+            en_level = "City"
+        head = fn.en_head
+        if not re.search(r"\b(?:Commission|Administration|Bureau|Office|Government|Committee|"
+                         r"Congress)\b", head):
+            head += " Bureau"
+        en = f"{en_level} {head}{'' if head.endswith('s') else 's'} of {en_place}"
+        base = self.reg.base
+        self.derived[iri] = [
+            (iri, RDF.type, ORG.Organization), (iri, RDF.type, CGT.GenericAuthority),
+            (iri, SKOS.prefLabel, Literal(en, lang="en")), (iri, SKOS.prefLabel, Literal(zh, lang="zh")),
+            (iri, CGT.administrativeLevel, URIRef(f"{base}concept/{_LEVEL_OF[level]}")),
+            (iri, CGT.jurisdiction, place), (iri, CGT.governmentFunction, fn.iri),
+            (iri, ORG.classification, URIRef(f"{base}concept/at-collective")),
+        ]
         return iri
 
     def provisional(self, name: str, place: URIRef | None) -> tuple:
