@@ -107,6 +107,12 @@ def _bind(g: Graph, base: str) -> None:
     g.bind("oa", OA)
 
 
+def new_graph(base: str) -> Graph:
+    """An empty graph of the kind an extraction is written into: a write-once store
+    (loaders/text/triples.py), the project's prefixes bound when first needed."""
+    return LatePrefixGraph(WriteOnceStore(), bind=functools.partial(_bind, base=base))
+
+
 def _h(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:12]
 
@@ -117,10 +123,9 @@ class Writer:
     def __init__(self, src: SourceText, base: str, version: str, source: URIRef | None = None):
         self.src = src
         self.base = base
-        store = WriteOnceStore()
-        self._put = store.put
-        self._put_all = store.put_all
-        self.g: Graph = LatePrefixGraph(store, bind=functools.partial(_bind, base=base))
+        self.g: Graph = new_graph(base)
+        self._put = self.g.store.put
+        self._put_all = self.g.store.put_all
         # literals repeat (offsets, the quote of a passage several facts were read from)
         self._strs: dict[str, Literal] = {}
         self._described: set[tuple] = set()  # triples of unlisted bodies already written
