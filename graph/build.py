@@ -1,15 +1,21 @@
 """The build: ontology + registries + curated records (+ extracted texts) -> validated store.
 
-This is the single path every feature goes through.  Steps, each one able to stop the build
-without touching what an earlier build published:
+This is the single path every feature goes through, in six named stages (each a function
+below, "the build, in named stages"), each able to stop the build without touching what an
+earlier build published:
 
-1. read the registry (ontology and reference data), the source list and every record;
-   problems with a file and line -> exit 2 (bad input);
-2. optionally extract the texts of a corpus folder (``loaders.text``);
-3. validate the union with pySHACL -> exit 1 on violations, printed with the record file;
-4. write a new store generation, run every ``queries/*-violation.rq`` -> exit 1 on rows;
-5. dump ``graph.trig`` (one named graph per document) and ``graph.ttl`` (merged), then
-   publish the generation with one atomic rename.
+1. plan: read the registry (ontology and reference data), the source list and every record;
+   list the units (one per named graph) and which changed; problems with a file and line ->
+   exit 2 (bad input);
+2. extract: the texts of a corpus folder (``loaders.text``), in a pool of processes with
+   ``jobs`` > 1 (``graph/pool.py``);
+3. derive: the shortcuts queries look up (``graph/closure.py``), then the links across
+   graphs (date conflicts between texts, ``graph/resolve.py``'s canonical nodes);
+4. validate: pySHACL per batch -> a text with violations is quarantined, a record's fail the
+   build (exit 1); then every ``queries/*-violation.rq`` -> exit 1 on rows;
+5. write: each batch into a new store generation (a writer thread), then ``graph.trig`` (one
+   named graph per document) and ``graph.ttl`` (merged);
+6. publish: manifest and build report, then the generation with one atomic rename.
 """
 
 from __future__ import annotations
