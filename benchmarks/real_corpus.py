@@ -72,23 +72,26 @@ def run_build(corpus: Path, out: Path, jobs: int = 1) -> dict:
     """One ``cgtkg build`` in a child process; its report, wall time and peak RSS (of the
     build process, and of its largest extraction worker)."""
     cmd = [sys.executable, "-c",
-           "import resource, sys\nfrom graph.cli import main\nif __name__ == '__main__':\n"
+           "import sys\nfrom graph.cli import main\nif __name__ == '__main__':\n"
            "    try:\n        main()\n    except SystemExit as e:\n        code = e.code\n    else:\n        code = 0\n"
-           "    sys.stderr.write('\\nPEAK_RSS_KB %d %d\\n' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-           " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+           "    from graph.build import peak_rss_mb\n"
+           "    sys.stderr.write('\\nPEAK_RSS_MB %s\\n' % peak_rss_mb())\n"
            "    sys.exit(code)",
            "build", "--corpus", str(corpus), "--out", str(out), "--jobs", str(jobs)]
     t0 = time.time()
     proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True)
     wall = time.time() - t0
-    peaks = next(([int(x) / 1024 for x in line.split()[1:]] for line in proc.stderr.splitlines()
-                  if line.startswith("PEAK_RSS_KB")), [None, None])
-    peak, worker = peaks
+    # VmHWM: getrusage's ru_maxrss would keep this benchmark's own size from before exec
+    peak = next((float(line.split()[1]) for line in proc.stderr.splitlines()
+                 if line.startswith("PEAK_RSS_MB")), None)
     report_file = out / "build-report.json"
     if proc.returncode not in (0, 6) or not report_file.exists():  # 6: published, some files left out
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
         raise SystemExit(f"build of {corpus} failed with exit {proc.returncode}:\n{tail}")
     report = json.loads(report_file.read_text(encoding="utf-8"))
+    # a worker's own VmHWM, which it adds to each file's report (getrusage's children figure
+    # keeps the size of the build process they were forked from)
+    worker = max((f.get("worker_peak_rss_mb", 0) for f in report.get("corpus", {}).get("files", [])), default=0)
     return {"wall_s": round(wall, 2), "peak_rss_mb": round(peak, 1) if peak else None,
             "worker_peak_rss_mb": round(worker, 1) if worker and jobs > 1 else None, "report": report,
             "store_bytes": _folder_size((out / "current").resolve() / "store")}
@@ -161,45 +164,17 @@ def limits(texts: Path, out: Path, scratch: Path) -> dict:
             "shacl_s": raw_shacl(nquads), "nquads_mb": len(nquads) / (1 << 20)}
 
 
-def measure(corpus: Path, sizes: list[int | None], workdir: Path, jobs: int = 1, rebuild: bool = True) -> list[dict]:
+def measure(corpus: Path, sizes: list[int | None], workdir: Path, jobs: list[int] = (1,),
+            rebuild: bool = True) -> list[dict]:
+    """Each size built once per number of ``jobs``, one after the other (side by side on a
+    shared machine), each build followed by its raw limits."""
     rows = []
     for n in sizes:
         texts = workdir / f"texts-{n or 'all'}"
         text_bytes = sample(corpus, n, texts)
-        out = workdir / f"out-{n or 'all'}"
-        r = run_build(texts, out, jobs)
-        rep = r["report"]
-        totals = rep["corpus"]["totals"]
-        timings = rep["timings_s"]
-        mb = text_bytes / (1 << 20)
-        lim = limits(texts, out, workdir / "scratch-store")
-        extracted = sum(v for g, v in rep["named_graphs"].items() if "/graph/extracted/" in g)
-        store_s = timings.get("store", 0.0) + timings.get("store-wait", 0.0)
-        row = {
-            "files": totals["files"], "text_mb": round(mb, 2), "jobs": jobs, "build_s": r["wall_s"],
-            "stages_s": {k: timings.get(k, 0.0) for k in STAGES},
-            "stages_mb_s": {k: round(mb / timings[k], 2) for k in STAGES if timings.get(k)},
-            "extract_mb_s": round(mb / timings["extract"], 3) if timings.get("extract") else None,
-            "limits_s": {k: round(v, 3) for k, v in lim.items() if k.endswith("_s")},
-            "limit_mb_s": {"scan": round(mb / lim["scan_s"], 1), "bulk_load": round(mb / lim["bulk_load_s"], 2),
-                           "shacl": round(mb / lim["shacl_s"], 2)},
-            # limit seconds / build seconds: 1.0 = the stage runs as fast as its raw work alone
-            "ratio_to_limit": {
-                "extract": round(lim["scan_s"] / timings["extract"], 3) if timings.get("extract") else None,
-                "store": round(lim["bulk_load_s"] / store_s, 2) if store_s else None,
-                "validate": round(lim["shacl_s"] / timings["validate"], 2) if timings.get("validate") else None},
-            "nquads_mb": round(lim["nquads_mb"], 1),
-            "store_mb": round(r["store_bytes"] / (1 << 20), 1),
-            "store_bytes_per_text_byte": round(r["store_bytes"] / text_bytes, 1) if text_bytes else None,
-            "extracted_triples": extracted,
-            "triples_per_kb": round(extracted / (text_bytes / 1024), 1) if text_bytes else None,
-            "peak_rss_mb": r["peak_rss_mb"], "worker_peak_rss_mb": r["worker_peak_rss_mb"],
-            "documents": rep["stats"].get("documents"), "provisions": rep["stats"].get("provisions"),
-            "built": totals.get("files_built"), "quarantined": totals.get("files_quarantined"),
-            "failed": totals.get("files_failed"), "skipped": totals.get("files_skipped"),
-        }
-        rows.append(row)
-        print(_line(row), flush=True)
+        for j in jobs:
+            rows.append(_measure_one(texts, text_bytes, workdir / f"out-{n or 'all'}-j{j}", workdir, j))
+            print(_line(rows[-1]), flush=True)
     if not rebuild:
         return rows
     last = workdir / f"texts-{sizes[-1] or 'all'}"
@@ -207,10 +182,46 @@ def measure(corpus: Path, sizes: list[int | None], workdir: Path, jobs: int = 1,
     content = one.read_text(encoding="utf-8")
     one.unlink()  # a link into the shared corpus: replace it by an edited copy
     one.write_text(content + "\n", encoding="utf-8")
-    r = run_build(last, workdir / f"out-{sizes[-1] or 'all'}", jobs)
-    rows[-1]["rebuild_one_file_s"] = r["wall_s"]
-    print(f"rebuild after one file changed: {r['wall_s']:.1f} s (full build {rows[-1]['build_s']:.1f} s)")
+    for j, row in zip(jobs, rows[-len(jobs):]):
+        r = run_build(last, workdir / f"out-{sizes[-1] or 'all'}-j{j}", j)
+        row["rebuild_one_file_s"] = r["wall_s"]
+        print(f"jobs {j}: rebuild after one file changed: {r['wall_s']:.1f} s (full build {row['build_s']:.1f} s)")
     return rows
+
+
+def _measure_one(texts: Path, text_bytes: int, out: Path, workdir: Path, jobs: int) -> dict:
+    r = run_build(texts, out, jobs)
+    rep = r["report"]
+    totals = rep["corpus"]["totals"]
+    timings = rep["timings_s"]
+    mb = text_bytes / (1 << 20)
+    lim = limits(texts, out, workdir / "scratch-store")
+    extracted = sum(v for g, v in rep["named_graphs"].items() if "/graph/extracted/" in g)
+    store_s = timings.get("store", 0.0) + timings.get("store-wait", 0.0)
+    row = {
+        "files": totals["files"], "text_mb": round(mb, 2), "jobs": jobs, "build_s": r["wall_s"],
+        "stages_s": {k: timings.get(k, 0.0) for k in STAGES},
+        "stages_mb_s": {k: round(mb / timings[k], 2) for k in STAGES if timings.get(k)},
+        "extract_mb_s": round(mb / timings["extract"], 3) if timings.get("extract") else None,
+        "limits_s": {k: round(v, 3) for k, v in lim.items() if k.endswith("_s")},
+        "limit_mb_s": {"scan": round(mb / lim["scan_s"], 1), "bulk_load": round(mb / lim["bulk_load_s"], 2),
+                       "shacl": round(mb / lim["shacl_s"], 2)},
+        # limit seconds / build seconds: 1.0 = the stage runs as fast as its raw work alone
+        "ratio_to_limit": {
+            "extract": round(lim["scan_s"] / timings["extract"], 3) if timings.get("extract") else None,
+            "store": round(lim["bulk_load_s"] / store_s, 2) if store_s else None,
+            "validate": round(lim["shacl_s"] / timings["validate"], 2) if timings.get("validate") else None},
+        "nquads_mb": round(lim["nquads_mb"], 1),
+        "store_mb": round(r["store_bytes"] / (1 << 20), 1),
+        "store_bytes_per_text_byte": round(r["store_bytes"] / text_bytes, 1) if text_bytes else None,
+        "extracted_triples": extracted,
+        "triples_per_kb": round(extracted / (text_bytes / 1024), 1) if text_bytes else None,
+        "peak_rss_mb": r["peak_rss_mb"], "worker_peak_rss_mb": r["worker_peak_rss_mb"],
+        "documents": rep["stats"].get("documents"), "provisions": rep["stats"].get("provisions"),
+        "built": totals.get("files_built"), "quarantined": totals.get("files_quarantined"),
+        "failed": totals.get("files_failed"), "skipped": totals.get("files_skipped"),
+    }
+    return row
 
 
 def _line(row: dict) -> str:
@@ -239,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--sizes", default="10,100,1000,all", help="file counts, 'all' for the whole corpus")
-    ap.add_argument("--jobs", type=int, default=1, help="cgtkg build --jobs: extraction processes")
+    ap.add_argument("--jobs", default="1", help="cgtkg build --jobs: extraction processes; several "
+                    "(--jobs 1,2) build each size once with each, side by side")
     ap.add_argument("--no-rebuild", action="store_true", help="skip the rebuild after one file changed")
     ap.add_argument("--json", type=Path, help="write the rows here")
     a = ap.parse_args(argv)
@@ -249,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sizes = [None if s.strip() == "all" else int(s) for s in a.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="cgtkg-real-") as tmp:
-        rows = measure(a.corpus, sizes, Path(tmp), a.jobs, not a.no_rebuild)
+        rows = measure(a.corpus, sizes, Path(tmp), [int(j) for j in a.jobs.split(",")], not a.no_rebuild)
     if a.json:
         a.json.parent.mkdir(parents=True, exist_ok=True)
         a.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")

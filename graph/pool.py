@@ -73,10 +73,12 @@ def _init_worker(ontology_dir: str, base: str, sources_nt: bytes, max_bytes: int
 
 
 def _extract_in_worker(path: str, rel: str) -> tuple[list | None, list, dict]:
+    from graph.build import peak_rss_mb
     from loaders.text.triples import written_triples
 
     fr = _WORKER.extract(Path(path), rel)
     triples = written_triples(fr.graph) if fr.graph is not None else None
+    fr.report["worker_peak_rss_mb"] = peak_rss_mb()  # this worker's own, so far
     return triples, fr.problems, fr.report
 
 
