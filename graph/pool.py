@@ -12,6 +12,10 @@ finish in: the store holds the same quads as a build in one process.
 The parent asks for the next batch's texts (``prefetch``) before it derives, validates and
 writes the current one, so extraction runs beside SHACL and the store writer.  Only two
 batches' texts are ever requested at once, which bounds the results waiting in memory.
+
+A text whose extraction fails is reported by the worker as it would be in one process (the
+loaders catch it).  A worker that dies (killed, out of memory) breaks the whole pool: the
+build then extracts that text and the rest in its own process and warns once.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from rdflib import Graph
@@ -100,7 +105,9 @@ class PoolExtractor:
 
     def __init__(self, plan, jobs: int) -> None:
         o = plan.options
+        self.plan = plan
         self.base = o.base
+        self.serial: SerialExtractor | None = None  # once a worker died: the rest in this process
         nt = plan.sources_graph.serialize(format="nt", encoding="utf-8") if len(plan.sources_graph) else b""
         self.pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
@@ -108,6 +115,8 @@ class PoolExtractor:
         self.futures: dict[tuple[str, str], Future] = {}
 
     def prefetch(self, units) -> None:
+        if self.serial is not None:
+            return
         for u in units:
             if u.kind == "text":
                 key = (str(u.path), u.rel)
@@ -117,11 +126,16 @@ class PoolExtractor:
     def extract(self, path: Path, rel: str = ""):
         from loaders.text.rdf import new_graph
 
+        if self.serial is not None:
+            return self.serial.extract(path, rel)
         key = (str(path), rel)
         if key not in self.futures:
             self.prefetch([_Text(path, rel)])
         t0 = time.time()
-        triples, problems, report = self.futures.pop(key).result()
+        try:
+            triples, problems, report = self.futures.pop(key).result()
+        except BrokenProcessPool:
+            return self._without_workers(path, rel)
         report["waited_s"] = round(time.time() - t0, 3)
         graph = None
         if triples is not None:
@@ -129,9 +143,27 @@ class PoolExtractor:
             graph.store.put_all(triples)
         return _Result(graph, problems, report)
 
+    def _without_workers(self, path: Path, rel: str):
+        """A worker process died (killed, out of memory): the pool is unusable, so this text
+        and every later one are extracted in the build's own process, with a warning; the
+        build's output is the same."""
+        from graph.build import TextExtractor
+        from graph.errors import Problem
+
+        self.close()
+        o = self.plan.options
+        self.serial = SerialExtractor(TextExtractor(self.plan.registry, o.base, self.plan.sources_graph,
+                                                    max_bytes=o.max_text_bytes, budget_s=o.max_text_seconds))
+        fr = self.serial.extract(path, rel)
+        fr.problems.append(Problem(path, None, "an extraction worker process stopped (killed or out of "
+                                   "memory) while this text was extracted or waited for; it and the texts "
+                                   "after it were extracted in the build's own process", "warning"))
+        return fr
+
     def close(self) -> None:
         for f in self.futures.values():
             f.cancel()
+        self.futures.clear()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -79,3 +79,32 @@ def test_a_text_that_fails_in_a_worker_is_named_as_in_one_process(tmp_path, corp
         assert "zz_broken.txt" in r.output
         results[jobs] = (files, report["stats"], quads_by_graph(out))
     assert results[1] == results[2]
+
+
+@pytest.mark.slow
+def test_a_killed_worker_leaves_the_rest_to_the_build_process(tmp_path, corpus_dir):
+    """A worker that dies (killed, out of memory) breaks the pool; the texts are then
+    extracted in the build's own process, with a warning, and nothing is lost."""
+    import os
+    import signal
+
+    from graph.build import TextExtractor, plan
+    from loaders.text.triples import written_triples
+
+    p = plan(BuildOptions(out_dir=tmp_path / "out", corpus_dir=corpus_dir), incremental=False)
+    texts = [u for u in p.todo if u.kind == "text"]
+    ex = pool.PoolExtractor(p, 2)
+    try:
+        ex.prefetch(texts)
+        for proc in list(ex.pool._processes.values()):
+            os.kill(proc.pid, signal.SIGKILL)
+        got = [ex.extract(u.path, u.rel) for u in texts]
+    finally:
+        ex.close()
+    serial = TextExtractor(p.registry, p.options.base, p.sources_graph)
+    for u, fr in zip(texts, got):
+        expected = serial.extract(u.path, u.rel)
+        assert set(written_triples(fr.graph)) == set(written_triples(expected.graph)), u.rel
+        assert fr.report["status"] == expected.report["status"]
+    warned = [x for fr in got for x in fr.problems if "worker process stopped" in x.message]
+    assert len(warned) == 1 and warned[0].severity == "warning"
