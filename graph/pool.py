@@ -30,10 +30,12 @@ from pathlib import Path
 
 from rdflib import Graph
 
-#: Fewer texts to extract than this are extracted in the build's own process: starting a
-#: worker (an interpreter, the imports, the registry's indexes) costs about as much as
-#: extracting a few texts.
-MIN_POOL_TEXTS = 8
+#: Fewer texts to extract than this are extracted in the build's own process. Starting a
+#: worker (an interpreter, the imports, the registry parsed and indexed) took 3-10 s, and
+#: below one batch (graph/build.py BATCH_UNITS) there is no next batch whose extraction could
+#: overlap validation: with two workers, 10 and 100 texts of corpus-zh built slower than in
+#: one process (docs/benchmarks.md, issue 25).
+MIN_POOL_TEXTS = 200
 
 
 def default_jobs() -> int:
