@@ -1,15 +1,21 @@
 """The build: ontology + registries + curated records (+ extracted texts) -> validated store.
 
-This is the single path every feature goes through.  Steps, each one able to stop the build
-without touching what an earlier build published:
+This is the single path every feature goes through, in six named stages (each a function
+below, "the build, in named stages"), each able to stop the build without touching what an
+earlier build published:
 
-1. read the registry (ontology and reference data), the source list and every record;
-   problems with a file and line -> exit 2 (bad input);
-2. optionally extract the texts of a corpus folder (``loaders.text``);
-3. validate the union with pySHACL -> exit 1 on violations, printed with the record file;
-4. write a new store generation, run every ``queries/*-violation.rq`` -> exit 1 on rows;
-5. dump ``graph.trig`` (one named graph per document) and ``graph.ttl`` (merged), then
-   publish the generation with one atomic rename.
+1. plan: read the registry (ontology and reference data), the source list and every record;
+   list the units (one per named graph) and which changed; problems with a file and line ->
+   exit 2 (bad input);
+2. extract: the texts of a corpus folder (``loaders.text``), in a pool of processes with
+   ``jobs`` > 1 (``graph/pool.py``);
+3. derive: the shortcuts queries look up (``graph/closure.py``), then the links across
+   graphs (date conflicts between texts, ``graph/resolve.py``'s canonical nodes);
+4. validate: pySHACL per batch -> a text with violations is quarantined, a record's fail the
+   build (exit 1); then every ``queries/*-violation.rq`` -> exit 1 on rows;
+5. write: each batch into a new store generation (a writer thread), then ``graph.trig`` (one
+   named graph per document) and ``graph.ttl`` (merged);
+6. publish: manifest and build report, then the generation with one atomic rename.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +93,8 @@ class BuildOptions:
     progress: Callable[[int, int], None] | None = None
     # called with the name of each stage as it starts (plan, extract, validate, checks, outputs)
     stage: Callable[[str], None] | None = None
+    # processes extracting texts (graph/pool.py); 1: in the build's own process
+    jobs: int = 1
 
 
 @dataclass
@@ -422,45 +430,109 @@ def _batches(items: list, size: int):
         yield items[i:i + size]
 
 
-def build(options: BuildOptions | None = None, *, incremental: bool = True) -> BuildResult:
-    """Build, validate and publish; ``incremental`` reuses unchanged named graphs."""
-    o = options or BuildOptions()
-    out_dir = Path(o.out_dir)
-    if (refused := check_output_dir(out_dir)) is not None:
-        # not _fail_input: last-build.txt must not be written into someone else's folder
-        return BuildResult(EXIT_BAD_INPUT, out_dir, [refused])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    started = time.time()
-    timings: dict[str, float] = {}
-    # the process's peak RSS after each stage's last tick, and how much each stage raised it
-    peak_rss: dict[str, float] = {}
-    peak_rise: dict[str, float] = {}
-    counts = {"units": 0, "rebuilt": 0, "reused": 0, "removed": 0}
-    problems: list[Problem] = []
+# ------------------------------------------------------------------ the build, in named stages
+#
+# build() runs six stages, each a function below with its input and output spelled out:
+#
+#   plan      options -> Plan: registry, shapes, source list, the units and which to redo,
+#             the records compiled (all of them valid before anything is written);
+#   extract   a batch of units -> each unit's graphs (a text through the loaders, in this
+#             process or a pool of them: graph/pool.py);
+#   derive    one unit's graphs -> the same graphs with the shortcuts the queries look up
+#             (graph/closure.py); after every batch, the links across graphs (date conflicts
+#             between texts, graph/resolve.py's canonical nodes);
+#   validate  a batch -> its SHACL violations (quarantining texts that have any); the store
+#             -> the rows of every ``*-violation.rq`` check;
+#   write     a batch -> the new store generation and its output fragments (a writer thread,
+#             overlapped with the next batch); the store -> graph.trig, graph.ttl, statistics;
+#   publish   everything above -> manifest, build report, one atomic rename.
+#
+# A stage that finds the build cannot go on returns the BuildResult to give back; the
+# generation is then discarded and the published store stays as it was.
 
-    def announce(name: str) -> None:
-        if o.stage is not None:
-            o.stage(name)
 
-    def tick(name: str, t0: float) -> float:
-        timings[name] = round(timings.get(name, 0) + time.time() - t0, 3)
+class Clock:
+    """Time and peak memory per stage (the build report's ``timings_s``, ``peak_rss_mb`` and
+    ``peak_rss_rise_mb``), and the stage names shown to the caller as stages start."""
+
+    def __init__(self, stage: Callable[[str], None] | None = None) -> None:
+        self.stage = stage
+        self.timings: dict[str, float] = {}
+        # the process's peak RSS after each stage's last tick, and how much each stage raised it
+        self.peak_rss: dict[str, float] = {}
+        self.peak_rise: dict[str, float] = {}
+        self.t = time.time()
+
+    def announce(self, name: str) -> None:
+        if self.stage is not None:
+            self.stage(name)
+
+    def tick(self, name: str) -> None:
+        """Charge the time since the last tick to ``name``."""
+        self.timings[name] = round(self.timings.get(name, 0) + time.time() - self.t, 3)
         peak = peak_rss_mb()
-        rise = max(0.0, peak - max(peak_rss.values(), default=peak))
-        peak_rise[name] = round(peak_rise.get(name, 0) + rise, 1)
-        peak_rss[name] = peak
-        return time.time()
+        rise = max(0.0, peak - max(self.peak_rss.values(), default=peak))
+        self.peak_rise[name] = round(self.peak_rise.get(name, 0) + rise, 1)
+        self.peak_rss[name] = peak
+        self.t = time.time()
 
-    # 1. context ----------------------------------------------------------------
-    announce("plan")
-    t = time.time()
-    try:
-        registry = load_registry(o.ontology_dir, o.base)
-        shapes = load_shapes(o.ontology_dir, o.base)
-    except BadInput as e:
-        return _fail_input(out_dir, e.problems)
+
+@dataclass
+class Plan:
+    """The plan stage's output: what the build reads and which units it (re)does."""
+
+    options: BuildOptions
+    registry: Graph
+    shapes: Graph
+    sources_graph: Graph
+    context: str  # the digest every unit's digest includes
+    units: list[Unit]
+    record_files: list[Path]
+    listing: CorpusListing
+    previous: dict | None  # the published generation's manifest, when it can be reused
+    same_base: bool
+    prev_units: dict[str, dict]
+    todo: list[Unit]
+    removed: list[str]  # graphs the published generation has and this build does not
+    compiled: dict[str, UnitOutput]  # the records of ``todo``, compiled
+    problems: list[Problem]
+    counts: dict[str, int]
+
+    @property
+    def out_dir(self) -> Path:
+        return Path(self.options.out_dir)
+
+    @property
+    def keep(self) -> set[str]:
+        return {str(u.graph) for u in self.units}
+
+    @property
+    def todo_graphs(self) -> set[str]:
+        return {str(u.graph) for u in self.todo}
+
+    @property
+    def text_files(self) -> list:
+        return self.listing.files
+
+    @property
+    def text_units(self) -> dict[str, Unit]:
+        """The texts to extract, by graph."""
+        return {str(u.graph): u for u in self.todo if u.kind == "text"}
+
+    @property
+    def text_paths(self) -> dict[str, Path]:
+        return {str(u.graph): u.path for u in self.units if u.kind == "text"}
+
+
+def plan(o: BuildOptions, incremental: bool = True) -> Plan:
+    """Stage 1: read the context (ontology, registries, shapes, source list), list the units
+    and their digests, compare them with the published manifest, and compile the records to
+    redo. Raises BadInput for a file that cannot be read; a record's errors are in
+    ``Plan.problems`` (the build stops on them before writing anything)."""
+    registry = load_registry(o.ontology_dir, o.base)
+    shapes = load_shapes(o.ontology_dir, o.base)
     src_dir = o.corpus_dir or (o.source_texts_dir if o.source_texts_dir and o.source_texts_dir.exists() else None)
-    sources_graph, source_keys, p = compile_sources(o.sources_file, o.base, src_dir)
-    problems += p
+    sources_graph, source_keys, problems = compile_sources(o.sources_file, o.base, src_dir)
     context = _sha(TOOL_VERSION, code_fingerprint(), o.base,
                    _checksum(registry_files(o.ontology_dir) + [Path(o.ontology_dir) / "shapes.ttl"]),
                    Path(o.sources_file).read_bytes())
@@ -475,244 +547,369 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
     for f in record_files:
         units.append(Unit(ns.graph_iri(f"doc/{f.stem}", o.base), _sha(context, "record", f.read_bytes()), "record", f))
     listing = list_corpus(o.corpus_dir) if o.corpus_dir is not None else CorpusListing()
-    text_files = listing.files
     problems += listing.problems
-    if text_files:
+    if listing.files:
         # a new limit redoes the texts
         text_context = _sha(context, "max", str(o.max_text_bytes), str(o.max_text_seconds))
-        for f in text_files:
+        for f in listing.files:
             iri = ns.graph_iri(f"extracted/{f.key}", o.base)
             units.append(Unit(iri, _text_digest(f.path, f.rel, text_context), "text", f.path, f.rel))
-    counts["units"] = len(units)
 
-    previous = _read_manifest(out_dir) if incremental else None
+    previous = _read_manifest(Path(o.out_dir)) if incremental else None
     same_base = previous is not None and previous.get("base") == o.base
     prev_units: dict[str, dict] = previous.get("units", {}) if same_base else {}
     todo = [u for u in units if prev_units.get(str(u.graph), {}).get("digest") != u.digest]
     keep = {str(u.graph) for u in units}
     removed = [g for g in prev_units if g not in keep]
-    counts.update(rebuilt=len(todo), reused=len(units) - len(todo), removed=len(removed))
+    counts = {"units": len(units), "rebuilt": len(todo), "reused": len(units) - len(todo), "removed": len(removed)}
 
     # records are cheap and must all be valid before anything is written: compile them first
-    outputs: dict[str, UnitOutput] = {}
+    compiled: dict[str, UnitOutput] = {}
     for u in todo:
         if u.kind == "record":
             c = compile_records([u.path], reg, source_keys, o.base, record_keys)[0]
-            outputs[str(u.graph)] = UnitOutput([(u.graph, c.graph)] if c.key else [], c.problems, c.origins)
+            compiled[str(u.graph)] = UnitOutput([(u.graph, c.graph)] if c.key else [], c.problems, c.origins)
             problems += c.problems
-    if [p for p in problems if p.severity == "error"]:
-        return _fail_input(out_dir, problems)
-    t = tick("load", t)
+    return Plan(o, registry, shapes, sources_graph, context, units, record_files, listing, previous,
+                same_base, prev_units, todo, removed, compiled, problems, counts)
 
-    # 2. a new generation: a checkpoint of the published store, or an empty one ------------
-    generation = Generation(out_dir)
-    gen = generation.path
-    gc_enabled = gc.isenabled()
-    reports: dict[str, dict] = {g: v["report"] for g, v in prev_units.items() if v.get("report") and g in keep}
-    # warnings of reused units are carried over, so an incremental build reports what a full one would
-    unit_problems: dict[str, list[Problem]] = {}
-    todo_graphs = {str(u.graph) for u in todo}
-    for g, v in prev_units.items():
-        if g in keep and g not in todo_graphs and v.get("problems"):
-            unit_problems[g] = [Problem(**p) for p in v["problems"]]
-            problems += unit_problems[g]
-    writer: ThreadPoolExecutor | None = None
-    try:
-        store = generation.open_store(checkpoint=bool(prev_units))
-        for g in removed:
-            store.ox.remove_graph(ox.NamedNode(g))
-        t = tick("checkpoint", t)
 
-        extractor = None
-        if any(u.kind == "text" for u in todo):
-            extractor = TextExtractor(registry, o.base, sources_graph, max_bytes=o.max_text_bytes,
-                                      budget_s=o.max_text_seconds)
-        violations: list[Violation] = []
-        doc_shapes, texts_shapes = document_shapes(shapes), text_shapes(shapes)
-        skip_annotations = not shapes_read_namespace(shapes, str(OA))
-        prefixes = _prefixes(o.base)
-        written: dict[str, int] = {}  # graph -> triples, of the fragments the batches wrote
-        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cgtkg-store-writer")
-        pending: Future | None = None  # the batch being written
+class Run:
+    """One build's state between the plan and the publication: the new generation and its
+    store, what the batches wrote, reported and found."""
+
+    def __init__(self, p: Plan, clock: Clock) -> None:
+        self.plan, self.clock = p, clock
+        self.problems = p.problems
+        self.generation = Generation(p.out_dir)
+        self.store: GraphStore | None = None
+        self.reports: dict[str, dict] = {g: v["report"] for g, v in p.prev_units.items()
+                                         if v.get("report") and g in p.keep}
+        # warnings of reused units are carried over, so an incremental build reports what a full one would
+        self.unit_problems: dict[str, list[Problem]] = {}
+        todo_graphs = p.todo_graphs
+        for g, v in p.prev_units.items():
+            if g in p.keep and g not in todo_graphs and v.get("problems"):
+                self.unit_problems[g] = [Problem(**x) for x in v["problems"]]
+                self.problems += self.unit_problems[g]
+        self.violations: list[Violation] = []
+        self.written: dict[str, int] = {}  # graph -> triples, of the fragments the batches wrote
+        self.prefixes = _prefixes(p.options.base)
+        self.writer: ThreadPoolExecutor | None = None
+        self.pending: Future | None = None  # the batch being written
+        self.gc_enabled = gc.isenabled()
+        self.done = 0
+        self.uncompacted = 0
+        self.resolution = None
+
+    def open_store(self) -> None:
+        """A new generation: a checkpoint of the published store, or an empty one."""
+        self.store = self.generation.open_store(checkpoint=bool(self.plan.prev_units))
+        for g in self.plan.removed:
+            self.store.ox.remove_graph(ox.NamedNode(g))
+        self.clock.tick("checkpoint")
+
+    def fail(self, res: BuildResult) -> BuildResult:
+        """Give up: the generation is discarded, last-build.txt says why."""
+        self.store = None
+        self.generation.discard()
+        _write_last(self.plan.out_dir, res)
+        return res
+
+    def abort(self) -> None:
+        """An exception: no write into a folder being removed, the generation discarded."""
+        _restore_gc(self.gc_enabled)
+        if self.writer is not None:
+            self.writer.shutdown(wait=True, cancel_futures=True)
+        self.generation.discard()
+
+
+def extract(run: Run, batch: list[Unit], extractor) -> Iterator[tuple[Unit, UnitOutput]]:
+    """Stage 2: each unit of ``batch`` and its graphs, in the batch's order: a record as the
+    plan compiled it, a text from ``extractor`` (graph/pool.py)."""
+    p, clock = run.plan, run.clock
+    for u in batch:
+        out = p.compiled.pop(str(u.graph), None)
+        if out is None:
+            out = _make_unit(u, p.registry, p.sources_graph, extractor)
+            run.problems += out.problems
+            clock.tick("extract" if u.kind == "text" else "load")
+        run.unit_problems[str(u.graph)] = out.problems
+        if out.report is not None:
+            run.reports[str(u.graph)] = out.report
+        yield u, out
+
+
+def derive(out: UnitOutput) -> UnitOutput:
+    """Stage 3, per unit: the shortcuts the queries look up (graph/closure.py), added to the
+    unit's own graphs."""
+    for _, g in out.graphs:
+        materialise(g)
+    return out
+
+
+def write_batch(run: Run, batch: list[Unit], produced: list[tuple[URIRef, Graph]]) -> None:
+    """Stage 5, per batch: the batch's graphs into the new store and its output fragments.
+
+    The batch is written by a thread while this one goes on (SHACL, the next batch's
+    extraction): the store's bulk load, then the batch's output fragments, both mostly in
+    Oxigraph without the GIL.  At most one write is in flight; the next batch (or the checks)
+    waits for it first ("store-wait"), so a failed write stops the build there.  A violation
+    discards the generation anyway."""
+    wait_for_writes(run)
+    for u in batch:
+        run.store.ox.remove_graph(ox.NamedNode(str(u.graph)))
+    nquads = to_nquads(produced)
+    if run.writer is None:
+        run.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cgtkg-store-writer")
+    run.pending = run.writer.submit(_write_batch, run.store, nquads, run.generation.path, run.prefixes)
+    del nquads
+    run.clock.tick("store")
+
+
+def wait_for_writes(run: Run) -> None:
+    if run.pending is not None:
+        run.written.update(run.pending.result())
+        run.pending = None
+        run.clock.tick("store-wait")
+
+
+def validate(run: Run, batch: list[Unit], produced: list[tuple[URIRef, Graph]], origins: dict) -> None:
+    """Stage 4, per batch: pySHACL over the batch with the registry and source list it points
+    into; each violation names its record file, or its text's file and line."""
+    p = run.plan
+    texts_only = all(u.kind == "text" for u in batch)
+    found = _validate_batch(produced, [p.registry, p.sources_graph], p.shapes, run.doc_shapes, origins,
+                            skip_annotations=run.skip_annotations,
+                            texts_shapes=run.texts_shapes if texts_only else None)
+    run.violations += _with_lines(found, dict(produced), p.text_units, run.reports)
+    run.clock.tick("validate")
+
+
+def build_units(run: Run, jobs: int = 1) -> None:
+    """Stages 2-5 over every unit to redo, one batch of :data:`BATCH_UNITS` at a time: the
+    texts of the next batch are extracted (in a pool, with ``jobs`` > 1) while this one is
+    derived, validated and written."""
+    from graph.pool import make_extractor
+
+    p, clock, o = run.plan, run.clock, run.plan.options
+    shapes = p.shapes
+    run.doc_shapes, run.texts_shapes = document_shapes(shapes), text_shapes(shapes)
+    run.skip_annotations = not shapes_read_namespace(shapes, str(OA))
+    texts = [u for u in p.todo if u.kind == "text"]
+    batches = list(_batches(p.todo, BATCH_UNITS))
+    with make_extractor(p, texts, jobs) as extractor:
+        if batches and extractor is not None:
+            extractor.prefetch(batches[0])
         gc.disable()  # one collection per batch instead: see _end_batch
-        done = 0
-        text_graphs = {str(u.graph): u for u in todo if u.kind == "text"}
-        for batch in _batches(todo, BATCH_UNITS):
-            announce("extract")
+        for i, batch in enumerate(batches):
+            clock.announce("extract")
+            if i + 1 < len(batches) and extractor is not None:
+                extractor.prefetch(batches[i + 1])
             produced: list[tuple[URIRef, Graph]] = []
             origins: dict = {}
-            for u in batch:
-                out = outputs.pop(str(u.graph), None)
-                if out is None:
-                    out = _make_unit(u, registry, sources_graph, extractor)
-                    problems += out.problems
-                    t = tick("extract" if u.kind == "text" else "load", t)
-                unit_problems[str(u.graph)] = out.problems
-                for _, g in out.graphs:
-                    materialise(g)  # graph/closure.py: shortcuts the queries look up
-                t = tick("derive", t)
-                produced += out.graphs
+            for u, out in extract(run, batch, extractor):
+                produced += derive(out).graphs
                 origins.update(out.origins)
-                if out.report is not None:
-                    reports[str(u.graph)] = out.report
-                done += 1
+                clock.tick("derive")
+                run.done += 1
                 if o.progress is not None:
-                    o.progress(done, len(todo))
-            # The batch is written by a thread while this one goes on (SHACL, the next batch's
-            # extraction): the store's bulk load, then the batch's output fragments, both
-            # mostly in Oxigraph without the GIL.  At most one write is in flight; the next
-            # batch (or the checks) waits for it first ("store-wait"), so a failed write stops
-            # the build there.  A violation discards the generation anyway.
-            if pending is not None:
-                written.update(pending.result())
-                pending = None
-                t = tick("store-wait", t)
-            for u in batch:
-                store.ox.remove_graph(ox.NamedNode(str(u.graph)))
-            nquads = to_nquads(produced)
-            pending = writer.submit(_write_batch, store, nquads, gen, prefixes)
-            del nquads
-            t = tick("store", t)
-            texts_only = all(u.kind == "text" for u in batch)
-            announce("validate")
-            found = _validate_batch(produced, [registry, sources_graph], shapes, doc_shapes, origins,
-                                    skip_annotations=skip_annotations,
-                                    texts_shapes=texts_shapes if texts_only else None)
-            violations += _with_lines(found, dict(produced), text_graphs, reports)
-            t = tick("validate", t)
+                    o.progress(run.done, len(p.todo))
+            write_batch(run, batch, produced)
+            clock.announce("validate")
+            validate(run, batch, produced, origins)
             # the batch's last unit too: frozen while referenced, its graph's cycles would
             # stay in memory until the end of the build
             del produced, origins, out
             _end_batch()
-            t = tick("gc", t)
-        if pending is not None:
-            written.update(pending.result())
-            pending = None
-            t = tick("store-wait", t)
-        writer.shutdown()
-        _restore_gc(gc_enabled)
-        violations, held = quarantine(store, violations, text_graphs, reports, written)
-        for g, vs in held.items():
-            ps = [_quarantined(text_graphs[g], v) for v in vs]
-            unit_problems[g] = unit_problems.get(g, []) + ps
-            problems += ps
-        text_status = [reports.get(str(u.graph), {}).get("status") for u in units if u.kind == "text"]
-        nothing_built = "quarantined" in text_status and "ok" not in text_status
-        if nothing_built:
-            violations = [v for vs in held.values() for v in vs]
-            problems.append(Problem(o.corpus_dir, None, "every text of the corpus was quarantined or "
-                                                        "could not be read: nothing to publish", "error"))
-        if violations or nothing_built:
-            res = BuildResult(EXIT_VIOLATIONS, out_dir, problems, violations)
-            del store
-            generation.discard()
-            _write_last(out_dir, res)
-            return res
-        announce("link")
-        links = ns.graph_iri("links", o.base)
-        text_paths = {str(u.graph): u.path for u in units if u.kind == "text"}
-        store.replace_graph(links, [])
-        store.replace_graph(ns.graph_iri("canonical", o.base), [])  # a checkpoint's, rewritten below
-        problems += record_text_conflicts(store, links, o.base, text_paths, o.max_text_bytes)
-        t = tick("checks", t)
-        # graph/resolve.py: one canonical node per document and provision, the copies' facts
-        # and passages reachable from it, conflicts between copies
-        resolution, found = resolve(store, o.base, text_paths=text_paths, max_bytes=o.max_text_bytes,
-                                    previous=set(previous.get("canonical_nodes", [])) if same_base else set())
-        problems += found
-        t = tick("resolve", t)
-        store.flush()
-        # named graphs rewritten or removed since the store was last compacted
-        uncompacted = len(units)
-        if prev_units:
-            uncompacted = len(todo) + len(removed) + previous.get("uncompacted_changes", 0)
-        if worth_compacting(uncompacted, len(units)):
-            t = tick("checks", t)  # the links and conflicts above count with the checks
-            announce("compact")
-            store.compact()
-            uncompacted = 0
-            t = tick("compact", t)
-        announce("checks")
-        failed = run_violation_queries(store, o.queries_dir, o.base)
-        t = tick("checks", t)
-        if failed:
-            res = BuildResult(EXIT_VIOLATIONS, out_dir, problems,
-                              failed_checks={k: len(v) for k, v in failed.items()})
-            res.report = {"failed_checks": {k: [{n: str(x) for n, x in r.items()} for r in v[:20]]
-                                            for k, v in failed.items()}}
-            del store
-            generation.discard()
-            _write_last(out_dir, res)
-            return res
+            clock.tick("gc")
+    wait_for_writes(run)
+    if run.writer is not None:
+        run.writer.shutdown()
+        run.writer = None
+    _restore_gc(run.gc_enabled)
 
-        # 3. outputs ----------------------------------------------------------------
-        announce("outputs")
-        previous_dir = out_dir / "current" if prev_units else None
-        reused = previous_blocks(previous_dir, previous if same_base else None,
-                                 {g for g in prev_units if g in keep and g not in todo_graphs})
-        blocks, output_sizes = write_outputs(store, gen, previous_dir, reused, prefixes, written)
-        named = {g: b["triples"] for g, b in blocks.items()}
-        stats = compute_stats(store, quads=sum(named.values()))
-        del store
-        t = tick("outputs", t)
-    except BaseException:
-        _restore_gc(gc_enabled)
-        if writer is not None:
-            writer.shutdown(wait=True, cancel_futures=True)  # no write into a folder being removed
-        generation.discard()
-        raise
 
-    manifest = {"base": o.base, "context": context, "tool_version": TOOL_VERSION,
+def settle_violations(run: Run) -> BuildResult | None:
+    """Stage 4, after the batches: texts with violations are quarantined (left out, each
+    violation an error naming the file); a record's or the registry's fail the build, as does
+    a corpus of which nothing could be built."""
+    p = run.plan
+    text_graphs = p.text_units
+    violations, held = quarantine(run.store, run.violations, text_graphs, run.reports, run.written)
+    for g, vs in held.items():
+        ps = [_quarantined(text_graphs[g], v) for v in vs]
+        run.unit_problems[g] = run.unit_problems.get(g, []) + ps
+        run.problems += ps
+    text_status = [run.reports.get(str(u.graph), {}).get("status") for u in p.units if u.kind == "text"]
+    nothing_built = "quarantined" in text_status and "ok" not in text_status
+    if nothing_built:
+        violations = [v for vs in held.values() for v in vs]
+        run.problems.append(Problem(p.options.corpus_dir, None, "every text of the corpus was quarantined or "
+                                                                "could not be read: nothing to publish", "error"))
+    if violations or nothing_built:
+        return run.fail(BuildResult(EXIT_VIOLATIONS, p.out_dir, run.problems, violations))
+    return None
+
+
+def derive_links(run: Run) -> None:
+    """Stage 3, across graphs, once every unit is in the store: the dates two texts give one
+    document differently (a source conflict), and graph/resolve.py's canonical node for each
+    document and provision that several graphs describe."""
+    p, o, store = run.plan, run.plan.options, run.store
+    run.clock.announce("link")
+    links = ns.graph_iri("links", o.base)
+    store.replace_graph(links, [])
+    store.replace_graph(ns.graph_iri("canonical", o.base), [])  # a checkpoint's, rewritten below
+    run.problems += record_text_conflicts(store, links, o.base, p.text_paths, o.max_text_bytes)
+    run.clock.tick("checks")
+    run.resolution, found = resolve(store, o.base, text_paths=p.text_paths, max_bytes=o.max_text_bytes,
+                                    previous=set(p.previous.get("canonical_nodes", [])) if p.same_base else set())
+    run.problems += found
+    run.clock.tick("resolve")
+
+
+def check_store(run: Run) -> BuildResult | None:
+    """Stage 4, on the store: compact it when enough changed since it last was, then every
+    ``queries/*-violation.rq`` must return no rows."""
+    p, store, clock = run.plan, run.store, run.clock
+    store.flush()
+    # named graphs rewritten or removed since the store was last compacted
+    run.uncompacted = len(p.units)
+    if p.prev_units:
+        run.uncompacted = len(p.todo) + len(p.removed) + p.previous.get("uncompacted_changes", 0)
+    if worth_compacting(run.uncompacted, len(p.units)):
+        clock.tick("checks")  # the links and conflicts before count with the checks
+        clock.announce("compact")
+        store.compact()
+        run.uncompacted = 0
+        clock.tick("compact")
+    clock.announce("checks")
+    failed = run_violation_queries(store, p.options.queries_dir, p.options.base)
+    clock.tick("checks")
+    if failed:
+        res = BuildResult(EXIT_VIOLATIONS, p.out_dir, run.problems,
+                          failed_checks={k: len(v) for k, v in failed.items()})
+        res.report = {"failed_checks": {k: [{n: str(x) for n, x in r.items()} for r in v[:20]]
+                                        for k, v in failed.items()}}
+        return run.fail(res)
+    return None
+
+
+def write_files(run: Run) -> tuple[dict[str, dict], dict[str, int], dict]:
+    """Stage 5, on the store: graph.trig and graph.ttl (each graph's block from this build's
+    fragments or the published files), and the statistics. Returns the blocks per graph, the
+    two files' sizes and the statistics."""
+    p = run.plan
+    run.clock.announce("outputs")
+    previous_dir = p.out_dir / "current" if p.prev_units else None
+    todo_graphs = p.todo_graphs
+    reused = previous_blocks(previous_dir, p.previous if p.same_base else None,
+                             {g for g in p.prev_units if g in p.keep and g not in todo_graphs})
+    blocks, sizes = write_outputs(run.store, run.generation.path, previous_dir, reused, run.prefixes, run.written)
+    stats = compute_stats(run.store, quads=sum(b["triples"] for b in blocks.values()))
+    run.store = None
+    run.clock.tick("outputs")
+    return blocks, sizes, stats
+
+
+def publish(run: Run, blocks: dict[str, dict], output_sizes: dict[str, int], stats: dict,
+            started: float) -> BuildResult:
+    """Stage 6: the manifest (each unit's digest, blocks, report and warnings, for the next
+    incremental build), build-report.json, then the generation published with one rename."""
+    p, o, clock = run.plan, run.plan.options, run.clock
+    gen, units, reports, unit_problems = run.generation.path, p.units, run.reports, run.unit_problems
+    resolution = run.resolution
+    manifest = {"base": o.base, "context": p.context, "tool_version": TOOL_VERSION,
                 "canonical_nodes": sorted(set(resolution.canonical.values())),
-                "outputs": output_sizes, "uncompacted_changes": uncompacted,
+                "outputs": output_sizes, "uncompacted_changes": run.uncompacted,
                 "units": {str(u.graph): {"digest": u.digest, "kind": u.kind,
                                          **blocks.get(str(u.graph), {}),
                                          **({"report": reports[str(u.graph)]} if str(u.graph) in reports else {}),
-                                         **({"problems": [_problem_dict(p) for p in unit_problems[str(u.graph)]]}
+                                         **({"problems": [_problem_dict(x) for x in unit_problems[str(u.graph)]]}
                                             if unit_problems.get(str(u.graph)) else {})}
                           for u in units}}
     write_atomically(gen / MANIFEST, json.dumps(manifest, ensure_ascii=False, default=str))
+    problems = run.problems
+    text_files = p.text_files
     report = {
         "tool_version": TOOL_VERSION,
         "base": o.base,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "inputs": {
-            "records": len(record_files),
+            "records": len(p.record_files),
             "texts": len(text_files),
-            "records_sha256": _checksum(record_files),
-            "context_sha256": context,
+            "records_sha256": _checksum(p.record_files),
+            "context_sha256": p.context,
         },
-        "units": counts,
-        "named_graphs": named,
+        "units": p.counts,
+        "named_graphs": {g: b["triples"] for g, b in blocks.items()},
         "stats": stats,
-        "timings_s": timings,
-        "peak_rss_mb": peak_rss,
-        "peak_rss_rise_mb": peak_rise,
+        "timings_s": clock.timings,
+        "peak_rss_mb": clock.peak_rss,
+        "peak_rss_rise_mb": clock.peak_rise,
         "resolution": resolution.report(),
-        "warnings": [str(p) for p in problems],
+        "warnings": [str(x) for x in problems],
     }
     summary: list[str] = resolution.summary() if resolution.canonical or resolution.ambiguous else []
     file_lines: list[str] = []
-    if text_files or listing.skipped:
+    if text_files or p.listing.skipped:
         file_reports = [reports[str(u.graph)] for u in units if u.kind == "text" and str(u.graph) in reports]
         corpus = Path(o.corpus_dir).resolve()
-        text_problems = [p for p in problems if p.file and Path(str(p.file)).resolve().is_relative_to(corpus)]
-        report["corpus"], corpus_summary = corpus_report(o.corpus_dir, file_reports, text_problems, listing.skipped,
-                                                  timings, sum(f.path.stat().st_size for f in text_files))
+        text_problems = [x for x in problems if x.file and Path(str(x.file)).resolve().is_relative_to(corpus)]
+        report["corpus"], corpus_summary = corpus_report(o.corpus_dir, file_reports, text_problems,
+                                                         p.listing.skipped, clock.timings,
+                                                         sum(f.path.stat().st_size for f in text_files))
         file_lines = [line for line in corpus_summary if line.startswith("  ")]  # "  file: ..." (cgtkg -v)
         summary = [line for line in corpus_summary if not line.startswith("  ")] + summary
     write_atomically(gen / "build-report.json", json.dumps(report, indent=2, ensure_ascii=False, default=str))
-    generation.commit()
+    run.generation.commit()
     # a script must see that input files were left out (quarantined, unreadable, a bad sidecar)
-    left_out = [p for p in problems if p.severity == "error"]
+    left_out = [x for x in problems if x.severity == "error"]
     code = EXIT_INPUTS_LEFT_OUT if left_out else EXIT_OK
     if left_out:
         summary.append(f"{len(left_out)} error(s) in input files: the graph was published without what "
                        f"they hold (exit {EXIT_INPUTS_LEFT_OUT}); each is listed above and in build-report.json")
-    res = BuildResult(code, out_dir, problems, stats=stats, report=report, summary=summary,
+    res = BuildResult(code, p.out_dir, problems, stats=stats, report=report, summary=summary,
                       file_lines=file_lines)
-    _write_last(out_dir, res)
+    _write_last(p.out_dir, res)
     return res
+
+
+def build(options: BuildOptions | None = None, *, incremental: bool = True) -> BuildResult:
+    """Build, validate and publish; ``incremental`` reuses unchanged named graphs. The stages
+    are the functions above: plan, extract, derive, validate, write, publish."""
+    o = options or BuildOptions()
+    out_dir = Path(o.out_dir)
+    if (refused := check_output_dir(out_dir)) is not None:
+        # not _fail_input: last-build.txt must not be written into someone else's folder
+        return BuildResult(EXIT_BAD_INPUT, out_dir, [refused])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    clock = Clock(o.stage)
+    clock.announce("plan")
+    try:
+        p = plan(o, incremental)
+    except BadInput as e:
+        return _fail_input(out_dir, e.problems)
+    if [x for x in p.problems if x.severity == "error"]:
+        return _fail_input(out_dir, p.problems)
+    clock.tick("load")
+
+    run = Run(p, clock)
+    try:
+        run.open_store()
+        build_units(run, jobs=o.jobs)
+        if (failed := settle_violations(run)) is not None:
+            return failed
+        derive_links(run)
+        if (failed := check_store(run)) is not None:
+            return failed
+        blocks, sizes, stats = write_files(run)
+    except BaseException:
+        run.abort()
+        raise
+    return publish(run, blocks, sizes, stats, started)
 
 
 class TextExtractor:
@@ -993,12 +1190,13 @@ def _validate_batch(produced: list[tuple[URIRef, Graph]], context: list[Graph], 
         return []
     with_registry = any(g is context[0] for _, g in produced)
     data = Graph()
+    add = _store_add(data)
     graph_of: dict = {}
     produced_ids = {id(g) for _, g in produced}
     for c in context:
         if id(c) not in produced_ids:
-            for triple in c:
-                data.add(triple)
+            for triple in written_triples(c):
+                add(triple)
     for iri, g in produced:
         triples = written_triples(g)  # an extracted graph's own indexes are never built
         for s, _, _ in triples:
@@ -1006,10 +1204,29 @@ def _validate_batch(produced: list[tuple[URIRef, Graph]], context: list[Graph], 
         if skip_annotations:
             triples = _without_annotations(triples)
         for triple in triples:
-            data.add(triple)
+            add(triple)
     batch_shapes = shapes if with_registry else texts_shapes if texts_shapes is not None else doc_shapes
     return validate_graph(data, batch_shapes, origins, graph_of,
                           scratch=True)
+
+
+def _store_add(graph: Graph) -> Callable[[tuple], None]:
+    """A function adding one triple to ``graph``, through its store when that is rdflib's
+    ``Memory`` (the default): ``Graph.add`` checks each term's type first, which cost as
+    much as the store's own work, and the triples here come from graphs that hold RDF terms
+    only. Copying a batch into pySHACL's data graph was half of the validate stage on real
+    text (issue 25)."""
+    from rdflib.plugins.stores.memory import Memory
+
+    store = graph.store
+    if type(store) is not Memory:
+        return graph.add
+    add = Memory.add
+
+    def put(triple: tuple) -> None:
+        add(store, triple, graph, False)
+
+    return put
 
 
 _LINK_PREFIXES = """

@@ -19,7 +19,7 @@ from graph.build import (
     validate_graph,
     write_last_attempt,
 )
-from graph.cli_options import out_option
+from graph.cli_options import jobs_option, out_option
 from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_STORE_WRITE, EXIT_VIOLATIONS, BadInput
 from graph.store import GraphStore, StoreError, check_output_dir
 
@@ -94,15 +94,16 @@ def _check_base(ctx: click.Context, param: click.Parameter, value: str) -> str:
               help="Refuse (with an error naming it) a corpus text larger than this.")
 @click.option("--max-text-seconds", type=click.FloatRange(min=0, min_open=True), default=120.0,
               show_default=True, help="Leave out (with an error naming it) a text whose extraction takes longer.")
+@jobs_option
 def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Path | None,
-              max_text_mb: float, max_text_seconds: float) -> None:
+              max_text_mb: float, max_text_seconds: float, jobs: int) -> None:
     """Build, validate and publish the graph into an embedded on-disk store.
 
     Exit codes: 0 conforms, 1 SHACL or check violations, 2 bad input, 5 the store could not
     be written, 6 published without the input files that had errors (listed).
     """
     opts = BuildOptions(out_dir=out_dir, base=base, corpus_dir=corpus_dir,
-                        max_text_bytes=int(max_text_mb * 1024 * 1024), max_text_seconds=max_text_seconds)
+                        max_text_bytes=int(max_text_mb * 1024 * 1024), max_text_seconds=max_text_seconds, jobs=jobs)
     if records_dir is not None:
         opts.records_dir = records_dir
     result = build_or_exit(opts)

@@ -15,7 +15,7 @@ import click
 from graph import console
 from graph import query as Q
 from graph.build import BuildOptions
-from graph.cli_options import out_option
+from graph.cli_options import jobs_option, out_option
 from graph.cmd_build import build_or_exit, report_problems
 from graph.errors import EXIT_OK
 from graph.store import GraphStore
@@ -32,10 +32,11 @@ QUESTIONS = [
 @out_option(dir_only=False, help="The build folder (store, graph files, reports, network).")
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=None, help="Also extract the plain-text documents in this folder.")
-def run_cmd(out_dir: Path, corpus_dir: Path | None) -> None:
+@jobs_option
+def run_cmd(out_dir: Path, corpus_dir: Path | None, jobs: int) -> None:
     """Main job: build + validate, answer saved questions, draw the network."""
     click.echo(f"== build ({out_dir})")
-    result = build_or_exit(BuildOptions(out_dir=out_dir, corpus_dir=corpus_dir))
+    result = build_or_exit(BuildOptions(out_dir=out_dir, corpus_dir=corpus_dir, jobs=jobs))
     report_problems(result)
     for v in result.violations:
         click.echo(str(v), err=True)

@@ -10,21 +10,25 @@ and get the passage back.  Each extracted fact (subject, property, value) gets o
         oa:hasBody <value>            # agency, region, therapy, concept ... (or oa:bodyValue)
         cgt:concerns <subject> ;      # the provision or document the fact is about
         cgt:onProperty <property> ;   # e.g. cgt:responsibleAgency
-        oa:hasTarget <ann/target> .
-    <ann/target> a oa:SpecificResource ; oa:hasSource <source> ;
-        oa:hasSelector <ann/position>, <ann/quote> .
-    <ann/position> a oa:TextPositionSelector ; oa:start 10 ; oa:end 42 ; oa:refinedBy <ann/name> .
-    <ann/quote> a oa:TextQuoteSelector ; oa:exact "..." ; oa:prefix "..." ; oa:suffix "..." ;
-        oa:refinedBy <ann/name> .
-    <ann/name> a oa:TextQuoteSelector ; oa:exact "the name" ; oa:prefix "..." ; oa:suffix "..." .
+        oa:hasTarget <where/target> .
+    <where/target> a oa:SpecificResource ; oa:hasSource <source> ;
+        oa:hasSelector <where/position>, <where/quote> .
+    <where/position> a oa:TextPositionSelector ; oa:start 10 ; oa:end 42 ; oa:refinedBy <where/name> .
+    <where/quote> a oa:TextQuoteSelector ; oa:exact "..." ; oa:prefix "..." ; oa:suffix "..." ;
+        oa:refinedBy <where/name> .
+    <where/name> a oa:TextQuoteSelector ; oa:exact "the name" ; oa:prefix "..." ; oa:suffix "..." .
 
 The target is the name inside the passage (the responsibility list or the sentence): both
 selectors select the passage and both are ``oa:refinedBy`` the same quote selector of the
 name, so that they select the same content, as the Web Annotation model requires of a
 target's selectors (docs/standards.md); an annotation read from a whole span has no
-refinement.  IRIs of annotations, notes and extracted documents are derived from
-the text (file key, offsets, values), never from row order or randomness, so two builds of
-the same input give the same triples.
+refinement.  Facts read from the same place share its target and selectors: ``<where>`` is
+named after the file, the passage's offsets and the name's (``annotation/x-<file
+key>-<start>-<end>[-<name start>-<name end>]``), and written once per text; an annotation
+says what was read there (``oa:hasTarget`` the shared target), so every fact still has
+its passage, without repeating it (issue 25).  IRIs of annotations, notes and extracted
+documents are derived from the text (file key, offsets, values), never from row order or
+randomness, so two builds of the same input give the same triples.
 """
 
 from __future__ import annotations
@@ -44,6 +48,9 @@ from .source import SourceText
 from .triples import LatePrefixGraph, WriteOnceStore
 
 CONTEXT_CHARS = 32
+#: Annotations of one passage share its target and selectors (see above); False gives each
+#: annotation its own, as before issue 25 (tests compare the passages both ways).
+SHARE_SELECTORS = True
 DATE_PROPS = {"document": ELI.date_document, "publication": ELI.date_publication,
               "in_force": ELI.first_date_entry_in_force}
 
@@ -107,6 +114,12 @@ def _bind(g: Graph, base: str) -> None:
     g.bind("oa", OA)
 
 
+def new_graph(base: str) -> Graph:
+    """An empty graph of the kind an extraction is written into: a write-once store
+    (loaders/text/triples.py), the project's prefixes bound when first needed."""
+    return LatePrefixGraph(WriteOnceStore(), bind=functools.partial(_bind, base=base))
+
+
 def _h(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:12]
 
@@ -117,13 +130,13 @@ class Writer:
     def __init__(self, src: SourceText, base: str, version: str, source: URIRef | None = None):
         self.src = src
         self.base = base
-        store = WriteOnceStore()
-        self._put = store.put
-        self._put_all = store.put_all
-        self.g: Graph = LatePrefixGraph(store, bind=functools.partial(_bind, base=base))
+        self.g: Graph = new_graph(base)
+        self._put = self.g.store.put
+        self._put_all = self.g.store.put_all
         # literals repeat (offsets, the quote of a passage several facts were read from)
         self._strs: dict[str, Literal] = {}
         self._described: set[tuple] = set()  # triples of unlisted bodies already written
+        self._targets: set[URIRef] = set()  # the passages' targets already written
         # annotation IRIs are this prefix, numbers, hex digits and fixed words: checking the
         # prefix once checks them all, so they are made without URIRef's per-call check
         self._prefix = str(URIRef(f"{base}annotation/x-{src.key}-"))
@@ -181,9 +194,11 @@ class Writer:
         lit = self._str
         start, end = span.start, span.end
         a = _iri(f"{self._prefix}{start}-{end}-{_h(subject, prop, body, inner)}")
-        t = _iri(f"{a}/target")
-        pos = _iri(f"{a}/position")
-        quote = _iri(f"{a}/quote")
+        refined = inner is not None and inner != span and span.contains(inner)
+        where = a
+        if SHARE_SELECTORS:
+            where = f"{self._prefix}{start}-{end}" + (f"-{inner.start}-{inner.end}" if refined else "")
+        t = _iri(f"{where}/target")
         self.n_annotations += 1
         ts = [(a, _TYPE, kind)]
         if kind != _ANNOTATION:
@@ -196,9 +211,16 @@ class Writer:
         ts.append((a, _CONCERNS, subject))
         if prop is not None:
             ts.append((a, _ON_PROPERTY, prop))
+        ts += [(a, _GENERATED, self.act), (a, _HAS_TARGET, t)]
+        for p, o in extra:
+            ts.append((a, p, o))
+        if t in self._targets:  # the passage is written already: its target is shared
+            self._put_all(ts)
+            return a
+        self._targets.add(t)
+        pos = _iri(f"{where}/position")
+        quote = _iri(f"{where}/quote")
         ts += [
-            (a, _GENERATED, self.act),
-            (a, _HAS_TARGET, t),
             (t, _TYPE, _SPECIFIC),
             (t, _HAS_SOURCE, self.source),
             (t, _HAS_SELECTOR, pos),
@@ -211,8 +233,8 @@ class Writer:
             (quote, _PREFIX, lit(text[max(0, start - CONTEXT_CHARS):start])),
             (quote, _SUFFIX, lit(text[end:end + CONTEXT_CHARS])),
         ]
-        if inner is not None and inner != span and span.contains(inner):
-            ref = _iri(f"{a}/name")
+        if refined:
+            ref = _iri(f"{where}/name")
             # both selectors pick the passage, and both are refined to the name inside it:
             # the Web Annotation model wants a target's selectors to select the same content
             ts += [
@@ -223,8 +245,6 @@ class Writer:
                 (ref, _PREFIX, lit(text[max(start, inner.start - CONTEXT_CHARS):inner.start])),
                 (ref, _SUFFIX, lit(text[inner.end:min(end, inner.end + CONTEXT_CHARS)])),
             ]
-        for p, o in extra:
-            ts.append((a, p, o))
         self._put_all(ts)
         return a
 

@@ -1,0 +1,198 @@
+"""The build's extract stage over several processes: one text per task, results in order.
+
+Extraction is pure Python (regular expressions, the linker, the RDF writer), so threads share
+one core; a pool of processes uses them all.  Each worker process (started with ``spawn``, so
+it holds no copy of the parent's store, threads or locks) reads the registry once, builds the
+loaders' indexes once (``TextExtractor``), then extracts the files it is given and sends back
+each one's triples, problems and report.  The parent rebuilds the same kind of graph the
+loaders make (a write-once store, loaders/text/triples.py) from the triples in the order they
+were written, and takes the results in the order of the units, whatever order the workers
+finish in: the store holds the same quads as a build in one process.
+
+The parent asks for the next batch's texts (``prefetch``) before it derives, validates and
+writes the current one, so extraction runs beside SHACL and the store writer.  Only two
+batches' texts are ever requested at once, which bounds the results waiting in memory.
+
+A text whose extraction fails is reported by the worker as it would be in one process (the
+loaders catch it).  A worker that dies (killed, out of memory) breaks the whole pool: the
+build then extracts that text and the rest in its own process and warns once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from rdflib import Graph
+
+#: Fewer texts to extract than this are extracted in the build's own process. Starting a
+#: worker (an interpreter, the imports, the registry parsed and indexed) took 3-10 s, and
+#: below one batch (graph/build.py BATCH_UNITS) there is no next batch whose extraction could
+#: overlap validation: with two workers, 10 and 100 texts of corpus-zh built slower than in
+#: one process (docs/benchmarks.md, issue 25).
+MIN_POOL_TEXTS = 200
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class SerialExtractor:
+    """Extraction in the build's own process (``--jobs 1``, or a few texts)."""
+
+    def __init__(self, extractor) -> None:
+        self.extractor = extractor
+
+    def prefetch(self, units) -> None:
+        pass
+
+    def extract(self, path: Path, rel: str = ""):
+        return self.extractor.extract(path, rel)
+
+    def close(self) -> None:
+        pass
+
+
+# ------------------------------------------------------------------ in a worker process
+
+_WORKER = None  # this worker's TextExtractor
+
+
+def _init_worker(ontology_dir: str, base: str, sources_nt: bytes, max_bytes: int,
+                 budget_s: float | None) -> None:
+    global _WORKER
+    from graph.build import TextExtractor, load_registry
+
+    sources = Graph()
+    if sources_nt:
+        sources.parse(data=sources_nt, format="nt")
+    _WORKER = TextExtractor(load_registry(Path(ontology_dir), base), base, sources,
+                            max_bytes=max_bytes, budget_s=budget_s)
+
+
+def _extract_in_worker(path: str, rel: str) -> tuple[list | None, list, dict]:
+    from graph.build import peak_rss_mb
+    from loaders.text.triples import written_triples
+
+    fr = _WORKER.extract(Path(path), rel)
+    triples = written_triples(fr.graph) if fr.graph is not None else None
+    fr.report["worker_peak_rss_mb"] = peak_rss_mb()  # this worker's own, so far
+    return triples, fr.problems, fr.report
+
+
+# ------------------------------------------------------------------ in the build's process
+
+
+class _Result:
+    """What the build reads of a loaders.text.FileResult."""
+
+    __slots__ = ("graph", "problems", "report")
+
+    def __init__(self, graph, problems, report) -> None:
+        self.graph, self.problems, self.report = graph, problems, report
+
+
+class PoolExtractor:
+    """Extraction in ``jobs`` worker processes; ``extract`` returns a file's result once its
+    worker is done with it, in whatever order the build asks."""
+
+    def __init__(self, plan, jobs: int) -> None:
+        o = plan.options
+        self.plan = plan
+        self.base = o.base
+        self.serial: SerialExtractor | None = None  # once a worker died: the rest in this process
+        nt = plan.sources_graph.serialize(format="nt", encoding="utf-8") if len(plan.sources_graph) else b""
+        self.pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+            initargs=(str(Path(o.ontology_dir).resolve()), o.base, nt, o.max_text_bytes, o.max_text_seconds))
+        self.futures: dict[tuple[str, str], Future] = {}
+
+    def prefetch(self, units) -> None:
+        if self.serial is not None:
+            return
+        for u in units:
+            if u.kind == "text":
+                key = (str(u.path), u.rel)
+                if key not in self.futures:
+                    self.futures[key] = self.pool.submit(_extract_in_worker, str(u.path), u.rel)
+
+    def extract(self, path: Path, rel: str = ""):
+        from loaders.text.rdf import new_graph
+
+        if self.serial is not None:
+            return self.serial.extract(path, rel)
+        key = (str(path), rel)
+        if key not in self.futures:
+            self.prefetch([_Text(path, rel)])
+        t0 = time.time()
+        try:
+            triples, problems, report = self.futures.pop(key).result()
+        except BrokenProcessPool:
+            return self._without_workers(path, rel)
+        report["waited_s"] = round(time.time() - t0, 3)
+        graph = None
+        if triples is not None:
+            graph = new_graph(self.base)
+            graph.store.put_all(triples)
+        return _Result(graph, problems, report)
+
+    def _without_workers(self, path: Path, rel: str):
+        """A worker process died (killed, out of memory): the pool is unusable, so this text
+        and every later one are extracted in the build's own process, with a warning; the
+        build's output is the same."""
+        from graph.build import TextExtractor
+        from graph.errors import Problem
+
+        self.close()
+        o = self.plan.options
+        self.serial = SerialExtractor(TextExtractor(self.plan.registry, o.base, self.plan.sources_graph,
+                                                    max_bytes=o.max_text_bytes, budget_s=o.max_text_seconds))
+        fr = self.serial.extract(path, rel)
+        fr.problems.append(Problem(path, None, "an extraction worker process stopped (killed or out of "
+                                   "memory) while this text was extracted or waited for; it and the texts "
+                                   "after it were extracted in the build's own process", "warning"))
+        return fr
+
+    def close(self) -> None:
+        for f in self.futures.values():
+            f.cancel()
+        self.futures.clear()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Text:
+    kind = "text"
+
+    def __init__(self, path: Path, rel: str) -> None:
+        self.path, self.rel = path, rel
+
+
+@contextlib.contextmanager
+def make_extractor(plan, texts: list, jobs: int):
+    """The extractor for ``texts`` (the units the build will extract): a pool of ``jobs``
+    processes, or this process for one job or a few texts; closed on leaving."""
+    if not texts:
+        yield None
+        return
+    if jobs > 1 and len(texts) >= MIN_POOL_TEXTS:
+        ex = PoolExtractor(plan, min(jobs, len(texts)))
+    else:
+        from graph.build import TextExtractor
+
+        o = plan.options
+        ex = SerialExtractor(TextExtractor(plan.registry, o.base, plan.sources_graph,
+                                           max_bytes=o.max_text_bytes, budget_s=o.max_text_seconds))
+    try:
+        yield ex
+    finally:
+        ex.close()
+
