@@ -208,7 +208,16 @@ def load_rules(run: Runner, place: URIRef, activity: URIRef) -> list[Rule]:
         rule.document_title = rule.document_title or _text(row.get("documentTitle")) or ""
         rule.source = rule.source or row.get("source")
         rule.locator = rule.locator or _text(row.get("locator")) or ""
-    return list(rules.values())
+    return conduct_rules(list(rules.values()))
+
+
+def conduct_rules(rules: list[Rule]) -> list[Rule]:
+    """A provision that both requires and permits or prohibits sets rules of conduct for the
+    activity (no collection without consent, no false advertising, patients may withdraw):
+    it is a duty that comes with the activity, not a ban on or an opening of it, so only its
+    ``requires`` side is kept (docs/status.md)."""
+    requiring = {r.provision for r in rules if r.modality == "requires"}
+    return [r for r in rules if r.modality not in DECISIVE or r.provision not in requiring]
 
 
 _SCOPE_ORDER = {"same": 0, "broader": 1, "narrower": 2}
