@@ -15,7 +15,8 @@ stages, so that each precedence rule can be read and tested on its own:
    a derogation stated for this place and addressee, higher legal level, more specific place,
    more specific addressee, later in force.
 5. :func:`decide` — the answer for the whole question, and :func:`answer` adds the answers
-   for the parts a narrower rule concerns (``conditional`` when they differ).
+   for the parts a narrower rule concerns, and for the areas the place shares with another
+   region (:func:`load_overlaps`), ``conditional`` when they differ.
 
 Nothing is guessed: a question no rule in force decides, a rule whose dates are unknown, a
 mere announcement of a pilot, or two rules neither of which prevails give ``unknown`` with
@@ -135,6 +136,9 @@ class Graph:
     ancestors: dict[URIRef, set[URIRef]]  # the place and the regions around it -> their ancestors
     addressee_up: dict[URIRef, set[URIRef]]  # addressee -> addressees above it
     conditions: dict[URIRef, list[Rule]]  # document -> its requires-provisions
+    # areas inside the place that also lie in a region around neither (a zone area in a
+    # city), each with the rules read for it
+    overlaps: list[tuple[URIRef, Graph]] = field(default_factory=list)
 
     def regions_above(self, region: URIRef) -> set[URIRef]:
         """The regions known to contain ``region``: for a region inside the asked place (a
@@ -297,7 +301,7 @@ def load_conditions(run: Runner, document: URIRef) -> list[Rule]:
     return list(rules.values())
 
 
-def load(run: Runner, place: URIRef, activity: URIRef) -> Graph:
+def load(run: Runner, place: URIRef, activity: URIRef, *, with_overlaps: bool = True) -> Graph:
     """Read everything a question about ``place`` and ``activity`` needs, on any date."""
     rules = load_rules(run, place, activity)
     up, _ = load_addressees(run)
@@ -306,7 +310,23 @@ def load(run: Runner, place: URIRef, activity: URIRef) -> Graph:
         for cond in conditions.get(rule.document, []):
             cond.issued, cond.in_force, cond.until = rule.issued, rule.in_force, rule.until
             cond.document_title = rule.document_title
-    return Graph(place, activity, rules, load_relations(run, rules), load_place(run, place), up, conditions)
+    g = Graph(place, activity, rules, load_relations(run, rules), load_place(run, place), up, conditions)
+    if with_overlaps:
+        g.overlaps = load_overlaps(run, g)
+    return g
+
+
+def load_overlaps(run: Runner, g: Graph) -> list[tuple[URIRef, Graph]]:
+    """The areas of the place that lie in another region too (``status-overlaps``), each
+    with its own rules, kept when a rule that permits or prohibits applies there and not in
+    the place as a whole (the Guangdong zone's rules in Shenzhen's Qianhai area)."""
+    known = {r.provision for r in g.rules}
+    out = []
+    for area in dict.fromkeys(row["area"] for row in run("status-overlaps", {"place": g.place})):
+        sub = load(run, area, g.activity, with_overlaps=False)
+        if any(r.modality in DECISIVE and r.provision not in known for r in sub.rules):
+            out.append((area, sub))
+    return out
 
 
 # ------------------------------------------------------------------ stage 2: in force
@@ -602,6 +622,11 @@ def answer(q: Question, g: Graph) -> Answer:
         if (part.answer, part.deciding and part.deciding.provision) != (
                 whole.answer, whole.deciding and whole.deciding.provision):
             parts.append((label, part))
+    for area, sub in g.overlaps:
+        part = answer(Question(area, q.activity, q.on, q.addressee), sub)
+        if (part.answer, part.deciding and part.deciding.provision) != (
+                whole.answer, whole.deciding and whole.deciding.provision):
+            parts.append((f"in {_local(area)}", part))
     if parts:
         whole.parts = parts
         summary = "; ".join(f"{p.answer} {label}" for label, p in parts)
@@ -620,6 +645,8 @@ def change_dates(g: Graph) -> list[dt.date]:
     for rel in g.relations:
         if rel.effective:
             dates.add(rel.effective)
+    for _, sub in g.overlaps:
+        dates.update(change_dates(sub))
     return sorted(dates)
 
 
