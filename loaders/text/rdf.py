@@ -39,7 +39,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 from graph import namespaces as ns
 from graph.namespaces import CGT, ELI, OA
 
-from .model import Citation, DocDate, Document, HistoryEvent, Mention, Provision, Span
+from .model import Citation, DocDate, Document, HistoryEvent, Mention, Provision, Relation, Span
 from .source import SourceText
 from .triples import LatePrefixGraph, WriteOnceStore
 
@@ -251,6 +251,29 @@ class Writer:
         self.add(subject, prop, cited)
         self.annotate(subject, prop, cited, c.span, _OA.identifying)
 
+    def relation(self, d: URIRef, r: Relation) -> None:
+        """A relation between this text's document ``d`` and another it names: the plain
+        triple, its ``cgt:DocumentRelation`` (loaders/records.relation_triples, as for
+        records) derived from this text, and the passage that states it."""
+        from loaders.records import RELATION_TYPES, relation_iri, relation_triples  # records imports loaders.text
+
+        other = ns.document(r.document.key, self.base)
+        if other == d:
+            return
+        prop = RELATION_TYPES[r.kind]
+        frm, to, to_key = (other, d, self._key_of(d)) if r.incoming else (d, other, r.document.key)
+        # one decision title can amend a law twice (同名的修改决定, two dates): the date keeps
+        # the two amendments apart
+        node = relation_iri(frm, prop, to_key + (f"/{r.date.isoformat()}" if r.incoming and r.date else ""))
+        date = Literal(r.date.isoformat(), datatype=_XSD.date) if r.date is not None else None
+        for t in relation_triples(node, prop, frm, to, self.source, effective=date):
+            self.add(*t)
+        self.add(node, _PROV.wasGeneratedBy, self.act)
+        self.annotate(frm, prop, to, r.span, _OA.identifying)
+
+    def _key_of(self, d: URIRef) -> str:
+        return str(d).rsplit("/", 1)[-1]
+
     def describe(self, m: Mention) -> None:
         """The description of a body that no registry lists (``Mention.about``), once per
         text, with the text it was read from."""
@@ -338,7 +361,9 @@ class Writer:
         for c in doc.interprets:
             self.cite(d, c, _CGT.interprets)
         for c in doc.repeals:
-            self.cite(d, c, _ELI.repeals)
+            self.relation(d, Relation("repeals", c.document, c.span))
+        for r in doc.relations:
+            self.relation(d, r)
         for c in doc.promulgates:
             self.cite(d, c, _CGT.promulgates)
         if doc.legal_level is not None and doc.legal_level.target is not None:

@@ -38,6 +38,7 @@ from ..model import (
     HistoryEvent,
     Mention,
     Provision,
+    Relation,
     Segment,
     Span,
     Value,
@@ -393,6 +394,7 @@ class _Reader:
         out.documents.append(doc)
         repealed = self._repeals()
         out.documents.extend(repealed)
+        out.documents.extend(self._relations(repealed))
         out.documents.extend(C.cited_documents(env, 0, len(self.text), out.documents))
         return out
 
@@ -885,6 +887,61 @@ class _Reader:
                     out[key] = d
                     self.doc.repeals.append(Citation(d, Span(ss, at + 2)))
         return list(out.values())
+
+
+    def _relations(self, known: list[Document]) -> list[Document]:
+        """Relations to the documents the text names (docs/relations.md): the decision a
+        history line names amends this document on that line's date (修正 / 修订 by
+        《…关于修改〈X〉的决定》 or a 修正案); 根据 / 依据《X》…制定本… makes it based on X.
+        Returns the documents named that no earlier step made (the text's copies of them)."""
+        by_title = {re.sub(r"\s+", "", str(t.value)): d for d in known for t in d.titles}
+        new: list[Document] = []
+
+        def named(qs: int, qe: int) -> Document:
+            title = self.src.raw[qs:qe].strip()
+            key = re.sub(r"\s+", "", title)
+            d = by_title.get(key)
+            if d is None:
+                d = Document(key="", titles=[Value(title, [Span(qs, qe)], "zh")], spans=[Span(qs, qe)],
+                             genre="cited", line=self.src.line_of(qs))
+                d.doctype = C.doctype_of(title, self.env.linker)
+                by_title[key] = d
+                new.append(d)
+            elif Span(qs, qe) not in d.spans:
+                d.spans.append(Span(qs, qe))
+            return d
+
+        text, doc = self.text, self.doc
+        seen: set[tuple] = set()
+        for ev in doc.events:
+            if ev.kind not in ("amended", "revised"):
+                continue
+            for q in _TITLE.finditer(text, ev.span.start, ev.span.end):
+                if not _AMENDING.search(q.group("t")):
+                    continue
+                d = named(q.start("t"), q.end("t"))
+                if (id(d), ev.date) not in seen:
+                    seen.add((id(d), ev.date))
+                    doc.relations.append(Relation("amends", d, ev.span, ev.date, incoming=True))
+        for m in _BASED_ON.finditer(text):
+            for q in _TITLE.finditer(text, m.start("q"), m.end("q")):
+                d = named(q.start("t"), q.end("t"))
+                if d.titles and re.sub(r"\s+", "", str(d.titles[0].value)) == re.sub(
+                        r"\s+", "", doc.title("zh") or ""):
+                    continue  # 根据本条例: not another document
+                if ("based-on", id(d)) not in seen:
+                    seen.add(("based-on", id(d)))
+                    doc.relations.append(Relation("based-on", d, Span(m.start(), m.end())))
+        return new
+
+
+_TITLE = re.compile(r"《(?P<t>[^《》\n]{2,200})》")
+
+#: a title that amends another: a decision to amend (关于修改〈X〉的决定) or an amendment (修正案)
+_AMENDING = re.compile(r"修改|修正案|修正")
+#: 根据《X》（、《Y》）…(等法律法规)，结合本地实际，制定本条例: the documents it is made under
+_BASED_ON = re.compile(r"(?:根据|依据|依照)(?P<q>《[^《》\n]{2,200}》(?:\s*[、和及与以]\s*《[^《》\n]{2,200}》)*)"
+                       r"[^。；\n《]{0,60}?制定本")
 
 
 _MD_POINT = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?(?P<n>[一二三四五六七八九十百]{1,5})[、.．][ \t]*(?=\S)")
