@@ -916,16 +916,18 @@ class _Reader:
         for ev in doc.events:
             if ev.kind not in ("amended", "revised"):
                 continue
-            for q in _TITLE.finditer(text, ev.span.start, ev.span.end):
-                if not _AMENDING.search(q.group("t")):
+            for qs, qe in _top_titles(text, ev.span.start, ev.span.end):
+                if not _AMENDING.search(re.sub(r"\s+", "", text[qs:qe])):
                     continue
-                d = named(q.start("t"), q.end("t"))
+                d = named(qs, qe)
                 if (id(d), ev.date) not in seen:
                     seen.add((id(d), ev.date))
                     doc.relations.append(Relation("amends", d, ev.span, ev.date, incoming=True))
         for m in _BASED_ON.finditer(text):
-            for q in _TITLE.finditer(text, m.start("q"), m.end("q")):
-                d = named(q.start("t"), q.end("t"))
+            for qs, qe in _top_titles(text, m.start("q"), m.end("q")):
+                if _ALIAS.search(text, max(0, qs - 7), qs - 1):
+                    continue  # （以下简称《公司法》）: a short name, not another document
+                d = named(qs, qe)
                 if d.titles and re.sub(r"\s+", "", str(d.titles[0].value)) == re.sub(
                         r"\s+", "", doc.title("zh") or ""):
                     continue  # 根据本条例: not another document
@@ -935,13 +937,30 @@ class _Reader:
         return new
 
 
-_TITLE = re.compile(r"《(?P<t>[^《》\n]{2,200})》")
+def _top_titles(text: str, start: int, end: int, longest: int = 400):
+    """``(start, end)`` of each outermost 《…》 between ``start`` and ``end``: titles nest
+    (《关于修改〈浙江省实施《…代表法》办法〉的决定》) and a history line may break inside one."""
+    depth, open_at = 0, -1
+    for i in range(start, end):
+        ch = text[i]
+        if ch == "《":
+            if depth == 0:
+                open_at = i
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+            if depth == 0 and 2 <= i - open_at - 1 <= longest:
+                yield open_at + 1, i
+        elif depth and i - open_at > longest:
+            depth = 0
 
-#: a title that amends another: a decision to amend (关于修改〈X〉的决定) or an amendment (修正案)
-_AMENDING = re.compile(r"修改|修正案|修正")
-#: 根据《X》（、《Y》）…(等法律法规)，结合本地实际，制定本条例: the documents it is made under
-_BASED_ON = re.compile(r"(?:根据|依据|依照)(?P<q>《[^《》\n]{2,200}》(?:\s*[、和及与以]\s*《[^《》\n]{2,200}》)*)"
-                       r"[^。；\n《]{0,60}?制定本")
+
+#: a title that amends another, quoted on a 修正 / 修订 line: a decision (关于修改〈X〉的决定,
+#: 关于取消……的决定) or an amendment (修正案)
+_AMENDING = re.compile(r"修改|修正|决定$")
+#: 根据 / 依据《X》（、《Y》 ……）…，结合本地实际，制定本条例: the documents it is made under
+_BASED_ON = re.compile(r"(?:根据|依据|依照)(?P<q>[^。；\n《]{0,10}《[^。；\n]{2,400}?)制定本")
+_ALIAS = re.compile(r"简称\s*$")
 
 
 _MD_POINT = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?(?P<n>[一二三四五六七八九十百]{1,5})[、.．][ \t]*(?=\S)")
