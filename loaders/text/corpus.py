@@ -27,7 +27,7 @@ from graph.errors import Problem
 from graph.namespaces import DEFAULT_BASE, graph_iri
 
 from . import common as C
-from . import page, sidecar
+from . import page, relations, sidecar
 from .bodies import BodyFinder
 from .genres import MIN_SCORE, all_genres, detect
 from .linking import Linker, Registry
@@ -286,6 +286,7 @@ def _extract_file(path: Path | str, registry: Graph, base: str, *, max_bytes: in
     page.quarantine_untitled(env, ext)
     _finish_keys(ext, src.key)
     _attach_citations(ext)
+    relations.read_english(src.text, ext)  # English: "formulated in accordance with …"
     writer = Writer(src, base, tool_version(), source)
     writer.header(genre.name if genre else "none")
     for doc in ext.documents:
