@@ -98,7 +98,8 @@ def test_relation_node_iri_follows_the_contract(tmp_path):
     _, rows = _relations(tmp_path, "sanya.txt", ENGLISH)
     store = GraphStore.open(tmp_path / "o")
     nodes = {str(r["r"]) for r in store.query(
-        "SELECT ?r WHERE { ?r a <https://w3id.org/cgt-kg/ontology#DocumentRelation> }")}
+        "SELECT ?r WHERE { ?r a <https://w3id.org/cgt-kg/ontology#DocumentRelation> }")
+        if "cell-bank-services" in str(r["r"])}  # the text's, not the records'
     assert len(nodes) == 3
     assert all(isinstance(URIRef(n), URIRef) and "/relation/" in n for n in nodes)
     assert {n.split("/relation/")[1].split("/")[0] for n in nodes} == {"based_on", "implements", "repeals"}
