@@ -44,6 +44,7 @@ from .source import SourceText
 from .triples import LatePrefixGraph, WriteOnceStore
 
 CONTEXT_CHARS = 32
+_NOT_IN_FORCE = URIRef("http://data.europa.eu/eli/ontology#InForce-notInForce")
 DATE_PROPS = {"document": ELI.date_document, "publication": ELI.date_publication,
               "in_force": ELI.first_date_entry_in_force}
 
@@ -270,6 +271,9 @@ class Writer:
             self.add(*t)
         self.add(node, _PROV.wasGeneratedBy, self.act)
         self.annotate(frm, prop, to, r.span, _OA.identifying)
+        # the same passage on the relation node: the build's resolution re-points annotations
+        # of merged copies, never this one, so queries find it from the node
+        self.annotate(node, None, node, r.span, _OA.identifying)
 
     def _key_of(self, d: URIRef) -> str:
         return str(d).rsplit("/", 1)[-1]
@@ -342,6 +346,13 @@ class Writer:
             else:
                 reason = f"{self.src.name} gives no date of issue or adoption for this document"
             add(d, _CGT.dateMissingReason, Literal(reason))
+        if not any(x.kind == "in_force" and x.value for x in doc.dates):
+            add(d, _CGT.inForceUnknownReason, Literal(
+                f"{self.src.name} only names this document and gives no entry-into-force date"
+                if doc.genre == "cited" else f"{self.src.name} gives no entry-into-force date for this document"))
+        if doc.expired:
+            add(d, _ELI.in_force, _NOT_IN_FORCE)
+            self.note(d, "other", f"No longer in force on a date no source gives: {doc.expired}.", [])
         if not any(m.target is not None for m in doc.issuers):
             add(d, _CGT.issuerMissingReason, Literal(
                 f"{self.src.name} names no issuing body of the registry for this document"
@@ -361,7 +372,7 @@ class Writer:
         for c in doc.interprets:
             self.cite(d, c, _CGT.interprets)
         for c in doc.repeals:
-            self.relation(d, Relation("repeals", c.document, c.span))
+            self.relation(d, Relation("repeals", c.document, c.span, c.date))
         for r in doc.relations:
             self.relation(d, r)
         for c in doc.promulgates:
@@ -370,6 +381,7 @@ class Writer:
             self.link(d, _CGT.legalLevel, doc.legal_level, _OA.classifying)
         for i, ev in enumerate(doc.events, 1):
             self.event(d, i, ev)
+        self.versions(d, doc.events)
         for p in doc.provisions:
             self.provision(d, d, [], p)
         for a in doc.anomalies:
@@ -400,6 +412,28 @@ class Writer:
         if ev.body is not None and ev.body.target is not None:
             self.link(e, _PROV.wasAssociatedWith, ev.body)
         self.annotate(e, None, e, ev.span, _OA.identifying)
+
+    def versions(self, d: URIRef, events: list[HistoryEvent]) -> None:
+        """Point-in-time versions (docs/relations.md): the text as first made (its first
+        adoption or publication) and as amended or revised on each later date of its history,
+        ``<doc>/version/<date>``, each from the history line that states it."""
+        firsts = [(ev.date, i) for i, ev in enumerate(events, 1)
+                  if ev.date is not None and ev.kind in ("adopted", "published")]
+        starts = {}
+        if firsts:
+            date, i = min(firsts)
+            starts[date] = i
+        for i, ev in enumerate(events, 1):
+            if ev.date is not None and ev.kind in ("amended", "revised") and ev.date not in starts:
+                starts[ev.date] = i
+        for date, i in sorted(starts.items()):
+            v = URIRef(f"{d}/version/{date.isoformat()}")
+            self.add(v, _RDF.type, _CGT.PointInTimeVersion)
+            self.add(v, _DCTERMS.isVersionOf, d)
+            self.add(d, _DCTERMS.hasVersion, v)
+            self.add(v, _ELI.version_date, Literal(date.isoformat(), datatype=_XSD.date))
+            self.add(v, _PROV.wasDerivedFrom, URIRef(f"{d}/event/{i}"))
+            self.add(v, _PROV.wasGeneratedBy, self.act)
 
     def _date(self, d: URIRef, dd: DocDate) -> None:
         if dd.value is None:

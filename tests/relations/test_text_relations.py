@@ -86,7 +86,7 @@ def test_chinese_history_line_and_purpose_article(tmp_path):
     me = "测试市细胞库管理条例"
     by = {(t[1], t[2] if t[0] == me else t[0], t[3]) for t in got}
     assert ("eli:based_on", "中华人民共和国生物安全法", None) in by
-    assert ("eli:repeals", "测试市细胞储存暂行办法", None) in by
+    assert ("eli:repeals", "测试市细胞储存暂行办法", "2015-05-01") in by  # the day of 本条例自…起施行
     # the decision amends the regulation, on the date of its line
     assert ("eli:amends", "关于修改〈测试市细胞库管理条例〉的决定", "2020-06-01") in by
     assert len(got) == 3

@@ -874,6 +874,10 @@ class _Reader:
                 # the sentence that says so
                 ss = max(text.rfind(ch, s0, at) for ch in "。；\n")
                 ss = max(ss + 1, s0)
+                # 本条例自2015年5月1日起施行。《X》同时废止: the repeal takes effect that day
+                starts = [d.value for d in all_dates(text, s0, at)
+                          if d.value is not None and re.match(r"\s*(?:起)?(?:施行|生效)", text[d.end:d.end + 6])]
+                when = starts[-1] if starts else None
                 for q in re.finditer(r"《(?P<t>[^《》\n]{2,120})》", text[ss:at]):
                     qs, qe = ss + q.start("t"), ss + q.end("t")
                     title = src.raw[qs:qe].strip()
@@ -885,7 +889,7 @@ class _Reader:
                                  genre="cited", line=src.line_of(qs))
                     d.doctype = C.doctype_of(title, self.env.linker)
                     out[key] = d
-                    self.doc.repeals.append(Citation(d, Span(ss, at + 2)))
+                    self.doc.repeals.append(Citation(d, Span(ss, at + 2), when))
         return list(out.values())
 
 
