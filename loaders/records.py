@@ -440,6 +440,7 @@ class RecordCompiler:
                     self._add(doc, prop, lit)
                     has_document_date |= name == "document"
         self._in_force_reason(doc, r, dates)
+        self._first_version(doc)
         if disputed and not reason:
             reason = (f"the sources disagree on the date of the document; each date is a claim of "
                       f"{conflict_iri(doc, 'document')}")
@@ -447,6 +448,20 @@ class RecordCompiler:
             self._add(doc, CGT.dateMissingReason, Literal(reason))
         elif not has_document_date and "document" not in dates:
             self._err(r.line, "no dates.document and no date_missing_reason: give the date or say why there is none")
+
+    def _first_version(self, doc: URIRef) -> None:
+        """The document as first made, a point-in-time version from its date (docs/relations.md):
+        the sources of a record give no amendments, so it has this one version."""
+        date = self.out.graph.value(doc, ELI.date_document)
+        if date is None:
+            return
+        v = URIRef(f"{doc}/version/{date}")
+        for t in ((v, RDF.type, CGT.PointInTimeVersion), (v, DCTERMS.isVersionOf, doc),
+                  (doc, DCTERMS.hasVersion, v), (v, ELI.version_date, date),
+                  (v, PROV.wasGeneratedBy, curation_activity(self.base))):
+            self._add(*t)
+        for src in self.doc_sources:
+            self._add(v, PROV.wasDerivedFrom, src)
 
     def _in_force_reason(self, doc: URIRef, r: LineDict, dates: dict) -> None:
         """No entry-into-force date is never a silent gap: ``cgt:inForceUnknownReason`` says
