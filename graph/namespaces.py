@@ -108,6 +108,7 @@ class CGT(DefinedNamespace):
     forAddressee: URIRef  # relation node -> an addressee it is limited to
     effectiveDate: URIRef  # relation node -> the date it takes effect
     inForceUnknownReason: URIRef  # why a document has no eli:first_date_entry_in_force
+    PointInTimeVersion: URIRef  # the text of a document as it stood from one date (an amendment's)
 
 
 SCHEMES = {

@@ -173,6 +173,7 @@ DATE_FIELDS = {
 RECORD_FIELDS = {
     "key", "type", "title", "number", "issuers", "dates", "date_missing_reason", "sources",
     "regions", "therapies", "summary", "notes", "provisions", "cites", "interprets", "relations",
+    "in_force_unknown_reason",
 }
 PROVISION_FIELDS = {
     "type", "number", "printed", "title", "summary", "responsible", "regions", "therapies",
@@ -438,6 +439,8 @@ class RecordCompiler:
                 if lit is not None:
                     self._add(doc, prop, lit)
                     has_document_date |= name == "document"
+        self._in_force_reason(doc, r, dates)
+        self._first_version(doc)
         if disputed and not reason:
             reason = (f"the sources disagree on the date of the document; each date is a claim of "
                       f"{conflict_iri(doc, 'document')}")
@@ -445,6 +448,40 @@ class RecordCompiler:
             self._add(doc, CGT.dateMissingReason, Literal(reason))
         elif not has_document_date and "document" not in dates:
             self._err(r.line, "no dates.document and no date_missing_reason: give the date or say why there is none")
+
+    def _first_version(self, doc: URIRef) -> None:
+        """The document as first made, a point-in-time version from its date (docs/relations.md):
+        the sources of a record give no amendments, so it has this one version."""
+        date = self.out.graph.value(doc, ELI.date_document)
+        if date is None:
+            return
+        v = URIRef(f"{doc}/version/{date}")
+        for t in ((v, RDF.type, CGT.PointInTimeVersion), (v, DCTERMS.isVersionOf, doc),
+                  (doc, DCTERMS.hasVersion, v), (v, ELI.version_date, date),
+                  (v, PROV.wasGeneratedBy, curation_activity(self.base))):
+            self._add(*t)
+        for src in self.doc_sources:
+            self._add(v, PROV.wasDerivedFrom, src)
+
+    def _in_force_reason(self, doc: URIRef, r: LineDict, dates: dict) -> None:
+        """No entry-into-force date is never a silent gap: ``cgt:inForceUnknownReason`` says
+        why (the record's own words, a dispute between sources, or that no source states it)."""
+        own = self._text(r, "in_force_unknown_reason")
+        if (doc, ELI.first_date_entry_in_force, None) in self.out.graph:
+            if own:
+                self._err(self._line(r, "in_force_unknown_reason"),
+                          "in_force_unknown_reason is given but dates.in_force is known")
+            return
+        if own:
+            reason = own
+        elif isinstance(dates.get("in_force"), list):
+            reason = (f"the sources disagree on the entry into force; each date is a claim of "
+                      f"{conflict_iri(doc, 'in_force')}")
+        else:
+            keys = [str(s) for s in self._list(r, "sources")]
+            reason = (f"no source of this record ({', '.join(keys)}) states an entry-into-force date"
+                      if keys else "no source states an entry-into-force date")
+        self._add(doc, CGT.inForceUnknownReason, Literal(reason))
 
     def _conflict(self, doc, key, name, prop, claims) -> None:
         node = conflict_iri(doc, name)
