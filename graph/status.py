@@ -254,8 +254,9 @@ def load_relations(run: Runner, rules: Iterable[Rule]) -> list[Relation]:
     relations = []
     for iri, rows in rows_by_relation.items():
         first = rows[0]
-        relations.append(Relation(
-            iri, first["property"], first["from"], first["to"],
+        relations.append(Relation(  # a text's copy stands for its canonical node
+            iri, first["property"], first.get("fromCanonical") or first["from"],
+            first.get("toCanonical") or first["to"],
             frozenset(r["appliesIn"] for r in rows if r.get("appliesIn") is not None),
             frozenset(r["forAddressee"] for r in rows if r.get("forAddressee") is not None),
             _date(first.get("effective")), first.get("source")))
