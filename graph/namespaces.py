@@ -96,6 +96,19 @@ class CGT(DefinedNamespace):
     # sources
     sha256: URIRef
     sourceKind: URIRef
+    # relations between documents and time (issue 22; ontology/cgt.ttl, end)
+    DocumentRelation: URIRef  # one stated relation with its places, addressees, date and source
+    derogatesFrom: URIRef  # a rule set aside in given places / for given addressees
+    supersedesEdition: URIRef  # a new edition of a recurring document -> the one it replaces
+    pilots: URIRef  # carries out as a pilot what another document announces (⊑ eli:implements)
+    relationProperty: URIRef  # relation node -> the property it states
+    relationFrom: URIRef  # relation node -> the document or provision that states it
+    relationTo: URIRef  # relation node -> the document or provision it concerns
+    appliesIn: URIRef  # relation node -> a region it is limited to
+    forAddressee: URIRef  # relation node -> an addressee it is limited to
+    effectiveDate: URIRef  # relation node -> the date it takes effect
+    inForceUnknownReason: URIRef  # why a document has no eli:first_date_entry_in_force
+    PointInTimeVersion: URIRef  # the text of a document as it stood from one date (an amendment's)
 
 
 SCHEMES = {

@@ -172,13 +172,30 @@ DATE_FIELDS = {
 }
 RECORD_FIELDS = {
     "key", "type", "title", "number", "issuers", "dates", "date_missing_reason", "sources",
-    "regions", "therapies", "summary", "notes", "provisions", "cites", "interprets",
+    "regions", "therapies", "summary", "notes", "provisions", "cites", "interprets", "relations",
+    "in_force_unknown_reason",
 }
 PROVISION_FIELDS = {
     "type", "number", "printed", "title", "summary", "responsible", "regions", "therapies",
     "modality", "addressees", "excludes", "locator", "provisions", "sources", "cites",
 }
 NOTE_FIELDS = {"type", "about", "source", "text"}
+RELATION_FIELDS = {"type", "target", "provision", "target_provision", "regions", "addressees",
+                   "effective", "source"}
+#: a record's relation type -> the property it states (ELI's where ELI has one)
+RELATION_TYPES = {
+    "amends": ELI.amends,
+    "repeals": ELI.repeals,
+    "based-on": ELI.based_on,
+    "implements": ELI.implements,
+    "transposes": ELI.transposes,
+    "member-of": ELI.is_member_of,
+    "consolidates": ELI.consolidates,
+    "changes": ELI.changes,
+    "derogates-from": CGT.derogatesFrom,
+    "supersedes-edition": CGT.supersedesEdition,
+    "pilots": CGT.pilots,
+}
 
 
 def curation_activity(base: str) -> URIRef:
@@ -206,6 +223,7 @@ class RecordCompiler:
         # the record keys a `cites` or `interprets` may name; None: not checked here (the
         # build's document-link-dangling-violation check still finds a link to nothing)
         self.documents = documents
+        self._target_provisions: dict[str, set[URIRef] | None] = {}  # other records' provisions
 
     # -- entry point
 
@@ -381,6 +399,7 @@ class RecordCompiler:
         seen: dict[tuple[str, str], int] = {}
         for p in self._list(r, "provisions"):
             self._provision(doc, doc, [], p, seen)
+        self._relations(doc, r)
 
     def _dates(self, doc: URIRef, key: str, r: LineDict) -> None:
         dates = r.get("dates") or {}
@@ -420,6 +439,8 @@ class RecordCompiler:
                 if lit is not None:
                     self._add(doc, prop, lit)
                     has_document_date |= name == "document"
+        self._in_force_reason(doc, r, dates)
+        self._first_version(doc)
         if disputed and not reason:
             reason = (f"the sources disagree on the date of the document; each date is a claim of "
                       f"{conflict_iri(doc, 'document')}")
@@ -427,6 +448,40 @@ class RecordCompiler:
             self._add(doc, CGT.dateMissingReason, Literal(reason))
         elif not has_document_date and "document" not in dates:
             self._err(r.line, "no dates.document and no date_missing_reason: give the date or say why there is none")
+
+    def _first_version(self, doc: URIRef) -> None:
+        """The document as first made, a point-in-time version from its date (docs/relations.md):
+        the sources of a record give no amendments, so it has this one version."""
+        date = self.out.graph.value(doc, ELI.date_document)
+        if date is None:
+            return
+        v = URIRef(f"{doc}/version/{date}")
+        for t in ((v, RDF.type, CGT.PointInTimeVersion), (v, DCTERMS.isVersionOf, doc),
+                  (doc, DCTERMS.hasVersion, v), (v, ELI.version_date, date),
+                  (v, PROV.wasGeneratedBy, curation_activity(self.base))):
+            self._add(*t)
+        for src in self.doc_sources:
+            self._add(v, PROV.wasDerivedFrom, src)
+
+    def _in_force_reason(self, doc: URIRef, r: LineDict, dates: dict) -> None:
+        """No entry-into-force date is never a silent gap: ``cgt:inForceUnknownReason`` says
+        why (the record's own words, a dispute between sources, or that no source states it)."""
+        own = self._text(r, "in_force_unknown_reason")
+        if (doc, ELI.first_date_entry_in_force, None) in self.out.graph:
+            if own:
+                self._err(self._line(r, "in_force_unknown_reason"),
+                          "in_force_unknown_reason is given but dates.in_force is known")
+            return
+        if own:
+            reason = own
+        elif isinstance(dates.get("in_force"), list):
+            reason = (f"the sources disagree on the entry into force; each date is a claim of "
+                      f"{conflict_iri(doc, 'in_force')}")
+        else:
+            keys = [str(s) for s in self._list(r, "sources")]
+            reason = (f"no source of this record ({', '.join(keys)}) states an entry-into-force date"
+                      if keys else "no source states an entry-into-force date")
+        self._add(doc, CGT.inForceUnknownReason, Literal(reason))
 
     def _conflict(self, doc, key, name, prop, claims) -> None:
         node = conflict_iri(doc, name)
@@ -512,6 +567,167 @@ class RecordCompiler:
         self._ref(p, "cites", "document", iri, ELI.cites)
         for child in self._list(p, "provisions"):
             self._provision(doc, iri, my_path, child, seen)
+
+
+    # -- relations to other documents (issue 22)
+
+    def _relations(self, doc: URIRef, r: LineDict) -> None:
+        """``relations:``: each one the plain triple and its ``cgt:DocumentRelation`` node
+        (``relation_triples``), after checking type, target, provisions, places, addressees,
+        date and source, each error with its line."""
+        seen: dict[URIRef, int] = {}
+        for rel in self._list(r, "relations"):
+            line = getattr(rel, "line", self._line(r, "relations"))
+            if not isinstance(rel, LineDict):
+                self._err(line, "each relation must be a mapping (type, target, source, ...)")
+                continue
+            self._unknown_fields(rel, RELATION_FIELDS, "relation")
+            rtype = self._text(rel, "type", required=True)
+            target = self._text(rel, "target", required=True)
+            skey = self._text(rel, "source", required=True)
+            if rtype is None or target is None or skey is None:
+                continue
+            prop = RELATION_TYPES.get(rtype)
+            if prop is None:
+                self._err(self._line(rel, "type"), f"unknown relation type {rtype!r} "
+                          f"(use {', '.join(RELATION_TYPES)})")
+                continue
+            to_doc = self._relation_target(rel, target)
+            src = self._source(skey, self._line(rel, "source"))
+            frm = self._relation_end(rel, "provision", doc, self.out.key, self.out.graph)
+            to = None if to_doc is None else self._relation_end(
+                rel, "target_provision", to_doc, target, None)
+            regions = self._concepts(rel, "regions", ns.region, "regions", "region")
+            addressees = self._concepts(rel, "addressees", ns.concept, "addressees", "addressee")
+            effective = None
+            if rel.get("effective") is not None:
+                effective = self._date(rel["effective"], self._line(rel, "effective"), "relation effective")
+                if effective is None:
+                    continue
+            if None in (to_doc, src, frm, to, regions, addressees):
+                continue
+            node = relation_iri(doc, prop, target)
+            if node in seen:
+                self._err(line, f"relation {rtype} {target} is given twice (first on line {seen[node]}): "
+                          "one relation per type and target")
+                continue
+            seen[node] = line
+            self.out.origins[node] = (self.path, line)
+            for t in relation_triples(node, prop, frm, to, src, regions, addressees, effective):
+                self._add(*t)
+            self._add(node, PROV.wasGeneratedBy, curation_activity(self.base))
+
+    def _relation_target(self, rel: LineDict, target: str) -> URIRef | None:
+        line = self._line(rel, "target")
+        try:
+            ns.check_key(target)
+        except ValueError as e:
+            self._err(line, f"relation target: {e}")
+            return None
+        if target == self.out.key:
+            self._err(line, f"relation target {target!r} is this record's own key")
+            return None
+        if self.documents is not None and target not in self.documents:
+            self._err(line, f"relation target: unknown document {target!r}: no data/records/{target}.yaml")
+            return None
+        return ns.document(target, self.base)
+
+    def _relation_end(self, rel: LineDict, key: str, doc: URIRef, doc_key: str,
+                      graph: Graph | None) -> URIRef | None:
+        """The document, or the provision ``rel[key]`` names in it: a path as in notes'
+        ``about`` (``item/1``, ``paragraph/1/item/2``) or a number that one provision has."""
+        ref = self._text(rel, key)
+        if ref is None:
+            return doc
+        line = self._line(rel, key)
+        known = self._provision_iris(doc, doc_key, graph)
+        if known is None:  # the target's record could not be read: its own build reports it
+            self._err(line, f"{key}: cannot check {ref!r}: data/records/{doc_key}.yaml is not readable")
+            return None
+        if "/" in ref:
+            iri = URIRef(f"{doc}/{ref.strip('/')}")
+            if iri in known:
+                return iri
+            self._err(line, f"{key}: {doc_key} has no provision {ref!r}")
+            return None
+        hits = sorted(i for i in known if str(i).rsplit("/", 1)[-1] == ref)
+        if len(hits) == 1:
+            return hits[0]
+        paths = [str(i)[len(str(doc)) + 1:] for i in hits]
+        why = f"several provisions are numbered {ref!r} ({', '.join(paths)}): write the path" if hits \
+            else f"{doc_key} has no provision numbered {ref!r}"
+        self._err(line, f"{key}: {why}")
+        return None
+
+    def _provision_iris(self, doc: URIRef, doc_key: str, graph: Graph | None) -> set[URIRef] | None:
+        """The provisions of this record (its graph so far) or of the record ``doc_key``
+        (its file, read once: records are compiled one at a time)."""
+        if graph is not None:
+            return set(graph.subjects(RDF.type, ELI.LegalResourceSubdivision))
+        cache = self._target_provisions
+        if doc_key not in cache:
+            data, errs = load_yaml(self.path.parent / f"{doc_key}.yaml")
+            cache[doc_key] = None if errs or not isinstance(data, dict) else \
+                set(_provision_paths(doc, data.get("provisions") or []))
+        return cache[doc_key]
+
+    def _concepts(self, m: LineDict, key: str, maker, scheme_name: str, kind: str) -> list | None:
+        """The concepts ``m[key]`` names, each checked in its scheme; None after an error."""
+        out, ok = [], True
+        for k in self._list(m, key):
+            try:
+                term = maker(ns.check_key(str(k)), self.base)
+            except ValueError as e:
+                self._err(self._line(m, key), str(e))
+                ok = False
+                continue
+            if not self.registry.concept_in(term, scheme_name):
+                self._err(self._line(m, key), f"unknown {kind} {k!r}: not in scheme {scheme_name}")
+                ok = False
+                continue
+            out.append(term)
+        return out if ok else None
+
+
+def _provision_paths(doc: URIRef, provisions, path=()) -> Iterable[URIRef]:
+    """The IRIs of a record's provisions, from its YAML (for a relation's target_provision)."""
+    for p in provisions if isinstance(provisions, list) else []:
+        if not isinstance(p, dict) or "type" not in p or "number" not in p:
+            continue
+        my_path = [*path, (str(p["type"]), str(p["number"]))]
+        try:
+            yield ns.provision(doc, my_path)
+        except ValueError:
+            continue
+        yield from _provision_paths(doc, p.get("provisions") or [], my_path)
+
+
+# ---------------------------------------------------------------- document relations
+
+
+def _local_name(prop: URIRef) -> str:
+    return str(prop).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def relation_iri(from_doc: URIRef, prop: URIRef, to_key: str) -> URIRef:
+    """``<from-doc>/relation/<property-local-name>/<to-key>`` (issue 22's contract: one
+    relation of a type from a document to another, whichever provisions state it)."""
+    return URIRef(f"{from_doc}/relation/{_local_name(prop)}/{to_key}")
+
+
+def relation_triples(node: URIRef, prop: URIRef, frm: URIRef, to: URIRef, source: URIRef | None,
+                     regions=(), addressees=(), effective: Literal | None = None) -> list[tuple]:
+    """The plain triple ``frm prop to`` and the ``cgt:DocumentRelation`` that carries its
+    places, addressees, date and source: shared by records and texts."""
+    out = [(frm, prop, to), (node, RDF.type, CGT.DocumentRelation), (node, CGT.relationProperty, prop),
+           (node, CGT.relationFrom, frm), (node, CGT.relationTo, to)]
+    out += [(node, CGT.appliesIn, r) for r in regions]
+    out += [(node, CGT.forAddressee, a) for a in addressees]
+    if effective is not None:
+        out.append((node, CGT.effectiveDate, effective))
+    if source is not None:
+        out.append((node, PROV.wasDerivedFrom, source))
+    return out
 
 
 # ---------------------------------------------------------------- source conflicts

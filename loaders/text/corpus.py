@@ -26,8 +26,8 @@ from rdflib import Graph, URIRef
 from graph.errors import Problem
 from graph.namespaces import DEFAULT_BASE, graph_iri
 
+from . import collection, page, relations, sidecar
 from . import common as C
-from . import page, sidecar
 from .bodies import BodyFinder
 from .genres import MIN_SCORE, all_genres, detect
 from .linking import Linker, Registry
@@ -286,6 +286,11 @@ def _extract_file(path: Path | str, registry: Graph, base: str, *, max_bytes: in
     page.quarantine_untitled(env, ext)
     _finish_keys(ext, src.key)
     _attach_citations(ext)
+    if (why := collection.expired(path)) is not None:  # a collection's metadata.csv
+        for doc in ext.documents:
+            if doc.genre != "cited":
+                doc.expired = why
+    relations.read_english(src.text, ext)  # English: "formulated in accordance with …"
     writer = Writer(src, base, tool_version(), source)
     writer.header(genre.name if genre else "none")
     for doc in ext.documents:

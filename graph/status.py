@@ -1,0 +1,715 @@
+"""What is allowed where, on a date: the regulatory status of an activity, with its reasons.
+
+``cgtkg status`` and notebooks call :func:`answer` (one date) and :func:`timeline` (every
+date the answer may change).  The graph supplies the candidate rules through saved queries
+(``queries/status-*.rq``, parameters as bindings); this module decides, in small named
+stages, so that each precedence rule can be read and tested on its own:
+
+1. :func:`load_rules` — provisions with a modality about the activity (or a broader or
+   narrower therapy concept), applying in the place (or a region around it or inside it).
+2. :func:`in_force` — which of them hold on the date: entry into force (else the date of
+   issue, said so), end of force, repeal or supersession by a stated relation.
+3. :func:`scope_of` — whether a rule covers the whole question or only part of it (a region
+   inside the place, a narrower activity, some addressees only).
+4. :func:`beats` — why one rule decides over another, in the order of docs/status.md:
+   a derogation stated for this place and addressee, higher legal level, more specific place,
+   more specific addressee, later in force.
+5. :func:`decide` — the answer for the whole question, and :func:`answer` adds the answers
+   for the parts a narrower rule concerns, and for the areas the place shares with another
+   region (:func:`load_overlaps`), ``conditional`` when they differ.
+
+Nothing is guessed: a question no rule in force decides, a rule whose dates are unknown, a
+mere announcement of a pilot, or two rules neither of which prevails give ``unknown`` with
+the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+from rdflib.term import Node
+
+from graph.namespaces import DEFAULT_BASE, instance_prefixes
+
+CGT_NS = "https://w3id.org/cgt-kg/ontology#"
+ELI_NS = "http://data.europa.eu/eli/ontology#"
+DEROGATES = URIRef(CGT_NS + "derogatesFrom")
+SUPERSEDES = URIRef(CGT_NS + "supersedesEdition")
+REPEALS = URIRef(ELI_NS + "repeals")
+ENDING = {SUPERSEDES: "superseded edition", REPEALS: "repealed"}
+
+ANSWERS = ("permitted", "prohibited", "required", "conditional", "unknown")
+DECISIVE = {"permits": "permitted", "prohibits": "prohibited"}
+# Legislation Law hierarchy (higher first); levels on one rung do not override each other
+LEGAL_RANK = {
+    "legal-constitution": 0, "legal-law": 1, "legal-administrative-regulation": 2,
+    "legal-departmental-rule": 3, "legal-local-regulation": 3, "legal-sez-regulation": 3,
+    "legal-autonomous-regulation": 3, "legal-local-government-rule": 4,
+    "legal-normative-document": 5,
+}
+ISSUER_RANK = {"level-national": 0, "level-provincial": 1, "level-municipal": 2, "level-district": 3}
+
+Runner = Callable[[str, Mapping[str, Node]], list[dict]]
+
+
+class StatusError(ValueError):
+    """A question that cannot be asked (unknown addressee, bad date): exit code 2."""
+
+
+# ------------------------------------------------------------------ the data
+
+
+@dataclass(frozen=True)
+class Question:
+    place: URIRef
+    activity: URIRef
+    on: dt.date
+    addressee: URIRef | None = None
+
+
+@dataclass
+class Rule:
+    """One provision with a modality, as the status query returned it (rows grouped)."""
+
+    provision: URIRef
+    document: URIRef
+    modality: str  # local name: permits, prohibits, requires, announces-pilot ...
+    abouts: dict[URIRef, str] = field(default_factory=dict)  # concept -> same|broader|narrower
+    regions: dict[URIRef, str] = field(default_factory=dict)  # region -> same|broader|narrower
+    addressees: set[URIRef] = field(default_factory=set)
+    issued: dt.date | None = None
+    in_force: dt.date | None = None
+    until: dt.date | None = None
+    unknown_reason: str | None = None
+    legal_level: str | None = None
+    issuer_levels: set[str] = field(default_factory=set)
+    title: str = ""
+    document_title: str = ""
+    source: URIRef | None = None
+    locator: str = ""
+
+    @property
+    def start(self) -> dt.date | None:
+        """Entry into force, else the date of issue (said so in :meth:`start_note`)."""
+        return self.in_force or self.issued
+
+    def start_note(self) -> str | None:
+        if self.in_force:
+            return None
+        if self.issued:
+            return (f"{self.document_title or self.document}: no entry-into-force date; "
+                    f"taken as in force from its date of issue, {self.issued}"
+                    + (f" ({self.unknown_reason})" if self.unknown_reason else ""))
+        return None
+
+    def rank(self) -> tuple[str, int] | None:
+        """The document's rung: its legal level if known, else its issuing bodies' level."""
+        if self.legal_level in LEGAL_RANK:
+            return ("legal level", LEGAL_RANK[self.legal_level])
+        ranks = [ISSUER_RANK[x] for x in self.issuer_levels if x in ISSUER_RANK]
+        return ("issuing body's level", min(ranks)) if ranks else None
+
+
+@dataclass(frozen=True)
+class Relation:
+    iri: URIRef
+    property: URIRef
+    source_end: URIRef  # cgt:relationFrom
+    target: URIRef  # cgt:relationTo
+    regions: frozenset[URIRef]
+    addressees: frozenset[URIRef]
+    effective: dt.date | None
+    source: URIRef | None
+
+
+@dataclass
+class Graph:
+    """Everything the decision reads for one place and activity (all dates)."""
+
+    place: URIRef  # the place and activity asked about; sub-questions lie inside them
+    activity: URIRef
+    rules: list[Rule]
+    relations: list[Relation]
+    ancestors: dict[URIRef, set[URIRef]]  # the place and the regions around it -> their ancestors
+    addressee_up: dict[URIRef, set[URIRef]]  # addressee -> addressees above it
+    conditions: dict[URIRef, list[Rule]]  # document -> its requires-provisions
+    # areas inside the place that also lie in a region around neither (a zone area in a
+    # city), each with the rules read for it
+    overlaps: list[tuple[URIRef, Graph]] = field(default_factory=list)
+
+    def regions_above(self, region: URIRef) -> set[URIRef]:
+        """The regions known to contain ``region``: for a region inside the asked place (a
+        zone of a province), the place and what contains it (the regions between them are
+        not read)."""
+        if region in self.ancestors:
+            return self.ancestors[region]
+        return {self.place} | self.ancestors.get(self.place, set())
+
+
+@dataclass
+class Override:
+    rule: Rule
+    why: str
+    detail: str
+    relation: Relation | None = None
+
+
+@dataclass
+class Answer:
+    question: Question
+    answer: str
+    reason: str
+    deciding: Rule | None = None
+    overrides: list[Override] = field(default_factory=list)
+    agreeing: list[Rule] = field(default_factory=list)
+    conditions: list[Rule] = field(default_factory=list)
+    context: list[Rule] = field(default_factory=list)
+    not_in_force: list[tuple[Rule, str]] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    parts: list[tuple[str, Answer]] = field(default_factory=list)  # (scope, answer for it)
+
+
+# ------------------------------------------------------------------ stage 1: the rules
+
+
+def _local(term) -> str:
+    text = str(term)
+    return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _date(term) -> dt.date | None:
+    if term is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(term))
+    except ValueError:
+        return None
+
+
+def load_rules(run: Runner, place: URIRef, activity: URIRef) -> list[Rule]:
+    """Group the rows of ``status-rules`` into one :class:`Rule` per provision and modality."""
+    rules: dict[tuple[URIRef, str], Rule] = {}
+    for row in run("status-rules", {"place": place, "activity": activity}):
+        key = (row["provision"], _local(row["modality"]))
+        rule = rules.get(key)
+        if rule is None:
+            rule = rules[key] = Rule(row["provision"], row["document"], key[1])
+        _widen(rule.abouts, row["about"], str(row["activityScope"]))
+        _widen(rule.regions, row["region"], str(row["placeScope"]))
+        if row.get("addressee") is not None:
+            rule.addressees.add(row["addressee"])
+        if row.get("issuerLevel") is not None:
+            rule.issuer_levels.add(_local(row["issuerLevel"]))
+        rule.issued = rule.issued or _date(row.get("issued"))
+        rule.in_force = rule.in_force or _date(row.get("inForce"))
+        rule.until = rule.until or _date(row.get("until"))
+        rule.unknown_reason = rule.unknown_reason or _text(row.get("unknownReason"))
+        rule.legal_level = rule.legal_level or (_local(row["legalLevel"]) if row.get("legalLevel") else None)
+        rule.title = rule.title or _text(row.get("title")) or ""
+        rule.document_title = rule.document_title or _text(row.get("documentTitle")) or ""
+        rule.source = rule.source or row.get("source")
+        rule.locator = rule.locator or _text(row.get("locator")) or ""
+    return conduct_rules(list(rules.values()))
+
+
+def conduct_rules(rules: list[Rule]) -> list[Rule]:
+    """A provision that both requires and permits or prohibits sets rules of conduct for the
+    activity (no collection without consent, no false advertising, patients may withdraw):
+    it is a duty that comes with the activity, not a ban on or an opening of it, so only its
+    ``requires`` side is kept (docs/status.md)."""
+    requiring = {r.provision for r in rules if r.modality == "requires"}
+    return [r for r in rules if r.modality not in DECISIVE or r.provision not in requiring]
+
+
+_SCOPE_ORDER = {"same": 0, "broader": 1, "narrower": 2}
+
+
+def _widen(scopes: dict, term, scope: str) -> None:
+    """Keep the best match per concept (a region can be reached as itself and as an ancestor)."""
+    if term is None:
+        return
+    old = scopes.get(term)
+    if old is None or _SCOPE_ORDER[scope] < _SCOPE_ORDER[old]:
+        scopes[term] = scope
+
+
+def _text(term) -> str | None:
+    return None if term is None else str(term)
+
+
+def load_relations(run: Runner, rules: Iterable[Rule]) -> list[Relation]:
+    """The stated relations (``status-relations``) touching each rule or its document."""
+    rows_by_relation: dict[URIRef, list[dict]] = {}
+    asked: set[URIRef] = set()
+    for rule in rules:
+        for term in (rule.provision, rule.document):
+            if term in asked:
+                continue
+            asked.add(term)
+            for row in run("status-relations", {"rule": term}):
+                rows_by_relation.setdefault(row["relation"], []).append(row)
+    relations = []
+    for iri, rows in rows_by_relation.items():
+        first = rows[0]
+        relations.append(Relation(  # a text's copy stands for its canonical node
+            iri, first["property"], first.get("fromCanonical") or first["from"],
+            first.get("toCanonical") or first["to"],
+            frozenset(r["appliesIn"] for r in rows if r.get("appliesIn") is not None),
+            frozenset(r["forAddressee"] for r in rows if r.get("forAddressee") is not None),
+            _date(first.get("effective")), first.get("source")))
+    return relations
+
+
+def load_place(run: Runner, place: URIRef) -> dict[URIRef, set[URIRef]]:
+    """The place and every region around it, each with the regions around it."""
+    ancestors: dict[URIRef, set[URIRef]] = {place: set()}
+    for row in run("status-place", {"place": place}):
+        ancestors[place].add(row["region"])
+        ups = ancestors.setdefault(row["region"], set())
+        if row.get("up") is not None:
+            ups.add(row["up"])
+    return ancestors
+
+
+def load_addressees(run: Runner) -> tuple[dict[URIRef, set[URIRef]], dict[URIRef, list[str]]]:
+    """Addressee concepts: the ones above each, and their names (for the key check)."""
+    up: dict[URIRef, set[URIRef]] = {}
+    names: dict[URIRef, list[str]] = {}
+    for row in run("status-addressees", {}):
+        up.setdefault(row["addressee"], set())
+        names.setdefault(row["addressee"], [])
+        if row.get("broader") is not None:
+            up[row["addressee"]].add(row["broader"])
+        if row.get("label") is not None and str(row["label"]) not in names[row["addressee"]]:
+            names[row["addressee"]].append(str(row["label"]))
+    return up, names
+
+
+def load_conditions(run: Runner, document: URIRef) -> list[Rule]:
+    rules: dict[URIRef, Rule] = {}
+    for row in run("status-conditions", {"document": document}):
+        rule = rules.setdefault(row["provision"], Rule(row["provision"], document, "requires"))
+        if row.get("addressee") is not None:
+            rule.addressees.add(row["addressee"])
+        if row.get("about") is not None:
+            rule.abouts[row["about"]] = "same"
+        rule.title = rule.title or _text(row.get("title")) or ""
+        rule.source = rule.source or row.get("source")
+        rule.locator = rule.locator or _text(row.get("locator")) or ""
+    return list(rules.values())
+
+
+def load(run: Runner, place: URIRef, activity: URIRef, *, with_overlaps: bool = True) -> Graph:
+    """Read everything a question about ``place`` and ``activity`` needs, on any date."""
+    rules = load_rules(run, place, activity)
+    up, _ = load_addressees(run)
+    conditions = {d: load_conditions(run, d) for d in {r.document for r in rules if r.modality in DECISIVE}}
+    for rule in rules:  # a condition shares its document's dates
+        for cond in conditions.get(rule.document, []):
+            cond.issued, cond.in_force, cond.until = rule.issued, rule.in_force, rule.until
+            cond.document_title = rule.document_title
+    g = Graph(place, activity, rules, load_relations(run, rules), load_place(run, place), up, conditions)
+    if with_overlaps:
+        g.overlaps = load_overlaps(run, g)
+    return g
+
+
+def load_overlaps(run: Runner, g: Graph) -> list[tuple[URIRef, Graph]]:
+    """The areas of the place that lie in another region too (``status-overlaps``), each
+    with its own rules, kept when a rule that permits or prohibits applies there and not in
+    the place as a whole (the Guangdong zone's rules in Shenzhen's Qianhai area)."""
+    known = {r.provision for r in g.rules}
+    out = []
+    for area in dict.fromkeys(row["area"] for row in run("status-overlaps", {"place": g.place})):
+        sub = load(run, area, g.activity, with_overlaps=False)
+        if any(r.modality in DECISIVE and r.provision not in known for r in sub.rules):
+            out.append((area, sub))
+    return out
+
+
+# ------------------------------------------------------------------ stage 2: in force
+
+
+def _touches(relation: Relation, rule: Rule, end: str) -> bool:
+    term = relation.target if end == "to" else relation.source_end
+    return term in (rule.provision, rule.document)
+
+
+def in_force(rule: Rule, on: dt.date, g: Graph) -> tuple[bool | None, str]:
+    """True / False / None (cannot tell) on ``on``, with the reason when not True."""
+    for rel in g.relations:
+        if rel.property in ENDING and _touches(rel, rule, "to"):
+            when = rel.effective or _start_of(rel.source_end, g)
+            if when is not None and when <= on:
+                return False, f"{ENDING[rel.property]} by {rel.source_end} from {when} ({rel.iri})"
+    start = rule.start
+    if start is None:
+        why = rule.unknown_reason or "no source gives its date of issue or entry into force"
+        return None, f"dates unknown: {why}"
+    if start > on:
+        return False, f"not yet in force: from {start}"
+    if rule.until is not None and rule.until <= on:
+        return False, f"no longer in force since {rule.until}"
+    return True, ""
+
+
+def _start_of(term: URIRef, g: Graph) -> dt.date | None:
+    for rule in g.rules:
+        if term in (rule.provision, rule.document) and rule.start:
+            return rule.start
+    return None
+
+
+# ------------------------------------------------------------------ stage 3: scope
+
+
+def addressee_covered(rule_addressees: set[URIRef], asked: URIRef | None, up: dict) -> bool | None:
+    """True: the rule reaches every addressee asked about; None: only some of them."""
+    if not rule_addressees:
+        return True
+    if asked is None:
+        return None
+    return any(a == asked or a in up.get(asked, set()) for a in rule_addressees)
+
+
+def scope_of(rule: Rule, q: Question, g: Graph) -> str:
+    """``full`` (the whole question), ``part`` (only a region inside the place, a narrower
+    activity or some of the addressees) or ``none``."""
+    covered = addressee_covered(rule.addressees, q.addressee, g.addressee_up)
+    parts = (_cover(rule.regions, q.place, g.place), _cover(rule.abouts, q.activity, g.activity),
+             "none" if covered is False else "full" if covered else "part")
+    if "none" in parts:
+        return "none"
+    return "part" if "part" in parts else "full"
+
+
+def _cover(scopes: dict[URIRef, str], asked: URIRef, original: URIRef) -> str:
+    """How concepts matched against the ``original`` question (same / broader / narrower)
+    cover ``asked``: the original itself, or a concept inside it (a sub-question)."""
+    if any(s != "narrower" for s in scopes.values()) or asked in scopes:
+        return "full"
+    if asked == original:
+        return "part" if scopes else "none"
+    return "none"
+
+
+# ------------------------------------------------------------------ stage 4: precedence
+
+
+def _covers_place(regions: frozenset[URIRef], place: URIRef, g: Graph) -> bool:
+    return not regions or place in regions or bool(regions & g.regions_above(place))
+
+
+def _derogation(a: Rule, b: Rule, q: Question, g: Graph) -> Relation | None:
+    for rel in g.relations:
+        if rel.property != DEROGATES or not _touches(rel, a, "from") or not _touches(rel, b, "to"):
+            continue
+        when = rel.effective or a.start
+        if when is None or when > q.on or not _covers_place(rel.regions, q.place, g):
+            continue
+        if rel.addressees and addressee_covered(set(rel.addressees), q.addressee, g.addressee_up) is not True:
+            continue
+        return rel
+    return None
+
+
+def _specificity(rule: Rule, q: Question, g: Graph) -> set[URIRef]:
+    """The regions of ``rule`` that cover the place (for comparing how close they are)."""
+    above = g.regions_above(q.place)
+    return {r for r in rule.regions if r == q.place or r in above}
+
+
+def _more_specific_place(a: Rule, b: Rule, q: Question, g: Graph) -> bool:
+    """Some region of ``a`` covering the place lies inside every region of ``b`` covering it."""
+    ra, rb = _specificity(a, q, g), _specificity(b, q, g)
+    if not ra or not rb:
+        return False
+    return any(all(y in g.regions_above(x) for y in rb) for x in ra)
+
+
+def _more_specific_addressee(a: Rule, b: Rule, up: dict) -> bool:
+    if not a.addressees:
+        return False
+    if not b.addressees:
+        return True
+    narrower = all(x in b.addressees or any(y in up.get(x, set()) for y in b.addressees)
+                   for x in a.addressees)
+    return narrower and a.addressees != b.addressees
+
+
+def beats(a: Rule, b: Rule, q: Question, g: Graph) -> Override | None:
+    """Why ``a`` decides over ``b`` on the question, or None; the first reason that holds."""
+    if rel := _derogation(a, b, q, g):
+        where = ", ".join(_local(r) for r in sorted(rel.regions)) or "everywhere"
+        who = ", ".join(_local(x) for x in sorted(rel.addressees)) or "every addressee"
+        return Override(b, "derogation", f"{_local_doc(a)} derogates from {_local_doc(b)} in {where} "
+                        f"for {who}" + (f" from {rel.effective}" if rel.effective else ""), rel)
+    ra, rb = a.rank(), b.rank()
+    if ra and rb and ra[0] == rb[0] and ra[1] != rb[1]:
+        if ra[1] < rb[1]:
+            return Override(b, "higher level", f"{ra[0]}: {_local_doc(a)} ranks above {_local_doc(b)}")
+        return None
+    if _more_specific_place(a, b, q, g):
+        return Override(b, "more specific place", f"{_local_doc(a)} applies in "
+                        f"{', '.join(sorted(_local(r) for r in _specificity(a, q, g)))}, "
+                        f"{_local_doc(b)} in {', '.join(sorted(_local(r) for r in _specificity(b, q, g)))}")
+    if _more_specific_place(b, a, q, g):
+        return None
+    if _more_specific_addressee(a, b, g.addressee_up):
+        return Override(b, "more specific addressee", f"{_local_doc(a)} addresses "
+                        f"{', '.join(sorted(_local(x) for x in a.addressees))}")
+    if _more_specific_addressee(b, a, g.addressee_up):
+        return None
+    if a.start and b.start and a.start > b.start:
+        return Override(b, "later in force", f"{_local_doc(a)} from {a.start}, {_local_doc(b)} from {b.start}")
+    return None
+
+
+def _local_doc(rule: Rule) -> str:
+    return str(rule.provision).split("/doc/", 1)[-1]
+
+
+# ------------------------------------------------------------------ stage 5: deciding
+
+
+def decide(q: Question, g: Graph) -> Answer:
+    """The answer for rules that cover the whole of ``q`` (no parts)."""
+    held, undated, out = [], [], []
+    for rule in g.rules:
+        if scope_of(rule, q, g) != "full":
+            continue
+        state, why = in_force(rule, q.on, g)
+        if state is True:
+            held.append(rule)
+        elif state is None:
+            undated.append((rule, why))
+        else:
+            out.append((rule, why))
+    ans = Answer(q, "unknown", "", not_in_force=out)
+    ans.caveats = sorted({n for r in held if (n := r.start_note())})
+    decisive = [r for r in held if r.modality in DECISIVE]
+    ans.context = [r for r in held if r.modality not in DECISIVE and r.modality != "requires"]
+    requirements = [r for r in held if r.modality == "requires"]
+    if decisive:
+        _settle(ans, decisive, q, g)
+    elif requirements:
+        winner = _strongest(requirements, q, g)
+        ans.answer, ans.deciding = "required", winner
+        ans.reason = f"a rule in force requires it: {_local_doc(winner)}"
+        ans.conditions = [r for r in requirements if r is not winner]
+    else:
+        ans.reason = _why_unknown(ans.context, undated, out)
+    undated_decisive = [(r, why) for r, why in undated if r.modality in DECISIVE]
+    if ans.deciding is not None and undated_decisive:
+        _weigh_undated(ans, undated_decisive, q, g)
+    if ans.answer in ("permitted", "prohibited"):
+        ans.conditions = _conditions(ans.deciding, requirements, q, g)
+    return ans
+
+
+def _settle(ans: Answer, decisive: list[Rule], q: Question, g: Graph) -> None:
+    groups: dict[str, list[Rule]] = {}
+    for r in decisive:
+        groups.setdefault(r.modality, []).append(r)
+    heads = {m: _strongest(rs, q, g) for m, rs in groups.items()}
+    for modality, head in sorted(heads.items()):
+        others = [r for m, rs in groups.items() if m != modality for r in rs]
+        reasons = [beats(head, other, q, g) for other in others]
+        if all(reasons):
+            ans.answer, ans.deciding = DECISIVE[modality], head
+            ans.overrides = list(reasons)
+            ans.agreeing = [r for r in groups[modality] if r is not head]
+            ans.reason = (f"{_local_doc(head)} {modality}" +
+                          (f" and prevails over {len(others)} other rule(s)" if others else ""))
+            return
+    names = "; ".join(f"{_local_doc(h)} {m}" for m, h in sorted(heads.items()))
+    ans.reason = f"rules in force disagree and none prevails by the precedence rules: {names}"
+
+
+def _strongest(rules: list[Rule], q: Question, g: Graph) -> Rule:
+    """Among rules that agree, the one to cite: beats most of the others, then latest."""
+    def score(r: Rule):
+        wins = sum(1 for o in rules if o is not r and beats(r, o, q, g))
+        return (wins, r.start or dt.date.min, str(r.provision))
+    return max(rules, key=score)
+
+
+def _weigh_undated(ans: Answer, undated: list[tuple[Rule, str]], q: Question, g: Graph) -> None:
+    for rule, why in undated:
+        if rule.modality == ans.deciding.modality:
+            ans.caveats.append(f"{_local_doc(rule)} agrees; {why}")
+            continue
+        reason = beats(ans.deciding, rule, q, g)
+        if reason and reason.why != "later in force":
+            ans.overrides.append(reason)
+            ans.caveats.append(f"{_local_doc(rule)}: {why}")
+        else:
+            ans.reason = (f"{_local_doc(ans.deciding)} {ans.deciding.modality}, but "
+                          f"{_local_doc(rule)} {rule.modality} and its {why}")
+            ans.answer, ans.deciding, ans.overrides = "unknown", None, []
+            return
+
+
+def _conditions(deciding: Rule, requirements: list[Rule], q: Question, g: Graph) -> list[Rule]:
+    """Duties that come with the answer: the deciding document's own requirements for the
+    addressee, and requirements in force about the activity in the place."""
+    found = {r.provision: r for r in requirements}
+    for cond in g.conditions.get(deciding.document, []):
+        if addressee_covered(cond.addressees, q.addressee, g.addressee_up) is not False:
+            found.setdefault(cond.provision, cond)
+    return sorted(found.values(), key=lambda r: str(r.provision))
+
+
+def _why_unknown(context: list[Rule], undated: list, out: list) -> str:
+    announcing = [r for r in context if r.modality == "announces-pilot"]
+    if announcing:
+        return ("only an announcement that a pilot will be allowed (" +
+                ", ".join(_local_doc(r) for r in announcing) + "); no rule in force permits or prohibits")
+    decisive_undated = [(r, why) for r, why in undated if r.modality in DECISIVE]
+    if decisive_undated:
+        r, why = decisive_undated[0]
+        return f"{_local_doc(r)} {r.modality}, but its {why}"
+    if context:
+        return ("only policy support or encouragement (" + ", ".join(_local_doc(r) for r in context)
+                + "); no rule in force permits or prohibits")
+    if out:
+        return "no rule in force on that date; the graph's rules: " + "; ".join(
+            f"{_local_doc(r)} ({why})" for r, why in out)
+    return "no rule in the graph concerns this activity in this place"
+
+
+def _parts(q: Question, g: Graph) -> list[tuple[str, Question]]:
+    """Sub-questions for the parts of the question a narrower rule in force concerns: a
+    region inside the place, a narrower activity, one of the addressees."""
+    subs: dict[tuple, tuple[str, Question]] = {}
+    for rule in g.rules:
+        if rule.modality not in DECISIVE or scope_of(rule, q, g) != "part":
+            continue
+        if in_force(rule, q.on, g)[0] is not True:
+            continue
+        places = _narrower(rule.regions) or [q.place]
+        activities = _narrower(rule.abouts) or [q.activity]
+        partial = addressee_covered(rule.addressees, q.addressee, g.addressee_up) is None
+        whos = sorted(rule.addressees) if partial else [q.addressee]
+        for place in places:
+            for activity in activities:
+                for who in whos:
+                    sub = Question(place, activity, q.on, who)
+                    label = ", ".join(x for x in (
+                        f"in {_local(place)}" if place != q.place else "",
+                        f"for {_local(activity)}" if activity != q.activity else "",
+                        f"for {_local(who)}" if who is not None and who != q.addressee else "") if x)
+                    subs.setdefault((place, activity, who), (label, sub))
+    return sorted(subs.values(), key=lambda x: x[0])
+
+
+def _narrower(scopes: dict[URIRef, str]) -> list[URIRef]:
+    """The concepts inside the asked one, when none covers it whole."""
+    if any(s != "narrower" for s in scopes.values()):
+        return []
+    return sorted(t for t, s in scopes.items() if s == "narrower")
+
+
+def answer(q: Question, g: Graph) -> Answer:
+    """The status on ``q.on``: the whole question, then its parts (``conditional`` when a
+    part — a zone inside the place, one kind of addressee — has another answer)."""
+    whole = decide(q, g)
+    parts = []
+    for label, sub in _parts(q, g):
+        part = decide(sub, g)
+        if (part.answer, part.deciding and part.deciding.provision) != (
+                whole.answer, whole.deciding and whole.deciding.provision):
+            parts.append((label, part))
+    for area, sub in g.overlaps:
+        part = answer(Question(area, q.activity, q.on, q.addressee), sub)
+        if (part.answer, part.deciding and part.deciding.provision) != (
+                whole.answer, whole.deciding and whole.deciding.provision):
+            parts.append((f"in {_local(area)}", part))
+    if parts:
+        whole.parts = parts
+        summary = "; ".join(f"{p.answer} {label}" for label, p in parts)
+        rest = whole.answer if whole.deciding else "unknown"
+        whole.reason = (f"the answer differs within the question: {summary}; elsewhere {rest}"
+                        + (f" ({whole.reason})" if whole.reason else ""))
+        whole.answer = "conditional"
+    return whole
+
+
+def change_dates(g: Graph) -> list[dt.date]:
+    """Every date on which a candidate rule or relation starts or stops."""
+    dates = set()
+    for r in g.rules:
+        dates.update(d for d in (r.start, r.until) if d)
+    for rel in g.relations:
+        if rel.effective:
+            dates.add(rel.effective)
+    for _, sub in g.overlaps:
+        dates.update(change_dates(sub))
+    return sorted(dates)
+
+
+def timeline(place: URIRef, activity: URIRef, addressee: URIRef | None, g: Graph) -> list[Answer]:
+    """The answer from each date on which it changes (the first entry: before any rule)."""
+    dates = change_dates(g)
+    points = ([dates[0] - dt.timedelta(days=1)] if dates else []) + dates
+    steps: list[Answer] = []
+    for day in points:
+        a = answer(Question(place, activity, day, addressee), g)
+        key = (a.answer, a.deciding and a.deciding.provision,
+               tuple((label, p.answer) for label, p in a.parts))
+        if not steps or key != _key(steps[-1]):
+            steps.append(a)
+    return steps
+
+
+def _key(a: Answer):
+    return (a.answer, a.deciding and a.deciding.provision, tuple((label, p.answer) for label, p in a.parts))
+
+
+# ------------------------------------------------------------------ for people and programs
+
+
+def rule_json(rule: Rule, base: str = DEFAULT_BASE) -> dict:
+    return {
+        "rule": str(rule.provision), "document": str(rule.document), "modality": rule.modality,
+        "title": rule.title, "document_title": rule.document_title,
+        "in_force": rule.in_force.isoformat() if rule.in_force else None,
+        "issued": rule.issued.isoformat() if rule.issued else None,
+        "until": rule.until.isoformat() if rule.until else None,
+        "regions": sorted(str(r) for r in rule.regions),
+        "addressees": sorted(str(a) for a in rule.addressees),
+        "source": str(rule.source) if rule.source else None, "locator": rule.locator or None,
+    }
+
+
+def answer_json(a: Answer) -> dict:
+    q = a.question
+    return {
+        "question": {"place": str(q.place), "activity": str(q.activity), "date": q.on.isoformat(),
+                     "addressee": str(q.addressee) if q.addressee else None},
+        "answer": a.answer,
+        "deciding": str(a.deciding.provision) if a.deciding else None,
+        "reason": a.reason,
+        "deciding_rule": rule_json(a.deciding) if a.deciding else None,
+        "overrides": [{**rule_json(o.rule), "why": o.why, "detail": o.detail,
+                       "relation": str(o.relation.iri) if o.relation else None,
+                       "relation_source": str(o.relation.source) if o.relation and o.relation.source else None}
+                      for o in a.overrides],
+        "conditions": [rule_json(c) for c in a.conditions],
+        "agreeing": [rule_json(r) for r in a.agreeing],
+        "context": [rule_json(r) for r in a.context],
+        "not_in_force": [{**rule_json(r), "why": why} for r, why in a.not_in_force],
+        "caveats": a.caveats,
+        "parts": [{"scope": label, **answer_json(p)} for label, p in a.parts],
+    }
+
+
+def short(term, base: str = DEFAULT_BASE) -> str:
+    text = str(term)
+    for prefix, ns in instance_prefixes(base).items():
+        if text.startswith(ns):
+            return f"{prefix}:{text[len(ns):]}"
+    return text
