@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from graph.build import REPO_ROOT, load_registry
-from graph.namespaces import DEFAULT_BASE, ELI
+from graph.namespaces import DCTERMS, DEFAULT_BASE, ELI
 from loaders.text import extract_file
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from graph.namespaces import CGT, ELI, OA
+from graph.namespaces import CGT, DCTERMS, ELI, OA
 from loaders.text.corpus import _attach_citations
 from loaders.text.model import Document, Extraction, Provision, Span, Value
 

@@ -111,6 +111,7 @@ def test_build_with_the_corpus_answers_the_passage_query(corpus_dir, tmp_path_fa
     rows = store.query("""
         PREFIX eli: <http://data.europa.eu/eli/ontology#>
         PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX cgt: <https://w3id.org/cgt-kg/ontology#>
         SELECT ?p ?a WHERE { ?p cgt:responsibleAgency ?a ;
                                prov:wasGeneratedBy ?act . FILTER(STRENDS(STR(?act), "activity/extraction")) }""")
     assert len(rows) > 100

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
-from graph.namespaces import DEFAULT_BASE, ELI
+from graph.namespaces import DCTERMS, DEFAULT_BASE
 from graph.store import GraphStore
 
 #: The query documented in docs/loaders.md ("the passage behind a responsibility link").

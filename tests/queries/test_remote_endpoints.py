@@ -353,7 +353,7 @@ def test_ask_and_construct_files_agree_locally_and_remotely(fixture_out, oxigrap
     ask = tmp_path / "ask.rq"
     ask.write_text("# Is the agency responsible for anything?\n"
                    "# param: agency (iri, default ag:nmpa) — the agency\n"
-                   "PREFIX eli: <http://data.europa.eu/eli/ontology#>\n"
+                   "PREFIX cgt: <https://w3id.org/cgt-kg/ontology#>\n"
                    "ASK { ?p cgt:responsibleAgency ?agency }\n")
     for agency, expected in (("ag:nmpa", "true"), ("ag:mfa", "false")):
         for where in (["--out", str(fixture_out)], ["--endpoint", oxigraph.query_url]):
@@ -361,7 +361,7 @@ def test_ask_and_construct_files_agree_locally_and_remotely(fixture_out, oxigrap
             assert r.exit_code == 0 and r.output.strip() == expected, (agency, where, r.output)
     construct = tmp_path / "construct.rq"
     construct.write_text("# Which agency is responsible for what, as triples?\n"
-                         "PREFIX eli: <http://data.europa.eu/eli/ontology#>\n"
+                         "PREFIX cgt: <https://w3id.org/cgt-kg/ontology#>\n"
                          "CONSTRUCT { ?a <http://example.org/responsibleFor> ?p } "
                          "WHERE { ?p cgt:responsibleAgency ?a }\n")
     graphs = []
