@@ -56,7 +56,7 @@ def _folder_size(path: Path) -> int:
 def sample(corpus: Path, n: int | None, dest: Path) -> int:
     """The first ``n`` files of ``corpus`` (all with ``None``), linked into ``dest`` at the
     same relative paths; returns their bytes."""
-    from loaders.text.corpus import list_corpus
+    from cgtkg.loaders.text.corpus import list_corpus
 
     files = list_corpus(corpus).files
     total = 0
@@ -72,9 +72,9 @@ def run_build(corpus: Path, out: Path, jobs: int = 1) -> dict:
     """One ``cgtkg build`` in a child process; its report, wall time and peak RSS (of the
     build process, and of its largest extraction worker)."""
     cmd = [sys.executable, "-c",
-           "import sys\nfrom graph.cli import main\nif __name__ == '__main__':\n"
+           "import sys\nfrom cgtkg.cli import main\nif __name__ == '__main__':\n"
            "    try:\n        main()\n    except SystemExit as e:\n        code = e.code\n    else:\n        code = 0\n"
-           "    from graph.build import peak_rss_mb\n"
+           "    from cgtkg.pipeline.build import peak_rss_mb\n"
            "    sys.stderr.write('\\nPEAK_RSS_MB %s\\n' % peak_rss_mb())\n"
            "    sys.exit(code)",
            "build", "--corpus", str(corpus), "--out", str(out), "--jobs", str(jobs)]
@@ -138,11 +138,11 @@ def raw_shacl(nquads: bytes) -> float:
     texts' and records' graphs without Web Annotation triples, the registry and the source
     list, against the full shapes (a full build validates the registry once, with them)."""
     import pyoxigraph as ox
+    from cgtkg.graph.store import to_rdflib as from_ox
     from pyshacl import validate
     from rdflib import Graph
 
-    from graph.build import _without_annotations, load_shapes
-    from graph.store import to_rdflib as from_ox
+    from cgtkg.pipeline.build import _without_annotations, load_shapes
 
     data = Graph()
     keep = ("/graph/extracted/", "/graph/doc/", "/graph/registry", "/graph/sources")

@@ -63,7 +63,7 @@ TARGETS = {
 # So the run copies the code and data it measures once, at the start, and every build,
 # query and child process uses that copy.
 
-SNAPSHOT_DIRS = ("graph", "loaders", "ontology", "data", "queries", "benchmarks")
+SNAPSHOT_DIRS = ("cgtkg", "graph", "loaders", "ontology", "data", "queries", "benchmarks")
 _code_root = REPO_ROOT
 
 
@@ -74,7 +74,7 @@ def code_root() -> Path:
 def snapshot(dest: Path) -> Path:
     """Copy what a build reads into ``dest`` and import the project from there."""
     global _code_root
-    leaked = [m for m in ("graph", "loaders") if m in sys.modules]
+    leaked = [m for m in ("cgtkg",) if m in sys.modules]
     if leaked:
         raise RuntimeError(f"snapshot taken after {leaked} were imported")
     for d in SNAPSHOT_DIRS:
@@ -90,7 +90,7 @@ def snapshot(dest: Path) -> Path:
 
 def child_build(out_dir: Path, corpus: Path, incremental: bool) -> dict:
     """Run one build in this (child) process and describe it as JSON-able data."""
-    from graph.build import BuildOptions, build, peak_rss_mb
+    from cgtkg.pipeline.build import BuildOptions, build, peak_rss_mb
 
     t0 = time.perf_counter()
     res = build(BuildOptions(out_dir=out_dir, corpus_dir=corpus, source_texts_dir=None),
@@ -146,10 +146,9 @@ def store_writing(store_dir: Path, work: Path, batch_units: int, total: int,
     about 1.7 KB per triple, so the whole store would not fit in memory).
     """
     import pyoxigraph as ox
+    from cgtkg.graph.store import GraphStore, to_rdflib
+    from cgtkg.graph.triples import WriteOnceStore
     from rdflib import Dataset, Graph, URIRef
-
-    from graph.store import GraphStore, to_rdflib
-    from loaders.text.triples import WriteOnceStore
 
     src = ox.Store.read_only(str(store_dir))
     graphs = sorted(g.value for g in src.named_graphs())
@@ -294,7 +293,7 @@ def example_params(query) -> dict[str, str]:
 
 def _bound_query(name: str):
     """A saved query and its bindings: defaults, plus the example's values for required ones."""
-    from graph.query import load, resolve_bindings
+    from cgtkg.graph.query import load, resolve_bindings
 
     q = load(name)
     return q, resolve_bindings(q, example_params(q))
@@ -309,9 +308,8 @@ def _rows(result) -> int:
 def engine_runner(store, engine: str, name: str) -> Callable[[], int]:
     """The timed call for one query on the project's store or on raw pyoxigraph."""
     import pyoxigraph as ox
-
-    from graph.query import run_local
-    from graph.store import to_ox
+    from cgtkg.graph.query import run_local
+    from cgtkg.graph.store import to_ox
 
     q, bindings = _bound_query(name)
     if engine == "project":
@@ -359,7 +357,7 @@ def child_queries(store_dir: Path, names: list[str], reps: int, budget_s: float,
     """Child process: per query, one unmeasured warm-up run (so that neither engine pays for
     cold caches), then the project's store and raw pyoxigraph alternately.  Prints a line
     after the warm-up and one with the result; the parent kills the child at the cap."""
-    from graph.store import GraphStore
+    from cgtkg.graph.store import GraphStore
 
     store = GraphStore(store_dir, read_only=True)
     for name in names:
@@ -427,7 +425,7 @@ def native_latencies(store_dir: Path, names: list[str], reps: int, budget_s: flo
 def query_latencies(store_dir: Path, ds, reps: int, budget_s: float, cap_s: float,
                     rdflib_cap_s: float) -> list[dict]:
     """Every saved query on the project's store, raw pyoxigraph and rdflib's Dataset."""
-    from graph.query import saved_queries
+    from cgtkg.graph.query import saved_queries
 
     names = [q.name for q in saved_queries()]
     native = native_latencies(store_dir, names, reps, budget_s, cap_s)
@@ -485,7 +483,7 @@ class SizeResult:
 def run_size(n: int, work: Path, a: argparse.Namespace, log: Callable[[str], None]
              ) -> SizeResult:
     from benchmarks.generate import generate, load_vocabulary
-    from graph.build import BATCH_UNITS
+    from cgtkg.pipeline.build import BATCH_UNITS
 
     r = SizeResult(n)
     corpus, out = work / "corpus", work / "out"

@@ -230,10 +230,11 @@ def measure(corpus_dir: Path | str = DEFAULT_CORPUS, files: Iterable[str] | None
             progress: Callable[[int, int], None] | None = None) -> dict:
     """Extract every file of ``files`` (paths as metadata.csv gives them; default: all) and
     score it against metadata.csv.  Returns the numbers :func:`render` prints."""
-    from graph.build import REPO_ROOT as CODE_ROOT
-    from graph.build import load_registry
-    from graph.namespaces import DEFAULT_BASE
-    from loaders.text.corpus import _Shared, extract_file
+    from cgtkg.graph.namespaces import DEFAULT_BASE
+    from cgtkg.loaders.text.corpus import _Shared, extract_file
+
+    from cgtkg.pipeline.build import load_registry
+    from cgtkg.resources import REPO_ROOT as CODE_ROOT
 
     state = git_state()  # now, while the modules just imported are what is on disk
     corpus_dir = Path(corpus_dir)

@@ -21,18 +21,17 @@ walk, and SHACL checks that every subdivision has exactly one document.
 
 from __future__ import annotations
 
+from cgtkg.graph.namespaces import CGT, ELI
+from cgtkg.graph.triples import written_triples
 from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
-
-from graph.namespaces import CGT, ELI
-from loaders.text.triples import written_triples
 
 
 def materialise(graph: Graph) -> int:
     """Add the shortcuts that ``graph``'s own triples imply; returns how many were added.
 
     One pass over the triples and the walks in Python dicts: an extracted graph sits in a
-    store that builds its indexes on the first pattern query (loaders/text/triples.py), and
+    store that builds its indexes on the first pattern query (graph/triples.py), and
     nothing else ever queries it, so pattern lookups here cost more than the walks (the
     build's `derive` stage at 10,000 texts).
     """

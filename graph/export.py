@@ -20,10 +20,9 @@ from importlib import metadata
 from pathlib import Path
 
 import pyoxigraph as ox
+from cgtkg.graph.namespaces import CGT, DEFAULT_BASE, ELI, OA, PREFIXES, bind_prefixes, instance_prefixes
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, VOID, XSD
-
-from graph.namespaces import CGT, DEFAULT_BASE, ELI, OA, PREFIXES, bind_prefixes, instance_prefixes
 
 CONTEXT_FILE = Path(__file__).resolve().parent / "jsonld-context.json"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -102,7 +101,7 @@ def tool_version() -> str:
     try:
         return metadata.version("cgtkg")
     except metadata.PackageNotFoundError:
-        from graph.build import TOOL_VERSION
+        from cgtkg.graph.version import TOOL_VERSION
 
         return TOOL_VERSION
 

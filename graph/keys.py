@@ -17,10 +17,9 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from cgtkg.graph.namespaces import DEFAULT_BASE, instance_prefixes
 from rdflib import URIRef
 from rdflib.term import Node
-
-from graph.namespaces import DEFAULT_BASE, instance_prefixes
 
 
 class BadKey(ValueError):
@@ -138,12 +137,12 @@ class KeyIndex:
 
     @classmethod
     def for_store(cls, store, base: str = DEFAULT_BASE) -> KeyIndex:
-        from graph import query as Q
+        from cgtkg.graph import query as Q
 
         return cls(lambda q, b: Q.run_local(store, q, b, base=base).rows, base)
 
     def entries(self, kind: Kind | str) -> dict[URIRef, Entry]:
-        from graph import query as Q
+        from cgtkg.graph import query as Q
 
         kind = kind_named(kind) if isinstance(kind, str) else kind
         if kind.name not in self._entries:

@@ -1,6 +1,6 @@
 """Entity resolution rules: is this document (or provision) the same as that one, and why.
 
-Pure functions over small feature records, no store: ``graph/resolve.py`` reads the
+Pure functions over small feature records, no store: ``cgtkg/pipeline/resolve.py`` reads the
 features from the store, asks these rules, and writes the canonical layer. Kept apart so the
 rules can be measured on a labelled table of pairs (``tests/foundation/resolution_pairs.yaml``)
 without building anything.

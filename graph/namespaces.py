@@ -75,7 +75,8 @@ class CGT(DefinedNamespace):
     # documents and provisions
     printedNumber: URIRef  # the number exactly as printed ("II.") beside eli:number ("2")
     partOfDocument: URIRef  # provision -> its document at any depth (derived by the build)
-    canonical: URIRef  # a copy of a document or provision -> the one node that stands for it (graph/resolve.py)
+    # a copy of a document or provision -> the one node that stands for it (cgtkg/pipeline/resolve.py)
+    canonical: URIRef
     modality: URIRef  # provision -> concept in scheme/modalities
     addressee: URIRef  # provision -> concept in scheme/addressees
     excludes: URIRef  # provision -> therapy concept explicitly carved out

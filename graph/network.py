@@ -29,14 +29,15 @@ from datetime import date
 from pathlib import Path
 
 import networkx as nx
+from cgtkg.graph import namespaces as ns
+from cgtkg.graph.store import GraphStore
 from networkx.algorithms import bipartite
 from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import ORG, SKOS
 
-from graph import namespaces as ns
-from graph.store import GraphStore
+from cgtkg.resources import resource_dir
 
-QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+QUERIES_DIR = resource_dir("queries")
 
 AGENCY = "agency"
 MEASURE = "measure"
@@ -137,7 +138,7 @@ def resolve_filters(store: GraphStore, filters: NetworkFilters, base: str) -> di
 
     A key is written as everywhere else (graph/keys.py): ``guangdong``, ``rg:guangdong`` or
     the full IRI; one that names nothing is an error with the closest keys."""
-    from graph.keys import BadKey, KeyIndex, parse_key
+    from cgtkg.graph.keys import BadKey, KeyIndex, parse_key
 
     resolved: dict[str, URIRef] = {}
     exists = load_query("network-term-exists")
@@ -577,7 +578,7 @@ def metrics_report(net: Network) -> dict:
 def metrics_table(report: dict, limit: int | None = None) -> str:
     """:func:`metrics_report` as a table for the terminal (graph/tables.py: display widths,
     the terminal's width)."""
-    from graph.tables import render
+    from cgtkg.graph.tables import render
 
     head = ["#", "agency", "level", "measures", "partners", "w.degree", "betweenness", "comm."]
     rows = [

@@ -28,13 +28,12 @@ from pathlib import Path
 
 import matplotlib
 import networkx as nx
+from cgtkg.graph.network import DEFAULT_TOP, LEVELS, Network, ranked
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
-
-from graph.network import DEFAULT_TOP, LEVELS, Network, ranked
 
 FIGSIZE = (16.0, 10.0)  # inches
 MUST_LABEL = 5  # the best-connected and the largest agencies that are labelled whatever the crowd

@@ -17,7 +17,7 @@ import math
 import re
 from pathlib import Path
 
-from graph.network import DEFAULT_TOP, LEVELS, MEASURE, Network, ranked
+from cgtkg.graph.network import DEFAULT_TOP, LEVELS, MEASURE, Network, ranked
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 _PLACEHOLDER = re.compile(r"/\*__(CSS|JS)__\*/|__(DATA|TITLE|SUBTITLE)__")

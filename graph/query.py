@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cgtkg.graph.keys import BadKey, KeyIndex, parse_key
+from cgtkg.graph.namespaces import DEFAULT_BASE, PREFIXES, bind_prefixes, instance_prefixes
 from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -29,10 +31,9 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
-from graph.keys import BadKey, KeyIndex, parse_key
-from graph.namespaces import DEFAULT_BASE, PREFIXES, bind_prefixes, instance_prefixes
+from cgtkg.resources import resource_dir
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = resource_dir("queries")
 VIOLATION_SUFFIX = "-violation"
 # agency, region, therapy, document: IRIs written as a key (nmpa, ag:nmpa or the full IRI),
 # checked against the graph before the query runs (graph/keys.py)
@@ -634,7 +635,7 @@ def _csv_term(term: Node | None) -> str:
 def _nt_term(term: Node | None) -> str:
     if term is None:
         return ""
-    from graph.store import to_ox
+    from cgtkg.graph.store import to_ox
 
     return str(to_ox(term))
 
@@ -656,7 +657,7 @@ def _short(term: Node | None, nsm: list[tuple[str, str]]) -> str:
 
 
 def _table(result: Result, base: str, *, wide: bool = False, width: int | None = None) -> str:
-    from graph.tables import render
+    from cgtkg.graph.tables import render
 
     nsm = [(p, ns) for p, ns in known_prefixes(base).items() if p] + [("gr", f"{base}graph/")]
     cells = [[_short(row.get(v), nsm) for v in result.variables] for row in result.rows]

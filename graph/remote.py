@@ -45,13 +45,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from cgtkg.graph import query as Q
+from cgtkg.graph.errors import EXIT_REMOTE as EXIT_REMOTE  # re-exported: commands and tests use remote.EXIT_REMOTE
+from cgtkg.graph.namespaces import DEFAULT_BASE
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
-
-from graph import query as Q
-from graph.errors import EXIT_REMOTE as EXIT_REMOTE  # re-exported: commands and tests use remote.EXIT_REMOTE
-from graph.namespaces import DEFAULT_BASE
 
 DEFAULT_BATCH = 20_000  # triples per HTTP request; Virtuoso handles this comfortably
 DEFAULT_TIMEOUT = 300.0  # seconds; a deadline for the whole exchange, so longer than a per-read wait

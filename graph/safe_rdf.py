@@ -18,9 +18,8 @@ import os
 import stat
 from pathlib import Path
 
+from cgtkg.graph.errors import BadInput, Problem
 from rdflib import ConjunctiveGraph, Dataset, Graph
-
-from graph.errors import BadInput, Problem
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_JSON_DEPTH = 200

@@ -44,6 +44,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
+from cgtkg.graph import query as Q
+from cgtkg.graph.namespaces import CGT, ELI, OA, PREFIXES, graph_iri, instance_prefixes
+from cgtkg.graph.store import GraphStore, StoreError
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph
 from werkzeug.datastructures import MIMEAccept
@@ -51,10 +54,6 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
-
-from graph import query as Q
-from graph.namespaces import CGT, ELI, OA, PREFIXES, graph_iri, instance_prefixes
-from graph.store import GraphStore, StoreError
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 STATIC_FILES = {"serve.css": "text/css", "serve.js": "text/javascript"}
@@ -233,8 +232,8 @@ def exists(store: GraphStore, iri: str) -> bool:
 def serialize(triples: list[ox.Triple], fmt: RdfOut | str, base: str) -> bytes:
     fmt = RDF_OUT[fmt] if isinstance(fmt, str) else fmt
     if fmt.ox_format is None:
-        from graph.export import jsonld_context
-        from graph.store import to_rdflib
+        from cgtkg.graph.export import jsonld_context
+        from cgtkg.graph.store import to_rdflib
 
         g = Graph()
         for t in triples:
@@ -439,7 +438,7 @@ class Site:
                         headers={"Link": f'<{iri}>; rel="describedby"'})
 
     def on_page(self, request: Request, rest: str) -> Response:
-        from graph.serve_pages import resource_view
+        from cgtkg.graph.serve_pages import resource_view
 
         iri = self.iri_of(rest)
         store = self.live.get()
@@ -449,7 +448,7 @@ class Site:
         return self.render("serve-resource.html", view=view, data_path=f"/data/{_path_quote(rest)}")
 
     def on_ontology(self, request: Request) -> Response:
-        from graph.serve_pages import ontology_view
+        from cgtkg.graph.serve_pages import ontology_view
 
         store = self.live.get()
         chosen = best_match(request.accept_mimetypes, list(DESCRIPTION_TYPES), request.args.get("format"),
@@ -470,13 +469,13 @@ class Site:
     # -- lists to browse from
 
     def on_documents(self, request: Request) -> Response:
-        from graph.serve_pages import document_list
+        from cgtkg.graph.serve_pages import document_list
 
         return self.render("serve-list.html", title="Documents", rows=document_list(self.live.get(), self),
                            columns=("Document", "Number", "Date"))
 
     def on_agencies(self, request: Request) -> Response:
-        from graph.serve_pages import agency_list
+        from cgtkg.graph.serve_pages import agency_list
 
         return self.render("serve-list.html", title="Agencies", rows=agency_list(self.live.get(), self),
                            columns=("Agency", "中文", "Provisions"))
@@ -536,7 +535,7 @@ def _home_counts(store: GraphStore) -> dict[str, int]:
                       ("provisions", f"{ELI}LegalResourceSubdivision"),
                       ("agencies", "http://www.w3.org/ns/org#Organization"),
                       ("passages", f"{OA}Annotation")):
-        # a copy merged into a canonical node counts through it (graph/resolve.py)
+        # a copy merged into a canonical node counts through it (cgtkg/pipeline/resolve.py)
         rows = store.ox.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{cls}> "
                               f"MINUS {{ ?x <{CGT.canonical}> ?canonical }} }}",
                               use_default_graph_as_union=True)

@@ -15,9 +15,8 @@ import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-
-from graph.namespaces import CGT, ELI, OA, PREFIXES, instance_prefixes
-from graph.store import GraphStore
+from cgtkg.graph.namespaces import CGT, ELI, OA, PREFIXES, instance_prefixes
+from cgtkg.graph.store import GraphStore
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCT = "http://purl.org/dc/terms/"
@@ -182,7 +181,7 @@ def _rows(pairs: list[tuple[str, object]], labels: Labels, limit: int) -> list[R
 
 
 def resource_view(store: GraphStore, iri: str, site) -> dict:
-    from graph.serve import PAGE_LIMIT
+    from cgtkg.graph.serve import PAGE_LIMIT
 
     labels = Labels(store, site)
     db = store.ox

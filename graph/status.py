@@ -29,10 +29,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from cgtkg.graph.namespaces import DEFAULT_BASE, instance_prefixes
 from rdflib import URIRef
 from rdflib.term import Node
-
-from graph.namespaces import DEFAULT_BASE, instance_prefixes
 
 CGT_NS = "https://w3id.org/cgt-kg/ontology#"
 ELI_NS = "http://data.europa.eu/eli/ontology#"

@@ -23,11 +23,10 @@ from contextlib import suppress
 from pathlib import Path
 
 import pyoxigraph as ox
+from cgtkg.graph.errors import Problem
+from cgtkg.graph.triples import written_triples
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
-
-from graph.errors import Problem
-from loaders.text.triples import written_triples
 
 STORE_LINK = "store"
 CURRENT = "current"
@@ -94,7 +93,7 @@ class NQuads:
     The build hands Oxigraph text rather than pyoxigraph objects: building a ``Quad`` per
     triple cost more than the conversion itself, ``bulk_load`` parses bytes without holding
     Python's GIL (so the write can run in a thread), and the graph outputs are serialised from
-    the same bytes (graph/build.py).  Literals are written as the loaders made them; the
+    the same bytes (cgtkg/pipeline/build.py).  Literals are written as the loaders made them; the
     store keeps its own canonical form of some (``"+5"^^xsd:nonNegativeInteger`` is stored
     as ``"5"^^xsd:integer``), which is why outputs are read back from an Oxigraph store
     loaded with these bytes, never from the text itself.  Oxigraph's parser gives blank nodes
@@ -143,7 +142,7 @@ def to_nquads(graphs: Iterable[tuple[URIRef, Iterable[tuple[Node, Node, Node]]]]
     (escapes included) is Oxigraph's own and an invalid IRI fails here, naming the term,
     not in the writer.  IRIs are looked up by their plain string: an rdflib term hashes and
     compares in Python.  A graph's triples are read as written where the loaders buffered
-    them (``loaders.text.triples.written_triples``)."""
+    them (``cgtkg.graph.triples.written_triples``)."""
     iris: dict[str, str] = {}
     others: dict[Node, str] = {}
     plain = str.__str__
@@ -266,7 +265,7 @@ class GraphStore:
         the servers it names, and pyoxigraph has no option to turn federation off.
         """
         if not allow_service:
-            from graph.query import QueryError, mentions_service
+            from cgtkg.graph.query import QueryError, mentions_service
 
             if mentions_service(sparql):
                 raise QueryError("the query uses SERVICE, which would send it to other servers; "
@@ -338,7 +337,7 @@ class GraphStore:
         """One bulk load of ``batch``'s N-Quads bytes.
 
         Oxigraph parses and writes bytes without holding Python's GIL, so a build can write
-        one batch in a thread while it validates the batch (graph/build.py)."""
+        one batch in a thread while it validates the batch (cgtkg/pipeline/build.py)."""
         self.ox.bulk_load(batch.data(), format=ox.RdfFormat.N_QUADS)
 
     def flush(self) -> None:

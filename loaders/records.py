@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from cgtkg.graph import namespaces as ns
+from cgtkg.graph.errors import Problem
+from cgtkg.graph.namespaces import CGT, DEFAULT_BASE, ELI, ORG
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
-
-from graph import namespaces as ns
-from graph.errors import Problem
-from graph.namespaces import CGT, DEFAULT_BASE, ELI, ORG
 
 # ---------------------------------------------------------------- YAML with line numbers
 
@@ -334,7 +333,7 @@ class RecordCompiler:
         if len(text) != 10:
             self._err(line, f"{what}: write the date as YYYY-MM-DD, not {text!r}")
             return None
-        from loaders.text.dates import year_problem  # here: loaders.text imports this module
+        from cgtkg.loaders.text.dates import year_problem  # here: loaders.text imports this module
 
         if (why := year_problem(parsed.year)) is not None:  # the texts' rule, one for both
             self._err(line, f"{what}: {text}: {why}; a typo?")
@@ -802,7 +801,7 @@ def compile_sources(path: Path, base: str, corpus_dir: Path | None) -> tuple[Gra
                 problems.append(Problem(path, line, f"language: {e}"))
         if s.get("published"):
             try:
-                from loaders.text.dates import year_problem  # here: loaders.text imports this module
+                from cgtkg.loaders.text.dates import year_problem  # here: loaders.text imports this module
 
                 issued = dt.date.fromisoformat(str(s["published"]))
                 if (why := year_problem(issued.year)) is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import REPO_ROOT, BuildOptions, BuildResult, build
+from cgtkg.pipeline.build import REPO_ROOT, BuildOptions, BuildResult, build
 
 CORPUS_DIR = (REPO_ROOT.parent / "shared" / "corpus").resolve()
 
@@ -40,7 +40,7 @@ def built(tmp_path_factory) -> BuildResult:
 
 @pytest.fixture(scope="session")
 def store(built):
-    from graph.store import GraphStore
+    from cgtkg.graph.store import GraphStore
 
     return GraphStore.open(built.out_dir)
 

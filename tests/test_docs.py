@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from graph.build import REPO_ROOT
-from graph.cli import main
+from cgtkg.cli import main
+from cgtkg.resources import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 

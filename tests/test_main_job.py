@@ -7,12 +7,12 @@ import sys
 
 from rdflib import Dataset
 
-from graph.build import REPO_ROOT
+from cgtkg.resources import REPO_ROOT
 
 
 def test_main_job_builds_answers_and_draws(tmp_path):
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "graph.cli", "run", "--out", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "cgtkg.cli", "run", "--out", str(out)],
                           capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr
     # the saved answers: NMPA owns Nansha measure 9, and the Guangdong region query counts Nansha

@@ -14,7 +14,7 @@ def run_on_tty(args: list[str], cwd=None, timeout: float = 300, env: dict | None
     """-> (exit code, stdout bytes, bytes written to the terminal)."""
     master, slave = pty.openpty()
     env = {**os.environ, "COLUMNS": "100", "TERM": "xterm", **(env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "graph.cli", *args], cwd=cwd, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "cgtkg.cli", *args], cwd=cwd, env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave)
     os.close(slave)
     terminal, out = [], []

@@ -3,7 +3,7 @@ regions and therapy types, with span-level provenance (Web Annotation) and a bui
 
 Entry points::
 
-    from loaders.text import extract_corpus, extract_file
+    from cgtkg.loaders.text import extract_corpus, extract_file
     result = extract_corpus(corpus_dir, registry_graph, base)
     result.graphs          # [(<base>graph/extracted/<file-key>, rdflib.Graph), ...]
     result.report          # JSON-serialisable report, per file and document

@@ -11,9 +11,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from cgtkg.graph.errors import Problem
 from rdflib import URIRef
-
-from graph.errors import Problem
 
 from . import dates as dates_mod
 from .bodies import BodyFinder

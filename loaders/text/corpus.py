@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from cgtkg.graph.errors import Problem
+from cgtkg.graph.namespaces import DEFAULT_BASE, graph_iri
 from rdflib import Graph, URIRef
-
-from graph.errors import Problem
-from graph.namespaces import DEFAULT_BASE, graph_iri
 
 from . import collection, page, relations, sidecar
 from . import common as C
@@ -485,7 +484,7 @@ def _finish_keys(ext: Extraction, text_key: str) -> None:
     curated records went from 0.4 s to more than 19 minutes (stopped there) at 10,000
     synthetic texts. Each copy is linked to the record of the same title (prov:alternateOf),
     which the citation queries follow (and, with no such record, to one copy of its title:
-    ``graph.build._same_title_links``)."""
+    ``cgtkg.pipeline.build._same_title_links``)."""
     seen: dict[str, int] = {}
     for doc in ext.documents:
         if not doc.key:

@@ -22,10 +22,9 @@ import re
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
+from cgtkg.graph.namespaces import CGT, DEFAULT_BASE
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, RDF, RDFS, SKOS
-
-from graph.namespaces import CGT, DEFAULT_BASE
 
 from .linkindex import TextIndex
 from .model import Mention, Span

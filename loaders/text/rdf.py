@@ -37,15 +37,14 @@ import functools
 import hashlib
 from collections.abc import Iterable
 
+from cgtkg.graph import namespaces as ns
+from cgtkg.graph.namespaces import CGT, ELI, OA
+from cgtkg.graph.triples import LatePrefixGraph, WriteOnceStore
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
-from graph import namespaces as ns
-from graph.namespaces import CGT, ELI, OA
-
 from .model import Citation, DocDate, Document, HistoryEvent, Mention, Provision, Relation, Span
 from .source import SourceText
-from .triples import LatePrefixGraph, WriteOnceStore
 
 CONTEXT_CHARS = 32
 #: Annotations of one passage share its target and selectors (see above); False gives each
@@ -117,7 +116,7 @@ def _bind(g: Graph, base: str) -> None:
 
 def new_graph(base: str) -> Graph:
     """An empty graph of the kind an extraction is written into: a write-once store
-    (loaders/text/triples.py), the project's prefixes bound when first needed."""
+    (graph/triples.py), the project's prefixes bound when first needed."""
     return LatePrefixGraph(WriteOnceStore(), bind=functools.partial(_bind, base=base))
 
 
@@ -276,7 +275,7 @@ class Writer:
         """A relation between this text's document ``d`` and another it names: the plain
         triple, its ``cgt:DocumentRelation`` (loaders/records.relation_triples, as for
         records) derived from this text, and the passage that states it."""
-        from loaders.records import RELATION_TYPES, relation_iri, relation_triples  # records imports loaders.text
+        from cgtkg.loaders.records import RELATION_TYPES, relation_iri, relation_triples  # records imports loaders.text
 
         other = ns.document(r.document.key, self.base)
         if other == d:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from graph import namespaces as ns
+from cgtkg.graph import namespaces as ns
 
 from .model import Document, Extraction
 from .source import SourceText

@@ -22,9 +22,8 @@ import re
 from pathlib import Path
 
 import yaml
-
-from graph.errors import Problem
-from loaders.records import BoundedComposer, yaml_error_problem
+from cgtkg.graph.errors import Problem
+from cgtkg.loaders.records import BoundedComposer, yaml_error_problem
 
 KNOWN = {"genre", "key", "title", "type", "number", "issuers", "date", "dates", "regions",
          "therapies"}

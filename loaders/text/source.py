@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath
 
-from graph.errors import Problem
+from cgtkg.graph.errors import Problem
 
 #: Files larger than this are refused before they are read: policy texts are kilobytes, and
 #: a file of tens of megabytes is a mistake (a dump, a binary) that must not stall a build.

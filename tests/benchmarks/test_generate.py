@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import yaml
+from cgtkg.graph.namespaces import DCTERMS, DEFAULT_BASE, ELI
+from cgtkg.loaders.text import extract_file
 
-from graph.build import REPO_ROOT, load_registry
-from graph.namespaces import DCTERMS, DEFAULT_BASE, ELI
-from loaders.text import extract_file
+from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
 
 def _generate(folder: Path, n: int, seed: int) -> list[Path]:

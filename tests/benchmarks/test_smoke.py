@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from graph.query import saved_queries
+from cgtkg.graph.query import saved_queries
 
 REPO = Path(__file__).resolve().parents[2]
 # about 40 s: a build, a rebuild and every saved query on three engines

@@ -13,9 +13,9 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from graph.api import KnowledgeGraph, QueryError, StoreError
-from graph.build import REPO_ROOT
-from graph.cli import main
+from cgtkg.api import KnowledgeGraph, QueryError, StoreError
+from cgtkg.cli import main
+from cgtkg.resources import REPO_ROOT
 
 API_DOC = REPO_ROOT / "docs" / "api.md"
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from cgtkg.graph.namespaces import DEFAULT_BASE
 from click.testing import CliRunner
 
-from graph.cli import main
-from graph.namespaces import DEFAULT_BASE
+from cgtkg.cli import main
 
 
 def cli(args):

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset
 
-from graph.cli import main
+from cgtkg.cli import main
 
 # every command that reads or writes a build folder ("serve" when it is there)
 READS_THE_BUILD = ["build", "run", "stats", "query", "export", "push", "network", "keys", "serve"]

@@ -11,8 +11,8 @@ import sys
 from click.testing import CliRunner
 from tty_run import run_on_tty
 
-from graph.build import REPO_ROOT
-from graph.cli import main
+from cgtkg.cli import main
+from cgtkg.resources import REPO_ROOT
 
 ESC = b"\x1b["
 
@@ -26,7 +26,7 @@ def test_build_draws_a_progress_bar_with_its_stages_on_a_terminal(tmp_path):
 
 
 def test_build_output_in_a_pipe_has_no_bar_and_no_control_characters(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "graph.cli", "build", "--out", str(tmp_path / "out")],
+    proc = subprocess.run([sys.executable, "-m", "cgtkg.cli", "build", "--out", str(tmp_path / "out")],
                           cwd=REPO_ROOT, capture_output=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     for stream in (proc.stdout, proc.stderr):

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph.build import REPO_ROOT
-from graph.cli import main
+from cgtkg.cli import main
+from cgtkg.resources import REPO_ROOT
 
 # answered from what the text loaders extract, never from curated records
 NEEDS_TEXTS = {

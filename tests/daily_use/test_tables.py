@@ -11,11 +11,11 @@ import io
 import json
 
 import pytest
+from cgtkg.graph.tables import render
 from click.testing import CliRunner
 from wcwidth import wcswidth
 
-from graph.cli import main
-from graph.tables import render
+from cgtkg.cli import main
 
 
 def cli(args, columns=80):

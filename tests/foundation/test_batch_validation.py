@@ -6,7 +6,7 @@ the ways the shapes catch, both paths report exactly the same violations, and a 
 graph that does mention ``oa:`` turns the shortcut off.
 
 A batch of extracted texts only is also checked without the shapes only curated records
-can trip (``graph.build.CURATED_ONLY_SHAPES``). A document that two texts date differently
+can trip (``cgtkg.pipeline.build.CURATED_ONLY_SHAPES``). A document that two texts date differently
 is built with both dates and a recorded source conflict, whether the texts share a batch or
 not; and the batch's graphs are freed as soon as the build lets go of them.
 """
@@ -18,11 +18,14 @@ import weakref
 from pathlib import Path
 
 import pytest
+from cgtkg.graph import namespaces as ns
+from cgtkg.graph.closure import materialise
+from cgtkg.graph.namespaces import CGT, ELI, OA
+from cgtkg.graph.store import GraphStore
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from graph import namespaces as ns
-from graph.build import (
+from cgtkg.pipeline.build import (
     REPO_ROOT,
     BuildOptions,
     TextExtractor,
@@ -34,9 +37,6 @@ from graph.build import (
     shapes_read_namespace,
     text_shapes,
 )
-from graph.closure import materialise
-from graph.namespaces import CGT, ELI, OA
-from graph.store import GraphStore
 
 FIXTURES = REPO_ROOT / "tests" / "loaders" / "fixtures"
 
@@ -111,7 +111,7 @@ def test_a_document_two_texts_date_differently_keeps_both_dates_and_records_the_
     The texts are read as ``regulation_articles`` (a sidecar says so), whose document key is
     the title: ``statute_zh`` keys a Chinese original by title *and* date, so two dates make
     two editions there (tests/loaders/test_statute_zh.py)."""
-    import graph.build
+    import cgtkg.pipeline.build
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -124,7 +124,7 @@ def test_a_document_two_texts_date_differently_keeps_both_dates_and_records_the_
     if how == "texts-only-batch":  # published first without them: the rebuild's one batch holds them
         assert build(opts).exit_code == 0
     if how == "one-text-a-batch":
-        monkeypatch.setattr(graph.build, "BATCH_UNITS", 1)
+        monkeypatch.setattr(cgtkg.pipeline.build, "BATCH_UNITS", 1)
     (corpus / "a.txt").write_text(text, encoding="utf-8")
     (corpus / "b.txt").write_text(text.replace("2024年1月10日", "2024年3月5日"), encoding="utf-8")
     res = build(opts)

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cgtkg.graph import namespaces as ns
+from cgtkg.graph.store import GraphStore
 from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
-from graph import namespaces as ns
-from graph.build import COMPACT_SHARE, REPO_ROOT, BuildOptions, build, worth_compacting
-from graph.store import GraphStore
+from cgtkg.pipeline.build import COMPACT_SHARE, REPO_ROOT, BuildOptions, build, worth_compacting
 
 AG = ns.instance_prefixes()["ag"]
 PREFIXES = """
@@ -36,7 +36,7 @@ PREFIX cgt: <https://w3id.org/cgt-kg/ontology#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
-CLI = [sys.executable, "-m", "graph.cli"]
+CLI = [sys.executable, "-m", "cgtkg.cli"]
 
 
 def nansha_measures(store) -> dict[str, set[str]]:
@@ -476,7 +476,7 @@ def test_a_failed_store_write_stops_the_build_and_keeps_the_published_store(buil
     and its exports."""
     import threading
 
-    import graph.build
+    import cgtkg.pipeline.build
 
     out, records = _published_copy_with_one_change(built, tmp_path)
     before = len(GraphStore.open(out))
@@ -488,7 +488,7 @@ def test_a_failed_store_write_stops_the_build_and_keeps_the_published_store(buil
     if where == "store":
         monkeypatch.setattr(GraphStore, "write_nquads", full_disk)
     else:  # the batch's output fragments, written by the same thread after the store
-        monkeypatch.setattr(graph.build, "write_batch_fragments", full_disk)
+        monkeypatch.setattr(cgtkg.pipeline.build, "write_batch_fragments", full_disk)
     with pytest.raises(OSError, match="No space left"):
         build(BuildOptions(out_dir=out, records_dir=records))
     monkeypatch.undo()
@@ -503,8 +503,7 @@ def test_a_generation_is_published_only_by_commit_and_closed_before_it_is_remove
     """graph.store.Generation: leaving it without commit() removes its folder, with its
     store closed first; commit() closes the store and publishes with one rename."""
     import pyoxigraph as ox
-
-    from graph.store import Generation
+    from cgtkg.graph.store import Generation
 
     out = tmp_path / "out"
     quad = ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c"),
@@ -525,7 +524,7 @@ def test_a_generation_is_published_only_by_commit_and_closed_before_it_is_remove
 def test_build_command_reports_a_store_it_cannot_write_with_exit_5(built, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from graph.cli import main as cli
+    from cgtkg.cli import main as cli
 
     out, records = _published_copy_with_one_change(built, tmp_path)
 
@@ -543,7 +542,7 @@ def test_build_command_reports_a_store_it_cannot_write_with_exit_5(built, tmp_pa
 
 
 def test_record_citations_become_links_a_saved_query_answers(store):
-    from graph.query import load, run_local
+    from cgtkg.graph.query import load, run_local
 
     q = load("cites")
     rows = run_local(store, q, {"document": ns.document("shenzhen-cgt-regulations")}).rows
@@ -627,7 +626,7 @@ def test_citing_a_record_that_is_removed_later_fails_the_rebuild(built, tmp_path
 
 @pytest.mark.corpus
 def test_the_laws_a_text_cites_are_found_under_their_records_with_the_quote(corpus_dir, tmp_path):
-    from graph.query import load, run_local
+    from cgtkg.graph.query import load, run_local
 
     res = build(BuildOptions(out_dir=tmp_path / "o", corpus_dir=corpus_dir))
     assert res.ok, res.problems + res.violations
@@ -636,7 +635,7 @@ def test_the_laws_a_text_cites_are_found_under_their_records_with_the_quote(corp
     # counted apart from the documents
     typed = store.query("SELECT ?d ?c WHERE { ?d a ?c }", {"c": URIRef(ns.CGT.CitedDocument)})
     assert res.stats["cited_copies"] == len(typed) >= 10
-    # the documents counted: neither a cited copy nor a copy merged into another (graph/resolve.py)
+    # the documents counted: neither a cited copy nor a copy merged into another (cgtkg/pipeline/resolve.py)
     legal = {r["d"] for r in store.query("SELECT ?d ?c WHERE { ?d a ?c }", {"c": URIRef(ns.ELI.LegalResource)})}
     merged = {r["d"] for r in store.query("SELECT ?d ?p WHERE { ?d ?p ?c }", {"p": URIRef(ns.CGT.canonical)})}
     assert res.stats["documents"] == len(legal - merged - {r["d"] for r in typed})

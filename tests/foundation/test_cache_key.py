@@ -12,8 +12,8 @@ import shutil
 
 import pytest
 
-import graph.build
-from graph.build import REPO_ROOT, BuildOptions, build
+import cgtkg.pipeline.build
+from cgtkg.pipeline.build import REPO_ROOT, BuildOptions, build
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_a_change_of_shapes_registries_or_code_redoes_every_unit(republished, mo
         f = onto / "registries" / "therapies.ttl"
         f.write_text(f.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     else:  # a loader edited between two builds: the code's fingerprint differs
-        monkeypatch.setattr(graph.build, "code_fingerprint", lambda: "another version of the code")
+        monkeypatch.setattr(cgtkg.pipeline.build, "code_fingerprint", lambda: "another version of the code")
     again = build(BuildOptions(out_dir=out, ontology_dir=onto))
     assert again.ok
     assert again.report["units"]["rebuilt"] == again.report["units"]["units"], again.report["units"]

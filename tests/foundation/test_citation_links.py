@@ -4,16 +4,16 @@
 
 from __future__ import annotations
 
+from cgtkg.graph import namespaces as ns
+from cgtkg.graph.matching import DocFeatures
+from cgtkg.graph.namespaces import CGT
+from cgtkg.graph.query import load, run_local
+from cgtkg.graph.store import GraphStore
 from rdflib import Literal
 from rdflib.namespace import PROV
 
-from graph import namespaces as ns
-from graph.build import BuildOptions, build
-from graph.matching import DocFeatures
-from graph.namespaces import CGT
-from graph.query import load, run_local
-from graph.resolve import resolve_documents
-from graph.store import GraphStore
+from cgtkg.pipeline.build import BuildOptions, build
+from cgtkg.pipeline.resolve import resolve_documents
 
 ALTERNATES = "SELECT ?x ?p ?hub WHERE { ?x ?p ?hub }"
 BANKS = "Measures for the Administration of Cell Banks of Hainan Province"

@@ -8,11 +8,10 @@ on made-up trees and on the real build.
 
 from __future__ import annotations
 
+from cgtkg.graph.closure import materialise
+from cgtkg.graph.namespaces import CGT, ELI
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
-
-from graph.closure import materialise
-from graph.namespaces import CGT, ELI
 
 EX = "https://example.org/"
 
@@ -101,7 +100,7 @@ def test_the_built_store_holds_exactly_the_walks(store):
 def test_an_extracted_graph_gets_the_same_shortcuts_without_being_indexed():
     """Extracted graphs live in a store that indexes on the first pattern query; the
     shortcuts are read from its buffer, so it stays unindexed (the build never queries it)."""
-    from loaders.text.triples import WriteOnceStore
+    from cgtkg.graph.triples import WriteOnceStore
 
     plain = tree(("chapter", "doc"), ("article", "chapter"), ("item", "article"), ("two", "doc"),
                  ("two", "chapter"))

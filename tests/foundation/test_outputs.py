@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from cgtkg.graph.store import GraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
-from graph.build import REPO_ROOT, BuildOptions, build, write_batch_fragments
-from graph.store import GraphStore
+from cgtkg.pipeline.build import REPO_ROOT, BuildOptions, build, write_batch_fragments
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -12,10 +12,10 @@ import json
 import shutil
 
 import pytest
+from cgtkg.graph.errors import EXIT_INPUTS_LEFT_OUT, EXIT_OK, EXIT_VIOLATIONS
+from cgtkg.graph.store import GraphStore
 
-from graph.build import BuildOptions, build
-from graph.errors import EXIT_INPUTS_LEFT_OUT, EXIT_OK, EXIT_VIOLATIONS
-from graph.store import GraphStore
+from cgtkg.pipeline.build import BuildOptions, build
 
 GOOD = """Measures of Example City on Clinics
 
@@ -131,7 +131,7 @@ def test_real_file_names_that_once_collided_each_build_their_own_graph(corpus_zh
 def test_the_cli_exits_6_when_it_published_without_a_text(corpus, tmp_path):
     from click.testing import CliRunner
 
-    from graph.cli import main
+    from cgtkg.cli import main
 
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["build", "--out", str(out), "--corpus", str(corpus)])
@@ -143,7 +143,7 @@ def test_the_cli_exits_6_when_it_published_without_a_text(corpus, tmp_path):
 def test_the_cli_exits_1_and_keeps_the_store_when_every_text_fails_the_shapes(corpus, tmp_path):
     from click.testing import CliRunner
 
-    from graph.cli import main
+    from cgtkg.cli import main
 
     out = tmp_path / "out"
     args = ["build", "--out", str(out), "--corpus", str(corpus)]

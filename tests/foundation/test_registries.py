@@ -16,11 +16,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from cgtkg.graph.namespaces import CGT, DEFAULT_BASE, KEY_RE, agency, concept, region, scheme
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib import namespace as rdfns
 from rdflib.namespace import DCTERMS, ORG, RDFS, SKOS
-
-from graph.namespaces import CGT, DEFAULT_BASE, KEY_RE, agency, concept, region, scheme
 
 REPO = Path(__file__).resolve().parents[2]
 REGISTRIES = REPO / "ontology" / "registries"

@@ -1,5 +1,5 @@
 """One thing, one node: the copies of a document (its record, the texts that describe or
-cite it, a Chinese original) answer as one document (graph/resolve.py, graph/matching.py).
+cite it, a Chinese original) answer as one document (cgtkg/pipeline/resolve.py, graph/matching.py).
 
 Data: the repository's records and the five English texts in ../shared/corpus (a build with
 and one without them, compared); two Chinese originals from ../shared/corpus-zh; the
@@ -15,15 +15,15 @@ from pathlib import Path
 import networkx as nx
 import pytest
 import yaml
+from cgtkg.graph import namespaces as ns
+from cgtkg.graph.matching import DocFeatures, compare_documents
+from cgtkg.graph.network import build_network
+from cgtkg.graph.query import load, run_local
+from cgtkg.graph.store import GraphStore
 from rdflib import Literal, URIRef
 
-from graph import namespaces as ns
-from graph.build import BuildOptions, build
-from graph.matching import DocFeatures, compare_documents
-from graph.network import build_network
-from graph.query import load, run_local
-from graph.resolve import read_documents, resolve_documents
-from graph.store import GraphStore
+from cgtkg.pipeline.build import BuildOptions, build
+from cgtkg.pipeline.resolve import read_documents, resolve_documents
 
 HERE = Path(__file__).parent
 PAIRS = yaml.safe_load((HERE / "resolution_pairs.yaml").read_text(encoding="utf-8"))
@@ -258,10 +258,10 @@ def test_document_merging_precision_and_recall_on_labelled_pairs(both, capsys):
 def test_copies_naming_other_responsible_bodies_are_a_recorded_conflict_not_a_partial_list(tmp_path):
     """A record and a text's copy of it (made-up triples in a real store): measure 1 names
     other bodies in the text (a conflict), measure 2 fewer (a partial list, no conflict)."""
+    from cgtkg.graph.namespaces import CGT, ELI
     from rdflib.namespace import DCTERMS, PROV, RDF
 
-    from graph.namespaces import CGT, ELI
-    from graph.resolve import resolve
+    from cgtkg.pipeline.resolve import resolve
 
     store = GraphStore(tmp_path / "store")
     base = ns.DEFAULT_BASE

@@ -40,13 +40,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from cgtkg.graph.closure import materialise
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from graph.build import REPO_ROOT, load_registry, load_shapes, validate_graph
-from graph.closure import materialise
+from cgtkg.pipeline.build import REPO_ROOT, load_registry, load_shapes, validate_graph
 
 CASES_DIR = Path(__file__).parent / "shape_cases"
 VALID_FILE = CASES_DIR / "valid.ttl"

@@ -13,13 +13,13 @@ Chinese sentences and resolves them to the right key with the right containment.
 from __future__ import annotations
 
 import pytest
+from cgtkg.graph.namespaces import CGT, concept, region, scheme
+from cgtkg.loaders.text.linking import Linker, Registry
 from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as rdfns
 from rdflib.namespace import RDF, SKOS
 
-from graph.build import REPO_ROOT, load_registry, load_shapes, validate_graph
-from graph.namespaces import CGT, concept, region, scheme
-from loaders.text.linking import Linker, Registry
+from cgtkg.pipeline.build import REPO_ROOT, load_registry, load_shapes, validate_graph
 
 ONTOLOGY = REPO_ROOT / "ontology"
 REGISTRIES = ONTOLOGY / "registries"

@@ -23,7 +23,7 @@ from hostile_support import GRAPH, publish_tiny  # noqa: E402,F401
 def tiny_out(tmp_path) -> Path:
     out = tmp_path / "out"
     out.mkdir()
-    from graph.store import check_output_dir
+    from cgtkg.graph.store import check_output_dir
 
     assert check_output_dir(out) is None
     publish_tiny(out)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-
-from graph.namespaces import DEFAULT_BASE
-from graph.store import GraphStore, new_generation, publish_generation
+from cgtkg.graph.namespaces import DEFAULT_BASE
+from cgtkg.graph.store import GraphStore, new_generation, publish_generation
 
 GRAPH = f"{DEFAULT_BASE}graph/doc/tiny"
 

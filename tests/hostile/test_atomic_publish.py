@@ -12,9 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
-
-from graph import store as store_module
-from graph.store import CURRENT, Generation
+from cgtkg.graph import store as store_module
+from cgtkg.graph.store import CURRENT, Generation
 
 
 def test_current_is_never_removed_while_a_generation_is_published(tmp_path, monkeypatch):

@@ -27,12 +27,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from cgtkg.graph.errors import BadInput
+from cgtkg.graph.namespaces import DEFAULT_BASE
+from cgtkg.loaders.records import RecordCompiler, Registry, load_yaml
+from cgtkg.loaders.text.corpus import extract_corpus
 
-from graph.build import REPO_ROOT, load_registry
-from graph.errors import BadInput
-from graph.namespaces import DEFAULT_BASE
-from loaders.records import RecordCompiler, Registry, load_yaml
-from loaders.text.corpus import extract_corpus
+from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
 SEED = int(os.environ.get("CGTKG_FUZZ_SEED", "20261206"))
 FIXTURES = REPO_ROOT / "tests" / "loaders" / "fixtures"
@@ -155,7 +155,7 @@ def registry():
 
 def test_fuzz_decode_never_raises_and_never_lets_a_nul_through():
     """The cheapest layer, many cases: bytes -> text in every encoding path."""
-    from loaders.text.source import decode
+    from cgtkg.loaders.text.source import decode
 
     rng = random.Random(SEED + 4)
     seeds = list(text_seeds().values())
@@ -215,7 +215,7 @@ def test_fuzz_record_loader_returns_problems_never_crashes(registry, tmp_path):
 # ---------------------------------------------------------------- the command line
 
 def cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "graph.cli", *args], cwd=REPO_ROOT,
+    return subprocess.run([sys.executable, "-m", "cgtkg.cli", *args], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, "PYTHONFAULTHANDLER": "1"})
 

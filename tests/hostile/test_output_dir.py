@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 
+from cgtkg.graph.errors import EXIT_BAD_INPUT
+from cgtkg.graph.store import GENERATIONS, check_output_dir, new_generation
 from click.testing import CliRunner
 from hostile_support import publish_tiny
 
-from graph.build import BuildOptions, build
-from graph.cli import main
-from graph.errors import EXIT_BAD_INPUT
-from graph.store import GENERATIONS, check_output_dir, new_generation
+from cgtkg.cli import main
+from cgtkg.pipeline.build import BuildOptions, build
 
 
 def _foreign(tmp_path):
@@ -37,7 +37,7 @@ def test_build_out_refuses_a_folder_that_is_not_a_cgtkg_output(tmp_path):
 
 
 def test_build_library_call_refuses_a_foreign_folder(tmp_path):
-    """graph.build.build() itself refuses (the check runs before anything is written);
+    """cgtkg.pipeline.build.build() itself refuses (the check runs before anything is written);
     needs `check_output_dir` called at the top of build()."""
     out = _foreign(tmp_path)
     before = _snapshot(out)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from cgtkg.graph import query as Q
+from cgtkg.graph.errors import EXIT_BAD_INPUT
+from cgtkg.graph.store import GraphStore
 from click.testing import CliRunner
 
-from graph import query as Q
-from graph.cli import main
-from graph.errors import EXIT_BAD_INPUT
-from graph.store import GraphStore
+from cgtkg.cli import main
 
 NESTINGS = {
     "filter-not-exists": "SELECT * WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} LIMIT 1",

@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from cgtkg.graph import remote
+from cgtkg.graph.errors import EXIT_BAD_INPUT, EXIT_REMOTE
 from click.testing import CliRunner
 
-from graph import remote
-from graph.cli import main
-from graph.errors import EXIT_BAD_INPUT, EXIT_REMOTE
+from cgtkg.cli import main
 
 # generous: the commands are given 2 s; this only has to tell "stopped" from "kept going"
 BOUND_S = 20

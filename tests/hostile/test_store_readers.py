@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+from cgtkg.graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE
+from cgtkg.graph.store import GraphStore, StoreError, StoreMissing
 from click.testing import CliRunner
 from hostile_support import publish_tiny
 
-from graph.cli import main
-from graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE
-from graph.store import GraphStore, StoreError, StoreMissing
+from cgtkg.cli import main
 
 
 def test_a_query_while_a_build_publishes_never_crashes(tiny_out):

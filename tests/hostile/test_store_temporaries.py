@@ -7,9 +7,8 @@ import os
 import subprocess
 import sys
 
+from cgtkg.graph.store import check_output_dir, remove_stale_temporaries
 from hostile_support import publish_tiny
-
-from graph.store import check_output_dir, remove_stale_temporaries
 
 
 def dead_pid() -> int:

@@ -9,14 +9,14 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from cgtkg.graph.namespaces import CGT, DEFAULT_BASE
+from cgtkg.loaders.records import RecordCompiler, Registry
+from cgtkg.loaders.text import dates, extract_file
+from cgtkg.loaders.text.common import modalities
+from cgtkg.loaders.text.source import SourceText, decode, read_source
 from rdflib import URIRef
 
-from graph.build import REPO_ROOT, load_registry
-from graph.namespaces import CGT, DEFAULT_BASE
-from loaders.records import RecordCompiler, Registry
-from loaders.text import dates, extract_file
-from loaders.text.common import modalities
-from loaders.text.source import SourceText, decode, read_source
+from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
 MODALITY = CGT.modality
 

@@ -7,10 +7,10 @@ import os
 import threading
 
 import pytest
+from cgtkg.graph.errors import EXIT_BAD_INPUT
 from click.testing import CliRunner
 
-from graph.cli import main
-from graph.errors import EXIT_BAD_INPUT
+from cgtkg.cli import main
 
 
 def validate(path) -> tuple[int, str]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from cgtkg.graph.errors import EXIT_BAD_INPUT
+from cgtkg.loaders.records import load_yaml
+from cgtkg.loaders.text import sidecar
 from click.testing import CliRunner
 
-from graph.build import REPO_ROOT
-from graph.cli import main
-from graph.errors import EXIT_BAD_INPUT
-from loaders.records import load_yaml
-from loaders.text import sidecar
+from cgtkg.cli import main
+from cgtkg.resources import REPO_ROOT
 
 BILLION_LAUGHS = """key: x
 a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]

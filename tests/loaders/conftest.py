@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cgtkg.graph.namespaces import DEFAULT_BASE
 
-from graph.build import REPO_ROOT, load_registry
-from graph.namespaces import DEFAULT_BASE
+from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -20,7 +20,7 @@ def registry():
 
 @pytest.fixture(scope="session")
 def shared(registry):
-    from loaders.text.corpus import _Shared
+    from cgtkg.loaders.text.corpus import _Shared
 
     return _Shared(registry, DEFAULT_BASE)
 
@@ -28,7 +28,7 @@ def shared(registry):
 @pytest.fixture
 def extract(registry, shared, tmp_path):
     """extract(text_or_bytes, name) -> FileResult, through a real file on disk."""
-    from loaders.text import extract_file
+    from cgtkg.loaders.text import extract_file
 
     def run(content: str | bytes, name: str = "doc.txt"):
         path = tmp_path / name

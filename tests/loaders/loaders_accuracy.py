@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-
-from loaders.text.structure import similar
+from cgtkg.loaders.text.structure import similar
 
 FACTS = ("documents", "issuers", "dates", "doc_types", "regions", "therapies", "provisions",
          "responsible", "provision_regions", "provision_therapies", "modality", "addressees",
@@ -183,7 +182,7 @@ def extracted_view(doc, with_provisions: bool) -> dict:
 
 def evaluate(corpus_dir: Path, registry, records_dir: Path, sources_file: Path,
              base: str) -> tuple[dict[str, Score], list[str]]:
-    from loaders.text.corpus import _Shared, extract_file
+    from cgtkg.loaders.text.corpus import _Shared, extract_file
 
     records = load_records(records_dir)
     sources = load_sources(sources_file)
@@ -253,8 +252,9 @@ def table(scores: dict[str, Score]) -> str:
 def main() -> None:  # pragma: no cover - manual use
     import sys
 
-    from graph.build import REPO_ROOT, load_registry
-    from graph.namespaces import DEFAULT_BASE
+    from cgtkg.graph.namespaces import DEFAULT_BASE
+
+    from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO_ROOT.parent / "shared" / "corpus"
     reg = load_registry(REPO_ROOT / "ontology", DEFAULT_BASE)

@@ -156,10 +156,11 @@ def table(scores: dict) -> str:
 if __name__ == "__main__":  # pragma: no cover - a script for people
     import sys
 
-    from graph.build import REPO_ROOT, load_registry
-    from graph.namespaces import DEFAULT_BASE
-    from loaders.text import extract_file
-    from loaders.text.corpus import _Shared
+    from cgtkg.graph.namespaces import DEFAULT_BASE
+    from cgtkg.loaders.text import extract_file
+    from cgtkg.loaders.text.corpus import _Shared
+
+    from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
     reg = load_registry(REPO_ROOT / "ontology", DEFAULT_BASE)
     shared = _Shared(reg, DEFAULT_BASE)

@@ -6,10 +6,10 @@ name."""
 from __future__ import annotations
 
 import pytest
+from cgtkg.graph.namespaces import DEFAULT_BASE
 from loaders_accuracy import evaluate, table
 
-from graph.build import REPO_ROOT
-from graph.namespaces import DEFAULT_BASE
+from cgtkg.resources import REPO_ROOT
 
 pytestmark = pytest.mark.corpus
 
@@ -38,8 +38,8 @@ def test_documents_and_provisions_are_found(scores):
 def test_every_responsible_body_is_named_in_its_passage(corpus_dir, registry):
     """No body the text does not name: each link's annotation quotes a passage containing
     a name that the registry gives that body (in any of its labels, or as a local name)."""
-    from loaders.text import extract_corpus
-    from loaders.text.linking import Registry
+    from cgtkg.loaders.text import extract_corpus
+    from cgtkg.loaders.text.linking import Registry
 
     result = extract_corpus(corpus_dir, registry, DEFAULT_BASE)
     # a name that is a shown label (pref or alt) of some bodies must link to one of them: a

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cgtkg.graph.namespaces import CGT
+from cgtkg.loaders.text.bodies import BodyFinder
+from cgtkg.loaders.text.linking import Context, Linker, Registry
+from cgtkg.loaders.text.model import Span
 from rdflib import Graph
 from rdflib.namespace import ORG, RDF
 
-from graph.build import REPO_ROOT, load_registry
-from graph.namespaces import CGT
-from loaders.text.bodies import BodyFinder
-from loaders.text.linking import Context, Linker, Registry
-from loaders.text.model import Span
+from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
 TABLE = Path(__file__).with_name("body_names.yaml")
 

@@ -4,12 +4,11 @@ Web Annotation. Made-up texts, the real loaders."""
 
 from __future__ import annotations
 
+from cgtkg.graph.namespaces import CGT, DCTERMS, ELI, OA
+from cgtkg.loaders.text.corpus import _attach_citations
+from cgtkg.loaders.text.model import Document, Extraction, Provision, Span, Value
 from rdflib import URIRef
 from rdflib.namespace import RDF
-
-from graph.namespaces import CGT, DCTERMS, ELI, OA
-from loaders.text.corpus import _attach_citations
-from loaders.text.model import Document, Extraction, Provision, Span, Value
 
 REGULATION = "\n".join([
     'Regulations of Hainan Province on Cell Therapy Services',

@@ -5,15 +5,14 @@ Skipped with a clear message when ../shared/corpus is absent."""
 from __future__ import annotations
 
 import pytest
-
-from graph.namespaces import DEFAULT_BASE
+from cgtkg.graph.namespaces import DEFAULT_BASE
 
 pytestmark = pytest.mark.corpus
 
 
 @pytest.fixture(scope="module")
 def corpus_result(corpus_dir, registry):
-    from loaders.text import extract_corpus
+    from cgtkg.loaders.text import extract_corpus
 
     return extract_corpus(corpus_dir, registry, DEFAULT_BASE)
 
@@ -95,11 +94,11 @@ def test_a_summary_that_repeats_the_detailed_text_adds_spans_not_provisions(corp
 def test_build_with_the_corpus_answers_the_passage_query(corpus_dir, tmp_path_factory):
     """End to end: `cgtkg build --corpus` stores the extracted graphs next to the curated
     ones, they pass SHACL, and the documented query returns the passage behind a link."""
+    from cgtkg.graph.store import GraphStore
     from rdflib import URIRef
     from test_provenance import PASSAGE_QUERY
 
-    from graph.build import BuildOptions, build
-    from graph.store import GraphStore
+    from cgtkg.pipeline.build import BuildOptions, build
 
     out = tmp_path_factory.mktemp("built-with-corpus")
     res = build(BuildOptions(out_dir=out, corpus_dir=corpus_dir))

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from graph.namespaces import DEFAULT_BASE
-from loaders.text.corpus import extract_corpus, list_corpus
-from loaders.text.source import file_key
+from cgtkg.graph.namespaces import DEFAULT_BASE
+from cgtkg.loaders.text.corpus import extract_corpus, list_corpus
+from cgtkg.loaders.text.source import file_key
 
 REGULATION = """# 示范市诊所管理条例
 

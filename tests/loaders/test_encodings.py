@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from graph.namespaces import DEFAULT_BASE
-from loaders.text import extract_corpus
-from loaders.text.source import read_source
+from cgtkg.graph.namespaces import DEFAULT_BASE
+from cgtkg.loaders.text import extract_corpus
+from cgtkg.loaders.text.source import read_source
 
 
 def _responsible(fr) -> dict[str, set[str]]:
@@ -146,7 +145,7 @@ def test_extraction_work_grows_linearly_with_the_text(tmp_path, registry, shared
     """Above the default size limit only on request; then the work stays linear, not
     quadratic: three times the articles must not cost much more than three times the calls
     (a quadratic step would cost nine times)."""
-    from loaders.text import extract_file
+    from cgtkg.loaders.text import extract_file
 
     calls = {}
     for n in (100, 300):
@@ -164,11 +163,11 @@ def test_extraction_work_grows_linearly_with_the_text(tmp_path, registry, shared
 def test_the_size_limit_is_a_build_option(tmp_path, fixture_text):
     """`cgtkg build --max-text-mb`: a text over the limit is refused with an error naming it
     and the limit; raising the limit extracts it, and the build redoes that text."""
+    from cgtkg.loaders.text.source import DEFAULT_MAX_BYTES
     from click.testing import CliRunner
 
-    from graph.build import BuildOptions
-    from graph.cli import main
-    from loaders.text.source import DEFAULT_MAX_BYTES
+    from cgtkg.cli import main
+    from cgtkg.pipeline.build import BuildOptions
 
     assert BuildOptions().max_text_bytes == DEFAULT_MAX_BYTES
     corpus = tmp_path / "corpus"
@@ -193,7 +192,7 @@ def test_one_article_of_a_thousand_duties_is_read_in_linear_work(registry, share
     """An article that repeats "The municipal health department shall …" (#26 item 4): each
     duty's subject is looked for in a bounded window and each name's passage found by a
     binary search, so four times the text costs about four times the calls, not sixteen."""
-    from loaders.text import extract_file
+    from cgtkg.loaders.text import extract_file
 
     head = ("Demonstration Regulations on Cell Banking\n(Adopted at the 3rd Meeting of the Standing "
             "Committee of the 1st Tianjin Municipal People's Congress on May 5, 2024)\n"
@@ -212,7 +211,7 @@ def test_one_article_of_a_thousand_duties_is_read_in_linear_work(registry, share
 def test_a_file_over_its_time_budget_is_left_out_not_the_build(registry, shared, tmp_path, fixture_text):
     """A per-file budget (cgtkg build --max-text-seconds) turns a pathological file into a
     reported failure; the next file is extracted as usual (#26 item 4)."""
-    from loaders.text import extract_file
+    from cgtkg.loaders.text import extract_file
 
     path = tmp_path / "slow.txt"
     path.write_text(fixture_text("measures_mixed.txt") * 20, encoding="utf-8")

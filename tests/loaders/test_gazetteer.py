@@ -8,9 +8,9 @@ import sys
 from importlib import metadata
 
 import pytest
+from cgtkg.loaders.text.linking import Linker, Registry
 
-from graph.build import REPO_ROOT, load_registry
-from loaders.text.linking import Linker, Registry
+from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
 REGISTRIES = REPO_ROOT / "ontology" / "registries"
 sys.path.insert(0, str(REPO_ROOT / "tests" / "foundation"))

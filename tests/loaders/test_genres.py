@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cgtkg.graph.namespaces import CGT
+from cgtkg.loaders.text.genres import all_genres, detect
 from rdflib import URIRef
 from rdflib.namespace import ORG
-
-from graph.namespaces import CGT
-from loaders.text.genres import all_genres, detect
 
 
 def _doc(fr, i=0):
@@ -197,8 +196,8 @@ def test_hard_wrapped_regulation_keeps_names_and_sentences_across_lines(extract,
 
 
 def test_chinese_measures_need_a_context_which_a_sidecar_can_give(tmp_path, registry, fixture_text):
-    from graph.namespaces import DEFAULT_BASE
-    from loaders.text import extract_file
+    from cgtkg.graph.namespaces import DEFAULT_BASE
+    from cgtkg.loaders.text import extract_file
 
     path = tmp_path / "measures_zh.txt"
     path.write_text(fixture_text("measures_zh.txt"), encoding="utf-8")

@@ -11,11 +11,11 @@ The texts below are written for this test."""
 from __future__ import annotations
 
 import pytest
+from cgtkg.graph.errors import EXIT_OK
+from cgtkg.graph.store import GraphStore
 from rdflib import Literal, URIRef
 
-from graph.build import BuildOptions, build
-from graph.errors import EXIT_OK
-from graph.store import GraphStore
+from cgtkg.pipeline.build import BuildOptions, build
 
 CITY = """# 温州市细胞治疗产业促进条例
 

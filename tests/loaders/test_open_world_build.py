@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from cgtkg.graph.errors import EXIT_OK
+from cgtkg.graph.store import GraphStore
 from click.testing import CliRunner
 
-from graph.build import BuildOptions, build
-from graph.cli import main
-from graph.errors import EXIT_OK
-from graph.store import GraphStore
+from cgtkg.cli import main
+from cgtkg.pipeline.build import BuildOptions, build
 
 TEXT = """# 广东省促进干细胞产业发展条例
 

@@ -11,19 +11,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cgtkg.loaders.text import dates as dates_mod
+from cgtkg.loaders.text.common import doc_number
+from cgtkg.loaders.text.furniture import read_page
+from cgtkg.loaders.text.source import SourceText
+from cgtkg.loaders.text.structure import BARE_NUM, ITEM, LIST_NUM, marker_style, number_of, scan
 from pages_accuracy import FIXTURES, evaluate, table, table_by_form
-
-from loaders.text import dates as dates_mod
-from loaders.text.common import doc_number
-from loaders.text.furniture import read_page
-from loaders.text.source import SourceText
-from loaders.text.structure import BARE_NUM, ITEM, LIST_NUM, marker_style, number_of, scan
 
 
 @pytest.fixture(scope="module")
 def scores(registry, shared):
-    from graph.namespaces import DEFAULT_BASE
-    from loaders.text import extract_file
+    from cgtkg.graph.namespaces import DEFAULT_BASE
+    from cgtkg.loaders.text import extract_file
 
     s = evaluate(lambda p: extract_file(p, registry, DEFAULT_BASE, _shared=shared))
     print("\n" + table(s) + "\n\n" + table_by_form(s))
@@ -131,9 +130,8 @@ def test_page_furniture_is_classified_by_its_form():
 
 
 def test_the_notice_promulgates_the_plan_with_its_passage(extract, fixture_text):
+    from cgtkg.graph.namespaces import CGT, DEFAULT_BASE, OA
     from rdflib import URIRef
-
-    from graph.namespaces import CGT, DEFAULT_BASE, OA
 
     fr = extract(fixture_text("pages/notice_issues_plan.txt"), "notice.txt")
     notice, plan = fr.extraction.documents[:2]
@@ -152,7 +150,7 @@ def test_the_notice_promulgates_the_plan_with_its_passage(extract, fixture_text)
 
 
 def test_a_list_without_a_title_keeps_its_measures_under_a_title_from_the_page(extract, fixture_text):
-    from graph.namespaces import CGT
+    from cgtkg.graph.namespaces import CGT
 
     fr = extract(fixture_text("pages/untitled_responsibility.txt"), "tasks.txt")
     (doc,) = fr.extraction.documents
@@ -178,8 +176,9 @@ def test_an_untitled_document_is_quarantined_alone_and_reported(extract, tmp_pat
 def test_build_of_the_fixture_pages_publishes_every_page(tmp_path_factory):
     """End to end: every fixture page is built into the store (SHACL passes), the notices
     promulgate their documents, and no file is quarantined."""
-    from graph.build import BuildOptions, build
-    from graph.store import GraphStore
+    from cgtkg.graph.store import GraphStore
+
+    from cgtkg.pipeline.build import BuildOptions, build
 
     corpus = tmp_path_factory.mktemp("pages")
     for f in FIXTURES.glob("*.txt"):

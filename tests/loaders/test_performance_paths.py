@@ -12,13 +12,12 @@ import random
 from pathlib import Path
 
 import pytest
+from cgtkg.graph.triples import WriteOnceStore
+from cgtkg.loaders.text.linkindex import TextIndex
+from cgtkg.loaders.text.source import SourceText
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
-
-from loaders.text.linkindex import TextIndex
-from loaders.text.source import SourceText
-from loaders.text.triples import WriteOnceStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -145,10 +144,10 @@ def test_write_once_graph_changes_like_a_plain_graph():
 def test_late_prefixes_are_the_ones_bound_at_creation():
     import functools
 
-    from graph import namespaces as ns
-    from graph.namespaces import DEFAULT_BASE, OA
-    from loaders.text.rdf import _bind
-    from loaders.text.triples import LatePrefixGraph
+    from cgtkg.graph import namespaces as ns
+    from cgtkg.graph.namespaces import DEFAULT_BASE, OA
+    from cgtkg.graph.triples import LatePrefixGraph
+    from cgtkg.loaders.text.rdf import _bind
 
     eager = ns.bind_prefixes(Graph(), DEFAULT_BASE)
     eager.bind("oa", OA)
@@ -192,7 +191,7 @@ def _plain_coverage(src, ext) -> dict:
 
 
 def _plain_quoted(text: str, start: int, end: int, min_len: int = 6) -> list:
-    from loaders.text.model import Span
+    from cgtkg.loaders.text.model import Span
 
     out, i = [], start
     while i < end:
@@ -217,11 +216,11 @@ def _files() -> list[Path]:
 
 @pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
 def test_report_coverage_and_quotes_as_counted_plainly(registry, shared, path):
-    from graph.namespaces import DEFAULT_BASE
-    from loaders.text import extract_file
-    from loaders.text.common import quoted
-    from loaders.text.model import Extraction, Segment, Span
-    from loaders.text.report import coverage
+    from cgtkg.graph.namespaces import DEFAULT_BASE
+    from cgtkg.loaders.text import extract_file
+    from cgtkg.loaders.text.common import quoted
+    from cgtkg.loaders.text.model import Extraction, Segment, Span
+    from cgtkg.loaders.text.report import coverage
 
     fr = extract_file(path, registry, DEFAULT_BASE, _shared=shared)
     src, ext = fr.source, fr.extraction
@@ -248,7 +247,7 @@ def test_lines_follow_a_replaced_text():
 def test_mention_copy_is_a_full_independent_copy():
     import dataclasses
 
-    from loaders.text.model import Mention, Span
+    from cgtkg.loaders.text.model import Mention, Span
 
     m = Mention("agency", Span(3, 9), "NMPA", URIRef(f"{EX}nmpa"), "nmpa", "context", ("a", "b"),
                 Span(0, 20))

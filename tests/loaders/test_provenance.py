@@ -3,11 +3,10 @@ query returns that passage from a real store, and two runs give isomorphic graph
 
 from __future__ import annotations
 
+from cgtkg.graph.namespaces import DCTERMS, DEFAULT_BASE
+from cgtkg.graph.store import GraphStore
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
-
-from graph.namespaces import DCTERMS, DEFAULT_BASE
-from graph.store import GraphStore
 
 #: The query documented in docs/loaders.md ("the passage behind a responsibility link").
 PASSAGE_QUERY = """
@@ -98,7 +97,7 @@ def test_extracted_resources_are_marked_as_extracted(extract, fixture_text):
 
 
 def test_two_runs_give_isomorphic_graphs_without_clock_times(registry, tmp_path, fixture_text):
-    from loaders.text import extract_file
+    from cgtkg.loaders.text import extract_file
 
     path = tmp_path / "bilingual.txt"
     path.write_text(fixture_text("bilingual.txt"), encoding="utf-8")

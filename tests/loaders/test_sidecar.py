@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graph.namespaces import DEFAULT_BASE
-from loaders.text import extract_corpus, extract_file
+from cgtkg.graph.namespaces import DEFAULT_BASE
+from cgtkg.loaders.text import extract_corpus, extract_file
 
 
 def test_sidecar_forces_genre_and_fills_in_metadata(tmp_path, registry, fixture_text):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graph import namespaces as ns
-from loaders.text.genres import detect
+from cgtkg.graph import namespaces as ns
+from cgtkg.loaders.text.genres import detect
 
 PROVINCIAL = """# 东海省细胞治疗产品应用管理条例
 

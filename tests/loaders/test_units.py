@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from cgtkg.graph.namespaces import DEFAULT_BASE
+from cgtkg.loaders.text.dates import find_dates, with_year
+from cgtkg.loaders.text.linking import Context
+from cgtkg.loaders.text.numbering import chinese_to_int, roman_to_int, sequence_anomalies, to_int
+from cgtkg.loaders.text.source import SourceText
+from cgtkg.loaders.text.structure import LIST_NUM, longest_chain, scan
 from rdflib import URIRef
-
-from graph.namespaces import DEFAULT_BASE
-from loaders.text.dates import find_dates, with_year
-from loaders.text.linking import Context
-from loaders.text.numbering import chinese_to_int, roman_to_int, sequence_anomalies, to_int
-from loaders.text.source import SourceText
-from loaders.text.structure import LIST_NUM, longest_chain, scan
 
 
 @pytest.mark.parametrize("printed, n", [("II", 2), ("XIV", 14), ("iv", 4), ("十二", 12),

@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from graph.build import REPO_ROOT
+from cgtkg.resources import REPO_ROOT
 
 SAMPLE_SIZE, SEED = 200, 1
 NAMES = {"publication": "publication date", "in_force": "entry into force",

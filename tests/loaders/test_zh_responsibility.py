@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cgtkg.graph.namespaces import CGT
+from cgtkg.loaders.text.bodies import BodyFinder
+from cgtkg.loaders.text.corpus import extract_file
+from cgtkg.loaders.text.linking import Context, Linker, Registry
 
-from graph.build import REPO_ROOT, load_registry
-from graph.namespaces import CGT
-from loaders.text.bodies import BodyFinder
-from loaders.text.corpus import extract_file
-from loaders.text.linking import Context, Linker, Registry
+from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
 CORPUS = REPO_ROOT.parent / "shared" / "corpus-zh"
 ANNOTATION = Path(__file__).with_name("zh_responsibility.yaml")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cgtkg.graph.network import Network, build_network
+from cgtkg.graph.store import GraphStore
 from network_fixture import make_out_dir
 
-from graph.build import REPO_ROOT
-from graph.network import Network, build_network
-from graph.store import GraphStore
+from cgtkg.resources import REPO_ROOT
 
 TEST_OUTPUT = REPO_ROOT / "test-output" / "network"
 

@@ -14,9 +14,8 @@ import json
 from pathlib import Path
 
 import networkx as nx
-
-from graph.namespaces import DEFAULT_BASE
-from graph.network import AGENCY, MEASURE, Network, NetworkFilters, compute_metrics, project_agencies
+from cgtkg.graph.namespaces import DEFAULT_BASE
+from cgtkg.graph.network import AGENCY, MEASURE, Network, NetworkFilters, compute_metrics, project_agencies
 
 DATA = Path(__file__).parent / "data" / "network-1000.json"
 

@@ -26,11 +26,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cgtkg.graph.closure import materialise
+from cgtkg.graph.namespaces import DEFAULT_BASE, graph_iri
+from cgtkg.graph.store import GraphStore
 from rdflib import Dataset
-
-from graph.closure import materialise
-from graph.namespaces import DEFAULT_BASE, graph_iri
-from graph.store import GraphStore
 
 BASE = DEFAULT_BASE
 

@@ -9,11 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
-from network_fixture import ag, doc
-
-from graph.cli import main
-from graph.network import (
+from cgtkg.graph.network import (
     AGENCY,
     MEASURE,
     NetworkError,
@@ -23,6 +19,10 @@ from graph.network import (
     metrics_report,
     project_agencies,
 )
+from click.testing import CliRunner
+from network_fixture import ag, doc
+
+from cgtkg.cli import main
 
 ALL_AGENCIES = {
     "nmpa",
@@ -280,7 +280,7 @@ FILTER_CASES = [
 @pytest.fixture
 def queries_read(monkeypatch) -> list[str]:
     """The names of the saved queries graph.network loads from now on, in order."""
-    import graph.network as network
+    import cgtkg.graph.network as network
 
     read: list[str] = []
     real = network.load_query
@@ -292,7 +292,7 @@ def queries_read(monkeypatch) -> list[str]:
 def test_few_kept_provisions_read_one_by_one_give_the_same_graph(small_store, monkeypatch, filters):
     """network-measure-links / network-measure, one provision at a time, build exactly the
     graph that reading every link and provision (network-responsibility / -measures) does."""
-    import graph.network as network
+    import cgtkg.graph.network as network
 
     monkeypatch.setattr(network, "FEW_MEASURES_SHARE", 1.0)
     one_by_one = build_bipartite(small_store, NetworkFilters(**filters))
@@ -310,7 +310,7 @@ def test_few_kept_provisions_read_one_by_one_give_the_same_graph(small_store, mo
 def test_the_reading_follows_how_many_provisions_the_filters_keep(
     small_store, monkeypatch, queries_read
 ):
-    import graph.network as network
+    import cgtkg.graph.network as network
 
     read = queries_read
     # the fixture has 7 provisions with responsible agencies
@@ -330,7 +330,7 @@ def test_the_reading_follows_how_many_provisions_the_filters_keep(
 def test_metrics_without_provision_details_are_the_same(small_store, monkeypatch, filters, share):
     """What `cgtkg network --metrics` prints does not depend on the provisions' titles,
     numbers and passages, so it is computed without reading them (details=False)."""
-    import graph.network as network
+    import cgtkg.graph.network as network
 
     monkeypatch.setattr(network, "FEW_MEASURES_SHARE", share)
     full = build_network(small_store, NetworkFilters(**filters))

@@ -11,11 +11,10 @@ from __future__ import annotations
 from itertools import combinations
 
 import pytest
+from cgtkg.graph.network import ranked
+from cgtkg.graph.network_draw import layout_positions
+from cgtkg.graph.network_html import write_page
 from network_1000 import network_1000
-
-from graph.network import ranked
-from graph.network_draw import layout_positions
-from graph.network_html import write_page
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from cgtkg.graph import query as saved_queries
+from cgtkg.graph.network import QUERIES_DIR, build_network, metrics_report, write_graph_files
 from click.testing import CliRunner
 from network_fixture import ag
 
-from graph import query as saved_queries
-from graph.cli import main
-from graph.network import QUERIES_DIR, build_network, metrics_report, write_graph_files
+from cgtkg.cli import main
 
 
 def test_weighted_degree_is_the_sum_of_shared_provisions(small_net):
@@ -183,7 +183,7 @@ def test_network_queries_are_saved_queries_with_working_examples(name, built):
 
 def test_network_reads_only_through_its_saved_queries():
     """No SPARQL text hides in the network modules: every query is a queries/network-*.rq."""
-    import graph.network as network_module
+    import cgtkg.graph.network as network_module
 
     source = Path(network_module.__file__).read_text(encoding="utf-8")
     assert not re.search(r"\b(SELECT|ASK|CONSTRUCT)\b\s", source)
@@ -197,8 +197,8 @@ def test_gexf_carries_the_drawing_so_gephi_shows_what_the_png_shows(small_out, s
     level colours, and sizes and line widths that grow with the provisions."""
     import xml.etree.ElementTree as ET
 
-    from graph.network import LEVELS, VIZ_HEIGHT, VIZ_WIDTH
-    from graph.network_draw import layout_positions
+    from cgtkg.graph.network import LEVELS, VIZ_HEIGHT, VIZ_WIDTH
+    from cgtkg.graph.network_draw import layout_positions
 
     dest = tmp_path / "net"
     result = CliRunner().invoke(main, ["network", "--out", str(small_out), "--dest", str(dest)])

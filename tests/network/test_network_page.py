@@ -11,10 +11,9 @@ import time
 from html.parser import HTMLParser
 
 import pytest
-
-from graph.network import MEASURE
-from graph.network_draw import layout_positions
-from graph.network_html import write_page
+from cgtkg.graph.network import MEASURE
+from cgtkg.graph.network_draw import layout_positions
+from cgtkg.graph.network_html import write_page
 
 pytestmark = pytest.mark.browser
 

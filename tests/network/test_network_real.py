@@ -12,14 +12,14 @@ from itertools import combinations
 
 import pytest
 import yaml
+from cgtkg.graph.namespaces import region as region_iri
+from cgtkg.graph.network import AGENCY, MEASURE, NetworkFilters, build_bipartite
 from click.testing import CliRunner
 from PIL import Image
 from rdflib.namespace import SKOS
 
-from graph.build import REPO_ROOT, load_registry
-from graph.cli import main
-from graph.namespaces import region as region_iri
-from graph.network import AGENCY, MEASURE, NetworkFilters, build_bipartite
+from cgtkg.cli import main
+from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
 RECORDS = REPO_ROOT / "data" / "records"
 

@@ -6,11 +6,10 @@ import xml.etree.ElementTree as ET
 from itertools import combinations
 
 import pytest
+from cgtkg.graph.network import LEVELS, NetworkFilters, build_network, ranked
+from cgtkg.graph.network_draw import DPI, FIGSIZE, draw_static, layout_positions, must_label
 from network_1000 import network_1000
 from PIL import Image, ImageStat
-
-from graph.network import LEVELS, NetworkFilters, build_network, ranked
-from graph.network_draw import DPI, FIGSIZE, draw_static, layout_positions, must_label
 
 EXPECTED_PX = (int(FIGSIZE[0] * DPI), int(FIGSIZE[1] * DPI))
 

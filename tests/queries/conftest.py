@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cgtkg.graph.store import GraphStore
 from query_helpers import FIXTURES, load_out_dir
-
-from graph.store import GraphStore
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cgtkg.graph.closure import materialise
+from cgtkg.graph.namespaces import bind_prefixes, rebase
+from cgtkg.graph.query import QUERIES_DIR, parse_iri
+from cgtkg.graph.store import GraphStore
 from rdflib import Dataset, Graph, Literal
 from rdflib.util import from_n3
-
-from graph.closure import materialise
-from graph.namespaces import bind_prefixes, rebase
-from graph.query import QUERIES_DIR, parse_iri
-from graph.store import GraphStore
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"

@@ -15,16 +15,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cgtkg.graph import query as Q
+from cgtkg.graph import remote
+from cgtkg.graph.store import GraphStore
 from click.testing import CliRunner
 from query_helpers import FIXTURES, differences, load_out_dir
 from query_servers import VIRTUOSO_BIN, start_oxigraph, start_virtuoso
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from graph import query as Q
-from graph import remote
-from graph.cli import main
-from graph.store import GraphStore
+from cgtkg.cli import main
 
 ID = "https://w3id.org/cgt-kg/id/"
 RULES, NOTICE, PLAN = (URIRef(f"{ID}doc/hx-{k}") for k in ("rules", "notice", "plan"))

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from cgtkg.graph import export as E
+from cgtkg.graph.store import GraphStore, to_rdflib
 from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
-from graph import export as E
-from graph.cli import main
-from graph.store import GraphStore, to_rdflib
+from cgtkg.cli import main
 
 SD = E.SD
 RAPPER = shutil.which("rapper")

@@ -12,6 +12,9 @@ import urllib.request
 
 import pyoxigraph as ox
 import pytest
+from cgtkg.graph import query as Q
+from cgtkg.graph import remote
+from cgtkg.graph.store import GraphStore, to_rdflib
 from click.testing import CliRunner
 from query_helpers import (
     CASES,
@@ -26,10 +29,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from tty_run import run_on_tty
 
-from graph import query as Q
-from graph import remote
-from graph.cli import main
-from graph.store import GraphStore, to_rdflib
+from cgtkg.cli import main
 
 NO_CREDS = {"CGTKG_ENDPOINT_USER": "", "CGTKG_ENDPOINT_PASSWORD": "", "CGTKG_CONFIG": ""}
 

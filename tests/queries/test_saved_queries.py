@@ -9,15 +9,15 @@ import shlex
 
 import pyoxigraph as ox
 import pytest
+from cgtkg.graph import query as Q
+from cgtkg.graph.namespaces import DEFAULT_BASE
+from cgtkg.graph.store import GraphStore
 from click.testing import CliRunner
 from query_helpers import CASES, FIXTURES, all_cases, cell, load_out_dir, project, saved_query_names
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from graph import query as Q
-from graph.cli import main
-from graph.namespaces import DEFAULT_BASE
-from graph.store import GraphStore
+from cgtkg.cli import main
 
 OWN = saved_query_names(include_network=False)
 README = (Q.QUERIES_DIR / "README.md").read_text(encoding="utf-8")
@@ -296,7 +296,7 @@ def _local_rows(store, name, params):
 
 
 def _ox_to_rdflib(sol, variables):
-    from graph.store import to_rdflib
+    from cgtkg.graph.store import to_rdflib
 
     return {v: to_rdflib(sol[v]) for v in variables if sol[v] is not None}
 
@@ -367,7 +367,7 @@ def test_dataset_clauses_go_before_the_where_clause(text):
 
 
 def test_expected_counts_allow_for_servers_that_store_literals_by_value():
-    from graph.remote import expected_counts
+    from cgtkg.graph.remote import expected_counts
 
     g, p = ox.NamedNode("http://example.org/g"), ox.NamedNode("http://example.org/p")
     s = ox.NamedNode("http://example.org/s")

@@ -11,6 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
+from cgtkg.graph import query as Q
+from cgtkg.graph import remote
+from cgtkg.graph.store import GraphStore
 from click.testing import CliRunner
 from query_helpers import (
     CASES,
@@ -22,10 +25,7 @@ from query_helpers import (
 )
 from query_servers import VIRTUOSO_BIN, start_virtuoso
 
-from graph import query as Q
-from graph import remote
-from graph.cli import main
-from graph.store import GraphStore
+from cgtkg.cli import main
 
 pytestmark = pytest.mark.virtuoso
 

@@ -8,14 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cgtkg.graph import namespaces as ns
+from cgtkg.graph.namespaces import CGT, ELI
+from cgtkg.loaders.records import Registry, compile_records, compile_sources
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF, XSD
 
-from graph import namespaces as ns
-from graph.build import REPO_ROOT, load_registry
-from graph.namespaces import CGT, ELI
-from loaders.records import Registry, compile_records, compile_sources
+from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
 BASE = ns.DEFAULT_BASE
 RECORDS = REPO_ROOT / "data" / "records"

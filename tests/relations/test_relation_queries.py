@@ -5,10 +5,10 @@ others (both directions, places, addressees, date, source, passage), and its ver
 from __future__ import annotations
 
 import pytest
+from cgtkg.graph.query import load, resolve_bindings, run_local
+from cgtkg.graph.store import GraphStore
 
-from graph.build import BuildOptions, build
-from graph.query import load, resolve_bindings, run_local
-from graph.store import GraphStore
+from cgtkg.pipeline.build import BuildOptions, build
 
 ZH_OLD = "\n".join([
     "# 测试市细胞储存暂行办法",
@@ -81,7 +81,7 @@ def test_every_curated_document_is_answered_or_not_yet_issued(store, built):
 
     import yaml
 
-    from graph.build import REPO_ROOT
+    from cgtkg.resources import REPO_ROOT
 
     listed = {_key(r["document"]) for r in _rows(store, "in-force-on", on="2030-01-01")}
     for f in sorted(Path(REPO_ROOT / "data" / "records").glob("*.yaml")):

@@ -4,10 +4,10 @@ node, its source and the passage that states it, and the build's SHACL passing."
 
 from __future__ import annotations
 
+from cgtkg.graph.store import GraphStore
 from rdflib import URIRef
 
-from graph.build import BuildOptions, build
-from graph.store import GraphStore
+from cgtkg.pipeline.build import BuildOptions, build
 
 ENGLISH = "\n".join([
     "Regulations of Sanya City on Cell Bank Services",

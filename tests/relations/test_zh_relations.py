@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cgtkg.graph.namespaces import DEFAULT_BASE
 
-from graph.build import REPO_ROOT, load_registry
-from graph.namespaces import DEFAULT_BASE
+from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
 ANNOTATED = Path(__file__).parent / "zh_relations.yaml"
 KINDS = {"amends": "amends", "based-on": "based_on", "repeals": "repeals"}
@@ -25,7 +25,7 @@ FLOOR = {"amends": (0.9, 0.8), "based_on": (0.9, 0.85), "repeals": (0.9, 0.85)} 
 
 @pytest.fixture(scope="module")
 def extractor(corpus_zh_dir):
-    from loaders.text.corpus import _Shared, extract_file
+    from cgtkg.loaders.text.corpus import _Shared, extract_file
 
     reg = load_registry(REPO_ROOT / "ontology")
     shared = _Shared(reg, DEFAULT_BASE)
@@ -101,9 +101,8 @@ def test_relations_against_the_hand_annotation(extractor, corpus_zh_dir):
 def test_relations_on_a_random_sample(extractor, corpus_zh_dir):
     """Counts on 200 files drawn at random (seed 22): how many texts state each relation, how
     many relations, and that every relation found is a node with its source in the graph."""
+    from cgtkg.graph.namespaces import CGT
     from rdflib.namespace import RDF
-
-    from graph.namespaces import CGT
 
     with open(corpus_zh_dir / "metadata.csv", encoding="utf-8") as f:
         files = sorted(r["file"] for r in csv.DictReader(f))

@@ -3,7 +3,7 @@
 The build reads the repository's records and, when ``../shared/corpus`` is there, the five
 English texts too (their Web Annotation passages are what the pages show as quotes); the
 tests that need passages skip without them.  The server is the installed command line run as
-``python -m graph.cli serve --port 0``; the port it got is read from the line it prints.
+``python -m cgtkg.cli serve --port 0``; the port it got is read from the line it prints.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from rdflib import Dataset, Graph
 from serve_server import Server
 
-from graph.build import REPO_ROOT, BuildOptions, build
+from cgtkg.pipeline.build import REPO_ROOT, BuildOptions, build
 
 CORPUS = (REPO_ROOT.parent / "shared" / "corpus").resolve()
 SHOTS = REPO_ROOT / "test-output" / "serve"
@@ -30,9 +30,10 @@ def served_build(tmp_path_factory, has_corpus):
     out = tmp_path_factory.mktemp("serve") / "out"
     result = build(BuildOptions(out_dir=out, corpus_dir=CORPUS if has_corpus else None))
     assert result.exit_code in (0, 6), f"the build failed (exit {result.exit_code})"
-    from graph.cmd_network import write_outputs
-    from graph.network import build_network
-    from graph.store import GraphStore
+    from cgtkg.graph.network import build_network
+    from cgtkg.graph.store import GraphStore
+
+    from cgtkg.cli.cmd_network import write_outputs
 
     store = GraphStore.open(out)
     try:

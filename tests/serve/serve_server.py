@@ -1,5 +1,5 @@
 """A ``cgtkg serve`` process on 127.0.0.1 for the tests: started as the command line is run
-(``python -m graph.cli serve --port 0``), its port read from the line it prints."""
+(``python -m cgtkg.cli serve --port 0``), its port read from the line it prints."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from graph.build import REPO_ROOT
+from cgtkg.resources import REPO_ROOT
 
 
 class Server:
@@ -17,7 +17,7 @@ class Server:
         self.log = log
         self.out_dir = out_dir
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", "serve", "--out", str(out_dir), "--port", "0", *extra],
+            [sys.executable, "-m", "cgtkg.cli", "serve", "--out", str(out_dir), "--port", "0", *extra],
             stdout=subprocess.DEVNULL, stderr=open(log, "wb"), cwd=REPO_ROOT)
         deadline = time.monotonic() + 60
         while True:

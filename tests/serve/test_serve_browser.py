@@ -7,10 +7,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from cgtkg.graph.namespaces import CGT, DEFAULT_BASE, ELI
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF
-
-from graph.namespaces import CGT, DEFAULT_BASE, ELI
 
 pytestmark = pytest.mark.browser
 WIDTHS = (390, 1280)
@@ -89,8 +88,8 @@ def test_agency_page_names_it_in_both_languages_with_its_provisions(browser, ser
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_query_page_runs_sparql_and_saved_questions(browser, server, served_build, shots, width):
-    from graph import query as Q
-    from graph.store import GraphStore
+    from cgtkg.graph import query as Q
+    from cgtkg.graph.store import GraphStore
 
     problems: list[str] = []
     page = _open(browser, server, "/", width, problems)

@@ -6,11 +6,11 @@ import socket
 import subprocess
 import sys
 
-from graph.build import REPO_ROOT
+from cgtkg.resources import REPO_ROOT
 
 
 def _serve(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "graph.cli", "serve", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cgtkg.cli", "serve", *args], capture_output=True,
                           text=True, timeout=60, cwd=REPO_ROOT)
 
 

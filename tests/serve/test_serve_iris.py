@@ -10,13 +10,13 @@ import urllib.parse
 from html.parser import HTMLParser
 
 import pytest
+from cgtkg.graph.namespaces import DEFAULT_BASE, ELI, OA
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF
 from serve_server import Server
 
-from graph.build import BuildOptions, build
-from graph.namespaces import DEFAULT_BASE, ELI, OA
+from cgtkg.pipeline.build import BuildOptions, build
 
 FORMATS = {"text/turtle": ("ttl", "turtle"), "application/ld+json": ("jsonld", "json-ld"),
            "application/n-triples": ("nt", "nt")}
@@ -58,7 +58,7 @@ def _families(union: Graph) -> list[str]:
 
 
 def test_every_iri_family_negotiates_to_the_same_graph_in_three_syntaxes(server, union, dataset):
-    # graph/canonical: the copies merged into canonical nodes (graph/resolve.py), never empty with the texts
+    # graph/canonical: the copies merged into canonical nodes (cgtkg/pipeline/resolve.py), never empty with the texts
     iris = _families(union) + [DEFAULT_BASE + "graph/canonical", "https://w3id.org/cgt-kg/id/agency/nmpa"]
     families = {i[len(DEFAULT_BASE):].split("/")[0] for i in iris}
     assert {"doc", "agency", "region", "therapy", "doctype", "concept", "scheme", "source", "event",

@@ -12,12 +12,11 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from cgtkg.graph.store import GraphStore, to_ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, N3, TSV, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-from graph.store import GraphStore, to_ox
 
 SELECT = """PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -184,7 +183,7 @@ def test_default_graph_uri_limits_the_default_graph(server, dataset):
 
 
 def test_saved_query_runs_with_bound_parameters(server, served_build):
-    from graph import query as Q
+    from cgtkg.graph import query as Q
 
     saved = Q.load("agency-measures")
     store = GraphStore.open(served_build)

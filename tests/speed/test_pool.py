@@ -1,4 +1,4 @@
-"""Extraction on all cores (graph/pool.py): a build whose texts are extracted by two worker
+"""Extraction on all cores (cgtkg/pipeline/pool.py): a build whose texts are extracted by two worker
 processes publishes the same store, the same files and the same report as a build in one
 process, and a text that fails in a worker is reported as it is in one process."""
 
@@ -12,8 +12,8 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from graph import pool
-from graph.build import BuildOptions, build
+from cgtkg.pipeline import pool
+from cgtkg.pipeline.build import BuildOptions, build
 
 
 def quads_by_graph(out: Path) -> dict[str, set[str]]:
@@ -40,13 +40,13 @@ def _build(corpus: Path, out: Path, jobs: int):
 
 @pytest.mark.slow
 def test_two_workers_publish_the_same_store_as_one_process(tmp_path, corpus_dir, small_pool, monkeypatch):
-    import graph.build
+    import cgtkg.pipeline.build
 
     # the registry, the source list and the records come first: batches two texts longer
     # than them put the five texts in two batches, and the second batch's texts are
     # extracted while the first is validated and written
-    records = len(list(graph.build.BuildOptions().records_dir.glob("*.yaml")))
-    monkeypatch.setattr(graph.build, "BATCH_UNITS", 2 + records + 2)
+    records = len(list(cgtkg.pipeline.build.BuildOptions().records_dir.glob("*.yaml")))
+    monkeypatch.setattr(cgtkg.pipeline.build, "BATCH_UNITS", 2 + records + 2)
     one = _build(corpus_dir, tmp_path / "one", 1)
     two = _build(corpus_dir, tmp_path / "two", 2)
     # the pool was used: only a pooled text's report says how long the build waited for it
@@ -71,7 +71,7 @@ def test_a_text_that_fails_in_a_worker_is_named_as_in_one_process(tmp_path, corp
     for f in sorted(corpus_dir.glob("*.txt"))[:3]:
         shutil.copy(f, corpus / f.name)
     (corpus / "zz_broken.txt").write_bytes(b"\xff\xfe\x00\x00" + bytes(range(256)) * 8)
-    from graph.cli import main
+    from cgtkg.cli import main
 
     results = {}
     for jobs in (1, 2):
@@ -95,8 +95,9 @@ def test_a_killed_worker_leaves_the_rest_to_the_build_process(tmp_path, corpus_d
     import os
     import signal
 
-    from graph.build import TextExtractor, plan
-    from loaders.text.triples import written_triples
+    from cgtkg.graph.triples import written_triples
+
+    from cgtkg.pipeline.build import TextExtractor, plan
 
     p = plan(BuildOptions(out_dir=tmp_path / "out", corpus_dir=corpus_dir), incremental=False)
     texts = [u for u in p.todo if u.kind == "text"]

@@ -9,11 +9,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cgtkg.graph import query as Q
+from cgtkg.graph.store import GraphStore
+from cgtkg.loaders.text import rdf
 
-from graph import query as Q
-from graph.build import BuildOptions, build
-from graph.store import GraphStore
-from loaders.text import rdf
+from cgtkg.pipeline.build import BuildOptions, build
 
 # a shared target or selector is named after its place, an annotation's own after the annotation
 _PLACE = re.compile(r"/annotation/[^/]+/(target|position|quote|name)$")

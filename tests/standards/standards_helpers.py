@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from graph.build import REPO_ROOT
+from cgtkg.resources import REPO_ROOT
 
 HERE = Path(__file__).resolve().parent
 VOCAB_DIR = HERE / "vocab"

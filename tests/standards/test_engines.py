@@ -21,14 +21,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cgtkg.graph import query as Q
+from cgtkg.graph.closure import materialise
+from cgtkg.graph.store import GraphStore
 from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import XSD
 from standards_helpers import example_params
 
-from graph import query as Q
-from graph.build import REPO_ROOT
-from graph.closure import materialise
-from graph.store import GraphStore
+from cgtkg.resources import REPO_ROOT
 
 FIXTURES = REPO_ROOT / "tests" / "queries" / "fixtures"
 SLOW_ON_RDFLIB = {

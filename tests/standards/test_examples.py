@@ -22,15 +22,15 @@ import re
 import shlex
 
 import pytest
+from cgtkg.graph import query as Q
 from click.testing import CliRunner
 from standards_helpers import example_params
 
-from graph import query as Q
-from graph.build import REPO_ROOT
-from graph.cli import main
+from cgtkg.cli import main
+from cgtkg.resources import REPO_ROOT
 
 TEXT_ONLY = {
-    "document-copies": "copies of a record are the texts' documents merged with it (graph/resolve.py)",
+    "document-copies": "copies of a record are the texts' documents merged with it (cgtkg/pipeline/resolve.py)",
     "document-history": "legislative history lines are read from Chinese statutes (statute_zh)",
     "documents-by-level": "the legal level (效力级别) is read from Chinese statutes",
     "provisional-bodies": "body-shaped names that resolve to nothing come from texts",
@@ -87,7 +87,7 @@ def test_example_returns_rows_on_the_default_build(name, example, built):
 def test_text_only_queries_are_still_text_only(built):
     """The exemption is kept honest: a TEXT_ONLY query that finds rows on the default build
     no longer needs it."""
-    from graph.store import GraphStore
+    from cgtkg.graph.store import GraphStore
 
     store = GraphStore.open(built.out_dir)
     for name in TEXT_ONLY:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import importlib.util
 import re
 
+from cgtkg.graph.namespaces import CGT
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 from standards_helpers import ONTOLOGY
 
-from graph.build import REPO_ROOT
-from graph.namespaces import CGT
+from cgtkg.resources import REPO_ROOT
 
 PAGE = REPO_ROOT / "docs" / "ontology.html"
 

@@ -9,11 +9,10 @@ provision).
 
 from __future__ import annotations
 
+from cgtkg.graph.namespaces import CGT, ELI, OA
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from standards_helpers import ONTOLOGY, VOCABULARIES
-
-from graph.namespaces import CGT, ELI, OA
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/cgt-kg/ontology")
 
@@ -62,8 +61,9 @@ def test_every_target_s_selectors_select_the_same_content():
     or neither is (issue 23: the position selector alone was refined to the agency's name,
     while the quote selector covered the whole passage). Read from a made-up measures list
     (tests/loaders/fixtures) through the text loaders."""
-    from graph.build import REPO_ROOT, load_registry
-    from loaders.text.corpus import extract_file
+    from cgtkg.loaders.text.corpus import extract_file
+
+    from cgtkg.pipeline.build import REPO_ROOT, load_registry
 
     registry = load_registry(REPO_ROOT / "ontology")
     fixture = REPO_ROOT / "tests" / "loaders" / "fixtures" / "measures_mixed.txt"

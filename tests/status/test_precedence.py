@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cgtkg.graph import status as S
 from rdflib import URIRef
-
-from graph import status as S
 
 B = "https://w3id.org/cgt-kg/id/"
 CHINA, GUANGDONG, SHENZHEN = (URIRef(f"{B}region/{k}") for k in ("china", "guangdong", "shenzhen"))

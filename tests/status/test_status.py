@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cgtkg.graph.namespaces import DEFAULT_BASE
 from click.testing import CliRunner
 
-from graph.cli import main
-from graph.namespaces import DEFAULT_BASE
+from cgtkg.cli import main
 
 QUESTIONS = yaml.safe_load((Path(__file__).parent / "questions.yaml").read_text(encoding="utf-8"))
 DOC = f"{DEFAULT_BASE}doc/"

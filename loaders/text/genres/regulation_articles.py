@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from graph.errors import Problem
+from cgtkg.graph.errors import Problem
 
 from .. import common as C
 from .. import dates as dates_mod

@@ -26,7 +26,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from graph import namespaces as ns
+from cgtkg.graph import namespaces as ns
 
 from .. import common as C
 from .. import dates as dates_mod

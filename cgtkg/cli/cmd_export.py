@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from graph import console
-from graph import export as E
-from graph import query as Q
-from graph.cli_options import out_option, output_option, warn_deprecated
-from graph.store import GraphStore, write_atomically
+from cgtkg.cli.cli_options import out_option, output_option, warn_deprecated
+from cgtkg.graph import console
+from cgtkg.graph import export as E
+from cgtkg.graph import query as Q
+from cgtkg.graph.store import GraphStore, write_atomically
 
 _RDF_SUFFIXES = (".trig", ".ttl", ".nt", ".nq", ".jsonld", ".json", ".rdf", ".n3")
 

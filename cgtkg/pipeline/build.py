@@ -8,9 +8,9 @@ earlier build published:
    list the units (one per named graph) and which changed; problems with a file and line ->
    exit 2 (bad input);
 2. extract: the texts of a corpus folder (``loaders.text``), in a pool of processes with
-   ``jobs`` > 1 (``graph/pool.py``);
+   ``jobs`` > 1 (``cgtkg/pipeline/pool.py``);
 3. derive: the shortcuts queries look up (``graph/closure.py``), then the links across
-   graphs (date conflicts between texts, ``graph/resolve.py``'s canonical nodes);
+   graphs (date conflicts between texts, ``cgtkg/pipeline/resolve.py``'s canonical nodes);
 4. validate: pySHACL per batch -> a text with violations is quarantined, a record's fail the
    build (exit 1); then every ``queries/*-violation.rq`` -> exit 1 on rows;
 5. write: each batch into a new store generation (a writer thread), then ``graph.trig`` (one
@@ -38,12 +38,11 @@ from rdflib.collection import Collection
 from rdflib.namespace import ORG, PROV, RDF, RDFS, SH
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from graph import namespaces as ns
-from graph.closure import materialise
-from graph.errors import EXIT_BAD_INPUT, EXIT_INPUTS_LEFT_OUT, EXIT_OK, EXIT_VIOLATIONS, BadInput, Problem
-from graph.namespaces import CGT, OA
-from graph.resolve import resolve
-from graph.store import (
+from cgtkg.graph import namespaces as ns
+from cgtkg.graph.closure import materialise
+from cgtkg.graph.errors import EXIT_BAD_INPUT, EXIT_INPUTS_LEFT_OUT, EXIT_OK, EXIT_VIOLATIONS, BadInput, Problem
+from cgtkg.graph.namespaces import CGT, OA
+from cgtkg.graph.store import (
     Generation,
     GraphStore,
     NQuads,
@@ -51,7 +50,9 @@ from graph.store import (
     to_nquads,
     write_atomically,
 )
-from loaders.records import (
+from cgtkg.graph.triples import written_triples
+from cgtkg.graph.version import TOOL_VERSION
+from cgtkg.loaders.records import (
     DATE_FIELDS,
     Registry,
     compile_records,
@@ -59,29 +60,20 @@ from loaders.records import (
     curation_activity,
     source_conflict,
 )
-from loaders.text.corpus import DEFAULT_BUDGET_S, CorpusListing, list_corpus
-from loaders.text.source import DEFAULT_MAX_BYTES, file_key
-from loaders.text.triples import written_triples
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-# the version in reports and exports; every unit's digest also holds code_fingerprint(), so
-# a changed loader redoes every unit without a bump (history: 0.2.0: derived shortcuts, graph/closure.py;
-# 0.2.1: text offsets typed xsd:integer, as the store keeps them; 0.2.2: eli:cites and
-# cgt:interprets from the text loaders and the records, a cited document per text; 0.2.3:
-# that copy typed cgt:CitedDocument; 0.3.0: the vocabularies used as they are defined, issue 23:
-# cgt:PolicyDocument, cgt:responsibleAgency, dcterms:title, disputed dates on claims only,
-# cgt:broaderTransitive, resources for DCMI properties, selectors that agree)
-TOOL_VERSION = "0.3.0"
+from cgtkg.loaders.text.corpus import DEFAULT_BUDGET_S, CorpusListing, list_corpus
+from cgtkg.loaders.text.source import DEFAULT_MAX_BYTES, file_key
+from cgtkg.pipeline.resolve import resolve
+from cgtkg.resources import REPO_ROOT, resource_dir
 
 
 @dataclass
 class BuildOptions:
     out_dir: Path = Path("out")
     base: str = ns.DEFAULT_BASE
-    records_dir: Path = REPO_ROOT / "data" / "records"
-    sources_file: Path = REPO_ROOT / "data" / "sources.yaml"
-    ontology_dir: Path = REPO_ROOT / "ontology"
-    queries_dir: Path = REPO_ROOT / "queries"
+    records_dir: Path = resource_dir("data") / "records"
+    sources_file: Path = resource_dir("data") / "sources.yaml"
+    ontology_dir: Path = resource_dir("ontology")
+    queries_dir: Path = resource_dir("queries")
     corpus_dir: Path | None = None
     # a text over this size is refused with an error naming it (the rest is still built)
     max_text_bytes: int = DEFAULT_MAX_BYTES
@@ -93,7 +85,7 @@ class BuildOptions:
     progress: Callable[[int, int], None] | None = None
     # called with the name of each stage as it starts (plan, extract, validate, checks, outputs)
     stage: Callable[[str], None] | None = None
-    # processes extracting texts (graph/pool.py); 1: in the build's own process
+    # processes extracting texts (cgtkg/pipeline/pool.py); 1: in the build's own process
     jobs: int = 1
 
 
@@ -331,7 +323,7 @@ def run_violation_queries(store: GraphStore, queries_dir: Path,
     Saved queries are written against the default base; their instance prefixes are moved
     onto the build's base first.
     """
-    from graph.query import rebase_prologue
+    from cgtkg.graph.query import rebase_prologue
 
     failed = {}
     for q in violation_queries(queries_dir):
@@ -393,9 +385,9 @@ def code_fingerprint() -> str:
     ``graph/`` (the build, the closure, the namespaces). Part of every unit's digest, so a
     changed loader redoes every unit without anyone remembering to bump a version string."""
     h = hashlib.sha256()
-    for folder in ("loaders", "graph"):
-        for f in sorted((REPO_ROOT / folder).rglob("*.py")):
-            h.update(f.relative_to(REPO_ROOT).as_posix().encode())
+    for folder in ("loaders", "graph", "pipeline"):
+        for f in sorted(resource_dir(folder).rglob("*.py")):
+            h.update(f.relative_to(resource_dir(folder).parent).as_posix().encode())
             h.update(b"\0")
             h.update(f.read_bytes())
     return h.hexdigest()
@@ -410,7 +402,7 @@ def _sha(*parts: bytes | str) -> str:
 
 
 def _text_digest(path: Path, rel: str, context: str) -> str:
-    from loaders.text import sidecar
+    from cgtkg.loaders.text import sidecar
 
     side = sidecar.sidecar_path(path)
     return _sha(context, "text", rel, path.read_bytes(),
@@ -437,10 +429,10 @@ def _batches(items: list, size: int):
 #   plan      options -> Plan: registry, shapes, source list, the units and which to redo,
 #             the records compiled (all of them valid before anything is written);
 #   extract   a batch of units -> each unit's graphs (a text through the loaders, in this
-#             process or a pool of them: graph/pool.py);
+#             process or a pool of them: cgtkg/pipeline/pool.py);
 #   derive    one unit's graphs -> the same graphs with the shortcuts the queries look up
 #             (graph/closure.py); after every batch, the links across graphs (date conflicts
-#             between texts, graph/resolve.py's canonical nodes);
+#             between texts, cgtkg/pipeline/resolve.py's canonical nodes);
 #   validate  a batch -> its SHACL violations (quarantining texts that have any); the store
 #             -> the rows of every ``*-violation.rq`` check;
 #   write     a batch -> the new store generation and its output fragments (a writer thread,
@@ -626,7 +618,7 @@ class Run:
 
 def extract(run: Run, batch: list[Unit], extractor) -> Iterator[tuple[Unit, UnitOutput]]:
     """Stage 2: each unit of ``batch`` and its graphs, in the batch's order: a record as the
-    plan compiled it, a text from ``extractor`` (graph/pool.py)."""
+    plan compiled it, a text from ``extractor`` (cgtkg/pipeline/pool.py)."""
     p, clock = run.plan, run.clock
     for u in batch:
         out = p.compiled.pop(str(u.graph), None)
@@ -690,7 +682,7 @@ def build_units(run: Run, jobs: int = 1) -> None:
     """Stages 2-5 over every unit to redo, one batch of :data:`BATCH_UNITS` at a time: the
     texts of the next batch are extracted (in a pool, with ``jobs`` > 1) while this one is
     derived, validated and written."""
-    from graph.pool import make_extractor
+    from cgtkg.pipeline.pool import make_extractor
 
     p, clock, o = run.plan, run.clock, run.plan.options
     shapes = p.shapes
@@ -754,7 +746,7 @@ def settle_violations(run: Run) -> BuildResult | None:
 
 def derive_links(run: Run) -> None:
     """Stage 3, across graphs, once every unit is in the store: the dates two texts give one
-    document differently (a source conflict), and graph/resolve.py's canonical node for each
+    document differently (a source conflict), and cgtkg/pipeline/resolve.py's canonical node for each
     document and provision that several graphs describe."""
     p, o, store = run.plan, run.plan.options, run.store
     run.clock.announce("link")
@@ -923,7 +915,7 @@ class TextExtractor:
                  max_bytes: int = DEFAULT_MAX_BYTES, budget_s: float | None = DEFAULT_BUDGET_S):
         from rdflib.namespace import DCTERMS
 
-        from loaders.text.corpus import _Shared
+        from cgtkg.loaders.text.corpus import _Shared
 
         self.registry, self.base, self.shared = registry, base, _Shared(registry, base)
         self.max_bytes, self.budget_s = max_bytes, budget_s
@@ -933,7 +925,7 @@ class TextExtractor:
             self.known[str(name)] = (src, str(sha) if sha else "")
 
     def extract(self, path: Path, rel: str = ""):
-        from loaders.text import extract_file
+        from cgtkg.loaders.text import extract_file
 
         t0 = time.time()
         source = None
@@ -956,7 +948,7 @@ def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Pro
     extraction's speed on this text."""
     from types import SimpleNamespace
 
-    from loaders.text.corpus import CorpusResult, _totals, tool_version
+    from cgtkg.loaders.text.corpus import CorpusResult, _totals, tool_version
 
     report = {
         "corpus": str(corpus_dir),
@@ -1274,7 +1266,7 @@ def record_text_conflicts(store: GraphStore, graph: URIRef, base: str, text_path
     ``date-conflict-unrecorded-violation`` check fails the build until it is."""
     from rdflib.namespace import XSD
 
-    from loaders.text.source import read_source
+    from cgtkg.loaders.text.source import read_source
 
     extracted = f"{base}graph/extracted/"
     seen: dict[tuple, dict] = {}
@@ -1549,7 +1541,7 @@ def compute_stats(store: GraphStore, quads: int | None = None) -> dict:
     # a text's copy of a document it only cites is typed eli:LegalResource too, and stands
     # for a document rather than being one: counted on its own
     copies = count(f"?d a <{CGT.CitedDocument}>")
-    # a copy of a document or provision (graph/resolve.py) counts through its canonical node
+    # a copy of a document or provision (cgtkg/pipeline/resolve.py) counts through its canonical node
     own = f"MINUS {{ ?x <{CGT.canonical}> ?canonical }}"
     return {
         "triples": len(store) if quads is None else quads,

@@ -5,7 +5,7 @@ one core; a pool of processes uses them all.  Each worker process (started with 
 it holds no copy of the parent's store, threads or locks) reads the registry once, builds the
 loaders' indexes once (``TextExtractor``), then extracts the files it is given and sends back
 each one's triples, problems and report.  The parent rebuilds the same kind of graph the
-loaders make (a write-once store, loaders/text/triples.py) from the triples in the order they
+loaders make (a write-once store, graph/triples.py) from the triples in the order they
 were written, and takes the results in the order of the units, whatever order the workers
 finish in: the store holds the same quads as a build in one process.
 
@@ -32,7 +32,7 @@ from rdflib import Graph
 
 #: Fewer texts to extract than this are extracted in the build's own process. Starting a
 #: worker (an interpreter, the imports, the registry parsed and indexed) took 3-10 s, and
-#: below one batch (graph/build.py BATCH_UNITS) there is no next batch whose extraction could
+#: below one batch (cgtkg/pipeline/build.py BATCH_UNITS) there is no next batch whose extraction could
 #: overlap validation: with two workers, 10 and 100 texts of corpus-zh built slower than in
 #: one process (docs/benchmarks.md, issue 25).
 MIN_POOL_TEXTS = 200
@@ -70,7 +70,7 @@ _WORKER = None  # this worker's TextExtractor
 def _init_worker(ontology_dir: str, base: str, sources_nt: bytes, max_bytes: int,
                  budget_s: float | None) -> None:
     global _WORKER
-    from graph.build import TextExtractor, load_registry
+    from cgtkg.pipeline.build import TextExtractor, load_registry
 
     sources = Graph()
     if sources_nt:
@@ -80,8 +80,8 @@ def _init_worker(ontology_dir: str, base: str, sources_nt: bytes, max_bytes: int
 
 
 def _extract_in_worker(path: str, rel: str) -> tuple[list | None, list, dict]:
-    from graph.build import peak_rss_mb
-    from loaders.text.triples import written_triples
+    from cgtkg.graph.triples import written_triples
+    from cgtkg.pipeline.build import peak_rss_mb
 
     fr = _WORKER.extract(Path(path), rel)
     triples = written_triples(fr.graph) if fr.graph is not None else None
@@ -126,7 +126,7 @@ class PoolExtractor:
                     self.futures[key] = self.pool.submit(_extract_in_worker, str(u.path), u.rel)
 
     def extract(self, path: Path, rel: str = ""):
-        from loaders.text.rdf import new_graph
+        from cgtkg.loaders.text.rdf import new_graph
 
         if self.serial is not None:
             return self.serial.extract(path, rel)
@@ -149,8 +149,8 @@ class PoolExtractor:
         """A worker process died (killed, out of memory): the pool is unusable, so this text
         and every later one are extracted in the build's own process, with a warning; the
         build's output is the same."""
-        from graph.build import TextExtractor
-        from graph.errors import Problem
+        from cgtkg.graph.errors import Problem
+        from cgtkg.pipeline.build import TextExtractor
 
         self.close()
         o = self.plan.options
@@ -186,7 +186,7 @@ def make_extractor(plan, texts: list, jobs: int):
     if jobs > 1 and len(texts) >= MIN_POOL_TEXTS:
         ex = PoolExtractor(plan, min(jobs, len(texts)))
     else:
-        from graph.build import TextExtractor
+        from cgtkg.pipeline.build import TextExtractor
 
         o = plan.options
         ex = SerialExtractor(TextExtractor(plan.registry, o.base, plan.sources_graph,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from graph.errors import EXIT_BAD_INPUT
+from cgtkg.graph.errors import EXIT_BAD_INPUT
 
 
 def _base(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from graph.cmd_build import _check_base
+    from cgtkg.cli.cmd_build import _check_base
 
     return None if value is None else _check_base(ctx, param, value)
 
@@ -34,8 +34,8 @@ def serve_cmd(out_dir: Path, host: str, port: int, base: str | None) -> None:
     Updates are refused and the store is opened read-only. Stop with Ctrl+C. Exit codes:
     0 stopped, 2 bad input (no store, the port is taken), 5 the store cannot be read.
     """
-    from graph.serve import is_loopback, serve
-    from graph.store import StoreError
+    from cgtkg.graph.serve import is_loopback, serve
+    from cgtkg.graph.store import StoreError
 
     def ready(server, site) -> None:
         url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"

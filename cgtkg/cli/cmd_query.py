@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from graph import console
-from graph import query as Q
-from graph.cli_options import out_option
-from graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE, EXIT_VIOLATIONS
-from graph.keys import KeyIndex
-from graph.store import GraphStore, StoreError
+from cgtkg.cli.cli_options import out_option
+from cgtkg.graph import console
+from cgtkg.graph import query as Q
+from cgtkg.graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE, EXIT_VIOLATIONS
+from cgtkg.graph.keys import KeyIndex
+from cgtkg.graph.store import GraphStore, StoreError
 
 
 def fail(message: str, code: int) -> None:
@@ -105,8 +105,8 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, wide: bool, out_dir:
 
 def _remote(saved: Q.SavedQuery, given: dict, endpoint: str, base: str | None,
             allow_service: bool, timeout: float | None):
-    from graph import remote
-    from graph.namespaces import DEFAULT_BASE
+    from cgtkg.graph import remote
+    from cgtkg.graph.namespaces import DEFAULT_BASE
 
     base = base or DEFAULT_BASE
     try:

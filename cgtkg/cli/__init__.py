@@ -1,6 +1,6 @@
 """The ``cgtkg`` command line: a thin layer over the library API.
 
-Commands live next to the code they drive.  Any module ``graph/cmd_*.py`` that defines
+Commands live next to the code they drive.  Any module ``cgtkg/cli/cmd_*.py`` that defines
 ``commands = [...]`` (click commands) is picked up here, so a feature adds its commands
 without editing this file.
 """
@@ -12,8 +12,6 @@ import pkgutil
 
 import click
 
-import graph
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cgtkg")
@@ -22,15 +20,15 @@ import graph
 @click.pass_context
 def main(ctx: click.Context, quiet: bool, verbose: int) -> None:
     """Knowledge graph of China's cell and gene therapy policies."""
-    from graph.console import set_level
+    from cgtkg.graph.console import set_level
 
     set_level(ctx, quiet, verbose)
 
 
 def _register() -> None:
-    for info in sorted(pkgutil.iter_modules(graph.__path__), key=lambda i: i.name):
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         if info.name.startswith("cmd_"):
-            module = importlib.import_module(f"graph.{info.name}")
+            module = importlib.import_module(f"{__name__}.{info.name}")
             for command in getattr(module, "commands", []):
                 main.add_command(command)
 

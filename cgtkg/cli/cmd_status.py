@@ -17,13 +17,13 @@ import click
 from rdflib import URIRef
 from rdflib.term import Node
 
-from graph import query as Q
-from graph import status as S
-from graph.cli_options import out_option
-from graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE
-from graph.keys import BadKey, KeyIndex, parse_key
-from graph.namespaces import instance_prefixes
-from graph.store import GraphStore, StoreError
+from cgtkg.cli.cli_options import out_option
+from cgtkg.graph import query as Q
+from cgtkg.graph import status as S
+from cgtkg.graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE
+from cgtkg.graph.keys import BadKey, KeyIndex, parse_key
+from cgtkg.graph.namespaces import instance_prefixes
+from cgtkg.graph.store import GraphStore, StoreError
 
 
 def fail(message: str, code: int) -> None:
@@ -131,7 +131,7 @@ def timeline_entry(a: S.Answer) -> dict:
 
 
 def render_answer(a: S.Answer, base: str) -> str:
-    from graph.tables import render
+    from cgtkg.graph.tables import render
 
     q = a.question
     sh = lambda t: S.short(t, base)  # noqa: E731
@@ -165,7 +165,7 @@ def render_answer(a: S.Answer, base: str) -> str:
 
 
 def render_timeline(steps: list[S.Answer], base: str) -> str:
-    from graph.tables import render
+    from cgtkg.graph.tables import render
 
     rows = []
     for a in steps:

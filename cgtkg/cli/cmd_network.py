@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
-from graph import console
-from graph.cli_options import out_option, output_option
-from graph.errors import EXIT_BAD_INPUT
-from graph.network import (
+from cgtkg.cli.cli_options import out_option, output_option
+from cgtkg.graph import console
+from cgtkg.graph.errors import EXIT_BAD_INPUT
+from cgtkg.graph.network import (
     DEFAULT_SEED,
     DEFAULT_TOP,
     Network,
@@ -24,7 +24,7 @@ from graph.network import (
     metrics_table,
     write_graph_files,
 )
-from graph.store import GraphStore, StoreError
+from cgtkg.graph.store import GraphStore, StoreError
 
 
 @dataclass
@@ -40,8 +40,8 @@ def write_outputs(
 
     The static picture and the page share one layout, so they show the same shape.
     """
-    from graph.network_draw import draw_static, layout_positions
-    from graph.network_html import write_page
+    from cgtkg.graph.network_draw import draw_static, layout_positions
+    from cgtkg.graph.network_html import write_page
 
     dest = Path(dest)
     pos = layout_positions(net.agencies, seed)

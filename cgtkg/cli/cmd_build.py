@@ -8,9 +8,12 @@ from pathlib import Path
 
 import click
 
-from graph import console, safe_rdf
-from graph import namespaces as ns
-from graph.build import (
+from cgtkg.cli.cli_options import jobs_option, out_option
+from cgtkg.graph import console, safe_rdf
+from cgtkg.graph import namespaces as ns
+from cgtkg.graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_STORE_WRITE, EXIT_VIOLATIONS, BadInput
+from cgtkg.graph.store import GraphStore, StoreError, check_output_dir
+from cgtkg.pipeline.build import (
     BuildOptions,
     BuildResult,
     build,
@@ -19,9 +22,6 @@ from graph.build import (
     validate_graph,
     write_last_attempt,
 )
-from graph.cli_options import jobs_option, out_option
-from graph.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_STORE_WRITE, EXIT_VIOLATIONS, BadInput
-from graph.store import GraphStore, StoreError, check_output_dir
 
 
 def build_or_exit(opts: BuildOptions) -> BuildResult:
@@ -148,13 +148,13 @@ def validate_cmd(file: Path, no_registries: bool, max_mb: float) -> None:
     at most --max-mb), nothing is fetched, and a JSON-LD @context must be inline.
     Exit codes: 0 conforms, 1 violations, 2 bad input.
     """
-    from graph.build import REPO_ROOT
+    from cgtkg.resources import resource_dir
 
     try:
         data = safe_rdf.parse_untrusted(file, max_bytes=int(max_mb * 2**20))
-        shapes = load_shapes(REPO_ROOT / "ontology")
+        shapes = load_shapes(resource_dir("ontology"))
         if not no_registries:
-            data += load_registry(REPO_ROOT / "ontology")
+            data += load_registry(resource_dir("ontology"))
     except BadInput as e:
         click.echo(str(e), err=True)
         sys.exit(EXIT_BAD_INPUT)
@@ -174,7 +174,7 @@ def validate_cmd(file: Path, no_registries: bool, max_mb: float) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 def stats_cmd(out_dir: Path, fmt: str, as_json: bool) -> None:
     """Count documents, provisions, agencies, regions and links in the built store."""
-    from graph.build import compute_stats
+    from cgtkg.pipeline.build import compute_stats
 
     stats = compute_stats(GraphStore.open_or_exit(out_dir))
     if as_json or fmt == "json":
@@ -183,7 +183,7 @@ def stats_cmd(out_dir: Path, fmt: str, as_json: bool) -> None:
         sep = "," if fmt == "csv" else "\t"
         click.echo("\n".join([f"what{sep}count", *(f"{k}{sep}{v}" for k, v in stats.items())]))
     else:
-        from graph.tables import render
+        from cgtkg.graph.tables import render
 
         click.echo(render(["what", "count"], [[k.replace("_", " "), str(v)] for k, v in stats.items()]),
                    nl=False)

@@ -2,7 +2,7 @@
 
 ::
 
-    from graph.api import KnowledgeGraph
+    from cgtkg.api import KnowledgeGraph
 
     kg = KnowledgeGraph("out")                      # the folder `cgtkg build` wrote
     nmpa = kg.query("agency-measures", agency="nmpa")
@@ -26,10 +26,10 @@ from typing import Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from graph import query as Q
-from graph.keys import KeyIndex, kind_named
-from graph.query import QueryError
-from graph.store import GraphStore, StoreError
+from cgtkg.graph import query as Q
+from cgtkg.graph.keys import KeyIndex, kind_named
+from cgtkg.graph.query import QueryError
+from cgtkg.graph.store import GraphStore, StoreError
 
 __all__ = ["KnowledgeGraph", "QueryError", "Result", "StoreError"]
 
@@ -168,7 +168,7 @@ class KnowledgeGraph:
 
     def stats(self) -> dict[str, int]:
         """Counts of documents, provisions, agencies, regions and links (``cgtkg stats``)."""
-        from graph.build import compute_stats
+        from cgtkg.pipeline.build import compute_stats
 
         return compute_stats(self.store)
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import click
 
-from graph import console
-from graph import query as Q
-from graph.build import BuildOptions
-from graph.cli_options import jobs_option, out_option
-from graph.cmd_build import build_or_exit, report_problems
-from graph.errors import EXIT_OK
-from graph.store import GraphStore
+from cgtkg.cli.cli_options import jobs_option, out_option
+from cgtkg.cli.cmd_build import build_or_exit, report_problems
+from cgtkg.graph import console
+from cgtkg.graph import query as Q
+from cgtkg.graph.errors import EXIT_OK
+from cgtkg.graph.store import GraphStore
+from cgtkg.pipeline.build import BuildOptions
 
 # (saved query, parameters, how many rows to show): the card's first questions
 QUESTIONS = [
@@ -67,8 +67,8 @@ def run_cmd(out_dir: Path, corpus_dir: Path | None, jobs: int) -> None:
             click.echo(f"   … {len(answer.rows) - limit} more rows: cgtkg query {name}"
                        + "".join(f" --param {k}={v}" for k, v in params.items()))
 
-    from graph.cmd_network import write_outputs
-    from graph.network import build_network
+    from cgtkg.cli.cmd_network import write_outputs
+    from cgtkg.graph.network import build_network
 
     click.echo("\n== agency network")
     net = build_network(store, base=base)

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from graph import console, remote
-from graph import export as E
-from graph import query as Q
-from graph.cli_options import out_option
-from graph.cmd_query import positive_seconds
-from graph.errors import EXIT_BAD_INPUT
-from graph.store import GraphStore
+from cgtkg.cli.cli_options import out_option
+from cgtkg.cli.cmd_query import positive_seconds
+from cgtkg.graph import console, remote
+from cgtkg.graph import export as E
+from cgtkg.graph import query as Q
+from cgtkg.graph.errors import EXIT_BAD_INPUT
+from cgtkg.graph.store import GraphStore
 
 
 @click.command("push")

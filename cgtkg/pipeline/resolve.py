@@ -37,9 +37,9 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-from graph import namespaces as ns
-from graph.errors import Problem
-from graph.matching import (
+from cgtkg.graph import namespaces as ns
+from cgtkg.graph.errors import Problem
+from cgtkg.graph.matching import (
     Decision,
     DocFeatures,
     ProvisionFeatures,
@@ -53,8 +53,8 @@ from graph.matching import (
     text_terms,
     title_tokens,
 )
-from graph.namespaces import CGT, ELI
-from graph.store import GraphStore
+from cgtkg.graph.namespaces import CGT, ELI
+from cgtkg.graph.store import GraphStore
 
 _ELI = "http://data.europa.eu/eli/ontology#"
 _OA = "http://www.w3.org/ns/oa#"
@@ -365,7 +365,7 @@ def resolve_provisions(store: GraphStore, copy: str, canon: str, res: Resolution
 # ------------------------------------------------------------------ writing
 
 def _rd(term):
-    from graph.store import to_rdflib
+    from cgtkg.graph.store import to_rdflib
     return to_rdflib(term)
 
 
@@ -468,8 +468,8 @@ def find_conflicts(store: GraphStore, res: Resolution, base: str, text_paths: di
     """A ``cgt:SourceConflict`` per date on which a merged document's copies disagree
     (``<canonical>/conflict/<date>-copies``, one claim per value and source), and a warning
     naming each text and the line of its date."""
-    from loaders.records import source_conflict
-    from loaders.text.source import read_source
+    from cgtkg.loaders.records import source_conflict
+    from cgtkg.loaders.text.source import read_source
 
     members: dict[str, list[str]] = defaultdict(list)
     for copy, head in res.canonical.items():

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
-from graph import query as Q
-from graph.cli_options import out_option
-from graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE
-from graph.keys import KINDS, KeyIndex, kind_named
-from graph.store import GraphStore, StoreError
+from cgtkg.cli.cli_options import out_option
+from cgtkg.graph import query as Q
+from cgtkg.graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE
+from cgtkg.graph.keys import KINDS, KeyIndex, kind_named
+from cgtkg.graph.store import GraphStore, StoreError
 
 COLUMNS = ["key", "name_en", "name_zh", "other_names"]
 
@@ -65,7 +65,7 @@ def _format(rows: list[list[str]], fmt: str, wide: bool) -> str:
         writer.writerow(COLUMNS)
         writer.writerows(rows)
         return buf.getvalue()
-    from graph.tables import render
+    from cgtkg.graph.tables import render
 
     return render(["key", "English", "中文", "other names"], rows, wide=wide) if rows else ""
 

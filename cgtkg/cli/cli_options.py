@@ -90,7 +90,7 @@ def output_option(help: str, *, legacy: tuple[str, ...] = (), dir_okay: bool = F
 
 def jobs_option(f: Callable) -> Callable:
     """``--jobs N``: processes extracting a corpus's texts (default: this machine's cores)."""
-    from graph.pool import MIN_POOL_TEXTS, default_jobs
+    from cgtkg.pipeline.pool import MIN_POOL_TEXTS, default_jobs
 
     return click.option("--jobs", "-j", type=click.IntRange(min=1), default=default_jobs, show_default="cores",
                         help=f"Processes extracting corpus texts side by side (the output is the same "
