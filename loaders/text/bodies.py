@@ -19,6 +19,7 @@ matches nothing is returned as an unresolved mention, never dropped and never gu
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from .linking import (
     Linker,
     LocalNames,
     Registry,
+    ZhDescriptor,
     ZhDescriptors,
     looks_like_a_name,
     organisation_kind,
@@ -490,12 +492,15 @@ class BodyFinder:
     def _zh_body_list(self, text, pos, limit, names, ctx):
         """Coordinated bodies from ``pos``: ``X、Y和Z``, ``X及其有关部门``; (mentions, end)."""
         found: list[Mention] = []
+        items: list[tuple[int, int, ZhDescriptor | None]] = []  # (first mention, count, parsed)
         level = None
         while True:
+            start = pos
             one = self._zh_body(text, pos, limit, names, ctx, inherit=level)
             if one is None:
                 break
             ms, pos, lvl = one
+            items.append((len(found), len(ms), parse_zh_descriptor(text, start, limit, level)))
             found.extend(ms)
             sep = _ZH_AND.match(text, pos, limit)
             if sep is None:
@@ -507,7 +512,26 @@ class BodyFinder:
             pos = sep.end()
         if not found:
             return None
-        return found, pos
+        return self._shared_function(text, limit, ctx, found, items), pos
+
+    def _shared_function(self, text, limit, ctx, found: list[Mention], items) -> list[Mention]:
+        """``国务院和省、自治区、直辖市人民政府的药品监督管理部门``: the department that ends the
+        list belongs to each government before it, not only to the last; the governments are
+        its possessors, not responsible themselves."""
+        out = list(found)
+        for k in range(len(items) - 2, -1, -1):
+            i, n, d = items[k]
+            nxt = items[k + 1][2]
+            if d is None or not d.gov_only or nxt is None or nxt.gov_only or not nxt.cores or \
+                    not text[nxt.start:nxt.pieces[0][0]].endswith("的"):
+                continue
+            own = parse_zh_descriptor(text, nxt.pieces[0][0], limit, inherit=d.level)
+            if own is None or own.gov_only:
+                continue
+            own = dataclasses.replace(own, start=d.start)
+            out[i:i + n] = self.zh.resolve(text, own, ctx)
+            items[k] = (i, n, own)
+        return out
 
     def _zh_body(self, text, pos, limit, names, ctx, inherit=None):
         """One body (or one elliptical list of bodies) starting exactly at ``pos``."""

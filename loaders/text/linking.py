@@ -762,12 +762,19 @@ def parse_zh_descriptor(text: str, pos: int, limit: int, inherit: str | None = N
     if inherit is None:
         mg = ZH_MULTI_GOV.match(text, pos, limit)
         if mg is not None:
+            of = _of_government(text, pos, mg.end(), limit, mg.group(0)[:-4])
+            if of is not None:
+                return of
             return ZhDescriptor(mg.group(0), zh_level_class(mg.group(1)), [], [], pos, mg.end(), True)
         m = ZH_LEVEL.match(text, pos, limit)
         if m is None:
             lvl, after = "", pos  # "药品监督管理部门" without level: reported, not resolved
         else:
             lvl, after = m.group("lvl"), m.end()
+            if lvl.endswith("人民政府"):
+                of = _of_government(text, pos, after, limit, lvl)
+                if of is not None:
+                    return of
     else:
         lvl, after = inherit, pos
     h = ZH_FN_HEAD.match(text, after, min(limit, after + 96))
@@ -799,6 +806,18 @@ def _level_words(level: str) -> list[tuple[str, int]]:
             classes.add(zh_level_class(ch))
             out.append((ch, i))
     return out
+
+
+def _of_government(text: str, pos: int, after: int, limit: int, lvl: str) -> ZhDescriptor | None:
+    """``县级以上人民政府的卫生行政部门``: the department, not the government that owns it (a
+    possessor is not responsible). The level is the government's, so the department resolves
+    as ``县级以上人民政府卫生行政部门`` would."""
+    if not text.startswith("的", after):
+        return None
+    d = parse_zh_descriptor(text, after + 1, limit, inherit=lvl)
+    if d is None or d.gov_only or not d.cores:
+        return None
+    return dataclasses.replace(d, start=pos)
 
 
 class ZhDescriptors:

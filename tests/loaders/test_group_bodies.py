@@ -6,7 +6,8 @@ but the same function at every county-level place of the city. Such a mention re
 collective body per place, level and function (``agency/<place>-counties-<function>``, a
 cgt:GenericAuthority like the registry's ``shenzhen-district-govs``), with its place, level and
 both names; a passage that names a district of its own still resolves to that district's body.
-The texts below are written for this test."""
+A government's own department (``人民政府的卫生行政部门``) is the department, not the
+government. The texts below are written for this test."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ PROVINCE = """# 江西省细胞治疗产业促进条例
 第三条 设区的市、县人民政府应当支持细胞治疗项目落地。
 
 第四条 市、县人民政府应当为细胞治疗企业提供政策咨询服务。
+
+第五条 省人民政府的科学技术主管部门负责组织细胞治疗关键技术攻关。
+
+第六条 国务院和省、自治区、直辖市人民政府的药品监督管理部门应当公布细胞治疗产品抽检结果。
 """
 
 AG = "https://w3id.org/cgt-kg/id/agency/"
@@ -78,6 +83,14 @@ def test_a_provinces_city_and_county_governments_taken_together(out):
     got = _responsible(out, "江西")
     assert got["2"] == {"jiangxi-gov"}
     assert got["4"] == {"jiangxi-cities-gov", "jiangxi-counties-gov"}
+
+
+def test_a_governments_department_is_responsible_not_the_government(out):
+    """人民政府的X部门 names the department; the government only owns it. Before a list's
+    last 的X部门, each government of the list owns one (国务院和省…人民政府的X部门)."""
+    got = _responsible(out, "江西")
+    assert got["5"] == {"jiangxi-science"}
+    assert got["6"] == {"nmpa", "provincial-drug-depts"}
 
 
 def test_the_collective_body_is_described_with_place_level_and_names(out):
