@@ -62,7 +62,7 @@ from cgtkg.loaders.records import (
 )
 from cgtkg.loaders.text.corpus import DEFAULT_BUDGET_S, CorpusListing, list_corpus
 from cgtkg.loaders.text.source import DEFAULT_MAX_BYTES, file_key
-from cgtkg.pipeline.resolve import resolve
+from cgtkg.pipeline.resolve import ClaimLocator, resolve
 from cgtkg.resources import REPO_ROOT, resource_dir
 
 
@@ -1266,8 +1266,6 @@ def record_text_conflicts(store: GraphStore, graph: URIRef, base: str, text_path
     ``date-conflict-unrecorded-violation`` check fails the build until it is."""
     from rdflib.namespace import XSD
 
-    from cgtkg.loaders.text.source import read_source
-
     extracted = f"{base}graph/extracted/"
     seen: dict[tuple, dict] = {}
     pairs = store.query(_DATED_TWICE)
@@ -1280,7 +1278,7 @@ def record_text_conflicts(store: GraphStore, graph: URIRef, base: str, text_path
             claims[key] = (r["source"], int(start) if start is not None else None)
     triples: list[tuple] = []
     problems: list[Problem] = []
-    sources: dict[str, object] = {}  # text path -> SourceText (for line numbers), read once
+    locate = ClaimLocator(text_paths, max_bytes)
     for (document, prop), claims in sorted(seen.items()):
         if not all(g.startswith(extracted) for _, g in claims):
             continue
@@ -1289,15 +1287,7 @@ def record_text_conflicts(store: GraphStore, graph: URIRef, base: str, text_path
         for (value, g), (source, start) in sorted(claims.items()):
             skey = str(source).rsplit("/", 1)[1]
             claimed.append((Literal(value, datatype=XSD.date), source, skey))
-            path = text_paths.get(g)
-            line = None
-            if path is not None and start is not None:
-                if str(path) not in sources:
-                    sources[str(path)] = read_source(path, max_bytes)[0]
-                src = sources[str(path)]
-                line = src.line_of(start) if src is not None else None
-            where = Path(path).name if path is not None else skey
-            said.append((value, where, line, path))
+            said.append((value, *locate(g, start, skey)))
         name = _DATE_NAMES[str(prop).rsplit("#", 1)[1]]
         triples += source_conflict(document, name, prop, claimed, base, "Texts",
                                    labels=[w for _, w, _, _ in said])

@@ -463,20 +463,43 @@ def _date_claims(store: GraphStore, doc: str, prop) -> dict[tuple[str, str], tup
     return out
 
 
+class ClaimLocator:
+    """Where a claimed value is printed: ``(where, line, path)`` for the graph it was read
+    into and the start offset of its passage — the text file's name and line, or the
+    source's key when the graph has no text. Each text is read once."""
+
+    def __init__(self, text_paths: dict[str, Path], max_bytes: int):
+        self.text_paths = text_paths
+        self.max_bytes = max_bytes
+        self.sources: dict[str, object] = {}
+
+    def __call__(self, graph: str, start: int | None, source_key: str
+                 ) -> tuple[str, int | None, Path | None]:
+        from cgtkg.loaders.text.source import read_source
+
+        path = self.text_paths.get(graph)
+        line = None
+        if path is not None and start is not None:
+            if str(path) not in self.sources:
+                self.sources[str(path)] = read_source(path, self.max_bytes)[0]
+            src = self.sources[str(path)]
+            line = src.line_of(start) if src is not None else None
+        return (Path(path).name if path is not None else source_key), line, path
+
+
 def find_conflicts(store: GraphStore, res: Resolution, base: str, text_paths: dict[str, Path],
                    max_bytes: int) -> tuple[list[tuple], list[Problem]]:
     """A ``cgt:SourceConflict`` per date on which a merged document's copies disagree
     (``<canonical>/conflict/<date>-copies``, one claim per value and source), and a warning
     naming each text and the line of its date."""
     from cgtkg.loaders.records import source_conflict
-    from cgtkg.loaders.text.source import read_source
 
     members: dict[str, list[str]] = defaultdict(list)
     for copy, head in res.canonical.items():
         members[head].append(copy)
     triples: list[tuple] = []
     problems: list[Problem] = []
-    lines: dict[str, object] = {}
+    locate = ClaimLocator(text_paths, max_bytes)
     for head, copies in sorted(members.items()):
         for name, prop in DATE_PROPS.items():
             claims: dict[tuple[str, str], tuple[str, int | None]] = {}
@@ -488,15 +511,7 @@ def find_conflicts(store: GraphStore, res: Resolution, base: str, text_paths: di
                 continue
             said, claimed = [], []
             for (value, g), (src, start) in sorted(claims.items()):
-                path = text_paths.get(g)
-                line = None
-                if path is not None and start is not None:
-                    if str(path) not in lines:
-                        lines[str(path)] = read_source(path, max_bytes)[0]
-                    s = lines[str(path)]
-                    line = s.line_of(start) if s is not None else None
-                where = Path(path).name if path is not None else src.rsplit("/", 1)[-1]
-                said.append((value, where, line, path))
+                said.append((value, *locate(g, start, src.rsplit("/", 1)[-1])))
                 claimed.append((Literal(value, datatype=XSD.date), URIRef(src), src.rsplit("/", 1)[-1]))
             node_name = f"{name}-copies"
             triples += source_conflict(URIRef(head), node_name, _rd(prop), claimed, base, "Copies",

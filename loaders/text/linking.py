@@ -851,16 +851,11 @@ class ZhDescriptors:
         """One mention per function of the descriptor (resolved or not)."""
         multi = ZH_MULTI_GOV.fullmatch(d.level)
         if multi is not None:  # one government per level (区、县 and 区县（自治县）: one)
-            out, classes = [], set()
-            words = d.level[:-4]
-            inside = {i for p in re.finditer(_ZH_LEVEL_PAREN, words) for i in range(*p.span())}
-            for i, ch in enumerate(words):
-                if ch in "省市区县" and i not in inside and zh_level_class(ch) not in classes:
-                    classes.add(zh_level_class(ch))
-                    one = ZhDescriptor(ch + "人民政府", zh_level_class(ch), [], [], d.start + i,
-                                       d.start + i + 1, True)
-                    m = self._one(text, one, "", Span(d.start + i, d.start + i + 1), ctx, True)
-                    out.append(m)
+            out = []
+            for ch, i in _level_words(d.level[:-4]):
+                one = ZhDescriptor(ch + "人民政府", zh_level_class(ch), [], [], d.start + i,
+                                   d.start + i + 1, True)
+                out.append(self._one(text, one, "", Span(d.start + i, d.start + i + 1), ctx, True))
             return out
         if d.gov_only:
             return [self._one(text, d, "", Span(d.start, d.end), ctx)]
@@ -961,6 +956,10 @@ _REGION_RANK = {"rl-municipality": "province", "rl-province": "province", "rl-sa
                 "rl-special-economic-zone": "zone"}
 #: Functions run by vertical management: the local body is a branch of this national body.
 _VERTICAL = {"customs": "gac", "tax": "sat"}
+#: The head noun an English function name already carries ("Health Commission"); one that has
+#: none ("Science and Technology") takes Bureau or Department.
+_EN_HEAD_NOUN = re.compile(r"\b(?:Commission|Administration|Bureau|Office|Customs|Government|"
+                           r"Committee|Congress)\b")
 _LEVEL_OF = {"province": "level-provincial", "city": "level-municipal", "district": "level-district"}
 
 
@@ -1260,8 +1259,7 @@ class BodyResolver:
         level = str(g.value(place, CGT.regionLevel) or "").rsplit("/", 1)[-1]
         zh = zh_place + fn.forms["city" if level == "rl-municipality" else rank]
         head = fn.en_head
-        if not re.search(r"\b(?:Commission|Administration|Bureau|Office|Customs|Government|"
-                         r"Committee|Congress)\b", head):
+        if not _EN_HEAD_NOUN.search(head):
             head += " Department" if rank == "province" and level != "rl-municipality" else " Bureau"
         if fn.key == "customs":
             en = f"{en_place} Customs"
@@ -1315,21 +1313,17 @@ class BodyResolver:
         iri = URIRef(f"{self.reg.base}agency/{self.reg.key(place)}-{which}-{fn.key}")
         if iri in self.derived:
             return iri
-        g = self.reg.graph
         zh_place, en_place = self._place_names(place)
         if zh_place is None or en_place is None:
             return None
-        municipality = str(g.value(place, CGT.regionLevel) or "").endswith("rl-municipality")
+        municipality = str(self.reg.graph.value(place, CGT.regionLevel) or "").endswith("rl-municipality")
         if level == "district":
             zh = zh_place + ("各区县" if municipality else "各县（市、区）") + fn.forms["district"]
             en_level = "District and County"
         else:
             zh = zh_place + "各设区的市" + fn.forms["city"]
             en_level = "City"
-        head = fn.en_head
-        if not re.search(r"\b(?:Commission|Administration|Bureau|Office|Government|Committee|"
-                         r"Congress)\b", head):
-            head += " Bureau"
+        head = fn.en_head if _EN_HEAD_NOUN.search(fn.en_head) else fn.en_head + " Bureau"
         en = f"{en_level} {head}{'' if head.endswith('s') else 's'} of {en_place}"
         base = self.reg.base
         self.derived[iri] = [
