@@ -593,6 +593,8 @@ class Run:
         self.done = 0
         self.uncompacted = 0
         self.resolution = None
+        # what the texts say of the things many texts describe alike (see shared_descriptions)
+        self.shared = SharedDescriptions(p.options.base)
 
     def open_store(self) -> None:
         """A new generation: a checkpoint of the published store, or an empty one."""
@@ -640,6 +642,75 @@ def derive(out: UnitOutput) -> UnitOutput:
     return out
 
 
+# ------------------------------------------------------------------ shared descriptions
+#
+# Every extracted text describes the loader agent, the extraction activity, its genre and each
+# body it derived (a county health department: its names, level, place, function and parent),
+# and those descriptions are the same in every text that names the thing.  Kept in each
+# text's graph, a body named by 50 texts stated its level 50 times: Oxigraph's union default
+# graph keeps one solution per named graph holding a triple, so a query joining a body's
+# level, place and names got 50 x 50 x 50 rows (agencies-by-level: 911,890 rows on 100 real
+# originals).  They are written once, to the graph ``<base>graph/shared``; what is particular
+# to one text stays in its own graph (that the body was derived from this source,
+# ``prov:wasDerivedFrom``; that the extraction used it, ``prov:used``), which is also what
+# keeps a shared description alive: a thing no other graph mentions any more is removed from
+# the shared graph when a rebuild drops its last text (``SharedDescriptions.collect``).
+
+SHARED_KINDS = ("agency", "agent", "activity", "genre")
+#: statements about a shared thing that belong to one text: they stay in the text's graph
+PER_TEXT = frozenset({PROV.wasDerivedFrom, PROV.used})
+
+
+class SharedDescriptions:
+    """The triples of extracted texts that describe shared things, gathered over a build."""
+
+    def __init__(self, base: str) -> None:
+        self.graph = ns.graph_iri("shared", base)
+        self.prefixes = tuple(f"{base}{k}/" for k in SHARED_KINDS)
+        self.triples: set[tuple] = set()
+
+    def split(self, triples: list[tuple]) -> list[tuple]:
+        """``triples`` of one text minus those describing a shared thing, which are kept."""
+        own, prefixes, keep, starts = [], self.prefixes, self.triples, str.startswith
+        for t in triples:
+            s = t[0]  # rdflib's own startswith takes no tuple
+            if type(s) is URIRef and starts(s, prefixes) and t[1] not in PER_TEXT:
+                keep.add(t)
+            else:
+                own.append(t)
+        return own
+
+    def write(self, store: GraphStore) -> int:
+        """Add what this build gathered to the shared graph (a checkpoint's stays), then
+        remove each thing no other graph mentions any more; returns the triples removed."""
+        from cgtkg.graph.store import quads_to_ox
+
+        if self.triples:
+            store.ox.bulk_extend(quads_to_ox(self.graph, self.triples))
+            self.triples = set()
+        return self.collect(store)
+
+    def collect(self, store: GraphStore) -> int:
+        g = ox.NamedNode(str(self.graph))
+        subjects = {q.subject for q in store.ox.quads_for_pattern(None, None, None, g)}
+        dead = [s for s in subjects if not _mentioned_outside(store.ox, s, g)]
+        removed = 0
+        for s in dead:
+            for q in list(store.ox.quads_for_pattern(s, None, None, g)):
+                store.ox.remove(q)
+                removed += 1
+        return removed
+
+
+def _mentioned_outside(store: ox.Store, term, graph: ox.NamedNode) -> bool:
+    """Some graph other than ``graph`` has a triple about ``term`` or pointing at it."""
+    for pattern in ((term, None, None), (None, None, term)):
+        for q in store.quads_for_pattern(*pattern):
+            if q.graph_name != graph:
+                return True
+    return False
+
+
 def write_batch(run: Run, batch: list[Unit], produced: list[tuple[URIRef, Graph]]) -> None:
     """Stage 5, per batch: the batch's graphs into the new store and its output fragments.
 
@@ -651,7 +722,9 @@ def write_batch(run: Run, batch: list[Unit], produced: list[tuple[URIRef, Graph]
     wait_for_writes(run)
     for u in batch:
         run.store.ox.remove_graph(ox.NamedNode(str(u.graph)))
-    nquads = to_nquads(produced)
+    texts = {str(u.graph) for u in batch if u.kind == "text"}
+    nquads = to_nquads([(iri, run.shared.split(written_triples(g)) if str(iri) in texts else g)
+                        for iri, g in produced])
     if run.writer is None:
         run.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cgtkg-store-writer")
     run.pending = run.writer.submit(_write_batch, run.store, nquads, run.generation.path, run.prefixes)
@@ -720,6 +793,8 @@ def build_units(run: Run, jobs: int = 1) -> None:
         run.writer.shutdown()
         run.writer = None
     _restore_gc(run.gc_enabled)
+    run.shared.write(run.store)
+    clock.tick("store")
 
 
 def settle_violations(run: Run) -> BuildResult | None:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from cgtkg.graph import namespaces as ns
@@ -54,7 +54,7 @@ from cgtkg.graph.matching import (
     title_tokens,
 )
 from cgtkg.graph.namespaces import CGT, ELI
-from cgtkg.graph.store import GraphStore
+from cgtkg.graph.store import GraphStore, to_ox
 
 _ELI = "http://data.europa.eu/eli/ontology#"
 _OA = "http://www.w3.org/ns/oa#"
@@ -626,5 +626,13 @@ def resolve(store: GraphStore, base: str = ns.DEFAULT_BASE, *, text_paths: dict[
                                                   f"{_short(d.b)} (score {d.score}: {'; '.join(d.evidence)})",
                          "warning")
                  for d in res.ambiguous]
-    store.add_graph(graph, sorted(set(triples + conflict_triples)))
+    store.add_graph(graph, [t for t in sorted(set(triples + conflict_triples)) if not _stated(store, t)])
     return res, problems
+
+
+def _stated(store: GraphStore, triple: tuple) -> bool:
+    """Some graph already states ``triple`` (a canonical node that is one of the copies has
+    its own facts): stated twice, it would come back twice from the union of the graphs."""
+    if any(isinstance(t, BNode) for t in triple):
+        return False
+    return next(store.ox.quads_for_pattern(*(to_ox(t) for t in triple), None), None) is not None
