@@ -180,3 +180,46 @@ def test_a_batch_of_texts_is_freed_without_waiting_for_a_collection():
     finally:
         if was:
             gc.enable()
+
+
+def test_sparql_constraints_parsed_once_report_what_plain_rdflib_reports():
+    """The batch's data graph prepares each SPARQL constraint's text once
+    (``PreparedQueryGraph``) instead of letting rdflib parse it again for every focus node:
+    the relation shapes, which are SPARQL-based, report the same violations on the same
+    nodes as pySHACL over a plain rdflib graph of the same triples, and a prepared query run
+    for one focus node says nothing about the next."""
+    from cgtkg.graph.namespaces import CGT as C
+    from rdflib import BNode
+
+    from cgtkg.pipeline import build as b
+    from cgtkg.pipeline.build import PreparedQueryGraph
+
+    ontology = Path(REPO_ROOT / "ontology")
+    registry, shapes = load_registry(ontology), load_shapes(ontology)
+    batch = _batch(registry)
+    graph = batch[0][1]
+    first, second = (next(iter(g.subjects(RDF.type, C.PolicyDocument))) for _, g in batch[:2])
+    stated, unstated = BNode(), BNode()  # the second relation's plain triple is missing
+    for node, to in ((stated, second), (unstated, URIRef("https://example.org/a-third-document"))):
+        for p, o in ((RDF.type, C.DocumentRelation), (C.relationFrom, first), (C.relationTo, to),
+                     (C.relationProperty, ELI.based_on)):
+            graph.add((node, p, o))
+    graph.add((first, ELI.based_on, second))
+    graph.add((second, ELI.amends, URIRef("https://example.org/amended-without-a-node")))
+
+    def check(graph_class):
+        original = b.PreparedQueryGraph
+        b.PreparedQueryGraph = graph_class
+        try:
+            return _validate_batch(batch, [registry, Graph()], shapes, document_shapes(shapes), {},
+                                   skip_annotations=True, texts_shapes=text_shapes(shapes))
+        finally:
+            b.PreparedQueryGraph = original
+
+    prepared, plain = check(PreparedQueryGraph), check(Graph)
+    assert sorted(map(_key, prepared)) == sorted(map(_key, plain))
+    fired = {(v.shape, v.focus) for v in prepared}
+    assert ("cgts:DocumentRelationTriple", str(unstated)) in fired
+    assert ("cgts:DocumentRelationTriple", str(stated)) not in fired
+    assert ("cgts:AmendsRelation", str(second)) in fired
+    assert ("cgts:BasedOnRelation", str(first)) not in fired
