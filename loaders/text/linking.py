@@ -189,6 +189,12 @@ class Registry:
         return {str(k) for k in self.kinds}
 
     @functools.cached_property
+    def top_regions(self) -> frozenset[URIRef]:
+        """The regions with no broader region (the whole country), found once: the genres
+        ask for every text."""
+        return frozenset(r for r, k in self.kinds.items() if k == "region" and not self.broader.get(r))
+
+    @functools.cached_property
     def root_region(self) -> URIRef | None:
         """The single top concept of the region scheme (the whole country), if there is one."""
         tops = sorted(o for o in self.graph.objects(None, SKOS.hasTopConcept)
