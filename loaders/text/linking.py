@@ -219,6 +219,7 @@ class Registry:
 
 #: Texts shorter than this (names, titles) are scanned directly and memoised by value.
 _INDEX_MIN_CHARS = 400
+_MISSING = object()  # a memo's "not asked yet" (None is an answer)
 _TEXTS_KEPT = 4
 
 
@@ -610,11 +611,27 @@ class LocalNames:
                         levels.add("city")
             self.levels[ag] = levels
         self.agencies = sorted(self.cores.keys() | self.zh_cores.keys())
+        self._memo: dict[tuple, tuple | None] = {}
 
     def lookup(self, phrase: str, context: Context | None, span: Span,
                level: str | None = None) -> Mention | None:
+        """The one body of the context's places that ``phrase`` names, an unresolved mention
+        when several fit, or None.  Answers are remembered by (phrase, places, level): the
+        same generic names come back in every provision of a text, and each answer scans
+        every local body of the registry."""
         if context is None or not context.regions:
             return None
+        key = (phrase, tuple(context.regions), level)
+        got = self._memo.get(key, _MISSING)
+        if got is _MISSING:
+            got = self._lookup(phrase, context, level)
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            self._memo[key] = got
+        return None if got is None else Mention("agency", span, phrase, *got)
+
+    def _lookup(self, phrase: str, context: Context, level: str | None) -> tuple | None:
+        """(target, key, how, candidates) of :meth:`lookup`'s mention, or None."""
         if _CJK.search(phrase):
             lv = level or ZH_LEVELS.get(phrase[:1])
             core_zh = _zh_core(phrase, [])
@@ -648,11 +665,10 @@ class LocalNames:
         if not scored:
             return None
         if len(scored) > 1 and scored[0][0] == scored[1][0]:
-            return Mention("agency", span, phrase, None, None,
-                           "several bodies of this document's region fit",
-                           tuple(self.reg.key(s[2]) for s in scored))
+            return (None, None, "several bodies of this document's region fit",
+                    tuple(self.reg.key(s[2]) for s in scored))
         ag = scored[0][2]
-        return Mention("agency", span, phrase, ag, self.reg.key(ag), "context-function")
+        return (ag, self.reg.key(ag), "context-function", ())
 
 
 # ---------------------------------------------------------------- Chinese functional descriptors
