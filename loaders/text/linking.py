@@ -1074,6 +1074,7 @@ class BodyResolver:
             if rk:
                 self.rank[r] = rk
         self.derived: dict[URIRef, list[tuple]] = {}
+        self._memo: dict[tuple, Mention | None] = {}  # resolve's answers
         # the registry's own bodies, read as (place, function)
         self.held: dict[tuple[URIRef, str], URIRef] = {}
         for ag, kind in sorted(registry.kinds.items()):
@@ -1210,6 +1211,22 @@ class BodyResolver:
         (unresolved) mention if it has a body's form and no known function; None if it is not
         a body name."""
         surface = surface if surface is not None else name
+        # remembered by value: the answer depends on the name, the surface and the context's
+        # places, not on where the name stands (derived bodies are made once, on first need)
+        key = (name, surface, collective, tuple(ctx.regions) if ctx is not None else None)
+        got = self._memo.get(key, _MISSING)
+        if got is _MISSING:
+            got = self._resolve(name, span, ctx, surface, collective)
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            self._memo[key] = got.copy() if got is not None else None
+        elif got is not None:
+            got = got.copy()
+            got.span = span
+        return got
+
+    def _resolve(self, name: str, span: Span, ctx: Context | None, surface: str,
+                 collective: bool) -> Mention | None:
         got = self.parse(name, ctx)
         if got is None:
             return None
