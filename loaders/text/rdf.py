@@ -74,6 +74,19 @@ _PLAIN_TEXT = ns.media_type("text/plain")
 _INTS: dict[int, Literal] = {}
 
 
+def integer_literal(n: int) -> Literal:
+    """``Literal(n, datatype=XSD.integer)`` for an ``int``, made directly (see
+    :func:`plain_literal`); anything else goes through ``Literal``."""
+    if type(n) is not int:
+        return Literal(n, datatype=_INTEGER)
+    lit = str.__new__(Literal, str(n))
+    lit._language = None
+    lit._datatype = _INTEGER
+    lit._value = n
+    lit._ill_typed = None
+    return lit
+
+
 def plain_literal(text: str) -> Literal:
     """``Literal(text)`` for a ``str``, made directly: the same term (lexical form, value,
     no language, no datatype), without rdflib's per-call search of its Python-to-XSD rules,
@@ -170,7 +183,7 @@ class Writer:
         if lit is None:
             if len(_INTS) > 1_000_000:
                 _INTS.clear()
-            lit = _INTS[n] = Literal(n, datatype=_INTEGER)
+            lit = _INTS[n] = integer_literal(n)
         return lit
 
     def _str(self, text: str) -> Literal:
