@@ -287,6 +287,9 @@ class Linker:
         self.en_all = {key for table in self.en.values() for key in table}
         self.en_cs_all = {key for table in self.en_cs.values() for key in table}
         self.zh_all = {key for table in self.zh.values() for key in table}
+        #: every prefix of a Chinese label -> whether it is a label itself: one look-up per
+        #: character of the per-text index's walk (linkindex.TextIndex)
+        self.zh_walk = {p: p in self.zh_all for p in self.zh_prefixes}
         self.first_words = {key[0] for key in self.prefixes}
         # English names with a comma of their own ("Science, Technology and Innovation
         # Commission of Shenzhen Municipality"): the token scan stops at commas (list
