@@ -39,3 +39,29 @@ def test_a_graph_holds_one_triple_for_both():
     g.add((s, p, plain_literal("第一章")))
     g.add((s, p, Literal("第一章")))
     assert len(g) == 1 and (s, p, Literal("第一章")) in g
+
+
+def test_triples_cross_processes_as_they_were_written():
+    """The pool's workers send a text's triples as plain term states (pipeline/pool.py): the
+    build's process gets equal terms, in every attribute, in the written order."""
+    import datetime as dt
+    import pickle
+
+    from rdflib import BNode
+
+    from cgtkg.pipeline.pool import decode_triples, encode_triples
+
+    s, p = URIRef("http://x/doc/1"), URIRef("http://x/p")
+    date = Literal("2020-05-14", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+    objects = [plain_literal("第一条"), Literal("title", lang="en"), integer_literal(42),
+               Literal("42", datatype=INTEGER), date, Literal(dt.date(2021, 1, 2)), BNode("b1"), s,
+               Literal("not a number", datatype=INTEGER)]
+    triples = [(s, p, o) for o in objects] + [(s, p, objects[0])]
+    back = decode_triples(pickle.loads(pickle.dumps(encode_triples(triples))))
+    assert back == triples
+    for (_, _, a), (_, _, b) in zip(back, triples):
+        assert type(a) is type(b)
+        if isinstance(b, Literal):
+            assert (a.value, a.language, a.datatype, a.ill_typed) == (b.value, b.language, b.datatype, b.ill_typed)
+            assert type(a.datatype) is type(b.datatype)
+    assert back[4][2].value == dt.date(2020, 5, 14)
