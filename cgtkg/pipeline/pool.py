@@ -2,7 +2,8 @@
 
 Extraction is pure Python (regular expressions, the linker, the RDF writer), so threads share
 one core; a pool of processes uses them all.  Each worker process (started with ``spawn``, so
-it holds no copy of the parent's store, threads or locks) reads the registry once, builds the
+it holds no copy of the parent's store, threads or locks) gets the build's registry graph once (as
+plain term states, :func:`encode_triples`: faster than parsing its Turtle files again), builds the
 loaders' indexes once (``TextExtractor``), then extracts the files it is given and sends back
 each one's triples, problems and report.  The parent rebuilds the same kind of graph the
 loaders make (a write-once store, graph/triples.py) from the triples in the order they
@@ -34,7 +35,9 @@ from rdflib import Graph, Literal, URIRef
 #: worker (an interpreter, the imports, the registry parsed and indexed) took 3-10 s, and
 #: below one batch (cgtkg/pipeline/build.py BATCH_UNITS) there is no next batch whose extraction could
 #: overlap validation: with two workers, 10 and 100 texts of corpus-zh built slower than in
-#: one process (docs/benchmarks.md, issue 25).
+#: one process (docs/benchmarks.md, issue 25).  Measured again once the triples travelled
+#: cheaply (encode_triples): two workers spent 13.0 s of CPU on 100 texts against 5.6 s in
+#: one process (each worker's start costs about 3.5 s of CPU), so the threshold stays.
 MIN_POOL_TEXTS = 200
 
 
@@ -67,16 +70,27 @@ class SerialExtractor:
 _WORKER = None  # this worker's TextExtractor
 
 
-def _init_worker(ontology_dir: str, base: str, sources_nt: bytes, max_bytes: int,
+def _init_worker(registry: tuple, base: str, sources_nt: bytes, max_bytes: int,
                  budget_s: float | None) -> None:
     global _WORKER
-    from cgtkg.pipeline.build import TextExtractor, load_registry
+    from cgtkg.pipeline.build import TextExtractor
 
     sources = Graph()
     if sources_nt:
         sources.parse(data=sources_nt, format="nt")
-    _WORKER = TextExtractor(load_registry(Path(ontology_dir), base), base, sources,
+    _WORKER = TextExtractor(registry_graph(registry, base), base, sources,
                             max_bytes=max_bytes, budget_s=budget_s)
+
+
+def registry_graph(encoded: tuple, base: str) -> Graph:
+    """The build's registry graph from its :func:`encode_triples` form, prefixes bound as
+    ``load_registry`` binds them.  A worker used to parse the registry's Turtle files again:
+    about nine tenths of its start (3-4 s of CPU per worker)."""
+    from cgtkg.graph import namespaces as ns
+
+    g = Graph()
+    g.addN((s, p, o, g) for s, p, o in decode_triples(encoded))
+    return ns.bind_prefixes(g, base)
 
 
 def _extract_in_worker(path: str, rel: str) -> tuple[tuple | None, list, dict]:
@@ -173,7 +187,7 @@ class PoolExtractor:
         nt = plan.sources_graph.serialize(format="nt", encoding="utf-8") if len(plan.sources_graph) else b""
         self.pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-            initargs=(str(Path(o.ontology_dir).resolve()), o.base, nt, o.max_text_bytes, o.max_text_seconds))
+            initargs=(encode_triples(list(plan.registry)), o.base, nt, o.max_text_bytes, o.max_text_seconds))
         self.futures: dict[tuple[str, str], Future] = {}
 
     def prefetch(self, units) -> None:
