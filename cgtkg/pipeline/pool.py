@@ -35,9 +35,11 @@ from rdflib import Graph, Literal, URIRef
 #: worker (an interpreter, the imports, the registry parsed and indexed) took 3-10 s, and
 #: below one batch (cgtkg/pipeline/build.py BATCH_UNITS) there is no next batch whose extraction could
 #: overlap validation: with two workers, 10 and 100 texts of corpus-zh built slower than in
-#: one process (docs/benchmarks.md, issue 25).  Measured again once the triples travelled
-#: cheaply (encode_triples): two workers spent 13.0 s of CPU on 100 texts against 5.6 s in
-#: one process (each worker's start costs about 3.5 s of CPU), so the threshold stays.
+#: one process (docs/benchmarks.md, issue 25).  Measured again once the triples and the
+#: registry travelled as plain term states (encode_triples): on 100 texts the two workers
+#: spent 9.8 s of CPU and the build's process 1.9 s, against 5.0 s in one process (a
+#: worker's start, imports and indexes, still costs about 1.7 s); on two idle cores that is
+#: about even at 100 texts, so the threshold stays at one batch.
 MIN_POOL_TEXTS = 200
 
 
