@@ -1,9 +1,8 @@
 """The writer's direct term constructors make the very terms rdflib's constructors make:
 same lexical form, value, language and datatype, equal and interchangeable in a graph."""
 
-from rdflib import Graph, Literal, URIRef
-
 from cgtkg.loaders.text.rdf import integer_literal, plain_literal
+from rdflib import Graph, Literal, URIRef
 
 INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 
