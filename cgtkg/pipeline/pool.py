@@ -2,7 +2,8 @@
 
 Extraction is pure Python (regular expressions, the linker, the RDF writer), so threads share
 one core; a pool of processes uses them all.  Each worker process (started with ``spawn``, so
-it holds no copy of the parent's store, threads or locks) reads the registry once, builds the
+it holds no copy of the parent's store, threads or locks) gets the build's registry graph once (as
+plain term states, :func:`encode_triples`: faster than parsing its Turtle files again), builds the
 loaders' indexes once (``TextExtractor``), then extracts the files it is given and sends back
 each one's triples, problems and report.  The parent rebuilds the same kind of graph the
 loaders make (a write-once store, graph/triples.py) from the triples in the order they
@@ -28,13 +29,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 
 #: Fewer texts to extract than this are extracted in the build's own process. Starting a
 #: worker (an interpreter, the imports, the registry parsed and indexed) took 3-10 s, and
 #: below one batch (cgtkg/pipeline/build.py BATCH_UNITS) there is no next batch whose extraction could
 #: overlap validation: with two workers, 10 and 100 texts of corpus-zh built slower than in
-#: one process (docs/benchmarks.md, issue 25).
+#: one process (docs/benchmarks.md, issue 25).  Measured again once the triples and the
+#: registry travelled as plain term states (encode_triples): on 100 texts the two workers
+#: spent 9.8 s of CPU and the build's process 1.9 s, against 5.0 s in one process (a
+#: worker's start, imports and indexes, still costs about 1.7 s); on two idle cores that is
+#: about even at 100 texts, so the threshold stays at one batch.
 MIN_POOL_TEXTS = 200
 
 
@@ -67,26 +72,97 @@ class SerialExtractor:
 _WORKER = None  # this worker's TextExtractor
 
 
-def _init_worker(ontology_dir: str, base: str, sources_nt: bytes, max_bytes: int,
+def _init_worker(registry: tuple, base: str, sources_nt: bytes, max_bytes: int,
                  budget_s: float | None) -> None:
     global _WORKER
-    from cgtkg.pipeline.build import TextExtractor, load_registry
+    from cgtkg.pipeline.build import TextExtractor
 
     sources = Graph()
     if sources_nt:
         sources.parse(data=sources_nt, format="nt")
-    _WORKER = TextExtractor(load_registry(Path(ontology_dir), base), base, sources,
+    _WORKER = TextExtractor(registry_graph(registry, base), base, sources,
                             max_bytes=max_bytes, budget_s=budget_s)
 
 
-def _extract_in_worker(path: str, rel: str) -> tuple[list | None, list, dict]:
+def registry_graph(encoded: tuple, base: str) -> Graph:
+    """The build's registry graph from its :func:`encode_triples` form, prefixes bound as
+    ``load_registry`` binds them.  A worker used to parse the registry's Turtle files again:
+    about nine tenths of its start (3-4 s of CPU per worker)."""
+    from cgtkg.graph import namespaces as ns
+
+    g = Graph()
+    g.addN((s, p, o, g) for s, p, o in decode_triples(encoded))
+    return ns.bind_prefixes(g, base)
+
+
+def _extract_in_worker(path: str, rel: str) -> tuple[tuple | None, list, dict]:
     from cgtkg.graph.triples import written_triples
     from cgtkg.pipeline.build import peak_rss_mb
 
     fr = _WORKER.extract(Path(path), rel)
-    triples = written_triples(fr.graph) if fr.graph is not None else None
+    triples = encode_triples(written_triples(fr.graph)) if fr.graph is not None else None
     fr.report["worker_peak_rss_mb"] = peak_rss_mb()  # this worker's own, so far
     return triples, fr.problems, fr.report
+
+
+# ------------------------------------------------------------------ triples between processes
+#
+# Pickled as they are, rdflib terms are rebuilt through their constructors: URIRef() checks
+# every IRI and Literal() searches its Python-to-XSD rules, once per term of every triple.
+# Unpickling one text's triples took the build's process about as long as extracting the
+# text had taken the worker, so two workers were slower than one process.  A text's triples
+# travel instead as a table of its distinct term objects, each as its plain state (an IRI's
+# string; a literal's lexical form, language, datatype, value and ill-typed flag), and the
+# triples as indexes into that table; the build's process sets each term's state directly.
+# The terms it rebuilds are equal to the worker's in every attribute (tests/loaders/
+# test_fast_terms.py), and the triples come back in the order they were written.
+
+
+def encode_triples(triples: list[tuple]) -> tuple[list, list[int]]:
+    """(terms, indexes): each distinct term object once, in its plain state; three indexes
+    per triple."""
+    slot: dict[int, int] = {}  # id(term) -> its index (the terms live as long as ``triples``)
+    terms: list = []
+    flat: list[int] = []
+    add = flat.append
+    for t in triples:
+        for x in t:
+            i = slot.get(id(x))
+            if i is None:
+                i = slot[id(x)] = len(terms)
+                tx = type(x)
+                if tx is URIRef:
+                    terms.append(str(x))
+                elif tx is Literal:
+                    dt = x._datatype
+                    terms.append((str(x), x._language, None if dt is None else str(dt), x._value,
+                                  x._ill_typed))
+                else:  # a blank node or another kind of term: pickled as it is
+                    terms.append((x,))
+            add(i)
+    return terms, flat
+
+
+def decode_triples(encoded: tuple[list, list[int]]) -> list[tuple]:
+    """The triples :func:`encode_triples` encoded, with equal terms, in the same order."""
+    terms, flat = encoded
+    made: list = []
+    new = str.__new__
+    for s in terms:
+        if type(s) is str:
+            made.append(new(URIRef, s))
+        elif len(s) == 5:
+            lex, lang, dt, value, ill = s
+            lit = new(Literal, lex)
+            lit._language = lang
+            lit._datatype = None if dt is None else new(URIRef, dt)
+            lit._value = value
+            lit._ill_typed = ill
+            made.append(lit)
+        else:
+            made.append(s[0])
+    it = iter([made[i] for i in flat])
+    return list(zip(it, it, it))
 
 
 # ------------------------------------------------------------------ in the build's process
@@ -113,7 +189,7 @@ class PoolExtractor:
         nt = plan.sources_graph.serialize(format="nt", encoding="utf-8") if len(plan.sources_graph) else b""
         self.pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-            initargs=(str(Path(o.ontology_dir).resolve()), o.base, nt, o.max_text_bytes, o.max_text_seconds))
+            initargs=(encode_triples(list(plan.registry)), o.base, nt, o.max_text_bytes, o.max_text_seconds))
         self.futures: dict[tuple[str, str], Future] = {}
 
     def prefetch(self, units) -> None:
@@ -142,7 +218,7 @@ class PoolExtractor:
         graph = None
         if triples is not None:
             graph = new_graph(self.base)
-            graph.store.put_all(triples)
+            graph.store.put_all(decode_triples(triples))
         return _Result(graph, problems, report)
 
     def _without_workers(self, path: Path, rel: str):

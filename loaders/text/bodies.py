@@ -494,20 +494,19 @@ class BodyFinder:
         found: list[Mention] = []
         items: list[tuple[int, int, ZhDescriptor | None]] = []  # (first mention, count, parsed)
         level = None
-        while True:
-            start = pos
-            one = self._zh_body(text, pos, limit, names, ctx, inherit=level)
-            if one is None:
-                break
-            ms, pos, lvl = one
-            items.append((len(found), len(ms), parse_zh_descriptor(text, start, limit, level)))
+        one = self._zh_body(text, pos, limit, names, ctx, inherit=level)
+        while one is not None:
+            ms, pos, lvl, d = one
+            items.append((len(found), len(ms), d))
             found.extend(ms)
             sep = _ZH_AND.match(text, pos, limit)
             if sep is None:
                 break
             level = lvl if sep.group(0) == "及其" else None
-            nxt = self._zh_body(text, sep.end(), limit, names, ctx, inherit=level)
-            if nxt is None:
+            # the next body, read once: it both decides whether the list goes on and is
+            # the next item
+            one = self._zh_body(text, sep.end(), limit, names, ctx, inherit=level)
+            if one is None:
                 break
             pos = sep.end()
         if not found:
@@ -534,7 +533,8 @@ class BodyFinder:
         return out
 
     def _zh_body(self, text, pos, limit, names, ctx, inherit=None):
-        """One body (or one elliptical list of bodies) starting exactly at ``pos``."""
+        """One body (or one elliptical list of bodies) starting exactly at ``pos``:
+        (mentions, end, level word, the descriptor read at ``pos``) or None."""
         d = parse_zh_descriptor(text, pos, limit, inherit)
         reg = names.get(pos) if inherit is None else None
         if reg is not None and reg.target is None and inherit is None and self.derive:
@@ -544,15 +544,15 @@ class BodyFinder:
         if reg is not None and (d is None or reg.span.end >= d.end):
             # a registry name: "国家药品监督管理局药品审评中心", or the context-bound "市人民政府"
             if reg.target is None and d is not None and d.gov_only and reg.span.end == d.end:
-                return self.zh.resolve(text, d, ctx), d.end, d.level
-            return [reg], reg.span.end, (d.level if d is not None and d.end == reg.span.end else "")
+                return self.zh.resolve(text, d, ctx), d.end, d.level, d
+            return [reg], reg.span.end, (d.level if d is not None and d.end == reg.span.end else ""), d
         if d is None:
             named = self._zh_named_body(text, pos, limit, ctx) \
                 if inherit is None and self.derive else None
             if named is not None:
-                return [named], named.span.end, ""
+                return [named], named.span.end, "", d
             return None
-        return self.zh.resolve(text, d, ctx), d.end, d.level
+        return self.zh.resolve(text, d, ctx), d.end, d.level, d
 
     def _en_named_bodies(self, text: str, start: int, end: int, ctx) -> list[Mention]:
         """English names of bodies by place and function ("Chongqing Municipal Science and

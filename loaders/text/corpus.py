@@ -422,7 +422,7 @@ def _finish_documents(env: C.Env, ext: Extraction) -> None:
     """Rules that hold whatever the genre: a document is about its most specific therapy
     types; "regulations" of the whole country are administrative regulations."""
     reg = env.registry
-    root = [r for r, k in reg.kinds.items() if k == "region" and not reg.broader.get(r)]
+    root = reg.top_regions
     admin = reg.iri("doctype", "administrative-regulations")
     for doc in ext.documents:
         doc.therapies = C.most_specific(doc.therapies, reg)

@@ -136,17 +136,20 @@ class TextIndex:
                 compact = "".join(parts)
             else:
                 compact = text
-            zh_all = linker.zh_all
-            zp = linker.zh_prefixes
+            walk = linker.zh_walk
             n_all = len(compact)
             # a name can start only at a Chinese character that starts some label
             for m in linker.zh_first_re.finditer(compact):
                 c = m.start()
                 found = []
                 n = 1
-                while c + n <= n_all and compact[c:c + n] in zp:
-                    if compact[c:c + n] in zh_all:
-                        found.append((n, compact[c:c + n]))
+                while c + n <= n_all:
+                    piece = compact[c:c + n]
+                    is_label = walk.get(piece)
+                    if is_label is None:  # no label starts this way
+                        break
+                    if is_label:
+                        found.append((n, piece))
                     n += 1
                 if found:
                     self.zwalk[c] = found

@@ -189,6 +189,12 @@ class Registry:
         return {str(k) for k in self.kinds}
 
     @functools.cached_property
+    def top_regions(self) -> frozenset[URIRef]:
+        """The regions with no broader region (the whole country), found once: the genres
+        ask for every text."""
+        return frozenset(r for r, k in self.kinds.items() if k == "region" and not self.broader.get(r))
+
+    @functools.cached_property
     def root_region(self) -> URIRef | None:
         """The single top concept of the region scheme (the whole country), if there is one."""
         tops = sorted(o for o in self.graph.objects(None, SKOS.hasTopConcept)
@@ -213,6 +219,7 @@ class Registry:
 
 #: Texts shorter than this (names, titles) are scanned directly and memoised by value.
 _INDEX_MIN_CHARS = 400
+_MISSING = object()  # a memo's "not asked yet" (None is an answer)
 _TEXTS_KEPT = 4
 
 
@@ -280,6 +287,9 @@ class Linker:
         self.en_all = {key for table in self.en.values() for key in table}
         self.en_cs_all = {key for table in self.en_cs.values() for key in table}
         self.zh_all = {key for table in self.zh.values() for key in table}
+        #: every prefix of a Chinese label -> whether it is a label itself: one look-up per
+        #: character of the per-text index's walk (linkindex.TextIndex)
+        self.zh_walk = {p: p in self.zh_all for p in self.zh_prefixes}
         self.first_words = {key[0] for key in self.prefixes}
         # English names with a comma of their own ("Science, Technology and Innovation
         # Commission of Shenzhen Municipality"): the token scan stops at commas (list
@@ -604,11 +614,27 @@ class LocalNames:
                         levels.add("city")
             self.levels[ag] = levels
         self.agencies = sorted(self.cores.keys() | self.zh_cores.keys())
+        self._memo: dict[tuple, tuple | None] = {}
 
     def lookup(self, phrase: str, context: Context | None, span: Span,
                level: str | None = None) -> Mention | None:
+        """The one body of the context's places that ``phrase`` names, an unresolved mention
+        when several fit, or None.  Answers are remembered by (phrase, places, level): the
+        same generic names come back in every provision of a text, and each answer scans
+        every local body of the registry."""
         if context is None or not context.regions:
             return None
+        key = (phrase, tuple(context.regions), level)
+        got = self._memo.get(key, _MISSING)
+        if got is _MISSING:
+            got = self._lookup(phrase, context, level)
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            self._memo[key] = got
+        return None if got is None else Mention("agency", span, phrase, *got)
+
+    def _lookup(self, phrase: str, context: Context, level: str | None) -> tuple | None:
+        """(target, key, how, candidates) of :meth:`lookup`'s mention, or None."""
         if _CJK.search(phrase):
             lv = level or ZH_LEVELS.get(phrase[:1])
             core_zh = _zh_core(phrase, [])
@@ -642,11 +668,10 @@ class LocalNames:
         if not scored:
             return None
         if len(scored) > 1 and scored[0][0] == scored[1][0]:
-            return Mention("agency", span, phrase, None, None,
-                           "several bodies of this document's region fit",
-                           tuple(self.reg.key(s[2]) for s in scored))
+            return (None, None, "several bodies of this document's region fit",
+                    tuple(self.reg.key(s[2]) for s in scored))
         ag = scored[0][2]
-        return Mention("agency", span, phrase, ag, self.reg.key(ag), "context-function")
+        return (ag, self.reg.key(ag), "context-function", ())
 
 
 # ---------------------------------------------------------------- Chinese functional descriptors
@@ -1052,6 +1077,7 @@ class BodyResolver:
             if rk:
                 self.rank[r] = rk
         self.derived: dict[URIRef, list[tuple]] = {}
+        self._memo: dict[tuple, Mention | None] = {}  # resolve's answers
         # the registry's own bodies, read as (place, function)
         self.held: dict[tuple[URIRef, str], URIRef] = {}
         for ag, kind in sorted(registry.kinds.items()):
@@ -1188,6 +1214,22 @@ class BodyResolver:
         (unresolved) mention if it has a body's form and no known function; None if it is not
         a body name."""
         surface = surface if surface is not None else name
+        # remembered by value: the answer depends on the name, the surface and the context's
+        # places, not on where the name stands (derived bodies are made once, on first need)
+        key = (name, surface, collective, tuple(ctx.regions) if ctx is not None else None)
+        got = self._memo.get(key, _MISSING)
+        if got is _MISSING:
+            got = self._resolve(name, span, ctx, surface, collective)
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            self._memo[key] = got.copy() if got is not None else None
+        elif got is not None:
+            got = got.copy()
+            got.span = span
+        return got
+
+    def _resolve(self, name: str, span: Span, ctx: Context | None, surface: str,
+                 collective: bool) -> Mention | None:
         got = self.parse(name, ctx)
         if got is None:
             return None

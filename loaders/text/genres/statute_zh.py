@@ -529,8 +529,7 @@ class _Reader:
     def _level(self) -> None:
         title = self.doc.title("zh") or self.doc.title("en") or ""
         regions = C.title_regions(self.env, self.doc.titles[0]) if self.doc.titles else []
-        roots = {r for r, k in self.env.registry.kinds.items()
-                 if k == "region" and not self.env.registry.broader.get(r)}
+        roots = self.env.registry.top_regions
         local_title = any(m.target not in roots and m.span.start - self.doc.titles[0].spans[0].start <= 2
                           for m in regions) if regions and self.doc.titles[0].spans else False
         found = level_of(title, self.doc.events, self.approvals, local_title)
