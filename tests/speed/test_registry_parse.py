@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 from cgtkg.graph.errors import BadInput
-from cgtkg.resources import resource_dir
 from rdflib.compare import isomorphic
 
 from cgtkg.pipeline.build import _parse_turtle_fast, parse_rdf_file, registry_files
+from cgtkg.resources import resource_dir
 
 
 @pytest.mark.parametrize("base", ["https://w3id.org/cgt-kg/id/", "http://example.org/kg/"])
