@@ -200,8 +200,6 @@ def _parse_turtle_fast(f: Path, base: str) -> Graph:
     :func:`parse_rdf_file`, whose error names the file and line as before."""
     if _guess_format(f) != "turtle":
         return parse_rdf_file(f, base)
-    from rdflib.plugins.stores.memory import Memory
-
     from cgtkg.graph.store import to_rdflib
 
     g = Graph()
@@ -218,12 +216,9 @@ def _parse_turtle_fast(f: Path, base: str) -> Graph:
         triples = [(conv(q.subject), conv(q.predicate), conv(q.object)) for q in quads]
     except (SyntaxError, ValueError, OSError):
         return parse_rdf_file(f, base)
-    if type(g.store) is not Memory:
-        g.addN((s, p, o, g) for s, p, o in triples)
-        return g
-    add, store = Memory.add, g.store
+    add = _store_add(g)
     for t in triples:
-        add(store, t, g, False)
+        add(t)
     return g
 
 
@@ -652,7 +647,7 @@ class Run:
         self.done = 0
         self.uncompacted = 0
         self.resolution = None
-        # what the texts say of the things many texts describe alike (see shared_descriptions)
+        # what the texts say of the things many texts describe alike (see SharedDescriptions)
         self.shared = SharedDescriptions(p.options.base)
 
     def open_store(self) -> None:
@@ -742,10 +737,8 @@ class SharedDescriptions:
     def write(self, store: GraphStore) -> int:
         """Add what this build gathered to the shared graph (a checkpoint's stays), then
         remove each thing no other graph mentions any more; returns the triples removed."""
-        from cgtkg.graph.store import quads_to_ox
-
         if self.triples:
-            store.ox.bulk_extend(quads_to_ox(self.graph, self.triples))
+            store.add_graph(self.graph, self.triples)
             self.triples = set()
         return self.collect(store)
 

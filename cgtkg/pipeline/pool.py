@@ -31,6 +31,8 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
+from cgtkg.loaders.text.rdf import direct_literal
+
 #: Fewer texts to extract than this are extracted in the build's own process. Starting a
 #: worker (an interpreter, the imports, the registry parsed and indexed) took 3-10 s, and
 #: below one batch (cgtkg/pipeline/build.py BATCH_UNITS) there is no next batch whose extraction could
@@ -153,12 +155,7 @@ def decode_triples(encoded: tuple[list, list[int]]) -> list[tuple]:
             made.append(new(URIRef, s))
         elif len(s) == 5:
             lex, lang, dt, value, ill = s
-            lit = new(Literal, lex)
-            lit._language = lang
-            lit._datatype = None if dt is None else new(URIRef, dt)
-            lit._value = value
-            lit._ill_typed = ill
-            made.append(lit)
+            made.append(direct_literal(lex, value, None if dt is None else new(URIRef, dt), lang, ill))
         else:
             made.append(s[0])
     it = iter([made[i] for i in flat])

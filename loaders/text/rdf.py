@@ -74,17 +74,25 @@ _PLAIN_TEXT = ns.media_type("text/plain")
 _INTS: dict[int, Literal] = {}
 
 
+def direct_literal(lexical: str, value, datatype: URIRef | None = None, language: str | None = None,
+                   ill_typed: bool | None = None) -> Literal:
+    """A literal with its state set directly: what ``Literal()`` makes for the same lexical
+    form, value, datatype and language, without its checks and its search of the
+    Python-to-XSD rules (the caller knows the state is right)."""
+    lit = str.__new__(Literal, lexical)
+    lit._language = language
+    lit._datatype = datatype
+    lit._value = value
+    lit._ill_typed = ill_typed
+    return lit
+
+
 def integer_literal(n: int) -> Literal:
     """``Literal(n, datatype=XSD.integer)`` for an ``int``, made directly (see
     :func:`plain_literal`); anything else goes through ``Literal``."""
     if type(n) is not int:
         return Literal(n, datatype=_INTEGER)
-    lit = str.__new__(Literal, str(n))
-    lit._language = None
-    lit._datatype = _INTEGER
-    lit._value = n
-    lit._ill_typed = None
-    return lit
+    return direct_literal(str(n), n, _INTEGER)
 
 
 def plain_literal(text: str) -> Literal:
@@ -94,12 +102,7 @@ def plain_literal(text: str) -> Literal:
     text).  Anything but an exact ``str`` goes through ``Literal``."""
     if type(text) is not str:
         return Literal(text)
-    lit = str.__new__(Literal, text)
-    lit._language = None
-    lit._datatype = None
-    lit._value = text
-    lit._ill_typed = None
-    return lit
+    return direct_literal(text, text)
 
 
 class _Terms:
