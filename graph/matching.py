@@ -36,6 +36,9 @@ AMBIGUOUS_AT = 1.0
 _STEM = snowballstemmer.stemmer("english")
 # the Snowball stemmer is pure Python (about 0.3 ms a word): each word is stemmed once
 _stem = functools.lru_cache(maxsize=200_000)(_STEM.stemWord)
+# Titles and numbers are compared pair by pair, each many times: their normal forms are
+# remembered (pure functions of one string; 10,000 texts: 119 s -> see docs/benchmarks.md)
+_MEMO = 200_000
 
 # Words that carry no identity in a title ("Several Measures" = "Measures").
 _STOP = frozenset("""
@@ -72,6 +75,7 @@ _PRC_EN = re.compile(r"\bpeople'?s republic of china\b|\bp\.?\s?r\.?\s?c\.?\b")
 _WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]+")
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def normalise_text(s: str) -> str:
     """Width, case, dashes and quotes folded; punctuation to single spaces."""
     s = unicodedata.normalize("NFKC", s).translate(_DASHES).translate(_QUOTES).lower()
@@ -80,11 +84,13 @@ def normalise_text(s: str) -> str:
     return " ".join(_WORD.findall(s))
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def is_chinese(s: str) -> bool:
     han = sum(1 for c in s if "\u3400" <= c <= "\u9fff")
     return han > 0 and han >= len([c for c in s if c.isalpha()]) / 2
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def normalise_zh(s: str) -> str:
     """A Chinese title without punctuation, spaces or the state's name in front."""
     s = unicodedata.normalize("NFKC", s).translate(_DASHES).translate(_QUOTES)
@@ -92,12 +98,14 @@ def normalise_zh(s: str) -> str:
     return s.removeprefix("中华人民共和国")
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def title_tokens(title: str) -> frozenset[str]:
     """Stemmed content words of an English title, translation variants folded."""
     words = [w for w in normalise_text(title).split() if w not in _STOP]
     return frozenset(_VARIANTS.get(s, s) for s in map(_stem, words))
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def title_years(title: str) -> frozenset[str]:
     return frozenset(_YEAR.findall(unicodedata.normalize("NFKC", title)))
 
@@ -138,6 +146,7 @@ class Decision:
         return round(1 / (1 + math.exp(-(self.points - (SAME_AT + AMBIGUOUS_AT) / 2))), 3)
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def normalise_number(n: str) -> str:
     """``NDRC Reform [2023] No. 1786`` = ``发改体改〔2023〕1786号`` only through the year and
     serial; the issuer's abbreviation differs by language, so it is kept apart."""
@@ -146,6 +155,7 @@ def normalise_number(n: str) -> str:
     return " ".join(re.findall(r"[a-z]+|\d+|[\u3400-\u9fff]+", s))
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def number_key(n: str) -> tuple[str, str] | None:
     m = re.search(r"\[?(\d{4})\]?\D*?(\d+)\D*$", unicodedata.normalize("NFKC", n).replace("〔", "[")
                   .replace("〕", "]"))

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,24 +164,49 @@ def read_documents(store: GraphStore, base: str) -> dict[str, DocFeatures]:
         elif kind == "curated" or (kind == "text" and f.kind == "cited"):
             f.kind = kind
         f.graphs.add(g)
+    # each property read whole, once, rather than looked up document by document: 22,718
+    # documents of 10,000 texts took two minutes of point lookups (docs/benchmarks.md)
+    titles: dict[str, set[str]] = defaultdict(set)
+    for prop, values in ((TITLE, titles), (ID_LOCAL, None), (PASSED_BY, None), (DATE_DOCUMENT, None)):
+        for s, o in _subject_values(store, prop, docs):
+            f = docs[s]
+            if prop == TITLE:
+                values[s].add(o)
+            elif prop == ID_LOCAL:
+                f.numbers.add(o)
+            elif prop == PASSED_BY:
+                f.issuers.add(o)
+            else:
+                f.dates.add(o)
     for iri, f in docs.items():
-        node = _n(iri)
-        f.titles = sorted({o.value for o in _objects(store, node, TITLE)})
-        f.numbers = {o.value for o in _objects(store, node, ID_LOCAL)}
-        f.issuers = {o.value for o in _objects(store, node, PASSED_BY)}
-        f.dates = {o.value for o in _objects(store, node, DATE_DOCUMENT)} | _claimed(store, node, DATE_DOCUMENT)
+        f.titles = sorted(titles.get(iri, ()))
+    for iri, value in _claimed(store, DATE_DOCUMENT, docs):
+        docs[iri].dates.add(value)
     return docs
 
 
-def _claimed(store: GraphStore, node: ox.NamedNode, prop: ox.NamedNode) -> set[str]:
-    """The values a record's sources claim for ``prop`` when they disagree: such a record holds
-    its dates as the claims of a ``cgt:SourceConflict``, not as values of ``prop``."""
-    out: set[str] = set()
-    for q in store.ox.quads_for_pattern(None, CONCERNS, node, None):
-        if any(o == prop for o in _objects(store, q.subject, ON_PROPERTY, q.graph_name)):
-            for c in _objects(store, q.subject, HAS_CLAIM, q.graph_name):
-                out.update(o.value for o in _objects(store, c, RDF_VALUE, q.graph_name))
-    return out
+def _subject_values(store: GraphStore, prop: ox.NamedNode, subjects) -> Iterator[tuple[str, str]]:
+    """``(subject, value)`` of every ``prop`` triple whose subject is one of ``subjects``."""
+    for q in store.ox.quads_for_pattern(None, prop, None, None):
+        s = q.subject.value
+        if s in subjects:
+            yield s, q.object.value
+
+
+def _claimed(store: GraphStore, prop: ox.NamedNode, docs) -> Iterator[tuple[str, str]]:
+    """``(document, value)`` for the values a record's sources claim for ``prop`` when they
+    disagree: such a record holds its dates as the claims of a ``cgt:SourceConflict``, not as
+    values of ``prop``."""
+    for q in store.ox.quads_for_pattern(None, ON_PROPERTY, prop, None):
+        conflict, g = q.subject, q.graph_name
+        concerned = [o.value for o in _objects(store, conflict, CONCERNS, g) if o.value in docs]
+        if not concerned:
+            continue
+        values = {o.value for c in _objects(store, conflict, HAS_CLAIM, g)
+                  for o in _objects(store, c, RDF_VALUE, g)}
+        for iri in concerned:
+            for value in values:
+                yield iri, value
 
 
 # ------------------------------------------------------------------ documents
@@ -251,23 +277,40 @@ class _Clusters:
 def _one_of_several(docs: dict[str, DocFeatures], decisions: list[Decision]) -> None:
     """A document that matches two documents which are not one (two editions of a law, two
     entries of one roundup) is not merged with either: which one it means is a guess. Those
-    pairs become ambiguous, with the reason."""
-    verdict = {(d.a, d.b): d.verdict for d in decisions}
+    pairs become ambiguous, with the reason.
+
+    The rival named is the first, in IRI order, of the documents ``one`` matches that are
+    another document than ``other`` (compared as different, or described by one text). It is
+    found by intersecting sets, not by walking every match of every match: hundreds of texts
+    citing one law make hundreds of copies that all match each other, and the walk was cubic
+    in them (10,000 synthetic texts: minutes; docs/benchmarks.md)."""
     same_with: dict[str, set[str]] = defaultdict(set)
+    different: dict[str, set[str]] = defaultdict(set)
     for d in decisions:
         if d.verdict == "same":
             same_with[d.a].add(d.b)
             same_with[d.b].add(d.a)
+        elif d.verdict == "different":
+            different[d.a].add(d.b)
+            different[d.b].add(d.a)
+    in_graph: dict[str, set[str]] = defaultdict(set)
+    for iri, f in docs.items():
+        for g in f.graphs:
+            in_graph[g].add(iri)
 
-    def distinct(x: str, y: str) -> bool:
-        v = verdict.get((x, y)) or verdict.get((y, x))
-        return v == "different" or bool(docs[x].graphs & docs[y].graphs)
+    def rival_of(one: str, other: str) -> str | None:
+        matches = same_with[one]
+        rivals = matches & different[other]
+        for g in docs[other].graphs:
+            rivals |= matches & in_graph[g]
+        rivals.discard(other)
+        return min(rivals) if rivals else None
 
     for d in decisions:
         if d.verdict != "same":
             continue
         for one, other in ((d.a, d.b), (d.b, d.a)):
-            rival = next((c for c in sorted(same_with[one]) if c != other and distinct(c, other)), None)
+            rival = rival_of(one, other)
             if rival is not None:
                 d.verdict = "ambiguous"
                 d.evidence.append(f"not merged: {_short(one)} matches {_short(rival)} too, "
@@ -275,12 +318,34 @@ def _one_of_several(docs: dict[str, DocFeatures], decisions: list[Decision]) -> 
                 break
 
 
+def _signature(f: DocFeatures) -> tuple:
+    """What :func:`compare_documents` reads of a document: two documents with the same
+    signature compare alike with any third."""
+    return (tuple(f.titles), frozenset(f.numbers), frozenset(f.issuers), frozenset(f.dates))
+
+
+def _decisions(docs: dict[str, DocFeatures], pairs) -> list[Decision]:
+    """Every candidate pair compared, each pair of signatures once (copies of one cited law
+    in hundreds of texts are hundreds of identical signatures)."""
+    seen: dict[tuple, Decision] = {}
+    sig = {iri: _signature(f) for iri, f in docs.items()}
+    out = []
+    for a, b in pairs:
+        key = (sig[a], sig[b])
+        d = seen.get(key)
+        if d is None:
+            d = seen[key] = compare_documents(docs[a], docs[b])
+            out.append(d)
+        else:
+            out.append(Decision(a, b, d.points, d.verdict, list(d.evidence)))
+    return out
+
+
 def resolve_documents(docs: dict[str, DocFeatures], previous: set[str] = frozenset()
                       ) -> tuple[dict[str, str], list[Decision], list[Decision]]:
     """``(copy -> canonical, merged decisions, ambiguous decisions)``. ``previous``: the
     canonical IRIs of the last build, kept when they are still in a cluster."""
-    decisions = sorted((compare_documents(docs[a], docs[b]) for a, b in _blocks(docs)),
-                       key=lambda d: (-d.points, d.a, d.b))
+    decisions = sorted(_decisions(docs, _blocks(docs)), key=lambda d: (-d.points, d.a, d.b))
     clusters = _Clusters(docs)
     merged, ambiguous = [], []
     _one_of_several(docs, decisions)
