@@ -27,6 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -131,6 +132,40 @@ class DocFeatures:
         return [t for t in self.titles if is_chinese(t)]
 
 
+class _Prepared(NamedTuple):
+    numbers: frozenset[str]  # normalised
+    number_keys: frozenset[tuple[str, str]]
+    first_number: str
+    years: frozenset[str]
+    zh: frozenset[str]  # normalised Chinese titles
+    en: tuple[str, ...]
+    en_norm: frozenset[str]
+    en_tokens: tuple[frozenset[str], ...]
+
+
+def _prepared(f: DocFeatures) -> _Prepared:
+    """What :func:`compare_documents` derives from one document's titles and numbers, worked
+    out once per document rather than once per pair (a document is compared with every other
+    of its block: hundreds of copies of one cited law)."""
+    key = (tuple(f.titles), frozenset(f.numbers))
+    hit = f.__dict__.get("_prepared")
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    en = tuple(f.en)
+    prep = _Prepared(
+        frozenset(normalise_number(n) for n in f.numbers),
+        frozenset(number_key(n) for n in f.numbers) - {None},
+        sorted(f.numbers)[0] if f.numbers else "",
+        frozenset().union(*map(title_years, f.titles)) if f.titles else frozenset(),
+        frozenset(normalise_zh(t) for t in f.zh),
+        en,
+        frozenset(normalise_text(t) for t in en),
+        tuple(title_tokens(t) for t in en),
+    )
+    f.__dict__["_prepared"] = (key, prep)
+    return prep
+
+
 @dataclass
 class Decision:
     a: str
@@ -197,44 +232,40 @@ def compare_documents(a: DocFeatures, b: DocFeatures) -> Decision:
         points += p
         ev.append(f"{p:+g} {why}")
 
+    pa, pb = _prepared(a), _prepared(b)
     # document numbers
     if a.numbers and b.numbers:
-        na, nb = {normalise_number(n) for n in a.numbers}, {normalise_number(n) for n in b.numbers}
-        ka, kb = {number_key(n) for n in a.numbers} - {None}, {number_key(n) for n in b.numbers} - {None}
-        if na & nb or ka & kb:  # the same, or the same year and serial in another language
-            add(4, f"same document number ({sorted(a.numbers)[0]} / {sorted(b.numbers)[0]})")
+        if pa.numbers & pb.numbers or pa.number_keys & pb.number_keys:
+            # the same, or the same year and serial in another language
+            add(4, f"same document number ({pa.first_number} / {pb.first_number})")
         else:
-            add(-4, f"different document numbers ({sorted(a.numbers)[0]} / {sorted(b.numbers)[0]})")
+            add(-4, f"different document numbers ({pa.first_number} / {pb.first_number})")
 
     # titles, in each language both have
     title_said = False
-    ya = frozenset().union(*map(title_years, a.titles)) if a.titles else frozenset()
-    yb = frozenset().union(*map(title_years, b.titles)) if b.titles else frozenset()
+    ya, yb = pa.years, pb.years
     if ya and yb and not ya & yb:
         add(-6, f"different years in the titles ({'/'.join(sorted(ya))} vs {'/'.join(sorted(yb))})")
     elif ya and yb and ya != yb and len(ya | yb) > 2:
         add(-2, "the titles' years differ in part")
-    zha, zhb = {normalise_zh(t) for t in a.zh}, {normalise_zh(t) for t in b.zh}
+    zha, zhb = pa.zh, pb.zh
     if zha and zhb:
         if zha & zhb:
             add(3, "same Chinese title")
             title_said = True
-        elif any(_zh_wraps(x, y) for x in zha for y in zhb):
+        elif any(_zh_wraps(x, y) for x in sorted(zha) for y in sorted(zhb)):
             add(-4, "one Chinese title wraps the other (a different kind of document)")
             title_said = True
-        elif any(_zh_edition_only(x, y) for x in zha for y in zhb):
+        elif any(_zh_edition_only(x, y) for x in sorted(zha) for y in sorted(zhb)):
             add(1, "one Chinese title names an edition the other does not (which edition is meant?)")
             title_said = True
-    ena, enb = a.en, b.en
-    if ena and enb and not title_said:
-        exact = {normalise_text(t) for t in ena} & {normalise_text(t) for t in enb}
-        if exact:
+    if pa.en and pb.en and not title_said:
+        if pa.en_norm & pb.en_norm:
             add(3, "same title after normalising punctuation, dashes, quotes, width and case")
         else:
             best, diff, nested = 0.0, set(), False
-            for x in ena:
-                for y in enb:
-                    tx, ty = title_tokens(x), title_tokens(y)
+            for tx in pa.en_tokens:
+                for ty in pb.en_tokens:
                     if not tx or not ty:
                         continue
                     j = len(tx & ty) / len(tx | ty)
