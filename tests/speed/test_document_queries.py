@@ -7,7 +7,7 @@ substitutes the document, so the block looked bigger than one row of the documen
 read whole, every annotation of the store, 2-30 s per call on 100-500 real originals. Each
 UNION branch also met its required patterns outside the UNION, and the planner started from
 every event (version, relation) of the store. The saved queries now start each branch from
-the document and nest one pattern per OPTIONAL group (queries/README.md, rule 12).
+the document and nest one pattern per OPTIONAL group (queries/README.md, rule 13).
 
 Here, on texts written for this test (one regulation in three files: a canonical node and two
 copies; a measure nothing cites: no copies): the saved queries give the same bindings as the
