@@ -35,6 +35,10 @@ from rdflib import Dataset, URIRef
 
 from cgtkg.pipeline.build import BuildOptions, build
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "queries"))
+from query_helpers import differences  # noqa: E402
+from query_servers import VIRTUOSO_BIN, start_virtuoso  # noqa: E402
+
 NAMES = ("document-history", "document-versions", "document-relations")
 REFERENCE = Path(__file__).parent / "reference"
 OXIGRAPH_BIN = Path(sys.executable).parent / "oxigraph"
@@ -171,6 +175,49 @@ def test_rdflib_gives_the_same_bindings(out, store, documents, name):
         theirs = Counter(tuple(row[v] if v in row.labels else None for v in saved.variables)
                          for row in result)
         assert theirs == _rows(store, _reference(name), doc), f"{name} {case}"
+
+
+#: Where Virtuoso 7.2's rows differ from the embedded store's for the plain form already
+#: (found by the test below, not explained yet): kept visible, checked against the plain form
+#: on Virtuoso only.
+VIRTUOSO_LOSES = {
+    "document-relations": "on some builds of this corpus Virtuoso leaves out the relations "
+                          "of one copy (here = the copy), with the plain form as with the saved one",
+}
+
+
+@pytest.mark.virtuoso
+def test_virtuoso_gives_the_same_bindings(out, store, documents, tmp_path_factory):
+    """Virtuoso 7.2 gets some OPTIONAL forms wrong (queries/README.md): pushed there, the saved
+    queries give the plain forms' rows, and the embedded store's."""
+    from cgtkg.graph import remote
+    from click.testing import CliRunner
+
+    from cgtkg.cli import main
+
+    if not Path(VIRTUOSO_BIN).exists():
+        pytest.skip(f"{VIRTUOSO_BIN} not found: install Debian's virtuoso-opensource")
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        r = CliRunner().invoke(main, ["push", "--endpoint", server.query_url, "--out", str(out)],
+                               env={"CGTKG_CONFIG": "", **server.env()}, catch_exceptions=False)
+        assert r.exit_code == 0, r.output
+        ep = remote.resolve_endpoint(server.query_url, config={}, env={})
+        graphs = remote.dataset_graphs(ep)
+        for name in NAMES:
+            for case, doc in documents.items():
+                bindings = {"document": doc}
+                plain = remote.run_query(ep, _reference(name), bindings, graphs=graphs).rows
+                there = remote.run_query(ep, _saved(name), bindings, graphs=graphs).rows
+                assert plain, (name, case)
+                diff = differences(plain, there, lenient=True)
+                assert not diff, (name, case, diff)
+                if name in VIRTUOSO_LOSES:
+                    continue
+                diff = differences(Q.run_local(store, _saved(name), bindings).rows, there, lenient=True)
+                assert not diff, (name, case, diff)
+    finally:
+        server.stop()
 
 
 def test_the_copies_answer_with_their_passages(store, documents):
