@@ -141,13 +141,22 @@ class _Prepared(NamedTuple):
     en: tuple[str, ...]
     en_norm: frozenset[str]
     en_tokens: tuple[frozenset[str], ...]
+    days: tuple[int, ...] | None  # the dates as day numbers (None: one is not a date)
+
+
+def _day_numbers(dates) -> tuple[int, ...] | None:
+    try:
+        return tuple(sorted(date.fromisoformat(d).toordinal() for d in dates))
+    except ValueError:
+        return None
 
 
 def _prepared(f: DocFeatures) -> _Prepared:
     """What :func:`compare_documents` derives from one document's titles and numbers, worked
     out once per document rather than once per pair (a document is compared with every other
     of its block: hundreds of copies of one cited law)."""
-    key = (tuple(f.titles), frozenset(f.numbers))
+    # the same lists and sets, of the same sizes, as when it was worked out
+    key = (id(f.titles), len(f.titles), id(f.numbers), len(f.numbers), id(f.dates), len(f.dates))
     hit = f.__dict__.get("_prepared")
     if hit is not None and hit[0] == key:
         return hit[1]
@@ -161,6 +170,7 @@ def _prepared(f: DocFeatures) -> _Prepared:
         en,
         frozenset(normalise_text(t) for t in en),
         tuple(title_tokens(t) for t in en),
+        _day_numbers(f.dates),
     )
     f.__dict__["_prepared"] = (key, prep)
     return prep
@@ -297,7 +307,9 @@ def compare_documents(a: DocFeatures, b: DocFeatures) -> Decision:
         if a.dates & b.dates:
             add(1, "same date")
         else:
-            gap = min(_days(x, y) for x in a.dates for y in b.dates)
+            gap = (min(abs(x - y) for x in pa.days for y in pb.days)
+                   if pa.days is not None and pb.days is not None
+                   else min(_days(x, y) for x in a.dates for y in b.dates))
             if gap > 366:
                 add(-4, f"dates {gap} days apart (another edition or another document)")
             else:
