@@ -223,3 +223,107 @@ def test_sparql_constraints_parsed_once_report_what_plain_rdflib_reports():
     assert ("cgts:DocumentRelationTriple", str(stated)) not in fired
     assert ("cgts:AmendsRelation", str(second)) in fired
     assert ("cgts:BasedOnRelation", str(first)) not in fired
+
+
+def _nested_no_dangling(shapes: Graph) -> Graph:
+    """``shapes`` with NoDanglingShape's type check back under the node shape as an
+    ``sh:property`` (the form before issue 25, which pySHACL ran once per focus node)."""
+    from rdflib.namespace import RDFS, SH
+
+    shape = URIRef("https://w3id.org/cgt-kg/shapes#NoDanglingShape")
+    (split,) = shapes.subjects(RDFS.isDefinedBy, shape)
+    nested = Graph()
+    for t in shapes:
+        if t[0] == split and t[1] in (RDFS.isDefinedBy, SH.targetObjectsOf):
+            continue
+        nested.add(t)
+    nested.add((shape, SH.property, split))
+    return nested
+
+
+def test_the_split_dangling_check_reports_what_the_nested_one_did():
+    """NoDanglingShape's "the link points to something the graph describes" runs as a
+    property shape of its own (one pySHACL call for every focus node, not one per node).
+    On texts with links to nothing, a literal where a resource belongs and a source nobody
+    describes, it reports the same violations under the same name as the nested form; links
+    into the registry and to the texts' own provisions are not reported; and each violation
+    now names the text that holds the link, so that text is quarantined instead of the
+    build failing on a violation without a file."""
+    from rdflib.namespace import PROV
+
+    ontology = Path(REPO_ROOT / "ontology")
+    registry, shapes = load_registry(ontology), load_shapes(ontology)
+    clean = _batch(registry)
+    assert _validate_batch(clean, [registry, Graph()], shapes, document_shapes(shapes), {},
+                           skip_annotations=True, texts_shapes=text_shapes(shapes)) == []
+    batch = _batch(registry)
+    g = batch[1][1]
+    provisions = sorted(g.subjects(RDF.type, ELI.LegalResourceSubdivision))
+    nowhere, unknown_source = URIRef("https://example.org/no-such-article"), URIRef("https://example.org/lost-source")
+    g.add((provisions[0], CGT.concerns, nowhere))
+    g.add((provisions[1], ELI.is_about, Literal("gene therapy")))
+    g.add((provisions[2], PROV.wasDerivedFrom, unknown_source))
+    linked_agencies = set(g.objects(None, CGT.responsibleAgency)) | set(g.objects(None, ELI.passed_by))
+    assert linked_agencies, "the fixture links no registry agency: nothing to check the registry side with"
+
+    def run(s: Graph) -> list:
+        return _validate_batch(batch, [registry, Graph()], s, document_shapes(s), {},
+                               skip_annotations=True, texts_shapes=text_shapes(s))
+
+    from rdflib.namespace import RDFS, SH
+
+    shape = URIRef("https://w3id.org/cgt-kg/shapes#NoDanglingShape")
+    (part,) = shapes.subjects(RDFS.isDefinedBy, shape)
+    assert set(shapes.objects(part, SH.targetObjectsOf)) == set(shapes.objects(shape, SH.targetObjectsOf)), \
+        "the two halves of NoDanglingShape must target the same links"
+    split, nested = run(shapes), run(_nested_no_dangling(shapes))
+    assert {_key(v)[:5] for v in split} == {_key(v)[:5] for v in nested}
+    dangling = {v.focus for v in split if v.shape == "cgts:NoDanglingShape" and v.path == "rdf:type"}
+    assert dangling == {str(nowhere), "gene therapy", str(unknown_source)}
+    literal = [v for v in split if v.shape == "cgts:NoDanglingShape" and v.path is None]
+    assert [v.focus for v in literal] == ["gene therapy"]
+    reported = {v.focus for v in split}
+    assert not reported & {str(x) for x in linked_agencies | set(provisions)}
+    text = str(batch[1][0])
+    assert {v.origin for v in split if v.shape == "cgts:NoDanglingShape"} == {text}
+    assert {v.origin for v in nested if v.shape == "cgts:NoDanglingShape" and v.path == "rdf:type"} == {None}
+
+
+def test_a_batch_layered_over_the_indexed_context_reads_like_one_copied_graph():
+    """The registry and source list are indexed once per build and each batch is layered over
+    them (``LayeredStore``) instead of copied with them into one graph: a triple both hold is
+    read once, and pySHACL reports exactly what it reports over one plain rdflib graph of
+    the same triples, violations, values and origins alike."""
+    from cgtkg.graph.triples import LayeredStore, indexed_layer
+
+    from cgtkg.pipeline.build import validate_graph
+
+    a, b, c = (URIRef(f"https://example.org/{x}") for x in "abc")
+    base_graph = Graph()
+    base_graph.add((a, RDF.type, b))
+    base_graph.add((b, RDF.type, c))
+    store = LayeredStore(*indexed_layer([base_graph]))
+    for t in ((b, RDF.type, c), (c, RDF.type, a), (c, RDF.type, a)):
+        store.put(t)
+    layered = Graph(store=store)
+    assert len(layered) == 3 and len(list(layered)) == 3
+    assert set(layered) == {(a, RDF.type, b), (b, RDF.type, c), (c, RDF.type, a)}
+    assert set(layered.subjects(RDF.type, None)) == {a, b, c}
+    assert list(layered.objects(b, RDF.type)) == [c]
+
+    ontology = Path(REPO_ROOT / "ontology")
+    registry, shapes = load_registry(ontology), load_shapes(ontology)
+    batch = _batch(registry)
+    _break(batch[0][1])
+    texts = text_shapes(shapes)
+    found = _validate_batch(batch, [registry, Graph()], shapes, document_shapes(shapes), {},
+                            skip_annotations=True, texts_shapes=texts)
+    copy, graph_of = Graph(), {}
+    copy += registry
+    for iri, g in batch:
+        for t in g:
+            graph_of.setdefault(t[0], iri)
+            if not (str(t[1]).startswith(str(OA)) or (t[1] == RDF.type and str(t[2]).startswith(str(OA)))):
+                copy.add(t)
+    assert sorted(map(_key, found)) == sorted(map(_key, validate_graph(copy, texts, {}, graph_of)))
+    assert len(found) >= 3

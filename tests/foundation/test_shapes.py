@@ -43,7 +43,7 @@ import pytest
 from cgtkg.graph.closure import materialise
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from cgtkg.pipeline.build import REPO_ROOT, load_registry, load_shapes, validate_graph
@@ -205,8 +205,9 @@ def owners(shapes: Graph, *nodes) -> set[URIRef]:
     """The named shapes a result belongs to.
 
     A result's sh:sourceShape / sh:sourceConstraint is the shape itself, an anonymous
-    sh:property / sh:sparql node of a named shape, or a named member of a node shape; the
-    named shape and the node shapes holding it all own the result.
+    sh:property / sh:sparql node of a named shape, an anonymous shape split out of a named
+    one (``rdfs:isDefinedBy``), or a named member of a node shape; the named shape and the
+    node shapes holding it all own the result.
     """
     named: set = set()
     for node in nodes:
@@ -215,6 +216,7 @@ def owners(shapes: Graph, *nodes) -> set[URIRef]:
         here = {node} if isinstance(node, URIRef) else set()
         if isinstance(node, BNode):
             here |= set(shapes.subjects(SH.property, node)) | set(shapes.subjects(SH.sparql, node))
+            here |= set(shapes.objects(node, RDFS.isDefinedBy))
         for n in list(here):
             here |= set(shapes.subjects(SH.property, n)) | set(shapes.subjects(SH.sparql, n))
         named |= here
