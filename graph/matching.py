@@ -232,6 +232,12 @@ def _zh_edition_only(a: str, b: str) -> bool:
     return re.fullmatch(r"\d{4}年(?:版|修订|修正|本)?", long_.replace(short, "", 1)) is not None
 
 
+def comparison_key(f: DocFeatures) -> tuple:
+    """What :func:`compare_documents` reads of a document: two documents with the same key
+    compare alike with any third."""
+    return (tuple(f.titles), frozenset(f.numbers), frozenset(f.issuers), frozenset(f.dates))
+
+
 def compare_documents(a: DocFeatures, b: DocFeatures) -> Decision:
     """The evidence that ``a`` and ``b`` are one real-world document, and the verdict."""
     points = 0.0

@@ -1334,14 +1334,13 @@ def _validate_batch(produced: list[tuple[URIRef, Graph]], context: list[Graph], 
     data = PreparedQueryGraph(store=store)
     put = store.put
     graph_of: dict = {}
-    oa, rdf_type, starts = str(OA), RDF.type, str.startswith
     for iri, g in produced:
-        of = graph_of.setdefault
-        for triple in written_triples(g):  # an extracted graph's own indexes are never built
-            s, p, o = triple
-            of(s, iri)
-            if skip_annotations and (starts(p, oa) or (p == rdf_type and starts(o, oa))):
-                continue
+        triples = written_triples(g)  # an extracted graph's own indexes are never built
+        for s, _, _ in triples:
+            graph_of.setdefault(s, iri)
+        if skip_annotations:
+            triples = _without_annotations(triples)
+        for triple in triples:
             put(triple)
     batch_shapes = shapes if with_registry else texts_shapes if texts_shapes is not None else doc_shapes
     return validate_graph(data, batch_shapes, origins, graph_of,

@@ -45,6 +45,7 @@ from cgtkg.graph.matching import (
     DocFeatures,
     ProvisionFeatures,
     compare_documents,
+    comparison_key,
     is_chinese,
     match_provisions,
     normalise_number,
@@ -167,17 +168,14 @@ def read_documents(store: GraphStore, base: str) -> dict[str, DocFeatures]:
     # each property read whole, once, rather than looked up document by document: 22,718
     # documents of 10,000 texts took two minutes of point lookups (docs/benchmarks.md)
     titles: dict[str, set[str]] = defaultdict(set)
-    for prop, values in ((TITLE, titles), (ID_LOCAL, None), (PASSED_BY, None), (DATE_DOCUMENT, None)):
-        for s, o in _subject_values(store, prop, docs):
-            f = docs[s]
-            if prop == TITLE:
-                values[s].add(o)
-            elif prop == ID_LOCAL:
-                f.numbers.add(o)
-            elif prop == PASSED_BY:
-                f.issuers.add(o)
-            else:
-                f.dates.add(o)
+    for s, o in _subject_values(store, TITLE, docs):
+        titles[s].add(o)
+    for s, o in _subject_values(store, ID_LOCAL, docs):
+        docs[s].numbers.add(o)
+    for s, o in _subject_values(store, PASSED_BY, docs):
+        docs[s].issuers.add(o)
+    for s, o in _subject_values(store, DATE_DOCUMENT, docs):
+        docs[s].dates.add(o)
     for iri, f in docs.items():
         f.titles = sorted(titles.get(iri, ()))
     for iri, value in _claimed(store, DATE_DOCUMENT, docs):
@@ -318,17 +316,11 @@ def _one_of_several(docs: dict[str, DocFeatures], decisions: list[Decision]) -> 
                 break
 
 
-def _signature(f: DocFeatures) -> tuple:
-    """What :func:`compare_documents` reads of a document: two documents with the same
-    signature compare alike with any third."""
-    return (tuple(f.titles), frozenset(f.numbers), frozenset(f.issuers), frozenset(f.dates))
-
-
 def _decisions(docs: dict[str, DocFeatures], pairs) -> list[Decision]:
     """Every candidate pair compared, each pair of signatures once (copies of one cited law
     in hundreds of texts are hundreds of identical signatures)."""
     seen: dict[tuple, Decision] = {}
-    sig = {iri: _signature(f) for iri, f in docs.items()}
+    sig = {iri: comparison_key(f) for iri, f in docs.items()}
     out = []
     for a, b in pairs:
         key = (sig[a], sig[b])
