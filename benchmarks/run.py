@@ -54,6 +54,7 @@ TARGETS = {
     "memory_growth": 2.0,  # peak RSS at the largest size <= 2x the size before it
     "incremental": 20.0,  # full build / rebuild after one change >= 20
     "network_s": 5.0,  # `cgtkg network` end to end, in its own process (issue #25)
+    "network_kept_s": 5.0,  # the same, asked again on the same build (its files kept)
 }
 
 
@@ -509,8 +510,9 @@ def run_size(n: int, work: Path, a: argparse.Namespace, log: Callable[[str], Non
     del ds
     log(f"N={n}: queries done; cgtkg network ...")
     r.network = network_end_to_end(out, work / "network")
-    log(f"N={n}: cgtkg network {r.network['files_s']:.1f}s, --metrics "
-        f"{r.network['metrics_s']:.1f}s; rebuild after one change ...")
+    log(f"N={n}: cgtkg network {r.network['files_s']:.1f}s (again {r.network['files_kept_s']:.1f}s), "
+        f"--metrics {r.network['metrics_s']:.1f}s (again {r.network['metrics_kept_s']:.1f}s); "
+        "rebuild after one change ...")
 
     change_one_document(corpus)
     r.rebuild = run_child_build(out, corpus, incremental=True)
@@ -522,7 +524,8 @@ def run_size(n: int, work: Path, a: argparse.Namespace, log: Callable[[str], Non
 
 def network_end_to_end(out: Path, dest: Path) -> dict:
     """``cgtkg network`` as a user runs it, each in a fresh interpreter (start-up included):
-    writing every file (GraphML, GEXF, metrics, pictures, page), and ``--metrics`` alone."""
+    writing every file (GraphML, GEXF, metrics, pictures, page), and ``--metrics`` alone, each
+    computed and then kept from an earlier call on the same build."""
     def once(*args: str) -> float:
         cmd = [sys.executable, "-m", "cgtkg", "network", "--out", str(out), *args]
         t0 = time.perf_counter()
@@ -533,8 +536,13 @@ def network_end_to_end(out: Path, dest: Path) -> dict:
                                f"{proc.stderr[-3000:]}")
         return seconds
 
-    return {"files_s": once("--output", str(dest)),
-            "metrics_s": once("--metrics", "--format", "json")}
+    # first computed (as the first call after `cgtkg build`), then asked again: the second call
+    # copies what the first kept with the build (cgtkg/cli/network_cache.py), as does any call
+    # after `cgtkg run`
+    return {"files_s": once("--no-cache", "--output", str(dest)),
+            "files_kept_s": once("--output", str(dest.with_name(dest.name + "-again"))),
+            "metrics_s": once("--metrics", "--format", "json", "--no-cache"),
+            "metrics_kept_s": once("--metrics", "--format", "json")}
 
 
 # ------------------------------------------------------------------ the report
@@ -636,6 +644,8 @@ def summarise(results: list[SizeResult], rdflib_cap_s: float) -> dict:
             "rebuild_s": rb["seconds"],
             "network_s": r.network.get("files_s"),
             "network_metrics_s": r.network.get("metrics_s"),
+            "network_kept_s": r.network.get("files_kept_s"),
+            "network_metrics_kept_s": r.network.get("metrics_kept_s"),
             "full_s": f["seconds"],
             "incremental_ratio": f["seconds"] / rb["seconds"],
             "timings": tm,
@@ -675,6 +685,7 @@ def judge(s: dict, before: dict | None) -> dict[str, bool | None]:
                              lambda v: v <= TARGETS["memory_growth"]),
         "incremental": cmp(s["incremental_ratio"], lambda v: v >= TARGETS["incremental"]),
         "network_s": cmp(s.get("network_s"), lambda v: v <= TARGETS["network_s"]),
+        "network_kept_s": cmp(s.get("network_kept_s"), lambda v: v <= TARGETS["network_kept_s"]),
     }
 
 
@@ -759,7 +770,10 @@ def render(results: list[SizeResult], summary: dict, info: dict, command: str) -
          mark("memory_growth"))
     line("network", "cgtkg network, every file written (own process), s", "network_s",
          "{:.1f}", f"<= {TARGETS['network_s']:.0f} s", mark("network_s"))
+    line("network", "cgtkg network, asked again on the same build (kept files copied), s",
+         "network_kept_s", "{:.1f}", f"<= {TARGETS['network_kept_s']:.0f} s", mark("network_kept_s"))
     line("network", "cgtkg network --metrics (own process), s", "network_metrics_s", "{:.1f}")
+    line("network", "cgtkg network --metrics, asked again (kept), s", "network_metrics_kept_s", "{:.1f}")
     line("incremental", "rebuild after one change, s", "rebuild_s", "{:.1f}")
     line("incremental", "full build / rebuild", "incremental_ratio", "{:.1f}x",
          f">= {TARGETS['incremental']:.0f}x", mark("incremental"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -26,3 +27,10 @@ def test_main_job_builds_answers_and_draws(tmp_path):
     ds = Dataset()
     ds.parse(out / "graph.trig", format="trig")
     assert len(list(ds.graphs())) > 50
+    # the network it drew is kept with the build: `cgtkg network` copies it, the same metrics
+    again = subprocess.run([sys.executable, "-m", "cgtkg.cli", "network", "--out", str(out), "--output",
+                            str(tmp_path / "again")], capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "drawn before from this build" in again.stdout
+    assert (json.loads((tmp_path / "again" / "metrics.json").read_text(encoding="utf-8"))
+            == json.loads((out / "network" / "metrics.json").read_text(encoding="utf-8")))

@@ -20,6 +20,7 @@ from cgtkg.graph.network import (
     NetworkError,
     NetworkFilters,
     build_network,
+    detect_base,
     metrics_report,
     metrics_table,
     write_graph_files,
@@ -31,6 +32,56 @@ from cgtkg.graph.store import GraphStore, StoreError
 class Outputs:
     files: dict[str, Path]
     labelled: int
+
+
+@dataclass
+class Drawn:
+    """What :func:`draw` wrote and what the console says about it."""
+
+    files: dict[str, Path]
+    report: dict  # metrics_report() of the network drawn
+    labelled: int
+    title: str
+    reused: str | None  # the folder the files were copied from, when they were kept from before
+    notes: list[str]
+
+
+def draw(store: GraphStore, filters: NetworkFilters, dest: Path, *, base: str | None = None,
+         method: str = "louvain", seed: int = DEFAULT_SEED, top: int = DEFAULT_TOP,
+         fresh: bool = False) -> Drawn:
+    """Every output of the network into ``dest``, copied from what an earlier call kept for
+    the same published build and options when there is one (cgtkg/cli/network_cache.py),
+    else computed and kept."""
+    from cgtkg.cli.network_cache import NetworkCache
+
+    base = base or detect_base(store)
+    cache = NetworkCache.of(store, filters, base=base, method=method, seed=seed, top=top)
+    kept = None if fresh else cache.files()
+    if kept is not None:
+        files, summary = kept
+        return Drawn(cache.copy_to(files, dest), summary["report"], summary["labelled"], summary["title"],
+                     str(next(iter(files.values())).parent), cache.notes)
+    net = build_network(store, filters, base=base, method=method, seed=seed)
+    report = metrics_report(net)
+    outputs = write_outputs(net, dest, top=top, seed=seed)
+    cache.save_files(outputs.files, {"report": report, "labelled": outputs.labelled, "title": net.title})
+    cache.save_metrics(report)
+    return Drawn(outputs.files, report, outputs.labelled, net.title, None, cache.notes)
+
+
+def metrics_of(store: GraphStore, filters: NetworkFilters, *, base: str | None = None,
+               method: str = "louvain", seed: int = DEFAULT_SEED, fresh: bool = False) -> dict:
+    """The metrics report, kept from an earlier call or drawing on this build when there is one."""
+    from cgtkg.cli.network_cache import NetworkCache
+
+    base = base or detect_base(store)
+    cache = NetworkCache.of(store, filters, base=base, method=method, seed=seed, top=DEFAULT_TOP)
+    report = None if fresh else cache.metrics()
+    if report is None:
+        report = metrics_report(build_network(store, filters, base=base, method=method, seed=seed,
+                                              details=False))
+        cache.save_metrics(report)
+    return report
 
 
 def write_outputs(
@@ -141,6 +192,13 @@ def _date(_ctx, param, value: str | None) -> date | None:
 @click.option(
     "--base", default=None, help="Base IRI of instance data [default: read from the store]."
 )
+@click.option(
+    "--no-cache",
+    "fresh",
+    is_flag=True,
+    help="Compute again even if this build's network was already drawn with the same filters "
+    "and options (kept in the build's generation folder), and keep the new result.",
+)
 def network_cmd(
     out_dir: Path,
     output: Path | None,
@@ -156,6 +214,7 @@ def network_cmd(
     method: str,
     seed: int,
     base: str | None,
+    fresh: bool,
 ) -> None:
     """Agencies linked by the provisions they are jointly responsible for.
 
@@ -174,16 +233,18 @@ def network_cmd(
         date_from=date_from,
         date_to=date_to,
     )
+    target = output if output is not None else out_dir / "network"
     try:
         store = GraphStore.open(out_dir)
-        net = build_network(
-            store, filters, base=base, method=method, seed=seed, details=not show_metrics
-        )
+        if show_metrics:
+            report = metrics_of(store, filters, base=base, method=method, seed=seed, fresh=fresh)
+        else:
+            drawn = draw(store, filters, target, base=base, method=method, seed=seed, top=top, fresh=fresh)
+            report = drawn.report
     except (StoreError, NetworkError) as e:
         click.echo(f"cgtkg network: {e}", err=True)
         sys.exit(EXIT_BAD_INPUT)
 
-    report = metrics_report(net)
     if show_metrics:
         if fmt == "json":
             click.echo(json.dumps(report, indent=2, ensure_ascii=False))
@@ -191,28 +252,30 @@ def network_cmd(
             click.echo(metrics_table(report))
         return
 
-    if net.agencies.number_of_nodes() == 0:
+    c = report["counts"]
+    if c["agencies"] == 0:
         click.echo(
             f"cgtkg network: no responsibility links match the filters ({filters.describe()}); "
             "writing an empty network",
             err=True,
         )
-    target = output if output is not None else out_dir / "network"
-    outputs = write_outputs(net, target, top=top, seed=seed)
-    c = report["counts"]
     console.info(
         f"{c['agencies']} agencies, {c['measures']} provisions, {c['responsibility_links']} "
         f"responsibility links, {c['agency_pairs']} agency pairs, {c['communities']} communities "
         f"(filters: {filters.describe()})",
         err=False,
     )
-    for name, path in outputs.files.items():
+    if drawn.reused:
+        console.info(f"  drawn before from this build with the same filters and options: copied from "
+                     f"{drawn.reused} (--no-cache computes again)", err=False)
+    for note in drawn.notes:
+        console.info(f"  {note}", err=False)
+    for name, path in drawn.files.items():
         console.info(f"  {name:18} {path}", err=False)
     console.info(
-        f"labelled {outputs.labelled} agencies in the pictures; "
-        f"open {outputs.files['network.html']} in a browser to explore",
+        f"labelled {drawn.labelled} agencies in the pictures; "
+        f"open {drawn.files['network.html']} in a browser to explore",
         err=False,
     )
-
 
 commands = [network_cmd]

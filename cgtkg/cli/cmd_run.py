@@ -67,13 +67,13 @@ def run_cmd(out_dir: Path, corpus_dir: Path | None, jobs: int) -> None:
             click.echo(f"   … {len(answer.rows) - limit} more rows: cgtkg query {name}"
                        + "".join(f" --param {k}={v}" for k, v in params.items()))
 
-    from cgtkg.cli.cmd_network import write_outputs
-    from cgtkg.graph.network import build_network
+    from cgtkg.cli.cmd_network import draw
+    from cgtkg.graph.network import NetworkFilters
 
     click.echo("\n== agency network")
-    net = build_network(store, base=base)
-    outputs = write_outputs(net, out_dir / "network")
-    click.echo(f"  {net.title}")
+    # kept with the build, so that `cgtkg network` without filters copies it (network_cache.py)
+    outputs = draw(store, NetworkFilters(), out_dir / "network", base=base)
+    click.echo(f"  {outputs.title}")
 
     click.echo("\n== outputs")
     for label, path in [
