@@ -111,7 +111,7 @@ class SourceText:
         got = cached[1].get(limit)
         if got is None:
             sample = self.text[:limit]
-            got = cached[1][limit] = (len(_CJK_CHAR.findall(sample)), len(_LATIN_LETTER.findall(sample)))
+            got = cached[1][limit] = (_CJK_CHAR.subn("", sample)[1], _LATIN_LETTER.subn("", sample)[1])
         return got
 
     def quote(self, start: int, end: int) -> str:

@@ -343,3 +343,41 @@ def test_modality_cues_as_the_plain_scan_finds_them(shared):
             assert C.modalities(env, a, b) == _plain_modalities(env, a, b), (raw[a:b],)
             checked += 1
     assert checked == 20 * len(texts)
+
+
+def _plain_is_interface_line(text: str) -> bool:
+    """:func:`furniture.is_interface_line` as it was, every pattern tried in turn."""
+    import re
+
+    from cgtkg.loaders.text.furniture import _BREADCRUMB, _UI_PHRASE, _UI_WORDS
+
+    t = text.strip()
+    if not t or len(t) > 160:
+        return False
+    if _UI_PHRASE.match(t):
+        return True
+    if len(t) <= 120 and _BREADCRUMB.match(t) and not re.search(r"\d{4}|[.;]\s*$", t):
+        return True
+    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?|\d+", t.lower())
+    if not words or len(words) > 8:
+        return False
+    rest = re.sub(r"[\w\s-]", "", t)
+    return all(w in _UI_WORDS for w in words) and not re.search(r"[.;!?]\s*$", t) and len(rest) <= 6
+
+
+def test_interface_lines_as_the_plain_check_finds_them():
+    from cgtkg.loaders.text.furniture import is_interface_line
+
+    rnd = random.Random(5)
+    pieces = ["Home", " > ", ">>", " » ", "›", " / ", "\\", "→", "News", "Policies", "首页", "政策",
+              "Print", "Close", "Share", " ", "2024", ".", ";", "|", "Back to top", "中文", "-", "!",
+              "Read more", "当前位置：", "Font size: A A A", "The commission issued the rules"]
+    lines = ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(0, 12))) for _ in range(3000)]
+    for _, raw in _texts():
+        lines += raw.splitlines()
+    hits = 0
+    for ln in lines:
+        got = is_interface_line(ln)
+        assert got == _plain_is_interface_line(ln), ln
+        hits += got
+    assert hits > 100  # breadcrumbs and button rows are among them
