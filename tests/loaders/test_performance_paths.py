@@ -381,3 +381,33 @@ def test_interface_lines_as_the_plain_check_finds_them():
         assert got == _plain_is_interface_line(ln), ln
         hits += got
     assert hits > 100  # breadcrumbs and button rows are among them
+
+
+def test_elliptical_lists_as_the_unfiltered_scan_reads_them(shared, monkeypatch):
+    """Passages without a level word skip the English ellipsis patterns; with every passage
+    scanned (the filter made to match everything) the bodies read are the same."""
+    import re
+
+    from cgtkg.loaders.text import bodies
+    from cgtkg.loaders.text.linking import Context
+
+    rnd = random.Random(13)
+    pieces = ["municipal ", "City's ", "provincial ", "district ", "county ", "competent departments of ",
+              "health, education and finance", ", among others", " shall ", "and other relevant departments",
+              "people's governments", " and ", "市", "省", "卫生健康、教育、财政", "等有关部门", "Shenzhen ",
+              "DISTRICT ", "the ", ". "]
+    texts = ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 30))) for _ in range(300)]
+    texts += [raw for _, raw in _texts()]
+    finder = shared.bodies
+    places = [shared.linker.lookup(name, ("region",)) for name in ("深圳市", "广东省")]
+    ctx = Context([m.target for m in places])  # a city's text: its departments are known
+    spans = []
+    for raw in texts:
+        text = SourceText.from_string(raw).text
+        for a, b in list(_spans(text, rnd, 15)):
+            spans.append((text, a, b))
+    fast = [finder._ellipses(t, a, b, ctx) for t, a, b in spans]
+    monkeypatch.setattr(bodies, "_LEVEL_WORD", re.compile(""))
+    plain = [finder._ellipses(t, a, b, ctx) for t, a, b in spans]
+    assert fast == plain
+    assert sum(map(len, plain)) > 20  # elliptical lists were read
