@@ -96,6 +96,11 @@ _ELLIPSIS_HEAD = re.compile(
 _LEVEL_PAIR = re.compile(
     r"(?P<l1>municipal|city|provincial|district)\s+and\s+(?P<l2>municipal|city|provincial|"
     r"district|county)\s+(?P<head>people's\s+governments?|governments?)", re.I)
+#: what the three patterns above have in common, matched with the same flag: none can match
+#: where this finds nothing
+_FOUR_CJK = re.compile(r"[\u3400-\u9fff]{4}")
+_FOUR_LATIN = re.compile(r"[A-Za-z]{4}")
+_LEVEL_WORD = re.compile(r"municipal|city|provincial|district", re.I)
 _ELLIPSIS_ZH = re.compile(r"(?P<lvl>[市省区县])(?P<list>[\u3400-\u9fff]{2,12}(?:、[\u3400-\u9fff]{2,12})+)"
                           r"(?:等)?(?:有关)?部门")
 _INCLUDING = re.compile(r"\b(?:\w+|\d+)\s+(?:departments|ministries|agencies|bodies|units)"
@@ -170,7 +175,10 @@ class BodyFinder:
     def _ellipses(self, text: str, start: int, end: int, ctx) -> list[Mention]:
         chunk = text[start:end]
         out: list[Mention] = []
-        for rx in (_ELLIPSIS_OF, _ELLIPSIS_HEAD):
+        # the English forms all start with a level word: a passage without one (every
+        # Chinese passage) is not scanned for them
+        english = (_ELLIPSIS_OF, _ELLIPSIS_HEAD) if _LEVEL_WORD.search(chunk) else ()
+        for rx in english:
             for m in rx.finditer(chunk):
                 lvl = m.group("lvl").lower().replace("city's", "city")
                 level = {"municipal": "city", "city": "city", "provincial": "province",
@@ -183,7 +191,7 @@ class BodyFinder:
                     hit = self.local.lookup(item, ctx, Span(start + s, start + e), level)
                     if hit is not None:
                         out.append(hit)
-        for m in _LEVEL_PAIR.finditer(chunk):
+        for m in _LEVEL_PAIR.finditer(chunk) if english else ():
             for g in ("l1", "l2"):
                 lvl = m.group(g).lower()
                 level = {"municipal": "city", "city": "city", "provincial": "province"}.get(lvl, "district")
@@ -359,7 +367,7 @@ class BodyFinder:
             if any(sp.start <= ss < sp.end for sp in skip):
                 continue
             sent = text[ss:se]
-            is_zh = bool(re.search(r"[\u3400-\u9fff]{4}", sent)) and not re.search(r"[A-Za-z]{4}", sent[:40])
+            is_zh = bool(_FOUR_CJK.search(sent)) and not _FOUR_LATIN.search(sent, 0, 40)
             if is_zh:
                 f = self.zh_subjects(text, ss, se, ctx)
                 out.responsible.extend(f.responsible)

@@ -347,7 +347,9 @@ def modalities(env: Env, s: int, e: int) -> list[Mention]:
     text = env.src.text
     out = []
     for key, rx in _MODALITY_CUES.items():
-        m = next((m for m in rx.finditer(text, s, e) if not _is_month_may(text, m)), None)
+        m = rx.search(text, s, e)
+        if m is not None and _is_month_may(text, m):  # rare: the first cue is the month
+            m = next((m for m in rx.finditer(text, m.end(), e) if not _is_month_may(text, m)), None)
         if m:
             iri = env.registry.iri("modality", key)
             if iri is not None:

@@ -133,6 +133,18 @@ _SEPARATOR = re.compile(r"^\s*[-–—_*•·=|~#]+\s*$")  # a rule or an empty 
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\b", re.I)
 
 
+_UI_LINE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?|\d+")
+_NOT_PUNCT = re.compile(r"[\w\s-]")
+_SENTENCE_END = re.compile(r"[.;!?]\s*$")
+_YEAR_OR_END = re.compile(r"\d{4}|[.;]\s*$")
+
+
+def _separators(t: str) -> int:
+    """How many characters of ``t`` may separate the steps of a breadcrumb: one that has
+    fewer than two cannot match :data:`_BREADCRUMB` (most lines), so it is not tried."""
+    return t.count(">") + t.count("»") + t.count("›") + t.count("/") + t.count("\\") + t.count("→")
+
+
 def is_interface_line(text: str) -> bool:
     """A button row, a section label, a breadcrumb, a closing link."""
     t = text.strip()
@@ -140,13 +152,13 @@ def is_interface_line(text: str) -> bool:
         return False
     if _UI_PHRASE.match(t):
         return True
-    if len(t) <= 120 and _BREADCRUMB.match(t) and not re.search(r"\d{4}|[.;]\s*$", t):
+    if len(t) <= 120 and _separators(t) >= 2 and _BREADCRUMB.match(t) and not _YEAR_OR_END.search(t):
         return True
-    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?|\d+", t.lower())
+    words = _UI_LINE_WORD.findall(t.lower())
     if not words or len(words) > 8:
         return False
-    rest = re.sub(r"[\w\s-]", "", t)
-    return all(w in _UI_WORDS for w in words) and not re.search(r"[.;!?]\s*$", t) and len(rest) <= 6
+    return all(w in _UI_WORDS for w in words) and not _SENTENCE_END.search(t) and \
+        len(_NOT_PUNCT.sub("", t)) <= 6
 
 
 def dated_line(text: str, offset: int = 0) -> dates_mod.DateMention | None:

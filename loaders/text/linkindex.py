@@ -113,6 +113,7 @@ class TextIndex:
         self.cands = sorted(set(self.walk) | {raw_pos[j] for j in self.cs if j in raw_pos})
         self._contig: dict[tuple[bool, int, int], bool] = {}
         self._by_kinds: dict[tuple[str, ...], tuple[list[int], dict]] = {}
+        self._zh_by_kinds: dict[tuple[str, ...], tuple[list[int], dict]] = {}
         # Chinese: the text without its session numbers, and the names found at each character
         runs = [m.span() for m in _CJK_RUN.finditer(text)]
         self.cjk_ends = [e for _, e in runs]
@@ -260,19 +261,19 @@ class TextIndex:
         keep = self.keep
         c_lo = bisect_left(keep, start)
         c_hi = bisect_left(keep, end)
-        tables = [self.linker.zh[k] for k in kinds]
+        zc, names = self._zh_options(kinds)
         hits: list[Hit] = []
-        zc = self.zcands
         p = bisect_left(zc, c_lo)
-        while p < len(zc) and zc[p] < c_hi:
+        n_c = len(zc)
+        while p < n_c:
             c = zc[p]
+            if c >= c_hi:
+                break
             best = None
-            for n, label in self.zwalk[c]:
+            for n, found in names[c]:  # shorter first: the longest that fits the span
                 if c + n > c_hi:
                     break
-                found = [e for t in tables for e in t.get(label, ())]
-                if found:
-                    best = (n, found)
+                best = (n, found)
             if best is None:
                 p += 1
                 continue
@@ -280,3 +281,26 @@ class TextIndex:
             hits.append((keep[c], keep[c + n - 1] + 1, found))
             p = bisect_left(zc, c + n, p + 1)
         return hits
+
+    def _zh_options(self, kinds: tuple[str, ...]) -> tuple[list[int], dict[int, list[tuple[int, list]]]]:
+        """For one tuple of kinds: the characters (of the text without session numbers) where
+        a Chinese name of those kinds starts, and at each those names, shorter first, with
+        their entries.  A start with names of other kinds only is left out: a question about
+        these kinds would find nothing there and go on to the next start."""
+        got = self._zh_by_kinds.get(kinds)
+        if got is not None:
+            return got
+        tables = [self.linker.zh[k] for k in kinds]
+        cands: list[int] = []
+        names: dict[int, list[tuple[int, list]]] = {}
+        for c in self.zcands:
+            opts = []
+            for n, label in self.zwalk[c]:
+                found = [e for t in tables for e in t.get(label, ())]
+                if found:
+                    opts.append((n, found))
+            if opts:
+                cands.append(c)
+                names[c] = opts
+        got = self._zh_by_kinds[kinds] = (cands, names)
+        return got

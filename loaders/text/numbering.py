@@ -48,12 +48,15 @@ def chinese_to_int(s: str) -> int | None:
     return total + current
 
 
+_ROMAN_TOKEN = re.compile(r"[IVXLCivxlc]+")
+
+
 def to_int(token: str) -> int | None:
     """Any printed number core (no brackets or dots): ``12``, ``XII``, ``十二``, ``１２``."""
     token = token.strip()
     if token.isdigit():
         return int(token)
-    if re.fullmatch(r"[IVXLCivxlc]+", token):
+    if _ROMAN_TOKEN.fullmatch(token):
         return roman_to_int(token)
     return chinese_to_int(token)
 

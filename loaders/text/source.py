@@ -34,6 +34,8 @@ _CJK_ENCODINGS = {
     "euc_jp", "shift_jis", "cp932", "euc_kr", "utf_16", "utf_16_le", "utf_16_be",
 }
 # GBK and GB2312 are subsets of GB18030: decoding with the superset never loses characters.
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 _PREFERRED = {"gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "hz": "hz"}
 
 
@@ -98,6 +100,19 @@ class SourceText:
                 out.append(Line(i + 1, start, end, self.text[start:end]))
             cached = self.__dict__["_lines"] = (self.text, out)
         return list(cached[1])
+
+    def script_counts(self, limit: int) -> tuple[int, int]:
+        """Chinese characters and Latin letters (``[\u3400-\u9fff]``, ``[A-Za-z]``) in the
+        first ``limit`` characters of the analysis view: every genre's detector weighs
+        them, so they are counted once per text and sample length."""
+        cached = self.__dict__.get("_scripts")
+        if cached is None or cached[0] is not self.text:
+            cached = self.__dict__["_scripts"] = (self.text, {})
+        got = cached[1].get(limit)
+        if got is None:
+            sample = self.text[:limit]
+            got = cached[1][limit] = (_CJK_CHAR.subn("", sample)[1], _LATIN_LETTER.subn("", sample)[1])
+        return got
 
     def quote(self, start: int, end: int) -> str:
         return self.raw[start:end]

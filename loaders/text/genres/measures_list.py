@@ -49,8 +49,8 @@ def _markers(src: SourceText) -> list[Marker]:
 def _bracket_markers(src: SourceText) -> list[Marker]:
     """``(I)``, ``(II)``, ``(Three)`` at line starts: the main list of texts that number their
     measures in brackets (English translations of （一）（二）), with Latin script only."""
-    sample = src.text[:20000]
-    if len(re.findall(r"[\u3400-\u9fff]", sample)) > len(re.findall(r"[A-Za-z]", sample)) / 4:
+    cjk, latin = src.script_counts(20000)
+    if cjk > latin / 4:
         return []
     page = read_page(src)
     return [m for m in scan(src, {"measure": [ITEM, BARE_ITEM]})

@@ -31,8 +31,8 @@ class NewsItem:
         page = read_page(src)
         has_fields = any(f.kind in ("title", "number", "issuer") for f in page.fields)
         sample = src.text[:20000]
-        cjk = len(re.findall(r"[\u3400-\u9fff]", sample))
-        if cjk >= 3 * max(1, len(re.findall(r"[A-Za-z]", sample))):
+        cjk, latin = src.script_counts(20000)
+        if cjk >= 3 * max(1, latin):
             return 0.0  # a Chinese original: statute_zh reads it
         statements = len(_VERB.findall(sample))
         if not statements and not has_fields:

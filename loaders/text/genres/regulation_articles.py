@@ -51,9 +51,8 @@ class RegulationArticles:
             return 0.0
         distinct = len({m.number for m in arts})
         score = min(1.0, 0.4 + distinct / 20)
-        sample = src.text[:30000]
-        cjk = len(re.findall(r"[\u3400-\u9fff]", sample))
-        if cjk >= 20 and cjk >= 3 * len(re.findall(r"[A-Za-z]", sample)):
+        cjk, latin = src.script_counts(30000)
+        if cjk >= 20 and cjk >= 3 * latin:
             # a Chinese original: the statute_zh genre reads its history, paragraphs and level
             score = min(score, 0.8)
         return score

@@ -320,9 +320,7 @@ class StatuteZh:
 
     def detect(self, src: SourceText) -> float:
         text = src.text
-        sample = text[:30000]
-        cjk = len(_CJK.findall(sample))
-        latin = len(_LATIN.findall(sample))
+        cjk, latin = src.script_counts(30000)
         if cjk < 20 or cjk < 3 * latin:
             return 0.0
         lines = src.lines()
