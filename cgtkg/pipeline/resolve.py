@@ -334,7 +334,7 @@ def _one_of_several(docs: dict[str, DocFeatures], decisions: list[Decision],
 # ------------------------------------------------------------------ the decision cache
 
 CACHE_FILE = "resolve-cache.json"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @functools.cache
@@ -353,7 +353,8 @@ def matching_fingerprint() -> str:
 class DecisionCache:
     """What :func:`compare_documents` said of each pair of document signatures
     (:func:`comparison_digest` of :func:`comparison_key`), kept from one build to the next in
-    the generation folder (``resolve-cache.json``), so a rebuild compares only the pairs in
+    the generation folder (``resolve-cache.json``: a header line with the format, the
+    fingerprint and the SHA-256 of the rest, then the pairs), so a rebuild compares only the pairs in
     which a document is new or changed. A comparison reads nothing but the two keys, so its
     outcome under the same fingerprint is the outcome a full pass would compute.
 
@@ -375,11 +376,15 @@ class DecisionCache:
         if path is None or not Path(path).exists():
             return cls(fingerprint), None
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-            if data.get("format") != CACHE_FORMAT:
+            head, _, body = Path(path).read_bytes().partition(b"\n")
+            header = json.loads(head)
+            if header.get("format") != CACHE_FORMAT:
                 return cls(fingerprint), f"{path}: another format, every pair compared again"
-            if data.get("fingerprint") != fingerprint:
+            if header.get("fingerprint") != fingerprint:
                 return cls(fingerprint), None  # the matching code changed: a full pass, as it should
+            if hashlib.sha256(body).hexdigest() != header.get("sha256"):
+                raise ValueError("its checksum does not match: changed or cut short")
+            data = json.loads(body)
             sigs = data["signatures"]
             outcomes = []
             for points, verdict, ev in data["outcomes"]:
@@ -423,10 +428,14 @@ class DecisionCache:
                 different += (ia, ib, outcome[0])
             else:
                 pairs += (ia, ib, out_index.setdefault(outcome, len(out_index)))
-        data = {"format": CACHE_FORMAT, "fingerprint": self.fingerprint, "signatures": list(sig_index),
-                "outcomes": [[p, v, list(ev)] for p, v, ev in out_index], "different": different,
-                "pairs": pairs}
-        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        body = json.dumps({"signatures": list(sig_index), "outcomes": [[p, v, list(ev)] for p, v, ev in out_index],
+                           "different": different, "pairs": pairs},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+        # a header line (format, fingerprint, checksum of the rest), then the pairs: a changed
+        # digit is refused, not read as another pair's verdict
+        header = json.dumps({"format": CACHE_FORMAT, "fingerprint": self.fingerprint,
+                             "sha256": hashlib.sha256(body).hexdigest()}).encode()
+        tmp.write_bytes(header + b"\n" + body)
         os.replace(tmp, path)
 
 
@@ -475,7 +484,8 @@ def _decisions(docs: dict[str, DocFeatures], pairs, cache: DecisionCache | None 
 def resolve_documents(docs: dict[str, DocFeatures], previous: set[str] = frozenset(),
                       cache: DecisionCache | None = None
                       ) -> tuple[dict[str, str], list[Decision], list[Decision]]:
-    """``(copy -> canonical, merged decisions, ambiguous decisions)``. ``previous``: the
+    """``(copy -> canonical, merged decisions, ambiguous decisions)``; the merged decisions
+    are those that joined two groups, one per copy merged. ``previous``: the
     canonical IRIs of the last build, kept when they are still in a cluster; ``cache``: the
     comparisons of an earlier build (:class:`DecisionCache`)."""
     different: list[tuple[str, str]] = []
@@ -487,6 +497,11 @@ def resolve_documents(docs: dict[str, DocFeatures], previous: set[str] = frozens
     decisions.sort(key=lambda d: (-d.points, d.a, d.b))
     for d in decisions:
         if d.verdict == "same":
+            if clusters.find(d.a) == clusters.find(d.b):
+                # already one group: not a merge of its own. Hundreds of copies of one law are
+                # tens of thousands of such pairs, which the report listed one by one (15.7 MB
+                # of build-report.json at 3,000 synthetic texts)
+                continue
             why = clusters.union(d.a, d.b)
             if why is None:
                 merged.append(d)

@@ -10,6 +10,7 @@ compares the canonical graphs as graphs, the resolution reports and the warnings
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -154,10 +155,19 @@ def test_other_matching_code_compares_every_pair_again(tmp_path, monkeypatch):
     assert res.cache["pairs_reused"] == 0 and res.cache["pairs_compared"] > 0
     assert not [p for p in problems if "cache" in str(p)]
     # and the cache it wrote is under the new fingerprint
-    assert json.loads((tmp_path / "d.json").read_text())["fingerprint"] == "another version of graph/matching.py"
+    header = json.loads((tmp_path / "d.json").read_bytes().partition(b"\n")[0])
+    assert header["fingerprint"] == "another version of graph/matching.py"
 
 
-@pytest.mark.parametrize("damage", ["truncated", "not json", "bad index", "bad verdict", "empty"])
+def _write_cache(path, header: dict, body: dict, checksum: bool = True) -> None:
+    data = json.dumps(body).encode()
+    if checksum:
+        header = {**header, "sha256": hashlib.sha256(data).hexdigest()}
+    path.write_bytes(json.dumps(header).encode() + b"\n" + data)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not json", "a digit changed", "bad index", "bad verdict",
+                                    "empty"])
 def test_a_damaged_cache_is_a_full_pass_with_a_warning(tmp_path, damage):
     store = GraphStore(tmp_path / "store")
     for g, triples in _initial().items():
@@ -165,20 +175,25 @@ def test_a_damaged_cache_is_a_full_pass_with_a_warning(tmp_path, damage):
     cache = tmp_path / "c.json"
     R.resolve(store, BASE, cache_out=cache)
     expected = _canonical(store), _outcome(*R.resolve(store, BASE))
-    text = cache.read_text(encoding="utf-8")
-    data = json.loads(text)
+    raw = cache.read_bytes()
+    head, _, body = raw.partition(b"\n")
+    header, data = json.loads(head), json.loads(body)
     if damage == "truncated":
-        cache.write_text(text[: len(text) // 2], encoding="utf-8")
+        cache.write_bytes(raw[: len(raw) - len(body) // 2])
     elif damage == "not json":
         cache.write_bytes(b"\x00\xff garbage")
-    elif damage == "bad index":
+    elif damage == "a digit changed":  # a pair pointed at another signature, the checksum left as it was:
+        # read, it would give one pair's verdict to another
+        data["pairs"][0] = (data["pairs"][0] + 1) % len(data["signatures"])
+        _write_cache(cache, header, data, checksum=False)
+    elif damage == "bad index":  # a well-formed file, checksum and all, that names no signature
         data["pairs"] = [len(data["signatures"]) + 5, 0, 0]
-        cache.write_text(json.dumps(data), encoding="utf-8")
+        _write_cache(cache, header, data)
     elif damage == "bad verdict":
         data["outcomes"] = [[9, "merged", ["made up"]] for _ in data["outcomes"]]
-        cache.write_text(json.dumps(data), encoding="utf-8")
+        _write_cache(cache, header, data)
     else:
-        cache.write_text("", encoding="utf-8")
+        cache.write_bytes(b"")
     res, problems = R.resolve(store, BASE, cache_in=cache)
     assert res.cache["pairs_reused"] == 0
     warned = [p for p in problems if str(cache) in str(p.file or "") and "every pair compared again" in p.message]
