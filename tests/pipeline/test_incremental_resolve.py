@@ -212,7 +212,7 @@ BODY = "\n".join([
     "Article 3: These Regulations apply from the first day of the next month.", ""])
 
 
-def test_a_rebuild_after_one_text_changed_writes_the_graph_a_full_resolve_writes(tmp_path):
+def test_a_rebuild_after_one_text_changed_writes_the_graph_a_full_resolve_writes(tmp_path, capsys):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for city in ("Sanya City", "Wenchang City", "Danzhou City"):
@@ -231,6 +231,10 @@ def test_a_rebuild_after_one_text_changed_writes_the_graph_a_full_resolve_writes
     # the same store resolved again without its cache (a missing cache is a full pass)
     (opts.out_dir / "current" / R.CACHE_FILE).unlink()
     third = build(opts)
+    with capsys.disabled():
+        print(f"\nrebuild after one text changed: resolve {second.report['timings_s']['resolve']:.2f} s, "
+              f"{cache['pairs_reused']} pair(s) of signatures reused, {cache['pairs_compared']} compared; "
+              f"without its cache: resolve {third.report['timings_s']['resolve']:.2f} s")
     assert third.ok and third.report["units"]["rebuilt"] == 0
     assert third.report["resolution"]["cache"]["pairs_reused"] == 0
     assert isomorphic(incremental, GraphStore.open(opts.out_dir).graph(CANONICAL))
