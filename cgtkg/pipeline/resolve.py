@@ -835,7 +835,11 @@ def resolve(store: GraphStore, base: str = ns.DEFAULT_BASE, *, text_paths: dict[
     res.canonical, res.decisions, res.ambiguous = resolve_documents(docs, previous, cache)
     res.cache = {"pairs_reused": cache.hits, "pairs_compared": cache.misses}
     if cache_out is not None:
-        cache.save(cache_out)
+        try:
+            cache.save(cache_out)
+        except OSError as e:  # the next build then compares every pair: slower, never wrong
+            early.append(Problem(cache_out, None, f"the decision cache could not be written ({e}); the next "
+                                                  "build compares every pair again", "warning"))
     for copy, head in sorted(res.canonical.items()):
         resolve_provisions(store, copy, head, res)
     triples = _materialise(store, res, base) + _ambiguity_notes(res, base)

@@ -240,3 +240,14 @@ def test_a_rebuild_after_one_text_changed_writes_the_graph_a_full_resolve_writes
     assert isomorphic(incremental, GraphStore.open(opts.out_dir).graph(CANONICAL))
     assert ({k: v for k, v in second.report["resolution"].items() if k != "cache"}
             == {k: v for k, v in third.report["resolution"].items() if k != "cache"})
+
+
+def test_a_cache_that_cannot_be_written_is_a_warning_not_a_failed_build(tmp_path):
+    store = GraphStore(tmp_path / "store")
+    for g, triples in _initial().items():
+        store.add_graph(g, triples)
+    target = tmp_path / "no such folder" / "c.json"
+    res, problems = R.resolve(store, BASE, cache_out=target)
+    assert res.canonical and not target.exists()
+    warned = [p for p in problems if p.file == target]
+    assert len(warned) == 1 and warned[0].severity == "warning" and "could not be written" in warned[0].message
