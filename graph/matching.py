@@ -22,6 +22,8 @@ year apart; no issuer in common.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import math
 import re
 import unicodedata
@@ -236,6 +238,15 @@ def comparison_key(f: DocFeatures) -> tuple:
     """What :func:`compare_documents` reads of a document: two documents with the same key
     compare alike with any third."""
     return (tuple(f.titles), frozenset(f.numbers), frozenset(f.issuers), frozenset(f.dates))
+
+
+def comparison_digest(key: tuple) -> str:
+    """A short, stable name for a :func:`comparison_key` (the same in every process and
+    build: sets written sorted), under which a later build finds the decisions taken for
+    it (``cgtkg/pipeline/resolve.py``'s decision cache)."""
+    titles, numbers, issuers, dates = key
+    text = json.dumps([list(titles), sorted(numbers), sorted(issuers), sorted(dates)], ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def compare_documents(a: DocFeatures, b: DocFeatures) -> Decision:

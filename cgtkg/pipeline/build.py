@@ -63,6 +63,7 @@ from cgtkg.loaders.records import (
 )
 from cgtkg.loaders.text.corpus import DEFAULT_BUDGET_S, CorpusListing, list_corpus
 from cgtkg.loaders.text.source import DEFAULT_MAX_BYTES, file_key
+from cgtkg.pipeline.resolve import CACHE_FILE as RESOLVE_CACHE
 from cgtkg.pipeline.resolve import ClaimLocator, resolve
 from cgtkg.resources import REPO_ROOT, resource_dir
 
@@ -898,8 +899,11 @@ def derive_links(run: Run) -> None:
     store.replace_graph(ns.graph_iri("canonical", o.base), [])  # a checkpoint's, rewritten below
     run.problems += record_text_conflicts(store, links, o.base, p.text_paths, o.max_text_bytes)
     run.clock.tick("checks")
+    # the comparisons of the published generation, reused when the base is the same
+    cache_in = p.out_dir / "current" / RESOLVE_CACHE if p.same_base else None
     run.resolution, found = resolve(store, o.base, text_paths=p.text_paths, max_bytes=o.max_text_bytes,
-                                    previous=set(p.previous.get("canonical_nodes", [])) if p.same_base else set())
+                                    previous=set(p.previous.get("canonical_nodes", [])) if p.same_base else set(),
+                                    cache_in=cache_in, cache_out=run.generation.path / RESOLVE_CACHE)
     run.problems += found
     run.clock.tick("resolve")
 
