@@ -27,7 +27,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from cgtkg.graph.network import QUERIES_DIR, NetworkFilters
-from cgtkg.graph.store import GENERATIONS, GraphStore
+from cgtkg.graph.store import GENERATIONS, GraphStore, write_atomically
 
 CACHE_DIR = "network-cache"
 SUMMARY = "summary.json"
@@ -149,14 +149,8 @@ class NetworkCache:
             self.notes.append(f"network files not kept for reuse ({e.strerror or e})")
 
     def _write_file(self, path: Path, text: str) -> None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomically(path, text)
         except OSError as e:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
             self.notes.append(f"network metrics not kept for reuse ({e.strerror or e})")

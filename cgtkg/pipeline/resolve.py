@@ -31,8 +31,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
-import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -61,7 +59,7 @@ from cgtkg.graph.matching import (
     title_tokens,
 )
 from cgtkg.graph.namespaces import CGT, ELI
-from cgtkg.graph.store import GraphStore, to_ox
+from cgtkg.graph.store import GraphStore, to_ox, write_atomically
 
 _ELI = "http://data.europa.eu/eli/ontology#"
 _OA = "http://www.w3.org/ns/oa#"
@@ -412,10 +410,8 @@ class DecisionCache:
         """The decisions this build used (those of documents gone are dropped), written to a
         temporary file and renamed; the file it was read from, copied, when this build used
         all of it and nothing else."""
-        tmp = Path(path).with_suffix(".tmp")
         if self.source is not None and not self.misses and len(self.used) == len(self.known):
-            shutil.copyfile(self.source, tmp)
-            os.replace(tmp, path)
+            write_atomically(path, self.source.read_bytes())
             return
         sig_index: dict[str, int] = {}
         out_index: dict[tuple, int] = {}
@@ -435,8 +431,7 @@ class DecisionCache:
         # digit is refused, not read as another pair's verdict
         header = json.dumps({"format": CACHE_FORMAT, "fingerprint": self.fingerprint,
                              "sha256": hashlib.sha256(body).hexdigest()}).encode()
-        tmp.write_bytes(header + b"\n" + body)
-        os.replace(tmp, path)
+        write_atomically(path, header + b"\n" + body)
 
 
 def _decisions(docs: dict[str, DocFeatures], pairs, cache: DecisionCache | None = None,
