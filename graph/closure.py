@@ -13,7 +13,13 @@ stored once they are index lookups:
   over the registry's concept hierarchies, written into the registry graph. It is a
   sub-property of ``skos:broaderTransitive``: SKOS leaves that property to be inferred, never
   asserted, so the materialised closure is the project's own term and a reasoner still
-  derives the SKOS one from it (docs/standards.md).
+  derives the SKOS one from it (docs/standards.md);
+* ``cgt:selfOrBroader`` — the same closure plus each concept itself (every ``skos:Concept``
+  of the graph), so that "the concept or one inside it" is one pattern. The two-branch form
+  it replaces (a ``UNION`` whose second branch matched the concept to itself with a
+  ``FILTER``) made Oxigraph pair every concept with every other when the parameter came as
+  a ``VALUES`` block, as it does on a remote endpoint: seconds to a minute per query on the
+  five source texts.
 
 Both are derived, never curated: a record or text that states them is overwritten by the
 walk, and SHACL checks that every subdivision has exactly one document.
@@ -35,8 +41,10 @@ def materialise(graph: Graph) -> int:
     nothing else ever queries it, so pattern lookups here cost more than the walks (the
     build's `derive` stage at 10,000 texts).
     """
-    subdivisions, stated, up, broader = set(), [], {}, {}
-    kinds = {RDF.type: 0, ELI.is_part_of: 1, CGT.partOfDocument: 2, SKOS.broader: 3}
+    subdivisions, concepts, stated, up, broader = set(), set(), [], {}, {}
+    kinds = {RDF.type: 0, ELI.is_part_of: 1, CGT.partOfDocument: 2, SKOS.broader: 3,
+             CGT.broaderTransitive: 4}
+    closed: set = set()  # (concept, concept above it), stated or derived
     subdivision = ELI.LegalResourceSubdivision
     for s, p, o in written_triples(graph):
         kind = kinds.get(p)
@@ -45,15 +53,20 @@ def materialise(graph: Graph) -> int:
         if kind == 0:
             if o == subdivision:
                 subdivisions.add(s)
+            elif o == SKOS.Concept:
+                concepts.add(s)
         elif kind == 1:
             up.setdefault(s, []).append(o)
         elif kind == 2:
             stated.append((s, p, o))
-        else:
+        elif kind == 3:
             broader.setdefault(s, set()).add(o)
+        else:
+            closed.add((s, o))
     for triple in stated:  # derived, never curated: the walk below decides
         graph.remove(triple)
-    return _documents(graph, subdivisions, up) + _broader_transitive(graph, broader)
+    return (_documents(graph, subdivisions, up) + _broader_transitive(graph, broader, closed)
+            + _self_or_broader(graph, concepts, closed))
 
 
 def _documents(graph: Graph, subdivisions: set, up: dict) -> int:
@@ -75,7 +88,7 @@ def _documents(graph: Graph, subdivisions: set, up: dict) -> int:
     return added
 
 
-def _broader_transitive(graph: Graph, up: dict) -> int:
+def _broader_transitive(graph: Graph, up: dict, closed: set) -> int:
     added = 0
     for start in up:
         reached: set = set()
@@ -87,7 +100,18 @@ def _broader_transitive(graph: Graph, up: dict) -> int:
             reached.add(node)
             todo.extend(up.get(node, ()))
         for node in reached:
+            closed.add((start, node))
             if (start, CGT.broaderTransitive, node) not in graph:
                 graph.add((start, CGT.broaderTransitive, node))
                 added += 1
+    return added
+
+
+def _self_or_broader(graph: Graph, concepts: set, closed: set) -> int:
+    """Each concept to itself and to every concept ``cgt:broaderTransitive`` reaches."""
+    added = 0
+    for s, o in closed | {(c, c) for c in concepts}:
+        if (s, CGT.selfOrBroader, o) not in graph:
+            graph.add((s, CGT.selfOrBroader, o))
+            added += 1
     return added

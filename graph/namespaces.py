@@ -72,6 +72,7 @@ class CGT(DefinedNamespace):
     abbreviation: URIRef  # province-level region -> its one-character abbreviation (粤)
     approvalDate: URIRef  # special zone -> year (xsd:gYear) or day it was approved as such
     broaderTransitive: URIRef  # concept -> every concept above it (derived; ⊑ skos:broaderTransitive)
+    selfOrBroader: URIRef  # concept -> itself and every concept above it (derived)
     # documents and provisions
     printedNumber: URIRef  # the number exactly as printed ("II.") beside eli:number ("2")
     partOfDocument: URIRef  # provision -> its document at any depth (derived by the build)

@@ -7,5 +7,6 @@
 # cgt:interprets from the text loaders and the records, a cited document per text; 0.2.3:
 # that copy typed cgt:CitedDocument; 0.3.0: the vocabularies used as they are defined, issue 23:
 # cgt:PolicyDocument, cgt:responsibleAgency, dcterms:title, disputed dates on claims only,
-# cgt:broaderTransitive, resources for DCMI properties, selectors that agree)
-TOOL_VERSION = "0.3.0"
+# cgt:broaderTransitive, resources for DCMI properties, selectors that agree; 0.3.1:
+# cgt:selfOrBroader, the closure with each concept itself)
+TOOL_VERSION = "0.3.1"

@@ -1,6 +1,7 @@
 """The shortcuts the build derives (graph/closure.py) say what the chains they replace say.
 
-Saved queries look up ``cgt:partOfDocument`` and ``cgt:broaderTransitive`` instead of
+Saved queries look up ``cgt:partOfDocument``, ``cgt:broaderTransitive`` and
+``cgt:selfOrBroader`` instead of
 walking ``eli:is_part_of+`` and ``skos:broader*``; a wrong or missing shortcut would silently
 drop provisions from a region's or an agency's answer, so both are checked against the walks
 on made-up trees and on the real build.
@@ -63,8 +64,28 @@ def test_broader_transitive_closes_every_path_including_two_parents():
     assert set(g.objects(n("nansha"), CGT.broaderTransitive)) == {
         n("guangzhou"), n("guangdong"), n("china"), n("gd-ftz")}
     assert set(g.objects(n("china"), CGT.broaderTransitive)) == set()
-    assert added == len(list(g.triples((None, CGT.broaderTransitive, None))))
+    assert added == (len(list(g.triples((None, CGT.broaderTransitive, None))))
+                     + len(list(g.triples((None, CGT.selfOrBroader, None)))))
     assert materialise(g) == 0  # idempotent
+
+
+def test_self_or_broader_is_the_closure_with_each_concept_itself():
+    """"Guangdong or a region inside it" is one lookup: a concept with no broader one
+    (China), an untyped node that only has a broader one, and a concept outside any
+    hierarchy each answer as the queries expect."""
+    g = Graph()
+    for key in ("nansha", "guangzhou", "guangdong", "china", "stem-cells"):
+        g.add((n(key), RDF.type, SKOS.Concept))
+    for narrower, broader in [("nansha", "guangzhou"), ("guangzhou", "guangdong"),
+                              ("guangdong", "china"), ("untyped", "guangdong")]:
+        g.add((n(narrower), SKOS.broader, n(broader)))
+    materialise(g)
+    inside_guangdong = set(g.subjects(CGT.selfOrBroader, n("guangdong")))
+    assert inside_guangdong == {n("guangdong"), n("guangzhou"), n("nansha"), n("untyped")}
+    assert set(g.objects(n("china"), CGT.selfOrBroader)) == {n("china")}
+    assert set(g.objects(n("stem-cells"), CGT.selfOrBroader)) == {n("stem-cells")}
+    assert set(g.objects(n("nansha"), CGT.selfOrBroader)) == {
+        n("nansha"), n("guangzhou"), n("guangdong"), n("china")}
 
 
 def test_a_broader_cycle_terminates_without_self_links():
@@ -95,6 +116,11 @@ def test_the_built_store_holds_exactly_the_walks(store):
     stored = store.query(prefixes + "SELECT ?a ?b WHERE { ?a cgt:broaderTransitive ?b }")
     assert len(walked) > 50
     assert pairs(walked, "a", "b") == pairs(stored, "a", "b")
+    concepts = store.query(prefixes + "SELECT ?a WHERE { ?a a skos:Concept }")
+    self_or_broader = store.query(prefixes + "SELECT ?a ?b WHERE { ?a cgt:selfOrBroader ?b }")
+    assert len(concepts) > 50
+    assert pairs(self_or_broader, "a", "b") == sorted(
+        set(pairs(walked, "a", "b")) | {(r["a"], r["a"]) for r in concepts})
 
 
 def test_an_extracted_graph_gets_the_same_shortcuts_without_being_indexed():
@@ -109,6 +135,7 @@ def test_an_extracted_graph_gets_the_same_shortcuts_without_being_indexed():
     buffered = Graph(store=WriteOnceStore())
     for triple in plain:
         buffered.add(triple)
-    assert materialise(buffered) == materialise(plain) == 6  # 3 documents, 3 broader links
+    # 3 documents, 3 broader links and the same 3 in cgt:selfOrBroader
+    assert materialise(buffered) == materialise(plain) == 9
     assert buffered.store.buffered() is not None, "materialise indexed the extracted graph"
     assert set(buffered) == set(plain)
