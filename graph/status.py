@@ -191,7 +191,7 @@ def _date(term) -> dt.date | None:
 def load_rules(run: Runner, place: URIRef, activity: URIRef) -> list[Rule]:
     """Group the rows of ``status-rules`` into one :class:`Rule` per provision and modality."""
     rules: dict[tuple[URIRef, str], Rule] = {}
-    for row in run("status-rules", {"place": place, "activity": activity}):
+    for row in by_content(run("status-rules", {"place": place, "activity": activity}), "document", "provision"):
         key = (row["provision"], _local(row["modality"]))
         rule = rules.get(key)
         if rule is None:
@@ -235,6 +235,16 @@ def _widen(scopes: dict, term, scope: str) -> None:
         scopes[term] = scope
 
 
+def by_content(rows: Iterable[dict], *first: str) -> list[dict]:
+    """Rows sorted by the columns ``first``, then by all their values: what a rule or a
+    relation takes from the first of several rows (a title, a source, a date) then depends on
+    what the rows say, not on the order an engine returned them in (which changes with the
+    query's shape and the store's internal identifiers)."""
+    def key(row: dict):
+        return tuple(str(row.get(c, "")) for c in first), sorted((k, str(v)) for k, v in row.items())
+    return sorted(rows, key=key)
+
+
 def _text(term) -> str | None:
     return None if term is None else str(term)
 
@@ -248,7 +258,7 @@ def load_relations(run: Runner, rules: Iterable[Rule]) -> list[Relation]:
             if term in asked:
                 continue
             asked.add(term)
-            for row in run("status-relations", {"rule": term}):
+            for row in by_content(run("status-relations", {"rule": term}), "relation"):
                 rows_by_relation.setdefault(row["relation"], []).append(row)
     relations = []
     for iri, rows in rows_by_relation.items():
