@@ -244,8 +244,23 @@ def _date(term) -> dt.date | None:
 
 def load_rules(run: Runner, place: URIRef, activity: URIRef) -> list[Rule]:
     """Group the rows of ``status-rules`` into one :class:`Rule` per provision and modality."""
+    return rules_from_rows(_rows_by_place(run, place, activity).get(place, []))
+
+
+def _rows_by_place(run: Runner, place: URIRef, activity: URIRef) -> dict[URIRef, list[dict]]:
+    """The rows of ``status-rules`` for the place and for each of its overlapping areas
+    (column ``for``), in the query's order."""
+    out: dict[URIRef, list[dict]] = {}
+    for row in run("status-rules", {"place": place, "activity": activity}):
+        out.setdefault(row.get("for", place), []).append(row)
+    return out
+
+
+def rules_from_rows(rows: Iterable[dict]) -> list[Rule]:
+    """One :class:`Rule` per provision and modality from rows of ``status-rules`` read
+    against one place."""
     rules: dict[tuple[URIRef, str], Rule] = {}
-    for row in by_content(run("status-rules", {"place": place, "activity": activity}), "document", "provision"):
+    for row in by_content(rows, "document", "provision"):
         key = (row["provision"], _local(row["modality"]))
         rule = rules.get(key)
         if rule is None:
@@ -303,8 +318,16 @@ def _text(term) -> str | None:
     return None if term is None else str(term)
 
 
-def load_relations(run: Runner, rules: Iterable[Rule]) -> list[Relation]:
-    """The stated relations (``status-relations``) touching each rule or its document."""
+def load_relations(run: Runner, rules: Iterable[Rule],
+                   rows: list[dict] | None = None) -> list[Relation]:
+    """The stated relations (``status-relations``) touching each rule or its document: all
+    relations are read in one run (or taken from ``rows``, such a run's) and those of each
+    rule and document are kept, in the order they are asked for."""
+    if rows is None:
+        rows = run("status-relations", {})
+    by_term: dict[URIRef, list[dict]] = {}
+    for row in rows:
+        by_term.setdefault(row["rule"], []).append(row)
     rows_by_relation: dict[URIRef, list[dict]] = {}
     asked: set[URIRef] = set()
     for rule in rules:
@@ -312,7 +335,7 @@ def load_relations(run: Runner, rules: Iterable[Rule]) -> list[Relation]:
             if term in asked:
                 continue
             asked.add(term)
-            for row in by_content(run("status-relations", {"rule": term}), "relation"):
+            for row in by_content(by_term.get(term, []), "relation"):
                 rows_by_relation.setdefault(row["relation"], []).append(row)
     relations = []
     for iri, rows in rows_by_relation.items():
@@ -366,30 +389,49 @@ def load_conditions(run: Runner, document: URIRef) -> list[Rule]:
 
 
 def load(run: Runner, place: URIRef, activity: URIRef, *, with_overlaps: bool = True) -> Graph:
-    """Read everything a question about ``place`` and ``activity`` needs, on any date."""
-    rules = load_rules(run, place, activity)
+    """Read everything a question about ``place`` and ``activity`` needs, on any date.
+
+    One run of ``status-rules`` reads the rules of the place and of its overlapping areas,
+    one run of ``status-relations`` every relation; the relations, conditions and regions
+    around are then read for the place, and for an area only when it is kept."""
+    rows = _rows_by_place(run, place, activity)
+    relation_rows = run("status-relations", {})
     up, _ = load_addressees(run)
+    g = _graph(run, place, activity, rules_from_rows(rows.get(place, [])), up, relation_rows)
+    if with_overlaps:
+        g.overlaps = load_overlaps(run, g, rows, relation_rows)
+    return g
+
+
+def _graph(run: Runner, place: URIRef, activity: URIRef, rules: list[Rule],
+           up: dict[URIRef, set[URIRef]], relation_rows: list[dict]) -> Graph:
+    """The rules of one place with what the decision reads about them."""
     conditions = {d: load_conditions(run, d) for d in {r.document for r in rules if r.modality in DECISIVE}}
     for rule in rules:  # a condition shares its document's dates
         for cond in conditions.get(rule.document, []):
             cond.issued, cond.in_force, cond.until = rule.issued, rule.in_force, rule.until
             cond.document_title = rule.document_title
-    g = Graph(place, activity, rules, load_relations(run, rules), load_place(run, place), up, conditions)
-    if with_overlaps:
-        g.overlaps = load_overlaps(run, g)
-    return g
+    return Graph(place, activity, rules, load_relations(run, rules, relation_rows),
+                 load_place(run, place), up, conditions)
 
 
-def load_overlaps(run: Runner, g: Graph) -> list[tuple[URIRef, Graph]]:
+def load_overlaps(run: Runner, g: Graph, rows: dict[URIRef, list[dict]] | None = None,
+                  relation_rows: list[dict] | None = None) -> list[tuple[URIRef, Graph]]:
     """The areas of the place that lie in another region too (``status-overlaps``), each
     with its own rules, kept when a rule that permits or prohibits applies there and not in
-    the place as a whole (the Guangdong zone's rules in Shenzhen's Qianhai area)."""
+    the place as a whole (the Guangdong zone's rules in Shenzhen's Qianhai area).  The rules
+    of each area come from the place's run of ``status-rules`` (``rows``, read again when
+    not given)."""
+    if rows is None:
+        rows = _rows_by_place(run, g.place, g.activity)
+    if relation_rows is None:
+        relation_rows = run("status-relations", {})
     known = {r.provision for r in g.rules}
     out = []
     for area in dict.fromkeys(row["area"] for row in run("status-overlaps", {"place": g.place})):
-        sub = load(run, area, g.activity, with_overlaps=False)
-        if any(r.modality in DECISIVE and r.provision not in known for r in sub.rules):
-            out.append((area, sub))
+        rules = rules_from_rows(rows.get(area, []))
+        if any(r.modality in DECISIVE and r.provision not in known for r in rules):
+            out.append((area, _graph(run, area, g.activity, rules, g.addressee_up, relation_rows)))
     return out
 
 

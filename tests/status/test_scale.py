@@ -3,7 +3,10 @@
 * the rule cited among rules that agree (``_strongest``, now counted per class of rules) is
   the one a plain count over every pair picks, on generated rule sets, and ``beats`` (now
   read from an index) gives the reasons the stages of docs/status.md give;
-* a graph changed between two questions answers the second with the change.
+* a graph changed between two questions answers the second with the change;
+* on a small made-up store: the areas of a place that also lie in another region (read in
+  the place's one run of ``status-rules``) are answered as when each is asked alone, and
+  the relations read in one run are those read rule by rule.
 """
 
 from __future__ import annotations
@@ -13,7 +16,13 @@ import random
 
 import pytest
 from cgtkg.graph import status as S
-from rdflib import URIRef
+from cgtkg.graph.closure import materialise
+from cgtkg.graph.namespaces import CGT, ELI
+from cgtkg.graph.store import GraphStore
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from cgtkg.cli.cmd_status import StoreRunner
 
 B = "https://w3id.org/cgt-kg/id/"
 LAND, COAST, CITY, ZONE, DISTRICT = (URIRef(f"{B}region/{k}") for k in
@@ -157,3 +166,132 @@ def test_a_graph_changed_between_two_questions_answers_with_the_change():
     g.relations.append(S.Relation(URIRef(f"{B}doc/city-opening/relation/x"), S.REPEALS, opening.document,
                                   ban.document, frozenset(), frozenset(), dt.date(2026, 1, 1), None))
     assert S.answer(q, g).answer == "permitted"
+
+
+# ------------------------------------------------------------------ a small store
+
+# A made-up province with a city, a trade zone beside it and two areas in both (the
+# registry); the documents are written below: a ban for foreign firms in the whole land, an
+# opening in the trade zone that sets it aside there, a city duty about blood cells, and a
+# trial in the old town that the duty's document repeals.
+REGISTRY = """
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rg: <https://w3id.org/cgt-kg/id/region/> .
+@prefix th: <https://w3id.org/cgt-kg/id/therapy/> .
+@prefix cv: <https://w3id.org/cgt-kg/id/concept/> .
+@prefix sch: <https://w3id.org/cgt-kg/id/scheme/> .
+
+<https://w3id.org/cgt-kg/id/graph/registry> {
+  rg:land a skos:Concept .
+  rg:coast a skos:Concept ; skos:broader rg:land .
+  rg:harbour-city a skos:Concept ; skos:broader rg:coast .
+  rg:trade-zone a skos:Concept ; skos:broader rg:coast .
+  rg:pier-area a skos:Concept ; skos:broader rg:harbour-city, rg:trade-zone .
+  rg:dock-area a skos:Concept ; skos:broader rg:harbour-city, rg:trade-zone .
+  rg:old-town a skos:Concept ; skos:broader rg:harbour-city .
+  th:cells a skos:Concept .
+  th:blood-cells a skos:Concept ; skos:broader th:cells .
+  cv:firms a skos:Concept ; skos:inScheme sch:addressees ; skos:prefLabel "firms"@en .
+  cv:foreign-firms a skos:Concept ; skos:inScheme sch:addressees ; skos:broader cv:firms ;
+      skos:prefLabel "foreign firms"@en .
+}
+"""
+
+
+def _item(doc: str, n: int = 1) -> URIRef:
+    return URIRef(f"{B}doc/{doc}/item/{n}")
+
+
+def _store_triples() -> list[tuple[URIRef, list]]:
+    """The made-up store, graph by graph."""
+    ds = Dataset()
+    ds.parse(data=REGISTRY, format="trig")
+    graphs = [(URIRef(f"{B}graph/registry"), list(ds.graph(URIRef(f"{B}graph/registry"))))]
+    cv = lambda k: URIRef(f"{B}concept/{k}")  # noqa: E731
+    rg = lambda k: URIRef(f"{B}region/{k}")  # noqa: E731
+    th = lambda k: URIRef(f"{B}therapy/{k}")  # noqa: E731
+    day = lambda s: Literal(s, datatype=XSD.date)  # noqa: E731
+    docs = {  # key: region, therapy, modality, addressee, in force, legal level
+        "land-ban": (rg("land"), th("cells"), "prohibits", cv("foreign-firms"), "2020-01-01", "legal-law"),
+        "zone-opening": (rg("trade-zone"), th("cells"), "permits", cv("foreign-firms"), "2023-05-01",
+                         "legal-law"),
+        "city-duty": (rg("harbour-city"), th("blood-cells"), "requires", None, "2021-03-01", None),
+        "old-town-trial": (rg("old-town"), th("cells"), "permits", None, "2019-01-01", None),
+    }
+    for key, (region, about, modality, who, start, level) in docs.items():
+        d, item = URIRef(f"{B}doc/{key}"), _item(key)
+        t = [(d, RDF.type, ELI.LegalResource), (d, ELI.relevant_for, region), (d, ELI.is_about, about),
+             (d, ELI.first_date_entry_in_force, day(start)), (item, RDF.type, ELI.LegalResourceSubdivision),
+             (item, ELI.is_part_of, d), (item, CGT.modality, cv(modality))]
+        t += [(d, CGT.legalLevel, cv(level))] if level else []
+        t += [(item, CGT.addressee, who)] if who else []
+        graphs.append((URIRef(f"{B}graph/doc/{key}"), t))
+    relations = [("zone-opening", _item("zone-opening"), _item("land-ban"), CGT.derogatesFrom, "2023-05-01",
+                  rg("trade-zone")),
+                 ("city-duty", URIRef(f"{B}doc/city-duty"), URIRef(f"{B}doc/old-town-trial"), ELI.repeals,
+                  "2022-01-01", None)]
+    for key, source, target, prop, when, where in relations:
+        rel = URIRef(f"{B}doc/{key}/relation/x/{key}")
+        t = [(source, prop, target), (rel, RDF.type, CGT.DocumentRelation), (rel, CGT.relationProperty, prop),
+             (rel, CGT.relationFrom, source), (rel, CGT.relationTo, target),
+             (rel, CGT.effectiveDate, day(when))]
+        t += [(rel, CGT.appliesIn, where)] if where else []
+        graphs.append((URIRef(f"{B}graph/relations/{key}"), t))
+    return graphs
+
+
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory):
+    out = tmp_path_factory.mktemp("status-scale") / "out"
+    out.mkdir()
+    store = GraphStore(out / "store")
+    for iri, triples in _store_triples():
+        g = Graph(identifier=iri)
+        for t in triples:
+            g.add(t)
+        materialise(g)
+        store.add_graph(iri, g)
+    store.flush()
+    store.close()
+    opened = GraphStore.open(out)
+    yield StoreRunner(opened, B)
+    opened.close()
+
+
+def counting(run):
+    calls: dict[str, int] = {}
+
+    def counted(name, bindings):
+        calls[name] = calls.get(name, 0) + 1
+        return run(name, bindings)
+    return counted, calls
+
+
+def test_the_areas_of_a_place_are_answered_as_when_each_is_asked_alone(runner):
+    run, calls = counting(runner)
+    g = S.load(run, CITY, CELLS)
+    assert calls["status-rules"] == 1  # the place and both areas in one run
+    areas = [area for area, _ in g.overlaps]
+    assert [str(a).rsplit("/", 1)[1] for a in areas] == ["dock-area", "pier-area"]
+    for on in (dt.date(2022, 6, 1), dt.date(2024, 1, 1)):
+        q = S.Question(CITY, CELLS, on, FOREIGN)
+        whole = S.answer(q, g)
+        parts = {label: S.answer_json(p) for label, p in whole.parts}
+        for area, sub in g.overlaps:
+            alone = S.load(runner, area, CELLS)
+            assert [S.rule_json(r) for r in sub.rules] == [S.rule_json(r) for r in alone.rules]
+            assert sub.relations == alone.relations and sub.ancestors == alone.ancestors
+            answered = S.answer(S.Question(area, CELLS, on, FOREIGN), alone)
+            if on.year == 2024:  # the opening sets the ban aside in the zone's areas
+                assert answered.answer == "permitted"
+                assert parts[f"in {str(area).rsplit('/', 1)[1]}"] == S.answer_json(answered)
+    assert whole.answer == "conditional" and whole.deciding.provision == _item("land-ban")
+
+
+def test_the_relations_read_in_one_run_are_those_read_rule_by_rule(runner):
+    rules = S.load(runner, CITY, CELLS).rules + S.load(runner, ZONE, CELLS).rules
+    one_by_one = [row for r in rules for term in (r.provision, r.document)
+                  for row in runner("status-relations", {"rule": term})]
+    got = S.load_relations(runner, rules)
+    assert got == S.load_relations(runner, rules, rows=one_by_one)
+    assert {str(r.property).rsplit("#", 1)[1] for r in got} == {"derogatesFrom", "repeals"}
