@@ -5,8 +5,9 @@
   read from an index) gives the reasons the stages of docs/status.md give;
 * a graph changed between two questions answers the second with the change;
 * on a small made-up store: the areas of a place that also lie in another region (read in
-  the place's one run of ``status-rules``) are answered as when each is asked alone, and
-  the relations read in one run are those read rule by rule.
+  the place's one run of ``status-rules``) are answered as when each is asked alone, the
+  relations read in one run are those read rule by rule, and a key checked by one look-up
+  is a key of the full list.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import random
 import pytest
 from cgtkg.graph import status as S
 from cgtkg.graph.closure import materialise
+from cgtkg.graph.keys import BadKey, KeyIndex
 from cgtkg.graph.namespaces import CGT, ELI
 from cgtkg.graph.store import GraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -182,9 +184,9 @@ REGISTRY = """
 @prefix sch: <https://w3id.org/cgt-kg/id/scheme/> .
 
 <https://w3id.org/cgt-kg/id/graph/registry> {
-  rg:land a skos:Concept .
+  rg:land a skos:Concept ; skos:prefLabel "Land"@en .
   rg:coast a skos:Concept ; skos:broader rg:land .
-  rg:harbour-city a skos:Concept ; skos:broader rg:coast .
+  rg:harbour-city a skos:Concept ; skos:broader rg:coast ; skos:altLabel "the harbour"@en .
   rg:trade-zone a skos:Concept ; skos:broader rg:coast .
   rg:pier-area a skos:Concept ; skos:broader rg:harbour-city, rg:trade-zone .
   rg:dock-area a skos:Concept ; skos:broader rg:harbour-city, rg:trade-zone .
@@ -295,3 +297,15 @@ def test_the_relations_read_in_one_run_are_those_read_rule_by_rule(runner):
     got = S.load_relations(runner, rules)
     assert got == S.load_relations(runner, rules, rows=one_by_one)
     assert {str(r.property).rsplit("#", 1)[1] for r in got} == {"derogatesFrom", "repeals"}
+
+
+def test_a_key_is_checked_by_one_look_up_with_the_answer_of_the_full_list(runner):
+    store = runner.store
+    terms = [LAND, COAST, CITY, ZONE, CELLS, URIRef(f"{B}region/nowhere")]
+    listed = KeyIndex.for_store(store, B).entries("region")
+    assert set(listed) == {LAND, CITY}  # the regions with a name
+    for term in terms:
+        assert KeyIndex.for_store(store, B).has("region", term) == (term in listed), term
+    with pytest.raises(BadKey, match="did you mean rg:land"):
+        KeyIndex.for_store(store, B).check("region", URIRef(f"{B}region/lnd"), "lnd", "--place")
+
