@@ -158,8 +158,9 @@ class _Index:
     and, per question (place, activity, addressee: no date), the rules covering all or part of
     it and each rule's precedence key.  Precedence verdicts between two keys are kept too.
 
-    It assumes the graph does not change while it is asked: a new or longer list of rules or
-    relations starts a new index (:func:`_index`); a rule changed in place is not noticed."""
+    It assumes the graph does not change while it is asked: a new list of rules or relations,
+    or one grown or shrunk, starts a new index (:func:`_index`); a rule or relation replaced
+    or changed in place, or a changed hierarchy, is not noticed (build a new Graph)."""
 
     def __init__(self, g: Graph) -> None:
         self.stamp = _stamp(g)
