@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -157,13 +159,17 @@ def differences(a: Path, b: Path, limit: int = 5) -> tuple[int, int, list[str]]:
     lb = b.read_text(encoding="utf-8").splitlines()
     if len(la) != len(lb):
         return max(len(la), len(lb)), abs(len(la) - len(lb)), [f"{len(la)} answers against {len(lb)}"]
-    differ, shown = 0, []
+    differ, shown, kinds = 0, [], Counter()
     for x, y in zip(la, lb):
         if x != y:
             differ += 1
+            jx, jy = json.loads(x), json.loads(y)
+            first = _first_difference(jx["a"], jy["a"])
+            kinds[re.sub(r"\[\d+\]", "[]", first.split(":", 1)[0])] += 1
             if len(shown) < limit:
-                jx, jy = json.loads(x), json.loads(y)
-                shown.append(f"{jx['q']}: {_first_difference(jx['a'], jy['a'])}")
+                shown.append(f"{jx['q']}: {first}")
+    if kinds:
+        shown.append("first differing field: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common(8)))
     return len(la), differ, shown
 
 
