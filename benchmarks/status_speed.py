@@ -159,18 +159,27 @@ def differences(a: Path, b: Path, limit: int = 5) -> tuple[int, int, list[str]]:
     lb = b.read_text(encoding="utf-8").splitlines()
     if len(la) != len(lb):
         return max(len(la), len(lb)), abs(len(la) - len(lb)), [f"{len(la)} answers against {len(lb)}"]
-    differ, shown, kinds = 0, [], Counter()
+    differ, decided, shown, kinds = 0, 0, [], Counter()
     for x, y in zip(la, lb):
         if x != y:
             differ += 1
             jx, jy = json.loads(x), json.loads(y)
+            decided += _decisions(jx["a"]) != _decisions(jy["a"])
             first = _first_difference(jx["a"], jy["a"])
             kinds[re.sub(r"\[\d+\]", "[]", first.split(":", 1)[0])] += 1
             if len(shown) < limit:
                 shown.append(f"{jx['q']}: {first}")
     if kinds:
         shown.append("first differing field: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common(8)))
+        shown.append(f"answer or deciding rule (of the whole or a part, at any step) differs in {decided}")
     return len(la), differ, shown
+
+
+def _decisions(a) -> list:
+    """The answers and deciding rules of an answer_json (its parts too) or a timeline."""
+    if isinstance(a, list):
+        return [_decisions(step) for step in a]
+    return [a["answer"], a["deciding"], [(p["scope"], _decisions(p)) for p in a["parts"]]]
 
 
 def _first_difference(x, y, path: str = "") -> str:
