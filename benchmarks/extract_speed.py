@@ -124,6 +124,19 @@ def _differences(a: Path, b: Path) -> list[str]:
     return out
 
 
+def base_and_this(rev: str, tmp: Path) -> dict[str, Path] | None:
+    """The code to compare: the repository's files at ``rev`` (``git archive`` into ``tmp``)
+    and the working tree; None, said on stderr, when there is no such commit."""
+    base = tmp / "base"
+    base.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", rev], capture_output=True)
+    if archive.returncode != 0:
+        print(f"git archive {rev}: {archive.stderr.decode()}", file=sys.stderr)
+        return None
+    subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
+    return {"base": base, "this": REPO_ROOT}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--base", help="the commit to compare with (git rev)")
@@ -146,14 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="extract-speed-") as tmp:
-        base = Path(tmp) / "base"
-        base.mkdir()
-        archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", args.base], capture_output=True)
-        if archive.returncode != 0:
-            print(f"git archive {args.base}: {archive.stderr.decode()}", file=sys.stderr)
+        codes = base_and_this(args.base, Path(tmp))
+        if codes is None:
             return 2
-        subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
-        codes = {"base": base, "this": REPO_ROOT}
         print(f"base {args.base} against the working tree; CPU seconds, best of {args.repeat}")
         print(f"{'files':>6} {'MB':>6} {'base s':>8} {'MB/s':>6} {'this s':>8} {'MB/s':>6} {'speed-up':>8}")
         for n in [int(s) for s in args.sizes.split(",")]:

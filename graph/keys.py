@@ -134,6 +134,14 @@ class KeyIndex:
     def __init__(self, run: Runner, base: str = DEFAULT_BASE) -> None:
         self.run, self.base = run, base
         self._entries: dict[str, dict[URIRef, Entry]] = {}
+        self._saved = None
+
+    def _keys_query(self):
+        from cgtkg.graph import query as Q
+
+        if self._saved is None:
+            self._saved = Q.load("keys")
+        return self._saved
 
     @classmethod
     def for_store(cls, store, base: str = DEFAULT_BASE) -> KeyIndex:
@@ -142,14 +150,11 @@ class KeyIndex:
         return cls(lambda q, b: Q.run_local(store, q, b, base=base).rows, base)
 
     def entries(self, kind: Kind | str) -> dict[URIRef, Entry]:
-        from cgtkg.graph import query as Q
-
         kind = kind_named(kind) if isinstance(kind, str) else kind
         if kind.name not in self._entries:
             ns = namespace(kind, self.base)
-            saved = Q.load("keys")
             found: dict[URIRef, Entry] = {}
-            for row in self.run(saved, {"namespace": URIRef(ns)}):
+            for row in self.run(self._keys_query(), {"namespace": URIRef(ns)}):
                 term = row["term"]
                 entry = found.setdefault(term, Entry(str(term)[len(ns):], URIRef(term)))
                 label = row.get("label")
@@ -167,13 +172,24 @@ class KeyIndex:
     def check(self, kind: Kind | str, term: URIRef, raw: str, what: str = "value") -> None:
         """Raise :class:`BadKey` (with suggestions) unless ``term`` names a ``kind``."""
         kind = kind_named(kind) if isinstance(kind, str) else kind
-        entries = self.entries(kind)
-        if term in entries:
+        if self.has(kind, term):
             return
         close = self.suggest(kind, raw)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise BadKey(f"{what}: no {kind.name} {raw!r} in the graph{hint}; "
                         f"`cgtkg keys {kind.plural} --search TEXT` lists them")
+
+    def has(self, kind: Kind | str, term: URIRef) -> bool:
+        """Whether ``term`` is a key of ``kind`` (has a name): the names of that one term when
+        the kind's keys are not read yet (a look-up; reading them all scans every name and
+        title in the graph: 1.1 s for the regions of 3,000 synthetic texts)."""
+        kind = kind_named(kind) if isinstance(kind, str) else kind
+        if kind.name in self._entries:
+            return term in self._entries[kind.name]
+        if not isinstance(term, URIRef):
+            return term in self.entries(kind)
+        ns = URIRef(namespace(kind, self.base))
+        return any(row.get("term") == term for row in self.run(self._keys_query(), {"namespace": ns, "term": term}))
 
     def suggest(self, kind: Kind, raw: str, n: int = 3) -> list[str]:
         """Keys close to ``raw`` in spelling, then keys whose names contain or equal it."""

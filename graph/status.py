@@ -26,6 +26,7 @@ the reason.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -138,6 +139,8 @@ class Graph:
     # areas inside the place that also lie in a region around neither (a zone area in a
     # city), each with the rules read for it
     overlaps: list[tuple[URIRef, Graph]] = field(default_factory=list)
+    # what the decision reads again and again, computed once (:func:`_index`)
+    _index: _Index | None = field(default=None, init=False, repr=False, compare=False)
 
     def regions_above(self, region: URIRef) -> set[URIRef]:
         """The regions known to contain ``region``: for a region inside the asked place (a
@@ -146,6 +149,58 @@ class Graph:
         if region in self.ancestors:
             return self.ancestors[region]
         return {self.place} | self.ancestors.get(self.place, set())
+
+
+class _Index:
+    """What the decision looks up many times for one graph, read once: the relations that end
+    a rule (by the rule or document they end) and the derogations (by the rule or document
+    that derogates), each in the graph's order; the first date each rule or document starts;
+    and, per question (place, activity, addressee: no date), the rules covering all or part of
+    it and each rule's precedence key.  Precedence verdicts between two keys are kept too.
+
+    It assumes the graph does not change while it is asked: a new list of rules or relations,
+    or one grown or shrunk, starts a new index (:func:`_index`); a rule or relation replaced
+    or changed in place, or a changed hierarchy, is not noticed (build a new Graph)."""
+
+    def __init__(self, g: Graph) -> None:
+        self.stamp = _stamp(g)
+        self.ending: dict[URIRef, list[tuple[int, Relation]]] = {}
+        self.derogating: dict[URIRef, list[tuple[int, Relation]]] = {}
+        for pos, rel in enumerate(g.relations):
+            if rel.property in ENDING:
+                self.ending.setdefault(rel.target, []).append((pos, rel))
+            if rel.property == DEROGATES:
+                self.derogating.setdefault(rel.source_end, []).append((pos, rel))
+        self.start: dict[URIRef, dt.date] = {}  # the first rule's, in the graph's order
+        for rule in g.rules:
+            if rule.start:
+                for term in (rule.provision, rule.document):
+                    self.start.setdefault(term, rule.start)
+        self.held = {id(r) for r in g.rules}  # rules whose keys may be kept (alive while g is)
+        self.scopes: dict[tuple, tuple[list[Rule], list[Rule]]] = {}
+        self.keys: dict[tuple[int, URIRef], tuple] = {}
+        self.verdicts: dict[tuple, str | bool | None] = {}
+
+
+def _stamp(g: Graph) -> tuple:
+    return id(g.rules), len(g.rules), id(g.relations), len(g.relations)
+
+
+def _index(g: Graph) -> _Index:
+    index = g._index
+    if index is None or index.stamp != _stamp(g):
+        index = g._index = _Index(g)
+    return index
+
+
+def _by_position(first: list[tuple[int, Relation]], second: list[tuple[int, Relation]]) -> list[Relation]:
+    """The relations of two index lists (a rule's and its document's), once each, in the
+    graph's order."""
+    if not second or second is first:
+        return [rel for _, rel in first]
+    if not first:
+        return [rel for _, rel in second]
+    return [rel for _, rel in sorted(dict(first + second).items())]
 
 
 @dataclass
@@ -190,8 +245,23 @@ def _date(term) -> dt.date | None:
 
 def load_rules(run: Runner, place: URIRef, activity: URIRef) -> list[Rule]:
     """Group the rows of ``status-rules`` into one :class:`Rule` per provision and modality."""
-    rules: dict[tuple[URIRef, str], Rule] = {}
+    return rules_from_rows(_rows_by_place(run, place, activity).get(place, []))
+
+
+def _rows_by_place(run: Runner, place: URIRef, activity: URIRef) -> dict[URIRef, list[dict]]:
+    """The rows of ``status-rules`` for the place and for each of its overlapping areas
+    (column ``for``), in the query's order."""
+    out: dict[URIRef, list[dict]] = {}
     for row in run("status-rules", {"place": place, "activity": activity}):
+        out.setdefault(row.get("for", place), []).append(row)
+    return out
+
+
+def rules_from_rows(rows: Iterable[dict]) -> list[Rule]:
+    """One :class:`Rule` per provision and modality from rows of ``status-rules`` read
+    against one place."""
+    rules: dict[tuple[URIRef, str], Rule] = {}
+    for row in by_content(rows, "document", "provision"):
         key = (row["provision"], _local(row["modality"]))
         rule = rules.get(key)
         if rule is None:
@@ -235,12 +305,30 @@ def _widen(scopes: dict, term, scope: str) -> None:
         scopes[term] = scope
 
 
+def by_content(rows: Iterable[dict], *first: str) -> list[dict]:
+    """Rows sorted by the columns ``first``, then by all their values: what a rule or a
+    relation takes from the first of several rows (a title, a source, a date) then depends on
+    what the rows say, not on the order an engine returned them in (which changes with the
+    query's shape and the store's internal identifiers)."""
+    def key(row: dict):
+        return tuple(str(row.get(c, "")) for c in first), sorted((k, str(v)) for k, v in row.items())
+    return sorted(rows, key=key)
+
+
 def _text(term) -> str | None:
     return None if term is None else str(term)
 
 
-def load_relations(run: Runner, rules: Iterable[Rule]) -> list[Relation]:
-    """The stated relations (``status-relations``) touching each rule or its document."""
+def load_relations(run: Runner, rules: Iterable[Rule],
+                   rows: list[dict] | None = None) -> list[Relation]:
+    """The stated relations (``status-relations``) touching each rule or its document: all
+    relations are read in one run (or taken from ``rows``, such a run's) and those of each
+    rule and document are kept, in the order they are asked for."""
+    if rows is None:
+        rows = run("status-relations", {})
+    by_term: dict[URIRef, list[dict]] = {}
+    for row in rows:
+        by_term.setdefault(row["rule"], []).append(row)
     rows_by_relation: dict[URIRef, list[dict]] = {}
     asked: set[URIRef] = set()
     for rule in rules:
@@ -248,7 +336,7 @@ def load_relations(run: Runner, rules: Iterable[Rule]) -> list[Relation]:
             if term in asked:
                 continue
             asked.add(term)
-            for row in run("status-relations", {"rule": term}):
+            for row in by_content(by_term.get(term, []), "relation"):
                 rows_by_relation.setdefault(row["relation"], []).append(row)
     relations = []
     for iri, rows in rows_by_relation.items():
@@ -302,30 +390,49 @@ def load_conditions(run: Runner, document: URIRef) -> list[Rule]:
 
 
 def load(run: Runner, place: URIRef, activity: URIRef, *, with_overlaps: bool = True) -> Graph:
-    """Read everything a question about ``place`` and ``activity`` needs, on any date."""
-    rules = load_rules(run, place, activity)
+    """Read everything a question about ``place`` and ``activity`` needs, on any date.
+
+    One run of ``status-rules`` reads the rules of the place and of its overlapping areas,
+    one run of ``status-relations`` every relation; the relations, conditions and regions
+    around are then read for the place, and for an area only when it is kept."""
+    rows = _rows_by_place(run, place, activity)
+    relation_rows = run("status-relations", {})
     up, _ = load_addressees(run)
+    g = _graph(run, place, activity, rules_from_rows(rows.get(place, [])), up, relation_rows)
+    if with_overlaps:
+        g.overlaps = load_overlaps(run, g, rows, relation_rows)
+    return g
+
+
+def _graph(run: Runner, place: URIRef, activity: URIRef, rules: list[Rule],
+           up: dict[URIRef, set[URIRef]], relation_rows: list[dict]) -> Graph:
+    """The rules of one place with what the decision reads about them."""
     conditions = {d: load_conditions(run, d) for d in {r.document for r in rules if r.modality in DECISIVE}}
     for rule in rules:  # a condition shares its document's dates
         for cond in conditions.get(rule.document, []):
             cond.issued, cond.in_force, cond.until = rule.issued, rule.in_force, rule.until
             cond.document_title = rule.document_title
-    g = Graph(place, activity, rules, load_relations(run, rules), load_place(run, place), up, conditions)
-    if with_overlaps:
-        g.overlaps = load_overlaps(run, g)
-    return g
+    return Graph(place, activity, rules, load_relations(run, rules, relation_rows),
+                 load_place(run, place), up, conditions)
 
 
-def load_overlaps(run: Runner, g: Graph) -> list[tuple[URIRef, Graph]]:
+def load_overlaps(run: Runner, g: Graph, rows: dict[URIRef, list[dict]] | None = None,
+                  relation_rows: list[dict] | None = None) -> list[tuple[URIRef, Graph]]:
     """The areas of the place that lie in another region too (``status-overlaps``), each
     with its own rules, kept when a rule that permits or prohibits applies there and not in
-    the place as a whole (the Guangdong zone's rules in Shenzhen's Qianhai area)."""
+    the place as a whole (the Guangdong zone's rules in Shenzhen's Qianhai area).  The rules
+    of each area come from the place's run of ``status-rules`` (``rows``, read again when
+    not given)."""
+    if rows is None:
+        rows = _rows_by_place(run, g.place, g.activity)
+    if relation_rows is None:
+        relation_rows = run("status-relations", {})
     known = {r.provision for r in g.rules}
     out = []
     for area in dict.fromkeys(row["area"] for row in run("status-overlaps", {"place": g.place})):
-        sub = load(run, area, g.activity, with_overlaps=False)
-        if any(r.modality in DECISIVE and r.provision not in known for r in sub.rules):
-            out.append((area, sub))
+        rules = rules_from_rows(rows.get(area, []))
+        if any(r.modality in DECISIVE and r.provision not in known for r in rules):
+            out.append((area, _graph(run, area, g.activity, rules, g.addressee_up, relation_rows)))
     return out
 
 
@@ -339,9 +446,16 @@ def _touches(relation: Relation, rule: Rule, end: str) -> bool:
 
 def in_force(rule: Rule, on: dt.date, g: Graph) -> tuple[bool | None, str]:
     """True / False / None (cannot tell) on ``on``, with the reason when not True."""
-    for rel in g.relations:
-        if rel.property in ENDING and _touches(rel, rule, "to"):
-            when = rel.effective or _start_of(rel.source_end, g)
+    return _in_force(rule, on, g, _index(g))
+
+
+def _in_force(rule: Rule, on: dt.date, g: Graph, index: _Index) -> tuple[bool | None, str]:
+    ending = index.ending
+    if rule.provision in ending or rule.document in ending:
+        for rel in _by_position(ending.get(rule.provision, []), ending.get(rule.document, [])):
+            if rel.property not in ENDING or not _touches(rel, rule, "to"):
+                continue
+            when = rel.effective or index.start.get(rel.source_end)
             if when is not None and when <= on:
                 return False, f"{ENDING[rel.property]} by {rel.source_end} from {when} ({rel.iri})"
     start = rule.start
@@ -353,13 +467,6 @@ def in_force(rule: Rule, on: dt.date, g: Graph) -> tuple[bool | None, str]:
     if rule.until is not None and rule.until <= on:
         return False, f"no longer in force since {rule.until}"
     return True, ""
-
-
-def _start_of(term: URIRef, g: Graph) -> dt.date | None:
-    for rule in g.rules:
-        if term in (rule.provision, rule.document) and rule.start:
-            return rule.start
-    return None
 
 
 # ------------------------------------------------------------------ stage 3: scope
@@ -385,6 +492,23 @@ def scope_of(rule: Rule, q: Question, g: Graph) -> str:
     return "part" if "part" in parts else "full"
 
 
+def _scoped(q: Question, g: Graph) -> tuple[list[Rule], list[Rule]]:
+    """The rules covering the whole of ``q`` and those covering a part, in the graph's order
+    (:func:`scope_of` does not depend on the date: kept per question)."""
+    index = _index(g)
+    key = (q.place, q.activity, q.addressee)
+    if key not in index.scopes:
+        full, part = [], []
+        for rule in g.rules:
+            scope = scope_of(rule, q, g)
+            if scope == "full":
+                full.append(rule)
+            elif scope == "part":
+                part.append(rule)
+        index.scopes[key] = (full, part)
+    return index.scopes[key]
+
+
 def _cover(scopes: dict[URIRef, str], asked: URIRef, original: URIRef) -> str:
     """How concepts matched against the ``original`` question (same / broader / narrower)
     cover ``asked``: the original itself, or a concept inside it (a sub-question)."""
@@ -403,7 +527,8 @@ def _covers_place(regions: frozenset[URIRef], place: URIRef, g: Graph) -> bool:
 
 
 def _derogation(a: Rule, b: Rule, q: Question, g: Graph) -> Relation | None:
-    for rel in g.relations:
+    index = _index(g)
+    for rel in _by_position(index.derogating.get(a.provision, []), index.derogating.get(a.document, [])):
         if rel.property != DEROGATES or not _touches(rel, a, "from") or not _touches(rel, b, "to"):
             continue
         when = rel.effective or a.start
@@ -421,22 +546,59 @@ def _specificity(rule: Rule, q: Question, g: Graph) -> set[URIRef]:
     return {r for r in rule.regions if r == q.place or r in above}
 
 
-def _more_specific_place(a: Rule, b: Rule, q: Question, g: Graph) -> bool:
-    """Some region of ``a`` covering the place lies inside every region of ``b`` covering it."""
-    ra, rb = _specificity(a, q, g), _specificity(b, q, g)
+def _narrower_addressees(a: frozenset[URIRef], b: frozenset[URIRef], up: dict) -> bool:
+    """The first rule's addressees lie within the second's, and are not the same (a rule for
+    everyone has none)."""
+    if not a:
+        return False
+    if not b:
+        return True
+    narrower = all(x in b or any(y in up.get(x, set()) for y in b) for x in a)
+    return narrower and a != b
+
+
+def _rank_key(rule: Rule, q: Question, g: Graph) -> tuple:
+    """What precedence reads of a rule besides derogations and dates: its rung, its regions
+    covering the place, its addressees.  Two rules with the same key fare the same against
+    any third (kept per rule and place)."""
+    index = _index(g)
+    memo = (id(rule), q.place)
+    key = index.keys.get(memo)
+    if key is None:
+        key = (rule.rank(), frozenset(_specificity(rule, q, g)), frozenset(rule.addressees))
+        if id(rule) in index.held:
+            index.keys[memo] = key
+    return key
+
+
+def _verdict(ka: tuple, kb: tuple, g: Graph) -> str | bool | None:
+    """Stages 2-4 of :func:`beats` between two keys: the reason the first prevails, False
+    when the second prevails (or ranks above), None when only the dates can tell."""
+    index = _index(g)
+    if (ka, kb) in index.verdicts:
+        return index.verdicts[ka, kb]
+    (ra, sa, aa), (rb, sb, ab) = ka, kb
+    verdict: str | bool | None = None
+    if ra and rb and ra[0] == rb[0] and ra[1] != rb[1]:
+        verdict = "higher level" if ra[1] < rb[1] else False
+    elif _place_inside(sa, sb, g):
+        verdict = "more specific place"
+    elif _place_inside(sb, sa, g):
+        verdict = False
+    elif _narrower_addressees(aa, ab, g.addressee_up):
+        verdict = "more specific addressee"
+    elif _narrower_addressees(ab, aa, g.addressee_up):
+        verdict = False
+    index.verdicts[ka, kb] = verdict
+    return verdict
+
+
+def _place_inside(ra: frozenset[URIRef], rb: frozenset[URIRef], g: Graph) -> bool:
+    """Some region of the first rule covering the place lies inside every region of the
+    second covering it (the more specific place)."""
     if not ra or not rb:
         return False
     return any(all(y in g.regions_above(x) for y in rb) for x in ra)
-
-
-def _more_specific_addressee(a: Rule, b: Rule, up: dict) -> bool:
-    if not a.addressees:
-        return False
-    if not b.addressees:
-        return True
-    narrower = all(x in b.addressees or any(y in up.get(x, set()) for y in b.addressees)
-                   for x in a.addressees)
-    return narrower and a.addressees != b.addressees
 
 
 def beats(a: Rule, b: Rule, q: Question, g: Graph) -> Override | None:
@@ -446,23 +608,17 @@ def beats(a: Rule, b: Rule, q: Question, g: Graph) -> Override | None:
         who = ", ".join(_local(x) for x in sorted(rel.addressees)) or "every addressee"
         return Override(b, "derogation", f"{_local_doc(a)} derogates from {_local_doc(b)} in {where} "
                         f"for {who}" + (f" from {rel.effective}" if rel.effective else ""), rel)
-    ra, rb = a.rank(), b.rank()
-    if ra and rb and ra[0] == rb[0] and ra[1] != rb[1]:
-        if ra[1] < rb[1]:
-            return Override(b, "higher level", f"{ra[0]}: {_local_doc(a)} ranks above {_local_doc(b)}")
-        return None
-    if _more_specific_place(a, b, q, g):
+    verdict = _verdict(_rank_key(a, q, g), _rank_key(b, q, g), g)
+    if verdict == "higher level":
+        return Override(b, "higher level", f"{a.rank()[0]}: {_local_doc(a)} ranks above {_local_doc(b)}")
+    if verdict == "more specific place":
         return Override(b, "more specific place", f"{_local_doc(a)} applies in "
                         f"{', '.join(sorted(_local(r) for r in _specificity(a, q, g)))}, "
                         f"{_local_doc(b)} in {', '.join(sorted(_local(r) for r in _specificity(b, q, g)))}")
-    if _more_specific_place(b, a, q, g):
-        return None
-    if _more_specific_addressee(a, b, g.addressee_up):
+    if verdict == "more specific addressee":
         return Override(b, "more specific addressee", f"{_local_doc(a)} addresses "
                         f"{', '.join(sorted(_local(x) for x in a.addressees))}")
-    if _more_specific_addressee(b, a, g.addressee_up):
-        return None
-    if a.start and b.start and a.start > b.start:
+    if verdict is None and a.start and b.start and a.start > b.start:
         return Override(b, "later in force", f"{_local_doc(a)} from {a.start}, {_local_doc(b)} from {b.start}")
     return None
 
@@ -477,10 +633,9 @@ def _local_doc(rule: Rule) -> str:
 def decide(q: Question, g: Graph) -> Answer:
     """The answer for rules that cover the whole of ``q`` (no parts)."""
     held, undated, out = [], [], []
-    for rule in g.rules:
-        if scope_of(rule, q, g) != "full":
-            continue
-        state, why = in_force(rule, q.on, g)
+    index = _index(g)
+    for rule in _scoped(q, g)[0]:
+        state, why = _in_force(rule, q.on, g, index)
         if state is True:
             held.append(rule)
         elif state is None:
@@ -529,11 +684,56 @@ def _settle(ans: Answer, decisive: list[Rule], q: Question, g: Graph) -> None:
 
 
 def _strongest(rules: list[Rule], q: Question, g: Graph) -> Rule:
-    """Among rules that agree, the one to cite: beats most of the others, then latest."""
+    """Among rules that agree, the one to cite: beats most of the others, then latest (the
+    first such in ``rules``).
+
+    The wins are counted per class of rules with the same :func:`_rank_key` (they fare the same
+    against any rule, but for derogations and dates), not per pair: a rule beats a whole
+    class, none of it, or those of it that started earlier (counted by bisection).  Within a
+    class more wins never come with an earlier start, so only each class's latest rules and
+    the rules that derogate from another can score highest; only theirs are counted."""
+    classes: dict[tuple, list[Rule]] = {}
+    for r in rules:
+        classes.setdefault(_rank_key(r, q, g), []).append(r)
+    starts = {k: sorted(r.start for r in members if r.start) for k, members in classes.items()}
+    derogating = _index(g).derogating
+    candidates = set()
+    for members in classes.values():
+        latest = max(r.start or dt.date.min for r in members)
+        candidates.update(id(r) for r in members if (r.start or dt.date.min) == latest)
+    candidates.update(id(r) for r in rules if r.provision in derogating or r.document in derogating)
+
+    def wins(r: Rule) -> int:
+        own = _rank_key(r, q, g)
+        n = 0
+        for k, members in classes.items():
+            verdict = _verdict(own, k, g)
+            if verdict is None and r.start:
+                n += bisect_left(starts[k], r.start)  # the class's rules that started earlier
+            elif verdict:
+                n += len(members) - (k == own)
+        return n + _derogation_wins(r, rules, q, g)
+
     def score(r: Rule):
-        wins = sum(1 for o in rules if o is not r and beats(r, o, q, g))
-        return (wins, r.start or dt.date.min, str(r.provision))
-    return max(rules, key=score)
+        return (wins(r), r.start or dt.date.min, str(r.provision))
+    return max((r for r in rules if id(r) in candidates), key=score)
+
+
+def _derogation_wins(r: Rule, rules: list[Rule], q: Question, g: Graph) -> int:
+    """The rules ``r`` beats by a derogation alone (not by its key or its date)."""
+    index = _index(g)
+    targets = {rel.target for rel in _by_position(index.derogating.get(r.provision, []),
+                                                  index.derogating.get(r.document, []))}
+    if not targets:
+        return 0
+    n = 0
+    for o in rules:
+        if o is r or not ({o.provision, o.document} & targets) or not _derogation(r, o, q, g):
+            continue
+        verdict = _verdict(_rank_key(r, q, g), _rank_key(o, q, g), g)
+        if not verdict and not (verdict is None and r.start and o.start and r.start > o.start):
+            n += 1
+    return n
 
 
 def _weigh_undated(ans: Answer, undated: list[tuple[Rule, str]], q: Question, g: Graph) -> None:
@@ -584,8 +784,8 @@ def _parts(q: Question, g: Graph) -> list[tuple[str, Question]]:
     """Sub-questions for the parts of the question a narrower rule in force concerns: a
     region inside the place, a narrower activity, one of the addressees."""
     subs: dict[tuple, tuple[str, Question]] = {}
-    for rule in g.rules:
-        if rule.modality not in DECISIVE or scope_of(rule, q, g) != "part":
+    for rule in _scoped(q, g)[1]:
+        if rule.modality not in DECISIVE:
             continue
         if in_force(rule, q.on, g)[0] is not True:
             continue
