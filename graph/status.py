@@ -453,8 +453,6 @@ def _in_force(rule: Rule, on: dt.date, g: Graph, index: _Index) -> tuple[bool | 
     ending = index.ending
     if rule.provision in ending or rule.document in ending:
         for rel in _by_position(ending.get(rule.provision, []), ending.get(rule.document, [])):
-            if rel.property not in ENDING or not _touches(rel, rule, "to"):
-                continue
             when = rel.effective or index.start.get(rel.source_end)
             if when is not None and when <= on:
                 return False, f"{ENDING[rel.property]} by {rel.source_end} from {when} ({rel.iri})"
@@ -528,8 +526,9 @@ def _covers_place(regions: frozenset[URIRef], place: URIRef, g: Graph) -> bool:
 
 def _derogation(a: Rule, b: Rule, q: Question, g: Graph) -> Relation | None:
     index = _index(g)
+    # the index holds only derogations, under the rule or document they derogate from
     for rel in _by_position(index.derogating.get(a.provision, []), index.derogating.get(a.document, [])):
-        if rel.property != DEROGATES or not _touches(rel, a, "from") or not _touches(rel, b, "to"):
+        if not _touches(rel, b, "to"):
             continue
         when = rel.effective or a.start
         if when is None or when > q.on or not _covers_place(rel.regions, q.place, g):
