@@ -18,6 +18,7 @@ a mistyped key raises :class:`QueryError` with the closest keys.  Docs: docs/api
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +30,9 @@ from rdflib.term import Node
 from cgtkg.graph import query as Q
 from cgtkg.graph.keys import KeyIndex, kind_named
 from cgtkg.graph.query import QueryError
-from cgtkg.graph.store import GraphStore, StoreError
+from cgtkg.graph.store import GraphStore, StoreError, format_mismatch
 
-__all__ = ["KnowledgeGraph", "QueryError", "Result", "StoreError"]
+__all__ = ["KnowledgeGraph", "QueryError", "Result", "StaleStoreWarning", "StoreError"]
 
 
 def _python(term: Node | None) -> Any:
@@ -112,8 +113,15 @@ def _short(term: URIRef, base: str) -> str:
     return f"{best[0]}:{text[len(best[1]):]}" if best[1] else text
 
 
+class StaleStoreWarning(UserWarning):
+    """The store was built by a cgtkg that writes another output format: rebuild it
+    (``cgtkg build``), or saved queries may answer with fewer rows than they should."""
+
+
 class KnowledgeGraph:
     """A built graph (``cgtkg build --out DIR``), opened read-only.
+
+    Warns (:class:`StaleStoreWarning`) when the store was built in another output format.
 
     Raises :class:`StoreError` when ``DIR`` holds no store (build first).
     """
@@ -121,6 +129,9 @@ class KnowledgeGraph:
     def __init__(self, out: str | Path = "out") -> None:
         self.out_dir = Path(out)
         self.store = GraphStore.open(self.out_dir)
+        stale = format_mismatch(self.store, self.out_dir)
+        if stale:
+            warnings.warn(stale, StaleStoreWarning, stacklevel=2)
         self.base = Q.detect_base(self.store)
         self._keys = KeyIndex.for_store(self.store, self.base)
 

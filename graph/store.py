@@ -25,6 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from cgtkg.graph.errors import Problem
 from cgtkg.graph.triples import written_triples
+from cgtkg.graph.version import TOOL_VERSION
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -205,14 +206,19 @@ class GraphStore:
     @classmethod
     def open_or_exit(cls, out_dir: Path | str = "out") -> GraphStore:
         """For commands: open the built store, or say why not in one line and exit 2 (no
-        store: bad input) or 5 (the store cannot be read)."""
-        try:
-            return cls.open(out_dir)
-        except StoreError as e:
-            import sys
+        store: bad input) or 5 (the store cannot be read); warn on stderr when it was built
+        in another output format (:func:`format_mismatch`)."""
+        import sys
 
+        try:
+            store = cls.open(out_dir)
+        except StoreError as e:
             print(f"error: {e}", file=sys.stderr)
             sys.exit(e.exit_code)
+        stale = format_mismatch(store, out_dir)
+        if stale:
+            print(f"warning: {stale}", file=sys.stderr)
+        return store
 
     @classmethod
     def open(cls, out_dir: Path | str = "out", *, read_only: bool = True,
@@ -484,8 +490,51 @@ def new_generation(out_dir: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     path = root / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
     path.mkdir()
-    (path / GENERATION_MARKER).touch()
+    # the format this build writes, read back by format_version() when the store is opened
+    (path / GENERATION_MARKER).write_text(json.dumps({"tool_version": TOOL_VERSION}) + "\n")
     return path
+
+
+_REPORT_VERSION = re.compile(rb'"tool_version"\s*:\s*"([^"\\]{1,40})"')
+
+
+def format_version(generation: Path) -> str | None:
+    """The output format (``TOOL_VERSION``) the build of ``generation`` wrote, or None when
+    it cannot be told.  Read from the generation's marker; generations made before the
+    marker held it have an empty one, and then the start of their ``build-report.json``
+    (whose first key is the version) says it, without parsing a report of tens of MB."""
+    try:
+        text = (generation / GENERATION_MARKER).read_text(encoding="utf-8").strip()
+        if text:
+            found = json.loads(text).get("tool_version")
+            return found if isinstance(found, str) else None
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        with open(generation / "build-report.json", "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None
+    m = _REPORT_VERSION.search(head)
+    return m.group(1).decode("utf-8", "replace") if m else None
+
+
+def format_mismatch(store: GraphStore, out_dir: Path | str | None = None) -> str | None:
+    """A one-line warning when ``store`` was built by another output format than this
+    cgtkg writes (saved queries may then look for facts the store does not hold, and answer
+    with fewer rows or none), else None.  Stores opened outside a generation are not
+    checked."""
+    generation = store.path.parent
+    if generation.parent.name != GENERATIONS:
+        return None
+    found = format_version(generation)
+    if found == TOOL_VERSION:
+        return None
+    where = f" --out {out_dir}" if out_dir is not None and Path(out_dir) != Path("out") else ""
+    built = f"format {found}" if found else "a format that does not say its version"
+    return (f"the store at {store.path} was built by cgtkg in {built}; this cgtkg reads and "
+            f"writes format {TOOL_VERSION}, so saved queries may miss facts the build now "
+            f"derives and answer with fewer rows: run `cgtkg build{where}` to rebuild it")
 
 
 _TEMPORARY = re.compile(r"^\..+\.tmp-(?P<pid>\d+)$")

@@ -25,7 +25,7 @@ from cgtkg.graph.network import (
     metrics_table,
     write_graph_files,
 )
-from cgtkg.graph.store import GraphStore, StoreError
+from cgtkg.graph.store import GraphStore, StoreError, format_mismatch
 
 
 @dataclass
@@ -236,6 +236,9 @@ def network_cmd(
     target = output if output is not None else out_dir / "network"
     try:
         store = GraphStore.open(out_dir)
+        stale = format_mismatch(store, out_dir)
+        if stale:
+            click.echo(f"warning: {stale}", err=True)
         if show_metrics:
             report = metrics_of(store, filters, base=base, method=method, seed=seed, fresh=fresh)
         else:

@@ -35,12 +35,16 @@ def serve_cmd(out_dir: Path, host: str, port: int, base: str | None) -> None:
     0 stopped, 2 bad input (no store, the port is taken), 5 the store cannot be read.
     """
     from cgtkg.graph.serve import is_loopback, serve
-    from cgtkg.graph.store import StoreError
+    from cgtkg.graph.store import StoreError, format_mismatch
 
     def ready(server, site) -> None:
         url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}"
-        click.echo(f"serving {site.live.get().path} read-only at {url}/  (SPARQL: {url}/sparql, "
+        store = site.live.get()
+        click.echo(f"serving {store.path} read-only at {url}/  (SPARQL: {url}/sparql, "
                    f"IRIs: {url}/id/… for {site.base}…); Ctrl+C stops", err=True)
+        stale = format_mismatch(store, out_dir)
+        if stale:
+            click.echo(f"warning: {stale}", err=True)
         if not is_loopback(host):
             click.echo(f"warning: listening on {host}: other machines can read the data", err=True)
 
