@@ -82,6 +82,26 @@ def push_cmd(endpoint: str, graph_store: str | None, out_dir: Path, batch_size: 
     pruned = f", removed {len(report.pruned)} graph(s) no longer in the store" if report.pruned else ""
     console.info(f"replaced {len(report.replaced)} graphs ({total} triples){pruned}; counts verified",
                  err=False)
+    _say_how_to_query(ep, base, graphs)
+
+
+def _say_how_to_query(ep, base: str, graphs: int) -> None:
+    """Queries name every graph unless the server serves their union (docs/remote.md):
+    say which this server allows, when it matters."""
+    if ep.dataset == "union" or graphs <= remote.MANY_GRAPHS:
+        return
+    try:
+        union = remote.serves_union(ep, base)
+    except remote.RemoteError:
+        return
+    if union:
+        console.info(f"this server's default graph is the union of its graphs: if it holds this "
+                     f"project alone, query it with --dataset union (or dataset = \"union\" in the "
+                     f"endpoint config); naming all {graphs:,} graphs costs far more")
+    else:
+        console.info(f"queries will name each of the {graphs:,} graphs (FROM), which is slow; a "
+                     "server that holds this project alone can serve their union as its default "
+                     "graph (oxigraph serve --union-default-graph) and be queried with --dataset union")
 
 
 commands = [push_cmd]

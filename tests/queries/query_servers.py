@@ -82,8 +82,9 @@ def _tail(log: Path, n: int = 30) -> str:
         return "(no log)"
 
 
-def start_oxigraph(workdir: Path) -> Server:
-    """``oxigraph serve`` (the binary from the PyPI package ``oxigraph``) on a free port."""
+def start_oxigraph(workdir: Path, *, union: bool = False) -> Server:
+    """``oxigraph serve`` (the binary from the PyPI package ``oxigraph``) on a free port;
+    with ``union``, its default graph is the union of its graphs (``--union-default-graph``)."""
     if not OXIGRAPH_BIN.exists():
         raise FileNotFoundError(f"{OXIGRAPH_BIN} not found: pip install oxigraph")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -91,7 +92,7 @@ def start_oxigraph(workdir: Path) -> Server:
     log = workdir / "oxigraph.log"
     proc = subprocess.Popen(
         [str(OXIGRAPH_BIN), "serve", "--location", str(workdir / "data"),
-         "--bind", f"127.0.0.1:{port}"],
+         "--bind", f"127.0.0.1:{port}", *(["--union-default-graph"] if union else [])],
         stdout=log.open("wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
