@@ -116,3 +116,20 @@ def example_params(query) -> dict[str, str]:
             key, _, val = value.partition("=")
             out[key] = val
     return out
+
+
+def assert_cases_agree(store, run_remote) -> int:
+    """Every case of cases.yaml gives the same rows through ``run_remote(query, bindings)``
+    as on the embedded ``store``; returns how many were checked."""
+    from cgtkg.graph import query as Q
+
+    checked = 0
+    for name, cases in CASES.items():
+        q = Q.load(name)
+        for case in cases:
+            bindings = Q.resolve_bindings(q, case.get("params") or {})
+            local = Q.run_local(store, q, bindings).rows
+            there = run_remote(q, bindings).rows
+            assert not differences(local, there), (name, case.get("params"), differences(local, there))
+            checked += 1
+    return checked
