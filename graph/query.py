@@ -436,11 +436,81 @@ def with_values(text: str, bindings: Mapping[str, Node]) -> str:
         return text
     pos = _where_brace(text)
     names = list(bindings)
-    row = " ".join(bindings[n].n3() for n in names)
-    block = f"\n  VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}\n"
-    out = text[: pos + 1] + block + text[pos + 1:]
+
+    def block(these: list[str]) -> str:
+        row = " ".join(bindings[n].n3() for n in these)
+        return f"\n  VALUES ({' '.join('?' + n for n in these)}) {{ ({row}) }}\n"
+
+    out = text[: pos + 1] + block(names) + text[pos + 1:]
     inspect_sparql(out, "<query with VALUES>")
-    return out
+    # The same values again at the start of each OPTIONAL, MINUS and UNION group of the
+    # WHERE clause that binds a parameter in a pattern of its own: Oxigraph plans such a
+    # group without the outer block and read it whole (agency-measures: every annotation
+    # of the store for one agency, 4.1 s -> 0.06 s at 1,000 texts, as with a substitution).
+    inner = _groups_binding(out, pos + len(block(names)) + 1, names)
+    if not inner:
+        return out
+    pieces, last = [], 0
+    for brace, these in inner:
+        pieces += [out[last: brace + 1], block(these)]
+        last = brace + 1
+    repeated = "".join(pieces) + out[last:]
+    try:
+        inspect_sparql(repeated, "<query with VALUES>")
+    except QueryError:
+        return out  # a form the scan misread: the outer block alone is always right
+    return repeated
+
+
+#: Inside a group, words that make a parameter's value inside it differ from outside it
+#: (a sub-select's own variables, assignments, graph scopes): such groups are left alone.
+_SCOPING = {"SELECT", "BIND", "VALUES", "GRAPH", "SERVICE", "EXISTS"}
+
+
+def _groups_binding(text: str, start: int, names: list[str]) -> list[tuple[int, list[str]]]:
+    """``(index of its {, parameters)`` for each group one level inside the WHERE group
+    (which opens before ``start`` and whose first element is the parameters' block) that is
+    an ``OPTIONAL`` or ``MINUS`` group or a ``UNION`` branch, holds none of the scoping words,
+    and uses a parameter in one of its own triple patterns (not only in a nested group or an
+    expression).  Joining such a group with the parameters' row first gives the answer the
+    query gives (every outer row has that row's values; the group binds the parameter in
+    every solution of its own, so no solution changes, only those that could never join
+    are left out), and engines then look the group up from the values."""
+    wanted = {f"?{n}" for n in names} | {f"${n}" for n in names}
+    found: list[tuple[int, list[str]]] = []
+    depth, parens, prev_word = 1, 0, ""
+    group: dict | None = None  # the depth-2 group being read
+    for m in _LEX.finditer(text, start):
+        kind, value = m.lastgroup, m.group()
+        if kind == "comment" or (kind == "other" and value.isspace()):
+            continue
+        if kind == "brace":
+            if value == "{":
+                depth += 1
+                if depth == 2:
+                    group = {"at": m.start(), "kind": prev_word.upper(), "uses": set(), "bad": False}
+            else:
+                if depth == 2 and group is not None:
+                    nxt = text[m.end():].lstrip()
+                    union_next = nxt[:5].upper() == "UNION" and not nxt[5:6].isalnum()
+                    if (group["kind"] in ("OPTIONAL", "MINUS", "UNION") or union_next) \
+                            and not group["bad"] and group["uses"]:
+                        found.append((group["at"], sorted(n[1:] for n in group["uses"])))
+                    group = None
+                depth -= 1
+                if depth == 0:
+                    break
+            prev_word = ""
+            continue
+        if kind == "other" and value in "()":
+            parens += 1 if value == "(" else -1
+        if group is not None:
+            if kind == "word" and value.upper() in _SCOPING:
+                group["bad"] = True
+            elif kind == "word" and value in wanted and depth == 2 and parens == 0:
+                group["uses"].add(value)
+        prev_word = value if kind == "word" else ""
+    return found
 
 
 def _where_brace(text: str) -> int:
