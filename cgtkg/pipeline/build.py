@@ -579,6 +579,12 @@ class Plan:
         return {str(u.graph) for u in self.todo}
 
     @property
+    def reused_graphs(self) -> set[str]:
+        """The published units this build keeps as they are (not redone, not removed)."""
+        keep, todo = self.keep, self.todo_graphs
+        return {g for g in self.prev_units if g in keep and g not in todo}
+
+    @property
     def text_files(self) -> list:
         return self.listing.files
 
@@ -912,7 +918,8 @@ def derive_links(run: Run) -> None:
     cache_in = p.out_dir / "current" / RESOLVE_CACHE if p.same_base else None
     run.resolution, found = resolve(store, o.base, text_paths=p.text_paths, max_bytes=o.max_text_bytes,
                                     previous=set(p.previous.get("canonical_nodes", [])) if p.same_base else set(),
-                                    cache_in=cache_in, cache_out=run.generation.path / RESOLVE_CACHE)
+                                    cache_in=cache_in, cache_out=run.generation.path / RESOLVE_CACHE,
+                                    reused=p.reused_graphs if p.same_base else set())
     run.problems += found
     run.clock.tick("resolve")
 
@@ -951,9 +958,7 @@ def write_files(run: Run) -> tuple[dict[str, dict], dict[str, int], dict]:
     p = run.plan
     run.clock.announce("outputs")
     previous_dir = p.out_dir / "current" if p.prev_units else None
-    todo_graphs, keep = p.todo_graphs, p.keep
-    reused = previous_blocks(previous_dir, p.previous if p.same_base else None,
-                             {g for g in p.prev_units if g in keep and g not in todo_graphs})
+    reused = previous_blocks(previous_dir, p.previous if p.same_base else None, p.reused_graphs)
     blocks, sizes = write_outputs(run.store, run.generation.path, previous_dir, reused, run.prefixes, run.written)
     stats = compute_stats(run.store, quads=sum(b["triples"] for b in blocks.values()))
     run.store = None

@@ -19,7 +19,7 @@ REPORT_LIKE = {
                "totals": {}, "problems": []},
     "warnings": ["x.md:4: warning: two dates", "y.md: warning: \u4e24\u4e2a\u65e5\u671f"],
     "empty": {}, "none": [], "nested": {"a": {"b": {"c": {"d": [1, {"e": True}]}}}},
-    "odd keys": {1: "one", None: "null", True: "yes", 2.5: "float"},
+    "odd keys": {1: "one", None: "null", False: "no", 2.5: "float"},
     "objects": [Path("/tmp/somewhere.md"), ("a", "tuple")],
 }
 

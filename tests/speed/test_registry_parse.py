@@ -37,8 +37,9 @@ def test_the_registry_graph_is_every_file_read_by_rdflib_and_the_typing_it_adds(
     into it): it still holds every triple rdflib reads from the files, and beyond them only
     the org:Organization typing and the curation activity it adds, from a cold cache and a
     warm one alike."""
-    from cgtkg.pipeline import build as B
     from rdflib.namespace import ORG, PROV, RDF, RDFS
+
+    from cgtkg.pipeline import build as B
 
     B._PARSED.clear()
     cold = set(B.load_registry(resource_dir("ontology"), base))
