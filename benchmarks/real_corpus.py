@@ -202,7 +202,9 @@ def _rebuild_breakdown(row: dict, r: dict) -> str:
     cache = row["rebuild_resolve_cache"] or {}
     return (", ".join(f"{k} {v:.2f}" for k, v in timings.items()) + f"; the rest (start, publish) {rest:.2f} s"
             + (f"; resolve reused {cache.get('pairs_reused', 0)} pairs of signatures, compared "
-               f"{cache.get('pairs_compared', 0)}" if cache else ""))
+               f"{cache.get('pairs_compared', 0)}; reused the provision matches of "
+               f"{cache.get('provision_pairs_reused', 0)} merged copies, matched "
+               f"{cache.get('provision_pairs_matched', 0)}" if cache else ""))
 
 
 def _measure_one(texts: Path, text_bytes: int, out: Path, workdir: Path, jobs: int) -> dict:

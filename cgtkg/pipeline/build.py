@@ -176,21 +176,21 @@ def registry_files(ontology_dir: Path) -> list[Path]:
 
 #: Parsed registry files, by path, size, modification time and base: the gazetteer alone is
 #: 24,000 triples (a second of Turtle parsing), and a process that builds many times (the
-#: tests, a notebook) reads the same unchanged files again and again. Copying a parsed graph
-#: costs about half of parsing it.
-_PARSED: dict[tuple, Graph] = {}
+#: tests, a notebook) reads the same unchanged files again and again. Kept as lists of
+#: triples, which :func:`load_registry` puts into its new graph in one pass.
+_PARSED: dict[tuple, tuple] = {}
 
 
-def _parse_registry_file(f: Path, base: str) -> Graph:
+def _registry_triples(f: Path, base: str) -> tuple:
     try:
         st = f.stat()
     except OSError:
-        return parse_rdf_file(f, base)  # says which file and why, as BadInput
+        return tuple(parse_rdf_file(f, base))  # says which file and why, as BadInput
     key = (str(f.resolve()), st.st_size, st.st_mtime_ns, base)
     if key not in _PARSED:
         if len(_PARSED) > 64:
             _PARSED.clear()
-        _PARSED[key] = _parse_turtle_fast(f, base)
+        _PARSED[key] = _parse_triples(f, base)
     return _PARSED[key]
 
 
@@ -199,11 +199,19 @@ def _parse_turtle_fast(f: Path, base: str) -> Graph:
     rdflib's Turtle parser (a test compares them) in half the time (the registry is most of a
     one-file rebuild's ``load`` stage). Anything Oxigraph refuses is parsed again by
     :func:`parse_rdf_file`, whose error names the file and line as before."""
+    g = Graph()
+    add = _store_add(g)
+    for t in _parse_triples(f, base):
+        add(t)
+    return g
+
+
+def _parse_triples(f: Path, base: str) -> tuple:
+    """:func:`_parse_turtle_fast`'s triples (``parse_rdf_file``'s for another format)."""
     if _guess_format(f) != "turtle":
-        return parse_rdf_file(f, base)
+        return tuple(parse_rdf_file(f, base))
     from cgtkg.graph.store import to_rdflib
 
-    g = Graph()
     seen: dict = {}
 
     def conv(term):
@@ -214,25 +222,25 @@ def _parse_turtle_fast(f: Path, base: str) -> Graph:
 
     try:
         quads = ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)
-        triples = [(conv(q.subject), conv(q.predicate), conv(q.object)) for q in quads]
+        return tuple((conv(q.subject), conv(q.predicate), conv(q.object)) for q in quads)
     except (SyntaxError, ValueError, OSError):
-        return parse_rdf_file(f, base)
-    add = _store_add(g)
-    for t in triples:
-        add(t)
-    return g
+        return tuple(parse_rdf_file(f, base))
 
 
 def load_registry(ontology_dir: Path, base: str = ns.DEFAULT_BASE) -> Graph:
     """Ontology + registries as one graph (the ``registry`` named graph), a new graph each
     call (callers may add to it)."""
     g = Graph()
+    add = _store_add(g)  # each file's triples put in directly: adding parsed graphs copied them twice
     problems: list[Problem] = []
     for f in registry_files(ontology_dir):
         try:
-            g += _parse_registry_file(f, base)
+            triples = _registry_triples(f, base)
         except BadInput as e:
             problems += e.problems
+            continue
+        for t in triples:
+            add(t)
     if problems:
         raise BadInput(problems)
     # Every agency is typed org:Organization explicitly, whatever subclass the registry
@@ -571,6 +579,12 @@ class Plan:
         return {str(u.graph) for u in self.todo}
 
     @property
+    def reused_graphs(self) -> set[str]:
+        """The published units this build keeps as they are (not redone, not removed)."""
+        keep, todo = self.keep, self.todo_graphs
+        return {g for g in self.prev_units if g in keep and g not in todo}
+
+    @property
     def text_files(self) -> list:
         return self.listing.files
 
@@ -643,13 +657,14 @@ class Run:
         self.problems = p.problems
         self.generation = Generation(p.out_dir)
         self.store: GraphStore | None = None
+        keep = p.keep  # a set built from every unit: built once here, not once per unit
         self.reports: dict[str, dict] = {g: v["report"] for g, v in p.prev_units.items()
-                                         if v.get("report") and g in p.keep}
+                                         if v.get("report") and g in keep}
         # warnings of reused units are carried over, so an incremental build reports what a full one would
         self.unit_problems: dict[str, list[Problem]] = {}
         todo_graphs = p.todo_graphs
         for g, v in p.prev_units.items():
-            if g in p.keep and g not in todo_graphs and v.get("problems"):
+            if g in keep and g not in todo_graphs and v.get("problems"):
                 self.unit_problems[g] = [Problem(**x) for x in v["problems"]]
                 self.problems += self.unit_problems[g]
         self.violations: list[Violation] = []
@@ -903,7 +918,8 @@ def derive_links(run: Run) -> None:
     cache_in = p.out_dir / "current" / RESOLVE_CACHE if p.same_base else None
     run.resolution, found = resolve(store, o.base, text_paths=p.text_paths, max_bytes=o.max_text_bytes,
                                     previous=set(p.previous.get("canonical_nodes", [])) if p.same_base else set(),
-                                    cache_in=cache_in, cache_out=run.generation.path / RESOLVE_CACHE)
+                                    cache_in=cache_in, cache_out=run.generation.path / RESOLVE_CACHE,
+                                    reused=p.reused_graphs if p.same_base else set())
     run.problems += found
     run.clock.tick("resolve")
 
@@ -942,9 +958,7 @@ def write_files(run: Run) -> tuple[dict[str, dict], dict[str, int], dict]:
     p = run.plan
     run.clock.announce("outputs")
     previous_dir = p.out_dir / "current" if p.prev_units else None
-    todo_graphs = p.todo_graphs
-    reused = previous_blocks(previous_dir, p.previous if p.same_base else None,
-                             {g for g in p.prev_units if g in p.keep and g not in todo_graphs})
+    reused = previous_blocks(previous_dir, p.previous if p.same_base else None, p.reused_graphs)
     blocks, sizes = write_outputs(run.store, run.generation.path, previous_dir, reused, run.prefixes, run.written)
     stats = compute_stats(run.store, quads=sum(b["triples"] for b in blocks.values()))
     run.store = None
@@ -996,13 +1010,14 @@ def publish(run: Run, blocks: dict[str, dict], output_sizes: dict[str, int], sta
     if text_files or p.listing.skipped:
         file_reports = [reports[str(u.graph)] for u in units if u.kind == "text" and str(u.graph) in reports]
         corpus = Path(o.corpus_dir).resolve()
-        text_problems = [x for x in problems if x.file and Path(str(x.file)).resolve().is_relative_to(corpus)]
+        inside: dict[str, bool] = {}  # each file resolved once: a text has many warnings
+        text_problems = [x for x in problems if x.file and _under(x.file, corpus, inside)]
         report["corpus"], corpus_summary = corpus_report(o.corpus_dir, file_reports, text_problems,
                                                          p.listing.skipped, clock.timings,
                                                          sum(f.path.stat().st_size for f in text_files))
         file_lines = [line for line in corpus_summary if line.startswith("  ")]  # "  file: ..." (cgtkg -v)
         summary = [line for line in corpus_summary if not line.startswith("  ")] + summary
-    write_atomically(gen / "build-report.json", json.dumps(report, indent=2, ensure_ascii=False, default=str))
+    write_atomically(gen / "build-report.json", readable_json(report))
     run.generation.commit()
     # a script must see that input files were left out (quarantined, unreadable, a bad sidecar)
     left_out = [x for x in problems if x.severity == "error"]
@@ -1014,6 +1029,41 @@ def publish(run: Run, blocks: dict[str, dict], output_sizes: dict[str, int], sta
                       file_lines=file_lines)
     _write_last(p.out_dir, res)
     return res
+
+
+def readable_json(value, levels: int = 3, _depth: int = 0) -> str:
+    """``value`` as JSON (``ensure_ascii=False``, other objects as ``str``): objects and
+    arrays indented by two spaces for ``levels`` levels, each deeper value on one line.
+
+    The same JSON as ``json.dumps(value, indent=2)`` (a test compares them parsed), written
+    by the json module's C encoder: ``indent`` makes it fall back on the pure-Python one,
+    about half of writing a large corpus's build report (one line per file and warning)."""
+    if levels > 0 and isinstance(value, (dict, list, tuple)) and value:
+        pad = "  " * (_depth + 1)
+        if isinstance(value, dict):
+            parts = [pad + _json_key(k) + ": " + readable_json(v, levels - 1, _depth + 1) for k, v in value.items()]
+            opening, closing = "{", "}"
+        else:
+            parts = [pad + readable_json(v, levels - 1, _depth + 1) for v in value]
+            opening, closing = "[", "]"
+        return opening + "\n" + ",\n".join(parts) + "\n" + "  " * _depth + closing
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _json_key(key) -> str:
+    """A key as the json module writes it (a number, ``true`` or ``null`` become strings)."""
+    if not isinstance(key, str):
+        key = next(iter(json.loads(json.dumps({key: 0}))))
+    return json.dumps(key, ensure_ascii=False)
+
+
+def _under(file, folder: Path, seen: dict[str, bool]) -> bool:
+    """``file`` lies in ``folder`` (resolved), each file name resolved once into ``seen``."""
+    key = str(file)
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = Path(key).resolve().is_relative_to(folder)
+    return found
 
 
 def build(options: BuildOptions | None = None, *, incremental: bool = True) -> BuildResult:

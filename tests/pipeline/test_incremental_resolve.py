@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pyoxigraph as ox
 import pytest
 from cgtkg.graph import namespaces as ns
 from cgtkg.graph.namespaces import CGT, ELI
@@ -84,10 +85,12 @@ def _outcome(res: R.Resolution, problems) -> tuple:
     return json.dumps(report, sort_keys=True, default=str), sorted(str(p) for p in problems)
 
 
-def _resolve_both(store: GraphStore, cache_in, cache_out, previous=frozenset()):
-    """The incremental pass (``cache_in`` -> ``cache_out``), then a full one on the same store;
-    both canonical graphs, outcomes and the incremental pass's cache counts."""
-    res, problems = R.resolve(store, BASE, previous=set(previous), cache_in=cache_in, cache_out=cache_out)
+def _resolve_both(store: GraphStore, cache_in, cache_out, previous=frozenset(), reused=frozenset()):
+    """The incremental pass (``cache_in`` -> ``cache_out``; ``reused``: the graphs a build
+    would say it kept as they were), then a full one on the same store; both canonical
+    graphs, outcomes and the incremental pass's cache counts."""
+    res, problems = R.resolve(store, BASE, previous=set(previous), cache_in=cache_in, cache_out=cache_out,
+                              reused=set(reused))
     incremental = (_canonical(store), _outcome(res, problems), res.cache)
     full_res, full_problems = R.resolve(store, BASE, previous=set(previous))
     full = (_canonical(store), _outcome(full_res, full_problems))
@@ -118,7 +121,8 @@ def test_each_change_resolves_to_the_full_pass_graph(tmp_path):
     # nothing changed: every comparison reused
     inc, full, res = _resolve_both(store, caches[0], caches[1], previous)
     _same(inc, full)
-    assert inc[2] == {"pairs_reused": res.cache["pairs_reused"], "pairs_compared": 0}
+    assert {k: inc[2][k] for k in ("pairs_reused", "pairs_compared")} == {
+        "pairs_reused": res.cache["pairs_reused"], "pairs_compared": 0}
     assert res.cache["pairs_reused"] > 0
 
     # a text changed so that its copy no longer matches: the same number (still a candidate
@@ -145,6 +149,85 @@ def test_each_change_resolves_to_the_full_pass_graph(tmp_path):
     assert res.ambiguous
 
 
+def _graphs(store: GraphStore) -> set[str]:
+    return {g.value for g in store.ox.named_graphs()} - {str(CANONICAL)}
+
+
+def test_provision_matches_are_reused_only_while_what_they_read_is_unchanged(tmp_path):
+    """The provision cache (``ProvisionCache``): a pair's match is reused when every graph
+    it read is one the build kept and no graph it wrote reaches either document; each step
+    is compared with a full pass, and a step the cache must not answer is matched again."""
+    store = GraphStore(tmp_path / "store")
+    for g, triples in _initial().items():
+        store.add_graph(g, triples)
+    caches = [tmp_path / f"cache{i}.json" for i in range(8)]
+    res, _ = R.resolve(store, BASE, cache_out=caches[0])
+    assert caches[0].with_name(R.PROVISION_CACHE_FILE).exists()
+    previous = set(res.canonical.values())
+    copy = DOC + "x-banks-t1"
+    assert res.provisions and all(x.startswith(copy) for x in res.provisions)
+
+    # nothing written: every pair reused, none matched
+    inc, full, res = _resolve_both(store, caches[0], caches[1], previous, reused=_graphs(store))
+    _same(inc, full)
+    assert res.cache["provision_pairs_matched"] == 0 and res.cache["provision_pairs_reused"] == len(res.canonical)
+
+    # another text (written by this build) gives the copy a third measure: the copy's pair is
+    # matched again and the new measure is one only the copy holds
+    extra = URIRef(copy + "/measure/3")
+    store.add_graph(_text("t8"), [(extra, CGT.partOfDocument, URIRef(copy)), (extra, ELI.is_part_of, URIRef(copy)),
+                                  (extra, ELI.number, Literal("3")),
+                                  (extra, ELI.type_subdivision, ns.concept("measure", BASE))])
+    inc, full, res = _resolve_both(store, caches[1], caches[2], previous, reused=_graphs(store) - {str(_text("t8"))})
+    _same(inc, full)
+    assert str(extra) in res.text_only and res.cache["provision_pairs_matched"] >= 1
+
+    # a text written by this build names a body of the record's first measure: the
+    # canonical document's provisions are read again for its copies
+    measure = URIRef(DOC + "hainan-cell-banks/measure/1")
+    store.add_graph(_text("t9"), [(measure, CGT.responsibleAgency, ns.agency("samr"))])
+    inc, full, res = _resolve_both(store, caches[2], caches[3], previous, reused=_graphs(store) - {str(_text("t9"))})
+    _same(inc, full)
+    assert res.cache["provision_pairs_matched"] >= 1
+
+    # a graph the cached reading found statements in was redone (here: emptied and refilled
+    # with other measures): not reused though nothing in it names the documents any more
+    store.replace_graph(_text("t8"), [])
+    inc, full, res = _resolve_both(store, caches[3], caches[4], previous, reused=_graphs(store) - {str(_text("t8"))})
+    _same(inc, full)
+    assert str(extra) not in res.text_only and res.cache["provision_pairs_matched"] >= 1
+
+    # too many graphs written to follow up: a full pass of the provisions, the same graph
+    res, _ = R.resolve(store, BASE, previous=previous, cache_in=caches[4], cache_out=caches[5], reused=set(),
+                       max_written=2)
+    assert res.cache["provision_pairs_reused"] == 0
+
+
+def test_every_statement_a_reading_meets_reaches_its_document(tmp_path):
+    """``documents_reached``: a provision's link to its document, any statement about it, an
+    annotation of it, the annotation's target and the target's selector, each alone in a
+    graph, reach the document through what the other graphs say."""
+    store = GraphStore(tmp_path / "store")
+    doc, prov = URIRef(DOC + "d"), URIRef(DOC + "d/article/1")
+    ann, target, selector = (URIRef(BASE + f"annotation/{k}") for k in ("a", "t", "s"))
+    oa = "http://www.w3.org/ns/oa#"
+    statements = {
+        "link": (prov, CGT.partOfDocument, doc),
+        "about": (prov, ELI.number, Literal("1")),
+        "annotation": (ann, URIRef(oa + "hasBody"), prov),
+        "target": (ann, URIRef(oa + "hasTarget"), target),
+        "selector": (target, URIRef(oa + "hasSelector"), selector),
+        "exact": (selector, URIRef(oa + "exact"), Literal("cells")),
+    }
+    for name, t in statements.items():
+        store.add_graph(URIRef(BASE + f"graph/extracted/{name}"), [t])
+    unrelated = URIRef(BASE + "graph/extracted/unrelated")
+    store.add_graph(unrelated, [(URIRef(DOC + "other"), ELI.number, Literal("1"))])
+    for name in statements:
+        assert R.documents_reached(store, [ox.NamedNode(BASE + f"graph/extracted/{name}")]) == {str(doc)}, name
+    assert R.documents_reached(store, [ox.NamedNode(str(unrelated))]) == set()
+
+
 def test_other_matching_code_compares_every_pair_again(tmp_path, monkeypatch):
     store = GraphStore(tmp_path / "store")
     for g, triples in _initial().items():
@@ -166,15 +249,21 @@ def _write_cache(path, header: dict, body: dict, checksum: bool = True) -> None:
     path.write_bytes(json.dumps(header).encode() + b"\n" + data)
 
 
-@pytest.mark.parametrize("damage", ["truncated", "not json", "a digit changed", "bad index", "bad verdict",
-                                    "empty"])
-def test_a_damaged_cache_is_a_full_pass_with_a_warning(tmp_path, damage):
+def _resolved_once(tmp_path):
+    """The fixtures' store resolved once with its caches written to ``c.json`` (and beside
+    it), and what a full pass gives: the store, the cache path, the graph and the outcome."""
     store = GraphStore(tmp_path / "store")
     for g, triples in _initial().items():
         store.add_graph(g, triples)
     cache = tmp_path / "c.json"
     R.resolve(store, BASE, cache_out=cache)
-    expected = _canonical(store), _outcome(*R.resolve(store, BASE))
+    return store, cache, (_canonical(store), _outcome(*R.resolve(store, BASE)))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not json", "a digit changed", "bad index", "bad verdict",
+                                    "empty"])
+def test_a_damaged_cache_is_a_full_pass_with_a_warning(tmp_path, damage):
+    store, cache, expected = _resolved_once(tmp_path)
     raw = cache.read_bytes()
     head, _, body = raw.partition(b"\n")
     header, data = json.loads(head), json.loads(body)
@@ -228,8 +317,10 @@ def test_a_rebuild_after_one_text_changed_writes_the_graph_a_full_resolve_writes
     assert cache["pairs_reused"] > 0
     incremental = GraphStore.open(opts.out_dir).graph(CANONICAL)
     assert any("cell-banks" in str(s) for s in incremental.subjects())
-    # the same store resolved again without its cache (a missing cache is a full pass)
+    assert cache["provision_pairs_reused"] > 0
+    # the same store resolved again without its caches (a missing cache is a full pass)
     (opts.out_dir / "current" / R.CACHE_FILE).unlink()
+    (opts.out_dir / "current" / R.PROVISION_CACHE_FILE).unlink()
     third = build(opts)
     with capsys.disabled():
         print(f"\nrebuild after one text changed: resolve {second.report['timings_s']['resolve']:.2f} s, "
@@ -237,6 +328,7 @@ def test_a_rebuild_after_one_text_changed_writes_the_graph_a_full_resolve_writes
               f"without its cache: resolve {third.report['timings_s']['resolve']:.2f} s")
     assert third.ok and third.report["units"]["rebuilt"] == 0
     assert third.report["resolution"]["cache"]["pairs_reused"] == 0
+    assert third.report["resolution"]["cache"]["provision_pairs_reused"] == 0
     assert isomorphic(incremental, GraphStore.open(opts.out_dir).graph(CANONICAL))
     assert ({k: v for k, v in second.report["resolution"].items() if k != "cache"}
             == {k: v for k, v in third.report["resolution"].items() if k != "cache"})
@@ -249,5 +341,28 @@ def test_a_cache_that_cannot_be_written_is_a_warning_not_a_failed_build(tmp_path
     target = tmp_path / "no such folder" / "c.json"
     res, problems = R.resolve(store, BASE, cache_out=target)
     assert res.canonical and not target.exists()
-    warned = [p for p in problems if p.file == target]
-    assert len(warned) == 1 and warned[0].severity == "warning" and "could not be written" in warned[0].message
+    for written in (target, target.with_name(R.PROVISION_CACHE_FILE)):
+        warned = [p for p in problems if p.file == written]
+        assert len(warned) == 1 and warned[0].severity == "warning" and "could not be written" in warned[0].message
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not json", "a digit changed", "empty"])
+def test_a_damaged_provision_cache_is_matched_again_with_a_warning(tmp_path, damage):
+    store, cache, expected = _resolved_once(tmp_path)
+    kept = cache.with_name(R.PROVISION_CACHE_FILE)
+    raw = kept.read_bytes()
+    if damage == "truncated":
+        kept.write_bytes(raw[: len(raw) - 20])
+    elif damage == "not json":
+        kept.write_bytes(b"\x00\xff garbage")
+    elif damage == "a digit changed":
+        i = raw.rindex(b"0.")
+        kept.write_bytes(raw[:i] + b"1." + raw[i + 2:])
+    else:
+        kept.write_bytes(b"")
+    res, problems = R.resolve(store, BASE, cache_in=cache, reused=_graphs(store))
+    assert res.cache["provision_pairs_reused"] == 0
+    warned = [p for p in problems if str(kept) in str(p.file or "") and "matched again" in p.message]
+    assert len(warned) == 1 and warned[0].severity == "warning"
+    assert isomorphic(_canonical(store), expected[0])
+    assert _outcome(res, [p for p in problems if p not in warned]) == expected[1]

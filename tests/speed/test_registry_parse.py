@@ -29,3 +29,25 @@ def test_a_broken_registry_file_is_named_with_its_line(tmp_path):
         _parse_turtle_fast(bad, "https://w3id.org/cgt-kg/id/")
     (problem,) = e.value.problems
     assert problem.file == bad and problem.line == 3, problem
+
+
+@pytest.mark.parametrize("base", ["https://w3id.org/cgt-kg/id/", "http://example.org/kg/"])
+def test_the_registry_graph_is_every_file_read_by_rdflib_and_the_typing_it_adds(base):
+    """load_registry puts each file's triples into its graph directly (no parsed graph copied
+    into it): it still holds every triple rdflib reads from the files, and beyond them only
+    the org:Organization typing and the curation activity it adds, from a cold cache and a
+    warm one alike."""
+    from rdflib.namespace import ORG, PROV, RDF, RDFS
+
+    from cgtkg.pipeline import build as B
+
+    B._PARSED.clear()
+    cold = set(B.load_registry(resource_dir("ontology"), base))
+    warm = set(B.load_registry(resource_dir("ontology"), base))
+    read = set().union(*(set(parse_rdf_file(f, base)) for f in registry_files(resource_dir("ontology"))))
+    assert cold == warm
+    assert read <= cold
+    added = cold - read
+    act = B.curation_activity(base)
+    assert all((p, o) == (RDF.type, ORG.Organization) or s == act for s, p, o in added), added
+    assert {(act, RDF.type, PROV.Activity)} <= added and any(p == RDFS.label for s, p, _ in added if s == act)
