@@ -1,8 +1,11 @@
 """Fixtures shared by every test area.
 
 ``built`` is one real build of the repository's data into a temporary directory (a real
-on-disk Oxigraph store), made once per test session and shared read-only.  Tests that need
-to break or rebuild something make their own build.
+on-disk Oxigraph store), made once per test session and shared read-only; ``built_texts`` is
+the same build with the five English texts of ../shared/corpus.  Tests that need to break or
+rebuild something copy the out/ folder first (``shutil.copytree(built.out_dir, dest,
+symlinks=True)``: the ``current`` link is relative, and a copy is much cheaper than a build)
+or make their own build; nothing may write into the shared folders.
 """
 
 from __future__ import annotations
@@ -35,6 +38,18 @@ def built(tmp_path_factory) -> BuildResult:
     if not result.ok:
         details = "\n".join(map(str, result.problems + result.violations))
         pytest.fail(f"the repository's data does not build (exit {result.exit_code}):\n{details}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_texts(tmp_path_factory, corpus_dir) -> BuildResult:
+    """The repository's data and the five English texts of ../shared/corpus, built with the
+    default options once per session and shared read-only."""
+    out = tmp_path_factory.mktemp("built-texts")
+    result = build(BuildOptions(out_dir=out, corpus_dir=corpus_dir))
+    if not result.ok:
+        details = "\n".join(map(str, result.problems + result.violations))
+        pytest.fail(f"the repository's data and texts do not build (exit {result.exit_code}):\n{details}")
     return result
 
 

@@ -45,9 +45,7 @@ def _file_report(result, name):
     return next(f for f in result.report["corpus"]["files"] if f["file"] == name)
 
 
-@pytest.fixture
-def corpus(tmp_path):
-    d = tmp_path / "corpus"
+def _write_corpus(d):
     (d / "city").mkdir(parents=True)
     (d / "city" / "clinics.txt").write_text(GOOD, encoding="utf-8")
     (d / "city" / "pharmacies.txt").write_text(UNTITLED, encoding="utf-8")
@@ -55,9 +53,30 @@ def corpus(tmp_path):
     return d
 
 
-def test_an_untitled_text_is_quarantined_and_the_rest_is_published(corpus, tmp_path):
-    out = tmp_path / "out"
-    result = build(BuildOptions(out_dir=out, corpus_dir=corpus))
+@pytest.fixture
+def corpus(tmp_path):
+    return _write_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory):
+    """The two texts built once for the module (read-only: a test rebuilds a copy)."""
+    root = tmp_path_factory.mktemp("quarantine")
+    corpus = _write_corpus(root / "corpus")
+    return corpus, build(BuildOptions(out_dir=root / "out", corpus_dir=corpus))
+
+
+@pytest.fixture
+def built_copy(first_build, tmp_path):
+    """The module's first build: its result, and a copy of its texts and of its out/ folder."""
+    corpus, result = first_build
+    shutil.copytree(corpus, tmp_path / "corpus")
+    shutil.copytree(result.out_dir, tmp_path / "out", symlinks=True)
+    return tmp_path / "corpus", tmp_path / "out", result
+
+
+def test_an_untitled_text_is_quarantined_and_the_rest_is_published(built_copy):
+    corpus, out, result = built_copy
     # published without the quarantined text, and the exit code says so
     assert result.exit_code == EXIT_INPUTS_LEFT_OUT and result.published, [str(v) for v in result.violations]
     assert (out / "last-build.txt").read_text(encoding="utf-8").startswith("exit code 6")
@@ -84,9 +103,8 @@ def test_an_untitled_text_is_quarantined_and_the_rest_is_published(corpus, tmp_p
     assert _graphs(out) == graphs
 
 
-def test_the_previous_store_is_kept_only_when_nothing_could_be_built(corpus, tmp_path):
-    out = tmp_path / "out"
-    first = build(BuildOptions(out_dir=out, corpus_dir=corpus))
+def test_the_previous_store_is_kept_only_when_nothing_could_be_built(built_copy):
+    corpus, out, first = built_copy
     assert first.published
     before = _graphs(out)
     (corpus / "city" / "clinics.txt").unlink()
@@ -140,14 +158,14 @@ def test_the_cli_exits_6_when_it_published_without_a_text(corpus, tmp_path):
     assert GraphStore.open(out)  # published
 
 
-def test_the_cli_exits_1_and_keeps_the_store_when_every_text_fails_the_shapes(corpus, tmp_path):
+def test_the_cli_exits_1_and_keeps_the_store_when_every_text_fails_the_shapes(built_copy):
     from click.testing import CliRunner
 
     from cgtkg.cli import main
 
-    out = tmp_path / "out"
+    corpus, out, first = built_copy
     args = ["build", "--out", str(out), "--corpus", str(corpus)]
-    assert CliRunner().invoke(main, args).exit_code == EXIT_INPUTS_LEFT_OUT
+    assert first.exit_code == EXIT_INPUTS_LEFT_OUT
     published = (out / "current").resolve()
     (corpus / "city" / "clinics.txt").unlink()
     res = CliRunner().invoke(main, args)

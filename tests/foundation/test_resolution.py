@@ -32,13 +32,10 @@ CANONICAL = "SELECT ?copy ?node WHERE { ?copy <https://w3id.org/cgt-kg/ontology#
 
 
 @pytest.fixture(scope="module")
-def both(corpus_dir, tmp_path_factory):
-    """The default build and the build with the five texts."""
-    out = tmp_path_factory.mktemp("resolution")
-    plain = build(BuildOptions(out_dir=out / "plain"))
-    texts = build(BuildOptions(out_dir=out / "texts", corpus_dir=corpus_dir))
-    assert plain.ok and texts.ok, (texts.problems, texts.violations)
-    return plain, texts
+def both(built, built_texts):
+    """The default build and the build with the five texts (the session's, read-only)."""
+    assert built.ok and built_texts.ok, (built_texts.problems, built_texts.violations)
+    return built, built_texts
 
 
 def _rows(out_dir: Path, name: str, **params) -> list[dict]:

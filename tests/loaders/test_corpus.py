@@ -91,17 +91,16 @@ def test_a_summary_that_repeats_the_detailed_text_adds_spans_not_provisions(corp
 
 
 @pytest.mark.slow
-def test_build_with_the_corpus_answers_the_passage_query(corpus_dir, tmp_path_factory):
+def test_build_with_the_corpus_answers_the_passage_query(built_texts):
     """End to end: `cgtkg build --corpus` stores the extracted graphs next to the curated
-    ones, they pass SHACL, and the documented query returns the passage behind a link."""
+    ones, they pass SHACL, and the documented query returns the passage behind a link (on the
+    session's build with the five texts)."""
     from cgtkg.graph.store import GraphStore
     from rdflib import URIRef
     from test_provenance import PASSAGE_QUERY
 
-    from cgtkg.pipeline.build import BuildOptions, build
-
-    out = tmp_path_factory.mktemp("built-with-corpus")
-    res = build(BuildOptions(out_dir=out, corpus_dir=corpus_dir))
+    res = built_texts
+    out = res.out_dir
     assert res.ok, "\n".join(map(str, res.problems + res.violations))
     assert res.report["corpus"]["totals"]["files"] == 5
     store = GraphStore.open(out)

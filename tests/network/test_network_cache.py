@@ -61,6 +61,22 @@ def out(tmp_path_factory) -> Path:
     return _build(_corpus(tmp / "corpus", 5), tmp / "out")
 
 
+@pytest.fixture(scope="module")
+def three_texts(tmp_path_factory) -> tuple[Path, Path]:
+    """Three made-up texts and their build, made once for the module and never changed:
+    a test copies both before it rebuilds or draws (the network cache lives in out/)."""
+    tmp = tmp_path_factory.mktemp("network-cache-3")
+    corpus = _corpus(tmp / "corpus", 3)
+    return corpus, _build(corpus, tmp / "out")
+
+
+def _copy_of(three_texts, tmp_path) -> tuple[Path, Path]:
+    corpus, out = three_texts
+    shutil.copytree(corpus, tmp_path / "corpus")
+    shutil.copytree(out, tmp_path / "out", symlinks=True)
+    return tmp_path / "corpus", tmp_path / "out"
+
+
 def test_a_second_call_copies_the_network_the_first_drew(out, tmp_path):
     first = _network(out, "--output", str(tmp_path / "a"))
     second = _network(out, "--output", str(tmp_path / "b"))
@@ -104,9 +120,8 @@ def test_metrics_after_a_drawing_equal_a_fresh_count(out, tmp_path):
     assert _network(out, "--metrics") == _network(out, "--metrics", "--no-cache")
 
 
-def test_a_new_build_is_not_answered_from_the_old_ones_files(tmp_path):
-    corpus = _corpus(tmp_path / "corpus", 3)
-    out = _build(corpus, tmp_path / "out")
+def test_a_new_build_is_not_answered_from_the_old_ones_files(three_texts, tmp_path):
+    corpus, out = _copy_of(three_texts, tmp_path)
     _network(out, "--output", str(tmp_path / "before"))
     assert REUSED in _network(out, "--output", str(tmp_path / "before-again"))
     more = _corpus(tmp_path / "more", 7, seed=29)
@@ -125,8 +140,8 @@ def _fresh(out: Path, dest: Path) -> Path:
     return dest
 
 
-def test_a_damaged_or_unwritable_cache_is_not_used(tmp_path):
-    out = _build(_corpus(tmp_path / "corpus", 3), tmp_path / "out")
+def test_a_damaged_or_unwritable_cache_is_not_used(three_texts, tmp_path):
+    _, out = _copy_of(three_texts, tmp_path)
     _network(out, "--output", str(tmp_path / "a"))
     entry = next(p for p in _cache(out).iterdir() if p.is_dir())
     (entry / "bipartite.gexf").unlink()  # a file lost from the kept copy: computed again

@@ -8,13 +8,14 @@ tests that need passages skip without them.  The server is the installed command
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph
 from serve_server import Server
 
-from cgtkg.pipeline.build import REPO_ROOT, BuildOptions, build
+from cgtkg.pipeline.build import REPO_ROOT
 
 CORPUS = (REPO_ROOT.parent / "shared" / "corpus").resolve()
 SHOTS = REPO_ROOT / "test-output" / "serve"
@@ -26,10 +27,13 @@ def has_corpus() -> bool:
 
 
 @pytest.fixture(scope="session")
-def served_build(tmp_path_factory, has_corpus):
+def served_build(tmp_path_factory, has_corpus, request):
+    """A copy of the session's build (with the texts when they are there), to which the
+    network drawing is added: the shared build itself stays as it was built."""
+    shared = request.getfixturevalue("built_texts" if has_corpus else "built")
+    assert shared.exit_code in (0, 6), f"the build failed (exit {shared.exit_code})"
     out = tmp_path_factory.mktemp("serve") / "out"
-    result = build(BuildOptions(out_dir=out, corpus_dir=CORPUS if has_corpus else None))
-    assert result.exit_code in (0, 6), f"the build failed (exit {result.exit_code})"
+    shutil.copytree(shared.out_dir, out, symlinks=True)
     from cgtkg.graph.network import build_network
     from cgtkg.graph.store import GraphStore
 
