@@ -91,6 +91,7 @@ class Endpoint:
     # how a query names the project's data (DATASETS): "listed" writes FROM / FROM NAMED for
     # each of its graphs; "union" relies on a server whose default graph is their union
     dataset: str = "listed"
+    dataset_chosen: bool = False  # set by the user (flag or config): then no hint about it
     # what one command found out about the server, asked once (graphs listed; union checked)
     _graphs: list[str] | None = field(default=None, repr=False, compare=False)
     _union_checked: bool = field(default=False, repr=False, compare=False)
@@ -197,7 +198,8 @@ def resolve_endpoint(name_or_url: str, graph_store: str | None = None, *,
     if chosen not in DATASETS:
         raise RemoteError(f"endpoint {entry.get('name', url)!r}: dataset must be one of "
                           f"{', '.join(DATASETS)}, not {_clean(chosen, 40)!r}")
-    return Endpoint(url, gsp, user, password, auth, timeout, batch, entry.get("name"), dataset=chosen)
+    return Endpoint(url, gsp, user, password, auth, timeout, batch, entry.get("name"), dataset=chosen,
+                    dataset_chosen=bool(dataset or entry.get("dataset")))
 
 
 def _guess_graph_store(url: str, has_credentials: bool) -> str | None:
@@ -691,7 +693,7 @@ def _listed_graphs(ep: Endpoint, base: str) -> list[str]:
         if not graphs:
             raise RemoteError(f"{ep.query_url} holds none of this project's graphs "
                               f"(<{base}graph/...>): run `cgtkg push` first")
-        if len(graphs) > MANY_GRAPHS:
+        if len(graphs) > MANY_GRAPHS and not ep.dataset_chosen:
             print(f"note: {ep.query_url} holds {len(graphs):,} graphs of this project, and each query "
                   "names them all (FROM), which costs the server far more than the query; if it "
                   "holds only this project and serves the union of its graphs as its default "

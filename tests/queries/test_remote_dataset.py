@@ -135,5 +135,9 @@ def test_push_says_how_to_query_a_server_with_many_graphs(fixture_out, tmp_path_
             if not union:  # and a listed query says it once, on stderr
                 q = cli(["query", "agency-measures", "-p", "agency=ag:nmpa", "--endpoint", server.query_url])
                 assert q.exit_code == 0 and q.stderr.count("--dataset union") == 1, q.stderr
+                # not to a user who chose to list the graphs
+                q = cli(["query", "agency-measures", "-p", "agency=ag:nmpa", "--endpoint", server.query_url,
+                         "--dataset", "listed"])
+                assert q.exit_code == 0 and "--dataset union" not in q.stderr, q.stderr
         finally:
             server.stop()
