@@ -133,3 +133,20 @@ def assert_cases_agree(store, run_remote) -> int:
             assert not differences(local, there), (name, case.get("params"), differences(local, there))
             checked += 1
     return checked
+
+
+def saved_query_failures(store, run_remote) -> dict:
+    """``{query: differences}`` for each saved query, run with its example's parameters
+    through ``run_remote(query, bindings)`` and on the embedded ``store`` (same columns)."""
+    from cgtkg.graph import query as Q
+
+    failures = {}
+    for name in saved_query_names():
+        q = Q.load(name)
+        bindings = Q.resolve_bindings(q, example_params(q))
+        local = Q.run_local(store, q, bindings)
+        there = run_remote(q, bindings)
+        assert there.variables == local.variables, name
+        if diff := differences(local.rows, there.rows):
+            failures[name] = diff
+    return failures

@@ -12,17 +12,14 @@ import urllib.request
 
 import pyoxigraph as ox
 import pytest
-from cgtkg.graph import query as Q
 from cgtkg.graph import remote
 from cgtkg.graph.store import GraphStore, to_rdflib
 from click.testing import CliRunner
 from query_helpers import (
     FIXTURES,
     assert_cases_agree,
-    differences,
-    example_params,
     load_out_dir,
-    saved_query_names,
+    saved_query_failures,
 )
 from query_servers import GateProxy, SilentServer, free_port, start_oxigraph
 from rdflib import Graph, Literal, URIRef
@@ -78,15 +75,7 @@ def test_push_then_every_saved_query_gives_the_same_rows_remotely(dataset_out, o
         assert isomorphic(gsp_graph(oxigraph.graph_store_url, str(g)), store.graph(g)), g
 
     # every saved query, with its example's parameters, strictly the same terms
-    failures = {}
-    for name in saved_query_names():
-        q = Q.load(name)
-        bindings = Q.resolve_bindings(q, example_params(q))
-        local = Q.run_local(store, q, bindings)
-        there = remote.run_query(ep, q, bindings)
-        assert there.variables == local.variables, name
-        if diff := differences(local.rows, there.rows):
-            failures[name] = diff
+    failures = saved_query_failures(store, lambda q, b: remote.run_query(ep, q, b))
     assert not failures, failures
 
 
