@@ -122,7 +122,8 @@ class BuildResult:
     stats: dict = field(default_factory=dict)
     report: dict = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)
-    file_lines: list[str] = field(default_factory=list)  # one per corpus file (shown with -v)
+    # one per corpus file, and the ambiguous pairs past the first few (shown with -v)
+    file_lines: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -1005,7 +1006,7 @@ def publish(run: Run, blocks: dict[str, dict], output_sizes: dict[str, int], sta
         "resolution": resolution.report(),
         "warnings": [str(x) for x in problems],
     }
-    summary: list[str] = resolution.summary() if resolution.canonical or resolution.ambiguous else []
+    summary, detail = resolution.summary() if resolution.canonical or resolution.ambiguous else ([], [])
     file_lines: list[str] = []
     if text_files or p.listing.skipped:
         file_reports = [reports[str(u.graph)] for u in units if u.kind == "text" and str(u.graph) in reports]
@@ -1026,7 +1027,7 @@ def publish(run: Run, blocks: dict[str, dict], output_sizes: dict[str, int], sta
         summary.append(f"{len(left_out)} error(s) in input files: the graph was published without what "
                        f"they hold (exit {EXIT_INPUTS_LEFT_OUT}); each is listed above and in build-report.json")
     res = BuildResult(code, p.out_dir, problems, stats=stats, report=report, summary=summary,
-                      file_lines=file_lines)
+                      file_lines=file_lines + detail)
     _write_last(p.out_dir, res)
     return res
 

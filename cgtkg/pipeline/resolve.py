@@ -102,6 +102,8 @@ LANGUAGES = {"en": "http://publications.europa.eu/resource/authority/language/EN
              "zh": "http://publications.europa.eu/resource/authority/language/ZHO"}
 # a token seen in more documents than this does not make two documents candidates
 BLOCK_MAX = 300
+# ambiguous pairs a build prints without -v (a whole corpus has hundreds)
+AMBIGUOUS_SHOWN = 10
 
 
 @dataclass
@@ -128,14 +130,23 @@ class Resolution:
             "cache": self.cache,
         }
 
-    def summary(self) -> list[str]:
+    def summary(self, shown: int | None = None) -> tuple[list[str], list[str]]:
+        """The lines a build prints, and the lines it prints only with ``cgtkg -v``: the
+        first ``shown`` ambiguous pairs are always printed, every one with ``-v`` (a whole
+        corpus has hundreds; all are in the build report)."""
         out = [f"resolution: {len(self.canonical)} document copie(s) merged into "
                f"{len(set(self.canonical.values()))} document(s), {len(self.provisions)} provision "
                f"copie(s) merged, {len(self.text_only)} provision(s) only a copy holds, "
                f"{len(self.ambiguous)} ambiguous pair(s) not merged, {len(self.conflicts)} conflict(s)"]
-        out += [f"  ambiguous, not merged: {_short(d.a)} / {_short(d.b)} (score {d.score}: "
-                f"{'; '.join(d.evidence)})" for d in self.ambiguous]
-        return out
+        shown = AMBIGUOUS_SHOWN if shown is None else shown
+        pairs = [f"  ambiguous, not merged: {_short(d.a)} / {_short(d.b)} (score {d.score}: "
+                 f"{'; '.join(d.evidence)})" for d in self.ambiguous]
+        if len(pairs) <= shown:
+            return out + pairs, []
+        out += pairs[:shown]
+        out.append(f"  … and {len(pairs) - shown} more ambiguous pair(s): `cgtkg -v build` lists them; "
+                   "all are in build-report.json (resolution, ambiguous) and the data-quality-notes query")
+        return out, pairs[shown:]
 
 
 def _decision_dict(d: Decision) -> dict:
