@@ -14,9 +14,12 @@ and get the passage back.  Each extracted fact (subject, property, value) gets o
     <where/target> a oa:SpecificResource ; oa:hasSource <source> ;
         oa:hasSelector <where/position>, <where/quote> .
     <where/position> a oa:TextPositionSelector ; oa:start 10 ; oa:end 42 ; oa:refinedBy <where/name> .
-    <where/quote> a oa:TextQuoteSelector ; oa:exact "..." ; oa:prefix "..." ; oa:suffix "..." ;
+    <where/quote> a oa:TextQuoteSelector ; oa:exact "..." ; [oa:prefix "..." ; oa:suffix "..." ;]
         oa:refinedBy <where/name> .
-    <where/name> a oa:TextQuoteSelector ; oa:exact "the name" ; oa:prefix "..." ; oa:suffix "..." .
+    <where/name> a oa:TextQuoteSelector ; oa:exact "the name" ; [oa:prefix "..." ; oa:suffix "..."] .
+
+A quote selector has a prefix and a suffix only when its words occur more than once in the
+text (in the passage, for a name): ``CONTEXT_WHEN_NEEDED``.
 
 The target is the name inside the passage (the responsibility list or the sentence): both
 selectors select the passage and both are ``oa:refinedBy`` the same quote selector of the
@@ -50,6 +53,12 @@ CONTEXT_CHARS = 32
 #: Annotations of one passage share its target and selectors (see above); False gives each
 #: annotation its own, as before issue 25 (tests compare the passages both ways).
 SHARE_SELECTORS = True
+#: A quote selector has ``oa:prefix`` and ``oa:suffix`` only when its words occur more than
+#: once where it selects (the text, or the passage for a name): the Web Annotation model has
+#: them to tell such occurrences apart, and elsewhere the words alone, like the position
+#: selector beside them, pick one place. False writes them on every quote selector, as before
+#: issue 25 (tests compare the passages both ways).
+CONTEXT_WHEN_NEEDED = True
 _NOT_IN_FORCE = URIRef("http://data.europa.eu/eli/ontology#InForce-notInForce")
 DATE_PROPS = {"document": ELI.date_document, "publication": ELI.date_publication,
               "in_force": ELI.first_date_entry_in_force}
@@ -261,9 +270,10 @@ class Writer:
             (pos, _END, self._int(end)),
             (quote, _TYPE, _QUOTE),
             (quote, _EXACT, lit(text[start:end])),
-            (quote, _PREFIX, lit(text[max(0, start - CONTEXT_CHARS):start])),
-            (quote, _SUFFIX, lit(text[end:end + CONTEXT_CHARS])),
         ]
+        if not CONTEXT_WHEN_NEEDED or occurs_elsewhere(text, start, end):
+            ts += [(quote, _PREFIX, lit(text[max(0, start - CONTEXT_CHARS):start])),
+                   (quote, _SUFFIX, lit(text[end:end + CONTEXT_CHARS]))]
         if refined:
             ref = _iri(f"{where}/name")
             # both selectors pick the passage, and both are refined to the name inside it:
@@ -273,9 +283,10 @@ class Writer:
                 (quote, _REFINED, ref),
                 (ref, _TYPE, _QUOTE),
                 (ref, _EXACT, lit(text[inner.start:inner.end])),
-                (ref, _PREFIX, lit(text[max(start, inner.start - CONTEXT_CHARS):inner.start])),
-                (ref, _SUFFIX, lit(text[inner.end:min(end, inner.end + CONTEXT_CHARS)])),
             ]
+            if not CONTEXT_WHEN_NEEDED or occurs_elsewhere(text[start:end], inner.start - start, inner.end - start):
+                ts += [(ref, _PREFIX, lit(text[max(start, inner.start - CONTEXT_CHARS):inner.start])),
+                       (ref, _SUFFIX, lit(text[inner.end:min(end, inner.end + CONTEXT_CHARS)]))]
         self._put_all(ts)
         return a
 
@@ -531,6 +542,12 @@ class Writer:
         for c in p.children:
             self.provision(doc, iri, path, c)
         return iri
+
+
+def occurs_elsewhere(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` occurs in ``text`` at another offset too (overlaps count)."""
+    words = text[start:end]
+    return text.find(words, start + 1) != -1 or text.rfind(words, 0, end - 1) != -1
 
 
 def _zh(t: str) -> bool:

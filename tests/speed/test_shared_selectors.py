@@ -38,8 +38,9 @@ def answers(out: Path) -> dict[str, Counter]:
     return found
 
 
-def _build(corpus: Path, out: Path, share: bool, monkeypatch) -> dict:
+def _build(corpus: Path, out: Path, share: bool, monkeypatch, context_when_needed: bool = True) -> dict:
     monkeypatch.setattr(rdf, "SHARE_SELECTORS", share)
+    monkeypatch.setattr(rdf, "CONTEXT_WHEN_NEEDED", context_when_needed)
     res = build(BuildOptions(out_dir=out, corpus_dir=corpus, jobs=1), incremental=False)
     assert res.published, "\n".join(map(str, res.problems + res.violations))
     return res.report
@@ -65,3 +66,22 @@ def test_shared_selectors_answer_where_it_says_so_as_before(tmp_path, corpus_dir
     assert before["stats"] | {"triples": 0} == after["stats"] | {"triples": 0}
     print(f"\nextracted triples: {sum(extracted.values())} with a target per annotation, "
           f"{sum(shared.values())} shared ({sum(shared.values()) / sum(extracted.values()):.3f})")
+
+
+@pytest.mark.slow
+def test_quote_context_where_needed_answers_as_before(tmp_path, corpus_dir, monkeypatch):
+    """Without the prefix and suffix of quotes whose words occur once (loaders/text/rdf.py,
+    ``CONTEXT_WHEN_NEEDED``), every passage query answers the same rows."""
+    before = _build(corpus_dir, tmp_path / "always", True, monkeypatch, context_when_needed=False)
+    after = _build(corpus_dir, tmp_path / "needed", True, monkeypatch, context_when_needed=True)
+    old, new = answers(tmp_path / "always"), answers(tmp_path / "needed")
+    assert sum(bool(rows) for rows in old.values()) >= 5
+    for name in old:
+        assert new[name] == old[name], f"{name}: {sum((old[name] - new[name]).values())} rows lost, " \
+                                       f"{sum((new[name] - old[name]).values())} new"
+    always = sum(n for g, n in before["named_graphs"].items() if "/graph/extracted/" in g)
+    needed = sum(n for g, n in after["named_graphs"].items() if "/graph/extracted/" in g)
+    assert needed < always
+    assert before["stats"] | {"triples": 0} == after["stats"] | {"triples": 0}
+    print(f"\nextracted triples: {always} with context on every quote, {needed} where needed "
+          f"({needed / always:.3f})")
