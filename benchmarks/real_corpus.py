@@ -22,6 +22,10 @@ as the raw work).
 
     python benchmarks/real_corpus.py                       # 10, 100, 1000 and all files
     python benchmarks/real_corpus.py --sizes 10,100 --jobs 2 --json out/real.json
+    python benchmarks/real_corpus.py --sizes all --jobs 2 --queries   # and every saved query
+
+With ``--queries`` the largest size's store answers every saved query (default parameters,
+as ``cgtkg query NAME``), each timed, and those over 2 s are listed.
 """
 
 from __future__ import annotations
@@ -157,6 +161,55 @@ def raw_shacl(nquads: bytes) -> float:
     return time.perf_counter() - t0
 
 
+#: issue 25: every saved query answers within this on the embedded store
+QUERY_BUDGET_S = 2.0
+# each saved query (checks aside) as `cgtkg query NAME` runs it (default parameters; a
+# required one from the query's first example), timed in one child process over the build's
+# store; a query over the cap is stopped there
+_TIME_QUERIES = """
+import json, shlex, sys, time
+from cgtkg.graph import query as Q
+from cgtkg.graph.store import GraphStore
+store = GraphStore.open(sys.argv[1])
+for q in Q.saved_queries():
+    if q.is_violation:
+        continue
+    given = {}
+    if any(p.required and p.default is None for p in q.params.values()):
+        words = shlex.split(next((e for e in q.examples if "--param" in e), ""))
+        given = Q.parse_param_args([w for i, w in enumerate(words) if i and words[i - 1] == "--param"])
+    started = time.perf_counter()
+    rows = len(Q.run_local(store, q, Q.resolve_bindings(q, given)).rows)
+    print(json.dumps([q.name, round(time.perf_counter() - started, 3), rows]), flush=True)
+"""
+
+
+def time_queries(out: Path, cap_s: float = 120.0) -> dict[str, tuple[float, int]]:
+    """``{query: (seconds, rows)}`` for every saved query on the build in ``out``; a query still
+    running after ``cap_s`` is reported as ``(cap_s, -1)`` and the rest are not run."""
+    found: dict[str, tuple[float, int]] = {}
+    proc = subprocess.Popen([sys.executable, "-c", _TIME_QUERIES, str(out)], stdout=subprocess.PIPE,
+                            text=True, cwd=REPO_ROOT)
+    started = time.perf_counter()
+    import selectors
+
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    while True:
+        if not sel.select(timeout=max(0.0, cap_s - (time.perf_counter() - started))):
+            proc.kill()
+            found["(the next query)"] = (cap_s, -1)
+            break
+        line = proc.stdout.readline()
+        if not line:
+            break
+        name, seconds, rows = json.loads(line)
+        found[name] = (seconds, rows)
+        started = time.perf_counter()
+    proc.wait()
+    return found
+
+
 def limits(texts: Path, out: Path, scratch: Path) -> dict:
     """The raw limits of one size, measured right after its build."""
     nquads = stored_nquads(out)
@@ -165,15 +218,17 @@ def limits(texts: Path, out: Path, scratch: Path) -> dict:
 
 
 def measure(corpus: Path, sizes: list[int | None], workdir: Path, jobs: list[int] = (1,),
-            rebuild: bool = True) -> list[dict]:
+            rebuild: bool = True, queries: bool = False) -> list[dict]:
     """Each size built once per number of ``jobs``, one after the other (side by side on a
-    shared machine), each build followed by its raw limits."""
+    shared machine), each build followed by its raw limits; with ``queries``, the largest
+    size's store then answers every saved query, each timed."""
     rows = []
     for n in sizes:
         texts = workdir / f"texts-{n or 'all'}"
         text_bytes = sample(corpus, n, texts)
         for j in jobs:
-            rows.append(_measure_one(texts, text_bytes, workdir / f"out-{n or 'all'}-j{j}", workdir, j))
+            rows.append(_measure_one(texts, text_bytes, workdir / f"out-{n or 'all'}-j{j}", workdir, j,
+                                     queries and n == sizes[-1]))
             print(_line(rows[-1]), flush=True)
     if not rebuild:
         return rows
@@ -207,7 +262,8 @@ def _rebuild_breakdown(row: dict, r: dict) -> str:
                f"{cache.get('provision_pairs_matched', 0)}" if cache else ""))
 
 
-def _measure_one(texts: Path, text_bytes: int, out: Path, workdir: Path, jobs: int) -> dict:
+def _measure_one(texts: Path, text_bytes: int, out: Path, workdir: Path, jobs: int,
+                 queries: bool = False) -> dict:
     r = run_build(texts, out, jobs)
     rep = r["report"]
     totals = rep["corpus"]["totals"]
@@ -241,6 +297,8 @@ def _measure_one(texts: Path, text_bytes: int, out: Path, workdir: Path, jobs: i
         "built": totals.get("files_built"), "quarantined": totals.get("files_quarantined"),
         "failed": totals.get("files_failed"), "skipped": totals.get("files_skipped"),
     }
+    if queries:
+        row["queries_s"] = time_queries(out)
     return row
 
 
@@ -264,7 +322,16 @@ def _line(row: dict) -> str:
             f"peak RSS {row['peak_rss_mb']} MB" + (f" (largest worker {row['worker_peak_rss_mb']} MB)"
                                                    if row.get("worker_peak_rss_mb") else "") + "\n"
             f"  docs {row['documents']} provisions {row['provisions']}  built {row['built']} "
-            f"quarantined {row['quarantined']} failed {row['failed']} skipped {row['skipped']}")
+            f"quarantined {row['quarantined']} failed {row['failed']} skipped {row['skipped']}"
+            + (_query_lines(row["queries_s"]) if "queries_s" in row else ""))
+
+
+def _query_lines(found: dict[str, tuple[float, int]]) -> str:
+    times = sorted(s for s, _ in found.values())
+    over = sorted(((s, n, rows) for n, (s, rows) in found.items() if s > QUERY_BUDGET_S), reverse=True)
+    return (f"\n  saved queries: {len(found)}, median {times[len(times) // 2]:.2f} s, "
+            f"{len(over)} over {QUERY_BUDGET_S:.0f} s"
+            + "".join(f"\n    {name} {s:.2f} s ({rows} rows)" for s, name, rows in over))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -274,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", default="1", help="cgtkg build --jobs: extraction processes; several "
                     "(--jobs 1,2) build each size once with each, side by side")
     ap.add_argument("--no-rebuild", action="store_true", help="skip the rebuild after one file changed")
+    ap.add_argument("--queries", action="store_true", help="time every saved query (default "
+                    f"parameters) on the largest size's store and list those over {QUERY_BUDGET_S:.0f} s")
     ap.add_argument("--json", type=Path, help="write the rows here")
     a = ap.parse_args(argv)
     if not a.corpus.is_dir():
@@ -282,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sizes = [None if s.strip() == "all" else int(s) for s in a.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="cgtkg-real-") as tmp:
-        rows = measure(a.corpus, sizes, Path(tmp), [int(j) for j in a.jobs.split(",")], not a.no_rebuild)
+        rows = measure(a.corpus, sizes, Path(tmp), [int(j) for j in a.jobs.split(",")], not a.no_rebuild,
+                       a.queries)
     if a.json:
         a.json.parent.mkdir(parents=True, exist_ok=True)
         a.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
