@@ -571,8 +571,9 @@ class Plan:
     def out_dir(self) -> Path:
         return Path(self.options.out_dir)
 
-    @property
+    @functools.cached_property
     def keep(self) -> set[str]:
+        """Every unit's graph: built once (the units do not change after planning)."""
         return {str(u.graph) for u in self.units}
 
     @property
@@ -658,7 +659,7 @@ class Run:
         self.problems = p.problems
         self.generation = Generation(p.out_dir)
         self.store: GraphStore | None = None
-        keep = p.keep  # a set built from every unit: built once here, not once per unit
+        keep = p.keep
         self.reports: dict[str, dict] = {g: v["report"] for g, v in p.prev_units.items()
                                          if v.get("report") and g in keep}
         # warnings of reused units are carried over, so an incremental build reports what a full one would
