@@ -34,6 +34,7 @@ import argparse
 import json
 import os
 import re
+import selectors
 import shutil
 import subprocess
 import sys
@@ -164,23 +165,19 @@ def raw_shacl(nquads: bytes) -> float:
 #: issue 25: every saved query answers within this on the embedded store
 QUERY_BUDGET_S = 2.0
 # each saved query (checks aside) as `cgtkg query NAME` runs it (default parameters; a
-# required one from the query's first example), timed in one child process over the build's
-# store; a query over the cap is stopped there
+# required one from the query's first example, as the synthetic benchmark binds it), timed
+# in one child process over the build's store; a query over the cap is stopped there
 _TIME_QUERIES = """
-import json, shlex, sys, time
+import json, sys, time
+from benchmarks.run import _bound_query
 from cgtkg.graph import query as Q
 from cgtkg.graph.store import GraphStore
 store = GraphStore.open(sys.argv[1])
-for q in Q.saved_queries():
-    if q.is_violation:
-        continue
-    given = {}
-    if any(p.required and p.default is None for p in q.params.values()):
-        words = shlex.split(next((e for e in q.examples if "--param" in e), ""))
-        given = Q.parse_param_args([w for i, w in enumerate(words) if i and words[i - 1] == "--param"])
+for name in (q.name for q in Q.saved_queries() if not q.is_violation):
+    q, bindings = _bound_query(name)
     started = time.perf_counter()
-    rows = len(Q.run_local(store, q, Q.resolve_bindings(q, given)).rows)
-    print(json.dumps([q.name, round(time.perf_counter() - started, 3), rows]), flush=True)
+    rows = len(Q.run_local(store, q, bindings).rows)
+    print(json.dumps([name, round(time.perf_counter() - started, 3), rows]), flush=True)
 """
 
 
@@ -191,8 +188,6 @@ def time_queries(out: Path, cap_s: float = 120.0) -> dict[str, tuple[float, int]
     proc = subprocess.Popen([sys.executable, "-c", _TIME_QUERIES, str(out)], stdout=subprocess.PIPE,
                             text=True, cwd=REPO_ROOT)
     started = time.perf_counter()
-    import selectors
-
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
     while True:

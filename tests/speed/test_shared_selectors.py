@@ -46,6 +46,17 @@ def _build(corpus: Path, out: Path, share: bool, monkeypatch, context_when_neede
     return res.report
 
 
+def _assert_same_answers(old: dict[str, Counter], new: dict[str, Counter]) -> None:
+    for name in old:
+        assert new[name] == old[name], f"{name}: {sum((old[name] - new[name]).values())} rows lost, " \
+                                       f"{sum((new[name] - old[name]).values())} new"
+
+
+def _extracted(report: dict) -> dict[str, int]:
+    """Triples per extracted text's graph."""
+    return {g: n for g, n in report["named_graphs"].items() if "/graph/extracted/" in g}
+
+
 @pytest.mark.slow
 def test_shared_selectors_answer_where_it_says_so_as_before(tmp_path, corpus_dir, monkeypatch):
     before = _build(corpus_dir, tmp_path / "own", False, monkeypatch)
@@ -55,11 +66,8 @@ def test_shared_selectors_answer_where_it_says_so_as_before(tmp_path, corpus_dir
     answered = [name for name, rows in old.items() if rows]
     # most of them have answers on the five texts: a comparison of empty answers proves nothing
     assert len(answered) >= 5, answered
-    for name in old:
-        assert new[name] == old[name], f"{name}: {sum((old[name] - new[name]).values())} rows lost, " \
-                                       f"{sum((new[name] - old[name]).values())} new"
-    extracted = {g: n for g, n in before["named_graphs"].items() if "/graph/extracted/" in g}
-    shared = {g: n for g, n in after["named_graphs"].items() if "/graph/extracted/" in g}
+    _assert_same_answers(old, new)
+    extracted, shared = _extracted(before), _extracted(after)
     assert sorted(extracted) == sorted(shared)
     # fewer triples, and no other count changed
     assert sum(shared.values()) < sum(extracted.values())
@@ -76,11 +84,8 @@ def test_quote_context_where_needed_answers_as_before(tmp_path, corpus_dir, monk
     after = _build(corpus_dir, tmp_path / "needed", True, monkeypatch, context_when_needed=True)
     old, new = answers(tmp_path / "always"), answers(tmp_path / "needed")
     assert sum(bool(rows) for rows in old.values()) >= 5
-    for name in old:
-        assert new[name] == old[name], f"{name}: {sum((old[name] - new[name]).values())} rows lost, " \
-                                       f"{sum((new[name] - old[name]).values())} new"
-    always = sum(n for g, n in before["named_graphs"].items() if "/graph/extracted/" in g)
-    needed = sum(n for g, n in after["named_graphs"].items() if "/graph/extracted/" in g)
+    _assert_same_answers(old, new)
+    always, needed = sum(_extracted(before).values()), sum(_extracted(after).values())
     assert needed < always
     assert before["stats"] | {"triples": 0} == after["stats"] | {"triples": 0}
     print(f"\nextracted triples: {always} with context on every quote, {needed} where needed "
