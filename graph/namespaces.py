@@ -90,6 +90,7 @@ class CGT(DefinedNamespace):
     dateMissingReason: URIRef  # why a document has no eli:date_document
     issuerMissingReason: URIRef  # why an extracted document has no eli:passed_by
     sourceLocator: URIRef  # where in the source the record's facts are ("measure 9")
+    passage: URIRef  # an extracted node -> the oa:SpecificResource of the text it was read as
     # data quality
     concerns: URIRef  # note -> the resource it is about
     issueType: URIRef  # note -> concept in scheme/issue-types

@@ -193,7 +193,8 @@ def resource_view(store: GraphStore, iri: str, site) -> dict:
 
     provisions = document_provisions(labels, iri, PAGE_LIMIT * 10)
     passages, annotations = passages_about(labels, iri, PAGE_LIMIT)
-    hidden_out = {RDF_TYPE} | ({f"{E}has_part"} if provisions["items"] else set())
+    # the passages it was read as are quoted in their own section
+    hidden_out = {RDF_TYPE, f"{C}passage"} | ({f"{E}has_part"} if provisions["items"] else set())
     facts = _rows([(p, o) for p, o in outgoing if p not in hidden_out], labels, PAGE_LIMIT)
 
     incoming = []
@@ -266,9 +267,16 @@ def document_provisions(labels: Labels, doc: str, limit: int) -> dict:
 
 
 def passages_about(labels: Labels, iri: str, limit: int) -> tuple[list[dict], set[str]]:
-    """Quotes from the source texts behind this resource's facts: the Web Annotations that
-    concern it (a document, a provision) or name it (an agency, a region, a therapy)."""
+    """Quotes from the source texts behind this resource: the passages it was read as (a
+    document, a provision: ``cgt:passage``) first, then those of the Web Annotations of the
+    facts that concern it (a document, a provision) or name it (an agency, a region, a
+    therapy). Also the IRIs of those annotations (the page lists them here, not as links)."""
     db = labels.db
+    out = []
+    for t in list(dict.fromkeys(labels.objects(iri, f"{C}passage")))[:limit]:
+        if isinstance(t, ox.NamedNode):
+            out.append({"iri": t, **_quoted(labels, t.value), "property": "Its text",
+                        "concerns": None, "bodies": []})
     found: list[str] = []
     for p in (f"{C}concerns", f"{A}hasBody"):
         for q in db.quads_for_pattern(None, _nn(p), _nn(iri), None):
@@ -277,34 +285,38 @@ def passages_about(labels: Labels, iri: str, limit: int) -> tuple[list[dict], se
                     True for _ in db.quads_for_pattern(a, _nn(RDF_TYPE), _nn(f"{A}Annotation"), None)):
                 found.append(a.value)
     found.sort(key=_natural)
-    out = []
-    for a in found[:limit]:
+    for a in found[:max(0, limit - len(out))]:
         target = next(iter(labels.objects(a, f"{A}hasTarget")), None)
         if not isinstance(target, ox.NamedNode):
             continue
-        quote = prefix = suffix = ""
-        start = end = None
-        for sel in labels.objects(target.value, f"{A}hasSelector"):
-            if not isinstance(sel, ox.NamedNode):
-                continue
-            quote = quote or labels.literal(sel.value, f"{A}exact")
-            prefix = prefix or labels.literal(sel.value, f"{A}prefix")
-            suffix = suffix or labels.literal(sel.value, f"{A}suffix")
-            s, e = labels.objects(sel.value, f"{A}start"), labels.objects(sel.value, f"{A}end")
-            if s and e:
-                start, end = s[0].value, e[0].value
-        source = next(iter(labels.objects(target.value, f"{A}hasSource")), None)
         prop = next(iter(labels.objects(a, f"{C}onProperty")), None)
         concerns = next(iter(labels.objects(a, f"{C}concerns")), None)
         bodies = [labels.link(b) for b in labels.objects(a, f"{A}hasBody")]
         out.append({
-            "iri": a, "quote": quote, "prefix": prefix, "suffix": suffix, "start": start, "end": end,
-            "source": labels.link(source) if source is not None else None,
+            "iri": a, **_quoted(labels, target.value),
             "property": PROPERTY_NAMES.get(prop.value, prefixed(prop.value, labels.site.base)) if prop else "",
             "concerns": labels.link(concerns) if concerns is not None and concerns.value != iri else None,
             "bodies": bodies,
         })
     return out, set(found)
+
+
+def _quoted(labels: Labels, target: str) -> dict:
+    """What a passage's target selects: the quote with its context, the offsets, the source."""
+    quote = prefix = suffix = ""
+    start = end = None
+    for sel in labels.objects(target, f"{A}hasSelector"):
+        if not isinstance(sel, ox.NamedNode):
+            continue
+        quote = quote or labels.literal(sel.value, f"{A}exact")
+        prefix = prefix or labels.literal(sel.value, f"{A}prefix")
+        suffix = suffix or labels.literal(sel.value, f"{A}suffix")
+        s, e = labels.objects(sel.value, f"{A}start"), labels.objects(sel.value, f"{A}end")
+        if s and e:
+            start, end = s[0].value, e[0].value
+    source = next(iter(labels.objects(target, f"{A}hasSource")), None)
+    return {"quote": quote, "prefix": prefix, "suffix": suffix, "start": start, "end": end,
+            "source": labels.link(source) if source is not None else None}
 
 
 # ------------------------------------------------------------------ lists and the ontology

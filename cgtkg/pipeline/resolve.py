@@ -17,8 +17,8 @@ writes ``<base>graph/canonical``:
   ``cgt:canonical``: they count each thing once.
 * the copies' facts carried to the canonical node (responsible bodies, regions, therapy
   types, citations, issuers, a title or date in a language or field the canonical node
-  lacks), and their annotations pointed at it (``cgt:concerns``, ``oa:hasBody``), so a
-  curated provision shows the passage behind it;
+  lacks), their annotations pointed at it (``cgt:concerns``, ``oa:hasBody``) and their
+  passages linked to it (``cgt:passage``), so a curated provision shows the passage behind it;
 * provisions only a text holds joined to the canonical document (``cgt:partOfDocument``);
 * one ``eli:LegalExpression`` per language of a merged document (``eli:is_realized_by``):
   an English record and a Chinese original are one work in two language versions;
@@ -79,7 +79,8 @@ DATE_DOCUMENT, TYPE_SUB, IS_PART_OF = (_n(_ELI + p) for p in ("date_document", "
 RELEVANT, ABOUT = (_n(_ELI + p) for p in ("relevant_for", "is_about"))
 RESPONSIBLE = _n(_CGT + "responsibleAgency")
 ABSTRACT = _n("http://purl.org/dc/terms/abstract")
-PART_OF_DOC, CONCERNS, ON_PROPERTY = (_n(_CGT + p) for p in ("partOfDocument", "concerns", "onProperty"))
+PART_OF_DOC, CONCERNS, ON_PROPERTY, PASSAGE = (
+    _n(_CGT + p) for p in ("partOfDocument", "concerns", "onProperty", "passage"))
 HAS_BODY, HAS_TARGET, HAS_SELECTOR, EXACT, START, BODY_VALUE = (
     _n(_OA + p) for p in ("hasBody", "hasTarget", "hasSelector", "exact", "start", "bodyValue"))
 PRIMARY_SOURCE = _n(str(PROV.hadPrimarySource))
@@ -568,12 +569,9 @@ def _provisions(store: GraphStore, doc: str, graphs: set[str] | None = None) -> 
             continue
         seen.add(p.value)
         texts = [o.value for prop in (TITLE, ABSTRACT) for o in objects(p, prop)]
-        for a in store.ox.quads_for_pattern(None, HAS_BODY, p, None):
-            if graphs is not None:
-                graphs.add(_graph_name(a))
-            for t in objects(a.subject, HAS_TARGET):
-                for s in objects(t, HAS_SELECTOR):
-                    texts += [o.value for o in objects(s, EXACT)]
+        for t in objects(p, PASSAGE):
+            for s in objects(t, HAS_SELECTOR):
+                texts += [o.value for o in objects(s, EXACT)]
         parents = [o.value for o in objects(p, IS_PART_OF)]
         out.append(ProvisionFeatures(
             p.value, type=next((o.value for o in objects(p, TYPE_SUB)), ""),
@@ -726,8 +724,8 @@ class ProvisionCache:
 def documents_reached(store: GraphStore, graphs) -> set[str]:
     """Every document whose provisions' reading (:func:`_provisions`) would meet a statement
     of one of ``graphs``: the document a ``cgt:partOfDocument`` names, and, for any other
-    subject or ``oa:hasBody`` object, the documents of the provision it is, annotates, or is
-    the target or selector of an annotation of (looked up in the whole store)."""
+    subject, the documents of the provision it is, or whose passage (``cgt:passage``) it is
+    or is a selector of (looked up in the whole store)."""
     docs_of: dict = {}
 
     def docs_of_provision(p) -> set[str]:
@@ -736,8 +734,8 @@ def documents_reached(store: GraphStore, graphs) -> set[str]:
             found = docs_of[p] = {q.object.value for q in store.ox.quads_for_pattern(p, PART_OF_DOC, None, None)}
         return found
 
-    def annotated(a) -> set[str]:
-        return set().union(*(docs_of_provision(q.object) for q in store.ox.quads_for_pattern(a, HAS_BODY, None, None)))
+    def passage_of(t) -> set[str]:
+        return set().union(*(docs_of_provision(q.subject) for q in store.ox.quads_for_pattern(None, PASSAGE, t, None)))
 
     def subjects(p, o) -> list:
         return [q.subject for q in store.ox.quads_for_pattern(None, p, o, None)]
@@ -748,18 +746,13 @@ def documents_reached(store: GraphStore, graphs) -> set[str]:
         for q in store.ox.quads_for_pattern(None, None, None, g):
             if q.predicate == PART_OF_DOC:
                 reached.add(q.object.value)
-            elif q.predicate == HAS_BODY:
-                reached |= docs_of_provision(q.object)
             x = q.subject
             if x in seen:
                 continue
             seen.add(x)
-            reached |= docs_of_provision(x) | annotated(x)  # a provision, an annotation
-            for a in subjects(HAS_TARGET, x):  # a target
-                reached |= annotated(a)
-            for t in subjects(HAS_SELECTOR, x):  # a selector
-                for a in subjects(HAS_TARGET, t):
-                    reached |= annotated(a)
+            reached |= docs_of_provision(x) | passage_of(x)  # a provision, its passage's target
+            for t in subjects(HAS_SELECTOR, x):  # a selector of the target
+                reached |= passage_of(t)
     return reached
 
 
@@ -786,6 +779,7 @@ def _materialise(store: GraphStore, res: Resolution, base: str) -> list[tuple]:
         # the annotations of the copy's facts and text concern the canonical node too
         for p in (CONCERNS, HAS_BODY):
             out += [(_rd(q.subject), _rd(p), h) for q in store.ox.quads_for_pattern(None, p, _n(copy), None)]
+        out += [(h, CGT.passage, _rd(o)) for o in _objects(store, _n(copy), PASSAGE)]
     copies_of: dict[str, list[str]] = defaultdict(list)
     for copy, head in sorted(res.canonical.items()):
         copies_of[head].append(copy)

@@ -123,8 +123,7 @@ doc:alpha\\/measure\\/3 a eli:LegalResourceSubdivision ; eli:is_part_of doc:alph
     eli:type_subdivision cv:measure ; eli:number "3" ;
     cgt:responsibleAgency ag:samr, ag:relevant-industry-authorities ;
     eli:is_about th:gene-therapy .
-[] a oa:Annotation ; oa:hasBody doc:alpha\\/measure\\/1 ;
-    oa:hasTarget [ oa:hasSource src:test-source ;
+doc:alpha\\/measure\\/1 cgt:passage [ oa:hasSource src:test-source ;
                    oa:hasSelector [ a oa:TextQuoteSelector ;
                                     oa:exact "An invented passage that stands in for a quote." ] ] .
 [] a oa:Annotation ; cgt:concerns doc:alpha\\/measure\\/1 ;

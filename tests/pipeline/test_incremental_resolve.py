@@ -204,18 +204,18 @@ def test_provision_matches_are_reused_only_while_what_they_read_is_unchanged(tmp
 
 
 def test_every_statement_a_reading_meets_reaches_its_document(tmp_path):
-    """``documents_reached``: a provision's link to its document, any statement about it, an
-    annotation of it, the annotation's target and the target's selector, each alone in a
+    """``documents_reached``: a provision's link to its document, any statement about it, its
+    link to its passage, the passage's target and the target's selector, each alone in a
     graph, reach the document through what the other graphs say."""
     store = GraphStore(tmp_path / "store")
     doc, prov = URIRef(DOC + "d"), URIRef(DOC + "d/article/1")
-    ann, target, selector = (URIRef(BASE + f"annotation/{k}") for k in ("a", "t", "s"))
+    target, selector = (URIRef(BASE + f"annotation/{k}") for k in ("t", "s"))
     oa = "http://www.w3.org/ns/oa#"
     statements = {
         "link": (prov, CGT.partOfDocument, doc),
         "about": (prov, ELI.number, Literal("1")),
-        "annotation": (ann, URIRef(oa + "hasBody"), prov),
-        "target": (ann, URIRef(oa + "hasTarget"), target),
+        "passage": (prov, CGT.passage, target),
+        "target": (target, URIRef(oa + "hasSource"), URIRef(BASE + "source/x")),
         "selector": (target, URIRef(oa + "hasSelector"), selector),
         "exact": (selector, URIRef(oa + "exact"), Literal("cells")),
     }

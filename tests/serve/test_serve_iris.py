@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 from cgtkg.graph.namespaces import DEFAULT_BASE, ELI, OA
+from markupsafe import escape  # what the page's templates escape with (Jinja)
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF
@@ -153,9 +154,15 @@ def test_passages_are_quoted_on_the_provision_page(server, union, has_corpus):
                      if "/doc/x-" in str(o) and (o, ELI.is_part_of, None) in union), key=str)
     annotations = [a for a in union.subjects(URIRef("https://w3id.org/cgt-kg/ontology#concerns"), provision)
                    if (a, RDF.type, OA.Annotation) in union]
+    passages = set(union.objects(provision, URIRef("https://w3id.org/cgt-kg/ontology#passage")))
     _, body = _get(server, "/page/" + str(provision)[len(DEFAULT_BASE):])
-    html = body.decode("utf-8")
-    assert html.count('<figure class="passage">') == len(annotations) > 0
+    page = body.decode("utf-8")
+    assert page.count('<figure class="passage">') == len(annotations) + len(passages)
+    assert annotations and passages
+    # the provision's own text is quoted, first
+    own = {str(q) for t in passages for s in union.objects(t, OA.hasSelector) for q in union.objects(s, OA.exact)}
+    first = page.index('<figure class="passage">')
+    assert any(str(escape(q)) in page[first:page.index("</figure>", first)] for q in own)
 
 
 def test_ontology_terms_are_served_at_ontology(server, union):
