@@ -265,16 +265,16 @@ class Writer:
         ``node cgt:passage <target>``, the same target the annotations of facts read at
         ``span`` point to. An annotation whose body is the node itself would say the same in
         six triples (issue 25)."""
-        ts = [(node, _PASSAGE, None)]
+        ts: list[tuple] = []
         t = self._target(span, None, ts, None)
-        ts[0] = (node, _PASSAGE, t)
+        ts.append((node, _PASSAGE, t))
         self._put_all(ts)
         return t
 
     def _target(self, span: Span, inner: Span | None, ts: list, a: URIRef | None) -> URIRef:
         """The target of ``span`` (refined to ``inner``), its triples appended to ``ts`` the
         first time this text names it. Without shared selectors (``SHARE_SELECTORS``) each
-        annotation ``a`` has its own."""
+        annotation ``a`` has its own; a node's own passage (``a`` None) is always shared."""
         text = self.src.raw
         lit = self._str
         start, end = span.start, span.end
