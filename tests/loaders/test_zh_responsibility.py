@@ -219,15 +219,21 @@ def test_unit_of_a_body_is_not_the_body(finder):
 
 
 def test_linear_in_text_length(finder):
-    """Many clauses cost proportionally: the rules read each clause once."""
+    """Many clauses cost proportionally: the rules read each clause once. Each size is timed
+    in this process's CPU time, the least of three runs: other work on a shared machine (a
+    whole-suite run beside a benchmark once made one wall-clock sample 0.9 s) does not count."""
     import time
     one = "国务院卫生健康主管部门应当加强监督，县级以上人民政府应当保障经费；"
+    cost = {}
     for n in (200, 800):
         text = "第一条 " + one * n
-        t = time.perf_counter()
-        keys, _ = _find(finder, text)
-        if n == 200:
-            base = time.perf_counter() - t
-        else:
-            assert time.perf_counter() - t < base * 4 * 3 + 0.5
-        assert keys == ["local-govs", "nhc"]
+        runs = []
+        for _ in range(3):
+            t = time.process_time()
+            keys, _ = _find(finder, text)
+            runs.append(time.process_time() - t)
+            assert keys == ["local-govs", "nhc"]
+        cost[n] = min(runs)
+    # four times the clauses: about four times the cost (measured 4.0-4.4); reading each
+    # clause against all the others would be sixteen
+    assert cost[800] < cost[200] * 4 * 2 + 0.02, cost
