@@ -19,6 +19,16 @@ from cgtkg.pipeline.build import REPO_ROOT, BuildOptions, BuildResult, build
 CORPUS_DIR = (REPO_ROOT.parent / "shared" / "corpus").resolve()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """With ``-s`` the suite runs in one process: the tests that print their measurements
+    (accuracy tables, precision and recall) are read that way, and pytest-xdist's workers
+    (``-n auto`` in pyproject.toml) do not pass what they print through."""
+    if config.getoption("capture") == "no" and getattr(config.option, "numprocesses", None):
+        config.option.numprocesses = 0
+        config.option.dist = "no"
+
+
 def corpus_available() -> bool:
     return CORPUS_DIR.is_dir() and any(CORPUS_DIR.glob("*.txt"))
 

@@ -72,8 +72,12 @@ def test_metrics_json_from_the_command_line(small_out, small_net):
 
 
 def test_metrics_table_with_filters(small_out):
+    # wide enough for the table form: narrower output is printed a record per row
+    # (graph/tables.py), and pytest-xdist's workers run with COLUMNS=80
     result = CliRunner().invoke(
-        main, ["network", "--out", str(small_out), "--metrics", "--region", "shenzhen"]
+        main,
+        ["network", "--out", str(small_out), "--metrics", "--region", "shenzhen"],
+        env={"COLUMNS": "120"},
     )
     assert result.exit_code == 0, result.output
     assert "filters: region=shenzhen" in result.output
