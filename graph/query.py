@@ -77,6 +77,9 @@ class SavedQuery:
     form: str = "SELECT"
     variables: list[str] = field(default_factory=list)
     uses_service: bool = False
+    #: how parameters reach the embedded store: pyoxigraph's substitution, or a ``VALUES``
+    #: block as remote engines get (``# bind: values`` in the header; see :func:`run_local`)
+    bind: str = "substitution"
 
     @property
     def is_violation(self) -> bool:
@@ -94,6 +97,7 @@ _PARAM_RE = re.compile(
 
 
 _OTHER_KEY = re.compile(r"^(?P<key>name|description|parameters|returns):\s*(?P<value>.*)$")
+BIND_MODES = ("substitution", "values")
 
 
 def parse_header(text: str, where: str) -> tuple[str, list[str], dict[str, Param], list[str]]:
@@ -124,6 +128,8 @@ def parse_header(text: str, where: str) -> tuple[str, list[str], dict[str, Param
             params[p.name] = p
         elif body.startswith("example:"):
             examples.append(body[len("example:"):].strip())
+        elif body.startswith("bind:"):
+            continue  # read by bind_mode
         elif m := _OTHER_KEY.match(body):
             # the older "# name: / # description:" style: the description is the title
             if m["key"] == "description" and not title:
@@ -135,6 +141,22 @@ def parse_header(text: str, where: str) -> tuple[str, list[str], dict[str, Param
         else:
             description.append(body)
     return title, description, params, examples
+
+
+def bind_mode(text: str, where: str) -> str:
+    """The header's ``# bind: substitution|values`` (default substitution)."""
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not stripped.startswith("#"):
+            break
+        body = stripped[1:].strip()
+        if body.startswith("bind:"):
+            how = body[len("bind:"):].strip()
+            if how not in BIND_MODES:
+                raise QueryError(f"{where}:{lineno}: cannot read this bind line; write "
+                                 f"'# bind: values' or '# bind: substitution', not {how!r}")
+            return how
+    return "substitution"
 
 
 def _param_from_match(m: re.Match, where: str, lineno: int) -> Param:
@@ -168,7 +190,7 @@ def load_text(text: str, name: str, path: Path | None = None) -> SavedQuery:
     title, description, params, examples = parse_header(text, where)
     form, variables, uses_service = inspect_sparql(text, where)
     q = SavedQuery(name, path, text, title, description, params, examples, form, variables,
-                   uses_service)
+                   uses_service, bind_mode(text, where))
     for p in params.values():
         if not re.search(rf"[?$]{re.escape(p.name)}\b", strip_comments(text)):
             raise QueryError(f"{where}:{p.line}: parameter {p.name!r} is declared but the query "
@@ -611,11 +633,26 @@ def run_local(store, query: SavedQuery, bindings: Mapping[str, Node], *,
     """Run on the embedded store (default graph = union of named graphs)."""
     prepare(query, allow_service=allow_service)
     text = rebase_prologue(query.text, base)
+    text, substitutions = local_call(query, text, bindings)
     try:
-        out = store.query(text, bindings=dict(bindings), allow_service=allow_service)
+        out = store.query(text, bindings=substitutions, allow_service=allow_service)
     except SyntaxError as e:
         raise QueryError(f"{query.path or query.name}: the store rejects the query: {e}") from None
     return to_result(query, out)
+
+
+def local_call(query: SavedQuery, text: str, bindings: Mapping[str, Node]) -> tuple[str, dict]:
+    """The text and the substitutions the embedded store is given for ``query``.
+
+    By default the parameters are pyoxigraph substitutions.  A query whose header says
+    ``# bind: values`` gets them written into its text as a remote engine does
+    (:func:`with_values`): Oxigraph then starts from the values and looks up the groups the
+    block is repeated in, where a substitution leaves the plan it made for the query alone
+    (queries/README.md, rule 14).
+    """
+    if query.bind == "values" and bindings:
+        return with_values(text, bindings), {}
+    return text, dict(bindings)
 
 
 def to_result(query: SavedQuery, out) -> Result:
