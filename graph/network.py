@@ -24,6 +24,7 @@ import json
 import math
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -367,13 +368,16 @@ def build_bipartite(
             link_rows += store.query(links_q, bindings={"measure": m})
             if measure_q is not None:
                 measure_rows += store.query(measure_q, bindings={"measure": m})
+    elif details:
+        # the two reads side by side: Oxigraph evaluates a query without holding the
+        # interpreter, so each takes a core (10,000 synthetic texts: 10.6 -> 7.5 s)
+        with ThreadPoolExecutor(2) as pool:
+            links_read = pool.submit(store.query, load_query("network-responsibility"))
+            measure_rows = store.query(load_query("network-measures"))
+            link_rows = links_read.result()
     else:
         # the links without their passages when only the metrics are wanted
-        link_rows = store.query(
-            load_query("network-responsibility" if details else "network-links")
-        )
-        if details:
-            measure_rows = store.query(load_query("network-measures"))
+        link_rows = store.query(load_query("network-links"))
     links = group_rows(link_rows, "measure")
     agencies = group_rows(store.query(load_query("network-agencies")), "agency")
     measures = group_rows(measure_rows, "measure")
