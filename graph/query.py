@@ -101,13 +101,13 @@ _OTHER_KEY = re.compile(r"^(?P<key>name|description|parameters|returns):\s*(?P<v
 BIND_MODES = ("substitution", "values")
 
 
-def parse_header(text: str, where: str) -> tuple[str, list[str], dict[str, Param], list[str]]:
-    """Read the leading ``#`` lines: title, description, parameters, examples.
+def parse_header(text: str, where: str) -> tuple[str, list[str], dict[str, Param], list[str], str]:
+    """Read the leading ``#`` lines: title, description, parameters, examples, bind mode.
 
-    ``where`` names the file in error messages.  Lines that start with ``param:`` or
-    ``example:`` are structured; every other header line is free description.
+    ``where`` names the file in error messages.  Lines that start with ``param:``,
+    ``example:`` or ``bind:`` are structured; every other header line is free description.
     """
-    title, description, examples = "", [], []
+    title, description, examples, bind = "", [], [], "substitution"
     params: dict[str, Param] = {}
     for lineno, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
@@ -130,7 +130,10 @@ def parse_header(text: str, where: str) -> tuple[str, list[str], dict[str, Param
         elif body.startswith("example:"):
             examples.append(body[len("example:"):].strip())
         elif body.startswith("bind:"):
-            continue  # read by bind_mode
+            bind = body[len("bind:"):].strip()
+            if bind not in BIND_MODES:
+                raise QueryError(f"{where}:{lineno}: cannot read this bind line; write "
+                                 f"'# bind: values' or '# bind: substitution', not {bind!r}")
         elif m := _OTHER_KEY.match(body):
             # the older "# name: / # description:" style: the description is the title
             if m["key"] == "description" and not title:
@@ -141,23 +144,7 @@ def parse_header(text: str, where: str) -> tuple[str, list[str], dict[str, Param
             title = body
         else:
             description.append(body)
-    return title, description, params, examples
-
-
-def bind_mode(text: str, where: str) -> str:
-    """The header's ``# bind: substitution|values`` (default substitution)."""
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        if not stripped.startswith("#"):
-            break
-        body = stripped[1:].strip()
-        if body.startswith("bind:"):
-            how = body[len("bind:"):].strip()
-            if how not in BIND_MODES:
-                raise QueryError(f"{where}:{lineno}: cannot read this bind line; write "
-                                 f"'# bind: values' or '# bind: substitution', not {how!r}")
-            return how
-    return "substitution"
+    return title, description, params, examples, bind
 
 
 def _param_from_match(m: re.Match, where: str, lineno: int) -> Param:
@@ -188,10 +175,10 @@ def query_files(directory: Path = QUERIES_DIR) -> list[Path]:
 def load_text(text: str, name: str, path: Path | None = None) -> SavedQuery:
     """Parse header and query; raises :class:`QueryError` naming the file and line."""
     where = str(path) if path else name
-    title, description, params, examples = parse_header(text, where)
+    title, description, params, examples, bind = parse_header(text, where)
     form, variables, uses_service = inspect_sparql(text, where)
     q = SavedQuery(name, path, text, title, description, params, examples, form, variables,
-                   uses_service, bind_mode(text, where))
+                   uses_service, bind)
     for p in params.values():
         if not re.search(rf"[?$]{re.escape(p.name)}\b", strip_comments(text)):
             raise QueryError(f"{where}:{p.line}: parameter {p.name!r} is declared but the query "
