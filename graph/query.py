@@ -449,19 +449,25 @@ def with_values(text: str, bindings: Mapping[str, Node], *, check: bool = True) 
     """
     if not bindings:
         return text
-    names = tuple(bindings)
-    pieces, last = [], 0
-    for at, these in _values_layout(text, names):
-        row = " ".join(bindings[n].n3() for n in these)
-        pieces += [text[last:at], f"\n  VALUES ({' '.join('?' + n for n in these)}) {{ ({row}) }}\n"]
-        last = at
-    out = "".join(pieces) + text[last:]
+    written = {n: v.n3() for n, v in bindings.items()}
+    out = _write_blocks(text, _values_layout(text, tuple(bindings)), written)
     if check:
         inspect_sparql(out, "<query with VALUES>")
     return out
 
 
 _PLACEHOLDER = "urn:cgtkg:parameter:"
+
+
+def _write_blocks(text: str, layout, terms: Mapping[str, str]) -> str:
+    """``text`` with a ``VALUES`` block of ``terms`` (each already written as SPARQL) at each
+    ``(index, parameters)`` of ``layout``."""
+    pieces, last = [], 0
+    for at, these in layout:
+        row = " ".join(terms[n] for n in these)
+        pieces += [text[last:at], f"\n  VALUES ({' '.join('?' + n for n in these)}) {{ ({row}) }}\n"]
+        last = at
+    return "".join(pieces) + text[last:]
 
 
 @functools.lru_cache(maxsize=512)
@@ -472,16 +478,8 @@ def _values_layout(text: str, names: tuple[str, ...]) -> tuple[tuple[int, tuple[
     stands where an IRI does)."""
     pos = _where_brace(text)
     layout = [(pos + 1, names)]
-
-    def written(places) -> str:
-        pieces, last = [], 0
-        for at, these in places:
-            row = " ".join(f"<{_PLACEHOLDER}{n}>" for n in these)
-            pieces += [text[last:at], f"\n  VALUES ({' '.join('?' + n for n in these)}) {{ ({row}) }}\n"]
-            last = at
-        return "".join(pieces) + text[last:]
-
-    out = written(layout)
+    placeholders = {n: f"<{_PLACEHOLDER}{n}>" for n in names}
+    out = _write_blocks(text, layout, placeholders)
     inspect_sparql(out, "<query with VALUES>")
     # The same values again at the start of each OPTIONAL, MINUS and UNION group of the
     # WHERE clause that binds a parameter in a pattern of its own: Oxigraph plans such a
@@ -493,7 +491,7 @@ def _values_layout(text: str, names: tuple[str, ...]) -> tuple[tuple[int, tuple[
     if not inner:
         return tuple(layout)
     try:
-        inspect_sparql(written(layout + inner), "<query with VALUES>")
+        inspect_sparql(_write_blocks(text, layout + inner, placeholders), "<query with VALUES>")
     except QueryError:
         return tuple(layout)  # a form the scan misread: the outer block alone is always right
     return tuple(layout + inner)
