@@ -48,7 +48,7 @@ if str(REPO_ROOT) not in sys.path:
 
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus-zh"
 STAGES = ("extract", "derive", "validate", "store", "store-wait", "gc", "checks", "resolve", "compact",
-          "outputs")
+          "outputs", "checks-wait")
 #: the raw extraction: what the loaders look for most, in one pass (article and chapter
 #: headings, dates, sentence and clause ends)
 SCAN = re.compile(r"第[一二三四五六七八九十百千零〇\d]+[条章节款项编]|\d{4}年\d{1,2}月\d{1,2}日|[。；：]")

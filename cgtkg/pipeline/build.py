@@ -28,7 +28,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -533,6 +533,11 @@ class Clock:
         if self.stage is not None:
             self.stage(name)
 
+    def beside(self, name: str, seconds: float) -> None:
+        """Charge ``seconds`` of wall time spent in another thread, beside the stages this
+        thread ticks, to ``name`` (the sum of the stages can then exceed the build's time)."""
+        self.timings[name] = round(self.timings.get(name, 0) + seconds, 3)
+
     def tick(self, name: str) -> None:
         """Charge the time since the last tick to ``name``."""
         self.timings[name] = round(self.timings.get(name, 0) + time.time() - self.t, 3)
@@ -926,9 +931,8 @@ def derive_links(run: Run) -> None:
     run.clock.tick("resolve")
 
 
-def check_store(run: Run) -> BuildResult | None:
-    """Stage 4, on the store: compact it when enough changed since it last was, then every
-    ``queries/*-violation.rq`` must return no rows."""
+def compact_store(run: Run) -> None:
+    """Stage 4, on the store: flushed, and compacted when enough changed since it last was."""
     p, store, clock = run.plan, run.store, run.clock
     store.flush()
     # named graphs rewritten or removed since the store was last compacted
@@ -941,11 +945,32 @@ def check_store(run: Run) -> BuildResult | None:
         store.compact()
         run.uncompacted = 0
         clock.tick("compact")
-    clock.announce("checks")
-    failed = run_violation_queries(store, p.options.queries_dir, p.options.base)
-    clock.tick("checks")
+
+
+def start_checks(run: Run, pool: ThreadPoolExecutor) -> Future:
+    """Stage 4, on the store, beside stage 5: every ``queries/*-violation.rq`` in a thread of
+    ``pool``. Oxigraph evaluates without holding the interpreter and the outputs stage only
+    reads the store, so the two share the machine's cores; the build publishes nothing before
+    :func:`settle_checks` has the checks' answer."""
+    p, clock, store = run.plan, run.clock, run.store  # stage 5 lets go of run.store
+    clock.tick("checks")  # the links and conflicts before count with the checks
+
+    def checks() -> dict[str, list[dict]]:
+        started = time.time()
+        try:
+            return run_violation_queries(store, p.options.queries_dir, p.options.base)
+        finally:
+            clock.beside("checks", time.time() - started)
+
+    return pool.submit(checks)
+
+
+def settle_checks(run: Run, checks: Future) -> BuildResult | None:
+    """The checks' answer: a build with rows fails with the checks named (exit 3)."""
+    failed = checks.result()
+    run.clock.tick("checks-wait")
     if failed:
-        res = BuildResult(EXIT_VIOLATIONS, p.out_dir, run.problems,
+        res = BuildResult(EXIT_VIOLATIONS, run.plan.out_dir, run.problems,
                           failed_checks={k: len(v) for k, v in failed.items()})
         res.report = {"failed_checks": {k: [{n: str(x) for n, x in r.items()} for r in v[:20]]
                                         for k, v in failed.items()}}
@@ -1095,9 +1120,15 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         if (failed := settle_violations(run)) is not None:
             return failed
         derive_links(run)
-        if (failed := check_store(run)) is not None:
+        compact_store(run)
+        with ThreadPoolExecutor(1, thread_name_prefix="checks") as pool:
+            checks = start_checks(run, pool)
+            try:
+                blocks, sizes, stats = write_files(run)
+            finally:
+                wait([checks])  # never discard the generation under a running query
+        if (failed := settle_checks(run, checks)) is not None:
             return failed
-        blocks, sizes, stats = write_files(run)
     except BaseException:
         run.abort()
         raise

@@ -291,9 +291,14 @@ def test_violation_query_rows_fail_the_build_and_publish_nothing(built, tmp_path
     queries.mkdir()
     (queries / "every-measure-violation.rq").write_text(
         "PREFIX eli: <http://data.europa.eu/eli/ontology#>\nSELECT ?p WHERE { ?p a eli:LegalResourceSubdivision }\n")
+    trig = (before / "graph.trig").read_bytes()
     res = build(BuildOptions(out_dir=out, queries_dir=queries))
     assert res.exit_code == 1 and "every-measure-violation" in res.failed_checks
     assert (out / "current").resolve() == before
+    # the checks run beside the outputs stage: the files that stage wrote went with the
+    # discarded generation, and the published ones are as they were
+    assert [g.resolve() for g in before.parent.iterdir()] == [before]
+    assert (out / "current" / "graph.trig").read_bytes() == trig
 
 
 def test_killed_build_leaves_the_previous_store_usable(built, tmp_path):
