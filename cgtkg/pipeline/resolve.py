@@ -616,10 +616,11 @@ def match_copy_provisions(store: GraphStore, copy: str, canon: str, graphs: set[
 
 
 def resolve_provisions(store: GraphStore, copy: str, canon: str, res: Resolution,
-                       cache: ProvisionCache | None = None) -> None:
+                       cache: ProvisionCache | None = None) -> tuple[list[str], list[str]]:
     """Match the provisions of ``copy`` to those of ``canon``, level by level from the
     document down, and record the pairs and the provisions only ``copy`` holds; with
-    ``cache``, an earlier build's match of the pair when nothing it read has changed."""
+    ``cache``, an earlier build's match of the pair when nothing it read has changed.
+    Returns the provisions of ``copy`` matched and those only it holds."""
     found = cache.get(copy, canon) if cache is not None else None
     if found is None:
         graphs: set[str] | None = set() if cache is not None else None
@@ -630,7 +631,9 @@ def resolve_provisions(store: GraphStore, copy: str, canon: str, res: Resolution
     for xi, ci, sim, ev in matches:
         res.provisions[xi] = ci
         res.provision_evidence[xi] = (sim, ev)
-    res.text_only += sorted(x for x in provisions if x not in res.provisions)
+    only = sorted(x for x in provisions if x not in res.provisions)
+    res.text_only += only
+    return [xi for xi, _, _, _ in matches], only
 
 
 # ------------------------------------------------------------------ the provision cache
@@ -639,7 +642,60 @@ PROVISION_CACHE_FILE = "resolve-provisions.json"
 PROVISION_CACHE_FORMAT = 1
 
 
-class ProvisionCache:
+class _KeptCache:
+    """What :class:`ProvisionCache` and :class:`GroupCache` share: entries kept from one
+    build to the next in a checked file (:func:`_write_checked`), read whole or not at all,
+    and the graphs this build wrote, which decide what may be reused."""
+
+    FORMAT = 1
+    REDONE = "everything worked out again"  # what a cache that cannot be read means
+
+    def __init__(self, fingerprint: str, known: dict[str, dict] | None = None) -> None:
+        self.fingerprint = fingerprint
+        self.known: dict[str, dict] = known or {}
+        self.used: dict[str, dict] = {}
+        self.hits = self.misses = 0
+        self.reusable: set[str] = set()  # unit graphs this build did not redo
+
+    @classmethod
+    def entries(cls, data: dict) -> dict[str, dict]:
+        """The entries of a file's body, or ValueError (and the like) for a bad one."""
+        raise NotImplementedError
+
+    @classmethod
+    def load(cls, path: Path | None, fingerprint: str):
+        """The cache at ``path``, or an empty one and why (as :meth:`DecisionCache.load`)."""
+        if path is None or not Path(path).exists():
+            return cls(fingerprint), None
+        try:
+            body, why = _checked_body(path, cls.FORMAT, fingerprint, cls.REDONE)
+            if body is None:
+                return cls(fingerprint), why
+            known = cls.entries(json.loads(body))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            return cls(fingerprint), f"{path} cannot be read ({type(e).__name__}: {e}); {cls.REDONE}"
+        return cls(fingerprint, known), None
+
+    def written(self, store: GraphStore, reusable: set[str], max_written: int) -> list[ox.NamedNode] | None:
+        """The named graphs this build wrote (those not ``reusable``), or None, to reuse
+        nothing, when nothing is kept, more than ``max_written`` were written (following
+        each up would cost about what reuse saves) or the default graph holds anything."""
+        self.reusable = set(reusable)
+        if not self.known:
+            return None
+        written = [g for g in store.ox.named_graphs() if g.value not in self.reusable]
+        if len(written) > max_written:
+            return None
+        if next(store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
+            return None
+        return written
+
+    def save(self, path: Path) -> None:
+        body = json.dumps(self.used, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+        _write_checked(path, self.FORMAT, self.fingerprint, body)
+
+
+class ProvisionCache(_KeptCache):
     """The provisions of each merged copy and their matches in its canonical document, kept
     from one build to the next (``resolve-provisions.json`` beside ``resolve-cache.json``:
     a header line with the format, :func:`matching_fingerprint` and the SHA-256 of the rest),
@@ -657,50 +713,31 @@ class ProvisionCache:
 
     Any other case is matched again and its entry replaced."""
 
+    FORMAT = PROVISION_CACHE_FORMAT
+    REDONE = "every provision matched again"
+
     def __init__(self, fingerprint: str, known: dict | None = None) -> None:
-        self.fingerprint = fingerprint
-        self.known: dict[str, dict] = known or {}
-        self.used: dict[str, dict] = {}
-        self.hits = self.misses = 0
-        self.reusable: set[str] = set()  # unit graphs this build did not redo
+        super().__init__(fingerprint, known)
         self.reached: set[str] | None = None  # documents a written graph reaches; None: reuse nothing
 
     @classmethod
-    def load(cls, path: Path | None, fingerprint: str) -> tuple[ProvisionCache, str | None]:
-        """The cache at ``path``, or an empty one and why (as :meth:`DecisionCache.load`)."""
-        if path is None or not Path(path).exists():
-            return cls(fingerprint), None
-        try:
-            body, why = _checked_body(path, PROVISION_CACHE_FORMAT, fingerprint, "every provision matched again")
-            if body is None:
-                return cls(fingerprint), why
-            known = {}
-            for copy, e in json.loads(body).items():
-                if not (isinstance(e["head"], str) and all(isinstance(g, str) for g in e["graphs"])
-                        and all(isinstance(x, str) for x in e["provisions"])):
-                    raise ValueError(f"a bad entry for {copy}")
-                matches = [(str(xi), str(ci), None if sim is None else float(sim), [str(x) for x in ev])
-                           for xi, ci, sim, ev in e["matches"]]
-                known[copy] = {"head": e["head"], "graphs": list(e["graphs"]),
-                               "provisions": list(e["provisions"]), "matches": matches}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-            return cls(fingerprint), (f"{path} cannot be read ({type(e).__name__}: {e}); every provision "
-                                      "matched again")
-        return cls(fingerprint, known), None
+    def entries(cls, data: dict) -> dict[str, dict]:
+        known = {}
+        for copy, e in data.items():
+            if not (isinstance(e["head"], str) and all(isinstance(g, str) for g in e["graphs"])
+                    and all(isinstance(x, str) for x in e["provisions"])):
+                raise ValueError(f"a bad entry for {copy}")
+            matches = [(str(xi), str(ci), None if sim is None else float(sim), [str(x) for x in ev])
+                       for xi, ci, sim, ev in e["matches"]]
+            known[copy] = {"head": e["head"], "graphs": list(e["graphs"]),
+                           "provisions": list(e["provisions"]), "matches": matches}
+        return known
 
     def prepare(self, store: GraphStore, reusable: set[str], max_written: int) -> None:
-        """Find what this build wrote that a reading could meet, or reuse nothing when more
-        than ``max_written`` graphs are not ``reusable`` (following every statement of them
-        up would cost about what it saves) or when the default graph holds anything."""
-        self.reusable = set(reusable)
-        if not self.known:
-            return
-        written = [g for g in store.ox.named_graphs() if g.value not in self.reusable]
-        if len(written) > max_written:
-            return
-        if next(store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
-            return
-        self.reached = documents_reached(store, written)
+        """Find what this build wrote that a reading could meet (:meth:`written`)."""
+        written = self.written(store, reusable, max_written)
+        if written is not None:
+            self.reached = documents_reached(store, written)
 
     def get(self, copy: str, head: str) -> tuple[list[str], list[tuple]] | None:
         e = self.known.get(copy)
@@ -715,10 +752,6 @@ class ProvisionCache:
         self.used[copy] = {"head": head, "graphs": sorted(graphs), "provisions": provisions,
                            "matches": [list(m) for m in matches]}
         self.misses += 1
-
-    def save(self, path: Path) -> None:
-        body = json.dumps(self.used, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
-        _write_checked(path, PROVISION_CACHE_FORMAT, self.fingerprint, body)
 
 
 def documents_reached(store: GraphStore, graphs) -> set[str]:
@@ -763,12 +796,23 @@ def _rd(term):
     return to_rdflib(term)
 
 
-def _materialise(store: GraphStore, res: Resolution, base: str) -> list[tuple]:
+def _materialise(store: GraphStore, res: Resolution, base: str, every: dict[str, str] | None = None,
+                 asked: dict[str, str | None] | None = None) -> list[tuple]:
+    """The canonical layer's facts for the copies of ``res``; a value that is itself a copy
+    becomes its canonical node, looked up in ``every`` (all copies of the build; by default
+    those of ``res``), each lookup noted in ``asked`` (value -> canonical node or None)."""
     out: list[tuple] = []
     mapped = {**res.canonical, **res.provisions}
+    lookup = mapped if every is None else every
 
     def canon(term):
-        return URIRef(mapped[term.value]) if isinstance(term, ox.NamedNode) and term.value in mapped else _rd(term)
+        if isinstance(term, ox.NamedNode):
+            head = lookup.get(term.value)
+            if asked is not None:
+                asked[term.value] = head
+            if head is not None:
+                return URIRef(head)
+        return _rd(term)
 
     for copy, head in sorted(mapped.items()):
         c, h = URIRef(copy), URIRef(head)
@@ -957,13 +1001,26 @@ def find_value_conflicts(store: GraphStore, res: Resolution, base: str, text_pat
     neither list contains the other of."""
     triples: list[tuple] = []
     problems: list[Problem] = []
-    for name, prop, which in VALUE_CONFLICTS:
+    for _key, found, conflict, problem in _value_conflicts(store, res, base, text_paths):
+        triples += found
+        res.conflicts.append(conflict)
+        problems.append(problem)
+    return triples, problems
+
+
+def _value_conflicts(store: GraphStore, res: Resolution, base: str, text_paths: dict[str, Path]
+                     ) -> Iterator[tuple[tuple[int, str], list[tuple], dict, Problem]]:
+    """:func:`find_value_conflicts`' conflicts one by one, each with its place in the
+    report's order (``(kind, copy)``): the issuers of documents, then the responsible bodies
+    of provisions, each by the copy's IRI."""
+    for kind, (name, prop, which) in enumerate(VALUE_CONFLICTS):
         mapping: dict[str, str] = getattr(res, which)
         for copy, head in sorted(mapping.items()):
             own, theirs = _values_by_graph(store, head, prop), _values_by_graph(store, copy, prop)
             a, b = set().union(*own.values()), set().union(*theirs.values())
             if not a or not b or a <= b or b <= a:
                 continue
+            triples: list[tuple] = []
             node = URIRef(f"{head}/conflict/{name}-copies")
             said = []
             for member, by_graph in ((head, own), (copy, theirs)):
@@ -982,16 +1039,210 @@ def find_value_conflicts(store: GraphStore, res: Resolution, base: str, text_pat
                         (node, CGT.concerns, URIRef(head)), (node, CGT.onProperty, _rd(prop)),
                         (node, CGT.issueType, ns.concept("value-conflict", base)),
                         (node, RDFS.comment, Literal(f"Copies disagree on the {what}: {listed}", lang="en"))]
-            res.conflicts.append({"node": head, "property": name,
-                                  "claims": [{"values": vs, "source": k} for vs, k, _ in said]})
+            conflict = {"node": head, "property": name,
+                        "claims": [{"values": vs, "source": k} for vs, k, _ in said]}
             path = next((p for _, _, p in said if p is not None), None)
-            problems.append(Problem(path, None, f"{head} is given different {what} by its copies: {listed}; "
-                                                "all kept, with a source conflict recording them", "warning"))
-    return triples, problems
+            problem = Problem(path, None, f"{head} is given different {what} by its copies: {listed}; "
+                                          "all kept, with a source conflict recording them", "warning")
+            yield (kind, copy), triples, conflict, problem
 
 
 def _short_key(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
+
+
+# ------------------------------------------------------------------ the groups' cache
+
+GROUP_CACHE_FILE = "resolve-groups.json"
+GROUP_CACHE_FORMAT = 1
+
+
+def group_fingerprint(base: str) -> str:
+    """:func:`matching_fingerprint`, the base and the code that writes a group's conflicts
+    (``source_conflict``): a group written under another is written again."""
+    from cgtkg.loaders import records
+
+    h = hashlib.sha256(f"{matching_fingerprint()}\0{base}\0".encode())
+    h.update(Path(records.__file__).read_bytes())
+    return h.hexdigest()
+
+
+class _Reads:
+    """The store as a group's writing sees it (``ox.quads_for_pattern`` is all it calls),
+    noting the named graph of every statement found (``graphs``) and, for every lookup, the
+    term a matching statement must have: the subject when it is given, else the object
+    (``keys``). ``exact`` turns false on a lookup by neither."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self._ox = store.ox
+        self.graphs: set[str] = set()
+        self.keys: set[str] = set()
+        self.exact = True
+
+    @property
+    def ox(self) -> _Reads:
+        return self
+
+    def quads_for_pattern(self, s, p, o, g=None) -> Iterator[ox.Quad]:
+        if s is not None:
+            self.keys.add(str(s))
+        elif o is not None:
+            self.keys.add(str(o))
+        else:
+            self.exact = False
+        for q in self._ox.quads_for_pattern(s, p, o, g):
+            self.graphs.add(_graph_name(q))  # the default graph's "" is never a reused unit
+            yield q
+
+
+class GroupCache(_KeptCache):
+    """What the canonical layer holds for each group of copies (a canonical document, its
+    copies, the provisions matched between them and those only a copy holds): its quads,
+    date and value conflicts and warnings, kept from one build to the next
+    (``resolve-groups.json`` beside ``resolve-cache.json``, in the same checked form), so a
+    rebuild writes again only the groups that a unit it redid reaches.
+
+    A group's entry is what this build would write for it when
+
+    * the group is the same: the same canonical node, copies, provision pairs and
+      provisions only a copy holds (``sig``);
+    * every statement its writing found lies in a unit this build reused (its digest
+      unchanged, so its triples are the earlier build's), and
+    * no graph this build wrote (the units it redid, ``links``, the shared descriptions)
+      holds a statement with a term a lookup of the writing was bound to (``keys``: the
+      subject, else the object): only a statement that matches a lookup changes its answer.
+
+    Any other group is written again; when more than ``max_written`` graphs were written (a
+    full build, a new code fingerprint), all are."""
+
+    FORMAT = GROUP_CACHE_FORMAT
+    REDONE = "every group written again"
+
+    def __init__(self, fingerprint: str, known: dict[str, dict] | None = None) -> None:
+        super().__init__(fingerprint, known)
+        self.mentioned: set[str] | None = None  # terms of the written graphs; None: reuse nothing
+
+    @classmethod
+    def entries(cls, data: dict) -> dict[str, dict]:
+        for head, e in data.items():
+            if not (isinstance(e["sig"], str) and isinstance(e["quads"], str)
+                    and all(isinstance(x, str) for x in e["graphs"] + e["keys"])
+                    and all(v is None or isinstance(v, str) for v in e["asked"].values())):
+                raise ValueError(f"a bad entry for {head}")
+            for _f, _n, m in e["date_problems"]:
+                str(m)
+            for _k, _c, _x, (_f, _n, m) in e["value"]:
+                str(m)
+        return data
+
+    def prepare(self, store: GraphStore, reusable: set[str], max_written: int) -> None:
+        """Note every term of the graphs this build wrote (:meth:`written`)."""
+        written = self.written(store, reusable, max_written)
+        if written is None:
+            return
+        mentioned: set[str] = set()
+        for g in written:
+            for q in store.ox.quads_for_pattern(None, None, None, g):
+                mentioned.add(str(q.subject))
+                mentioned.add(str(q.object))
+        self.mentioned = mentioned
+
+    def get(self, head: str, sig: str, every: dict[str, str]) -> dict | None:
+        """The group's entry if it still holds; ``every``: this build's copies and their
+        canonical nodes, which must give each value the group looked up as before."""
+        e = self.known.get(head)
+        if (e is None or self.mentioned is None or e["sig"] != sig
+                or not self.reusable.issuperset(e["graphs"]) or not self.mentioned.isdisjoint(e["keys"])
+                or any(every.get(k) != v for k, v in e["asked"].items())):
+            return None
+        self.used[head] = e
+        self.hits += 1
+        return e
+
+    def put(self, head: str, entry: dict | None) -> None:
+        """``entry``: ``None`` for a group whose writing cannot be kept (a blank node, a
+        lookup by predicate alone): it is written again next time."""
+        if entry is not None:
+            self.used[head] = entry
+        self.misses += 1
+
+
+def _problem_row(p: Problem) -> list:
+    return [None if p.file is None else str(p.file), p.line, p.message]
+
+
+def _problem_of(row: list) -> Problem:
+    f, line, message = row
+    return Problem(None if f is None else Path(f), line, str(message), "warning")
+
+
+def _write_group(store: GraphStore, head: str, copies: list[str], pairs: list[tuple[str, str]],
+                 only: list[str], sig: str, every: dict[str, str], base: str, graph: URIRef,
+                 text_paths: dict[str, Path], max_bytes: int) -> tuple[list[ox.Quad], dict]:
+    """One group's quads in the canonical graph (those no graph states already) and its
+    :class:`GroupCache` entry: what :func:`_materialise`, :func:`find_conflicts` and
+    :func:`find_value_conflicts` write for it, read through :class:`_Reads`."""
+    sub = Resolution(canonical={c: head for c in copies}, provisions=dict(pairs), text_only=list(only))
+    reads = _Reads(store)
+    asked: dict[str, str | None] = {}
+    triples = _materialise(reads, sub, base, every, asked)  # type: ignore[arg-type]
+    dated, date_problems = find_conflicts(reads, sub, base, text_paths, max_bytes)  # type: ignore[arg-type]
+    value = list(_value_conflicts(reads, sub, base, text_paths))  # type: ignore[arg-type]
+    everything = set(triples + dated + [t for _, ts, _, _ in value for t in ts])
+    quads = [q for q in quads_to_ox(graph, everything) if not _stated(reads, q)]  # type: ignore[arg-type]
+    blank = any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object))
+    entry = None if blank or not reads.exact else {
+        "sig": sig, "graphs": sorted(reads.graphs), "keys": sorted(reads.keys), "asked": asked,
+        "quads": ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES).decode(),
+        "conflicts": sub.conflicts, "date_problems": [_problem_row(x) for x in date_problems],
+        "value": [[k[0], k[1], c, _problem_row(x)] for k, _, c, x in value]}
+    if entry is None:  # still returned for this build's report, not kept
+        return quads, {"sig": sig, "conflicts": sub.conflicts, "keep": False,
+                       "date_problems": [_problem_row(x) for x in date_problems],
+                       "value": [[k[0], k[1], c, _problem_row(x)] for k, _, c, x in value]}
+    return quads, entry
+
+
+def _group_sig(head: str, copies: list[str], pairs: list[tuple[str, str]], only: list[str]) -> str:
+    return hashlib.sha256(json.dumps([head, copies, pairs, only], ensure_ascii=False).encode()).hexdigest()
+
+
+def write_groups(store: GraphStore, res: Resolution, groups: GroupCache, matched: dict[str, list[str]],
+                 only_of: dict[str, list[str]], base: str, graph: URIRef, text_paths: dict[str, Path],
+                 max_bytes: int) -> tuple[list[ox.Quad], list[Problem]]:
+    """Every group's quads and warnings, from ``groups`` where its entry still holds, else
+    written (:func:`_write_group`); ``res.conflicts`` gets the groups' conflicts in the order
+    :func:`find_conflicts` then :func:`find_value_conflicts` give them. ``matched`` and
+    ``only_of``: per copy, its provisions matched and those only it holds."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for copy, head in res.canonical.items():
+        members[head].append(copy)
+    every = {**res.canonical, **res.provisions}
+    quads: list[ox.Quad] = []
+    date_conflicts: list[dict] = []
+    date_problems: list[Problem] = []
+    valued: list[tuple] = []
+    for head, copies in sorted(members.items()):
+        copies = sorted(copies)
+        pairs = sorted((x, res.provisions[x]) for c in copies for x in matched.get(c, ()))
+        only = sorted(x for c in copies for x in only_of.get(c, ()))
+        sig = _group_sig(head, copies, pairs, only)
+        entry = groups.get(head, sig, every)
+        if entry is None:
+            found, entry = _write_group(store, head, copies, pairs, only, sig, every, base, graph, text_paths,
+                                        max_bytes)
+            quads += found
+            groups.put(head, None if entry.pop("keep", True) is False else entry)
+        else:
+            g = ox.NamedNode(str(graph))
+            quads += [ox.Quad(t.subject, t.predicate, t.object, g)
+                      for t in ox.parse(entry["quads"].encode(), format=ox.RdfFormat.N_TRIPLES)]
+        date_conflicts += entry["conflicts"]
+        date_problems += [_problem_of(x) for x in entry["date_problems"]]
+        valued += [((k, copy), c, _problem_of(x)) for k, copy, c, x in entry["value"]]
+    valued.sort(key=lambda v: v[0])
+    res.conflicts += date_conflicts + [c for _, c, _ in valued]
+    return quads, date_problems + [x for _, _, x in valued]
 
 
 # ------------------------------------------------------------------ the stage
@@ -1017,31 +1268,27 @@ def resolve(store: GraphStore, base: str = ns.DEFAULT_BASE, *, text_paths: dict[
     early = [Problem(cache_in, None, why, "warning")] if why else []
     res.canonical, res.decisions, res.ambiguous = resolve_documents(docs, previous, cache)
     res.cache = {"pairs_reused": cache.hits, "pairs_compared": cache.misses}
-    if cache_out is not None:
-        try:
-            cache.save(cache_out)
-        except OSError as e:  # the next build then compares every pair: slower, never wrong
-            early.append(Problem(cache_out, None, f"the decision cache could not be written ({e}); the next "
-                                                  "build compares every pair again", "warning"))
+    early += _save(cache, cache_out, "the decision cache", "compares every pair again")
     provisions_in = Path(cache_in).with_name(PROVISION_CACHE_FILE) if cache_in is not None else None
     kept, why = ProvisionCache.load(provisions_in, matching_fingerprint())
     early += [Problem(provisions_in, None, why, "warning")] if why else []
     kept.prepare(store, reused, max_written)
+    matched: dict[str, list[str]] = {}
+    only_of: dict[str, list[str]] = {}
     for copy, head in sorted(res.canonical.items()):
-        resolve_provisions(store, copy, head, res, kept)
+        matched[copy], only_of[copy] = resolve_provisions(store, copy, head, res, kept)
     res.cache.update({"provision_pairs_reused": kept.hits, "provision_pairs_matched": kept.misses})
-    if cache_out is not None:
-        provisions_out = Path(cache_out).with_name(PROVISION_CACHE_FILE)
-        try:
-            kept.save(provisions_out)
-        except OSError as e:
-            early.append(Problem(provisions_out, None, f"the provision cache could not be written ({e}); the next "
-                                                  "build matches every provision again", "warning"))
-    triples = _materialise(store, res, base) + _ambiguity_notes(res, base)
-    conflict_triples, problems = find_conflicts(store, res, base, text_paths or {}, max_bytes)
-    more, found = find_value_conflicts(store, res, base, text_paths or {})
-    conflict_triples += more
-    problems = early + problems + found
+    early += _save(kept, cache_out and Path(cache_out).with_name(PROVISION_CACHE_FILE), "the provision cache",
+                   "matches every provision again")
+    groups_in = Path(cache_in).with_name(GROUP_CACHE_FILE) if cache_in is not None else None
+    groups, why = GroupCache.load(groups_in, group_fingerprint(base))
+    early += [Problem(groups_in, None, why, "warning")] if why else []
+    groups.prepare(store, reused, max_written)
+    quads, found = write_groups(store, res, groups, matched, only_of, base, graph, text_paths or {}, max_bytes)
+    res.cache.update({"groups_reused": groups.hits, "groups_written": groups.misses})
+    early += _save(groups, cache_out and Path(cache_out).with_name(GROUP_CACHE_FILE),
+                   "the canonical groups' cache", "writes every group again")
+    problems = early + found
     paths = text_paths or {}
 
     def file_of(*iris: str):
@@ -1054,8 +1301,21 @@ def resolve(store: GraphStore, base: str = ns.DEFAULT_BASE, *, text_paths: dict[
     # each term converted once, and in no particular order: the store keeps a set (sorting
     # 42,000 rdflib triples and converting each term again for the lookup took 3.5 s of a
     # whole-corpus rebuild's resolve under the profiler)
-    store.ox.bulk_extend([q for q in quads_to_ox(graph, set(triples + conflict_triples)) if not _stated(store, q)])
+    quads += [q for q in quads_to_ox(graph, set(_ambiguity_notes(res, base))) if not _stated(store, q)]
+    store.ox.bulk_extend(quads)
     return res, problems
+
+
+def _save(cache, path: Path | None, what: str, redone: str) -> list[Problem]:
+    """Write ``cache`` to ``path`` (if any); one that cannot be written is a warning: the next
+    build then works it all out again, slower, never wrong."""
+    if path is None:
+        return []
+    try:
+        cache.save(path)
+    except OSError as e:
+        return [Problem(path, None, f"{what} could not be written ({e}); the next build {redone}", "warning")]
+    return []
 
 
 def _stated(store: GraphStore, quad: ox.Quad) -> bool:

@@ -203,6 +203,69 @@ def test_provision_matches_are_reused_only_while_what_they_read_is_unchanged(tmp
     assert res.cache["provision_pairs_reused"] == 0
 
 
+def test_canonical_groups_are_reused_only_while_what_they_read_is_unchanged(tmp_path):
+    """The groups' cache (``GroupCache``): a group's quads, conflicts and warnings are reused
+    while every statement its writing found is in a graph the build kept, no graph the build
+    wrote holds a statement about what it looked up, and every value it looked up has the
+    same canonical node; each step is compared with a full pass."""
+    store = GraphStore(tmp_path / "store")
+    initial = _initial()
+    banks_copy = URIRef(DOC + "x-banks-t1")
+    # the record's copy cites the organ donation rules, which no other document resembles yet
+    initial[_text("t1")].append((banks_copy, ELI.cites, URIRef(DOC + "x-organ-t6")))
+    for g, triples in initial.items():
+        store.add_graph(g, triples)
+    caches = [tmp_path / f"cache{i}.json" for i in range(6)]
+    res, _ = R.resolve(store, BASE, cache_out=caches[0])
+    assert caches[0].with_name(R.GROUP_CACHE_FILE).exists()
+    groups = len(set(res.canonical.values()))
+    assert groups >= 2 and res.cache["groups_written"] == groups
+    previous = set(res.canonical.values())
+    banks = URIRef(DOC + "hainan-cell-banks")
+
+    # nothing written: every group reused, the same graph, conflicts and warnings
+    inc, full, res = _resolve_both(store, caches[0], caches[1], previous, reused=_graphs(store))
+    _same(inc, full)
+    assert (res.cache["groups_reused"], res.cache["groups_written"]) == (groups, 0)
+    assert [c["date"] for c in res.conflicts if "date" in c] == ["document"]
+
+    # a text written by this build says something of a copy: its group is written again, the
+    # others are reused
+    region = URIRef(BASE + "region/hainan")
+    store.add_graph(_text("t8"), [(banks_copy, ELI.relevant_for, region)])
+    inc, full, res = _resolve_both(store, caches[1], caches[2], previous, reused=_graphs(store) - {str(_text("t8"))})
+    _same(inc, full)
+    assert (banks, ELI.relevant_for, region) in inc[0]
+    assert res.cache["groups_written"] == 1 and res.cache["groups_reused"] == groups - 1
+
+    # that text redone without it: the group read a statement of it, so it is written again
+    # though nothing in the new text names it
+    store.replace_graph(_text("t8"), [(URIRef(DOC + "elsewhere"), ELI.number, Literal("1"))])
+    inc, full, res = _resolve_both(store, caches[2], caches[3], previous, reused=_graphs(store) - {str(_text("t8"))})
+    _same(inc, full)
+    assert (banks, ELI.relevant_for, region) not in inc[0]
+    assert res.cache["groups_written"] == 1
+
+    # a new text makes the cited rules a copy of another node: the citing group is written
+    # again, its citation now pointing at that node, though the new text names neither
+    store.add_graph(_text("t10"), _document("x-organ-6", "t10", "Rules on Organ Donation in Sanya", "en", None,
+                                            "sanya-gov"))
+    inc, full, res = _resolve_both(store, caches[3], caches[4], previous, reused=_graphs(store) - {str(_text("t10"))})
+    _same(inc, full)
+    assert res.canonical[DOC + "x-organ-t6"] == DOC + "x-organ-6"
+    assert (banks, ELI.cites, URIRef(DOC + "x-organ-6")) in inc[0]
+    assert res.cache["groups_reused"] >= 1 and res.cache["groups_written"] >= 2
+
+    # a damaged groups' cache: every group written again, with a warning, the same graph
+    damaged = caches[4].with_name(R.GROUP_CACHE_FILE)
+    damaged.write_bytes(damaged.read_bytes()[:-40])
+    res, problems = R.resolve(store, BASE, previous=previous, cache_in=caches[4], reused=_graphs(store))
+    warned = [p for p in problems if "every group written again" in p.message]
+    assert len(warned) == 1 and warned[0].severity == "warning"
+    assert res.cache["groups_reused"] == 0
+    assert isomorphic(_canonical(store), full[0])
+
+
 def test_every_statement_a_reading_meets_reaches_its_document(tmp_path):
     """``documents_reached``: a provision's link to its document, any statement about it, its
     link to its passage, the passage's target and the target's selector, each alone in a
@@ -321,6 +384,7 @@ def test_a_rebuild_after_one_text_changed_writes_the_graph_a_full_resolve_writes
     # the same store resolved again without its caches (a missing cache is a full pass)
     (opts.out_dir / "current" / R.CACHE_FILE).unlink()
     (opts.out_dir / "current" / R.PROVISION_CACHE_FILE).unlink()
+    (opts.out_dir / "current" / R.GROUP_CACHE_FILE).unlink()
     third = build(opts)
     with capsys.disabled():
         print(f"\nrebuild after one text changed: resolve {second.report['timings_s']['resolve']:.2f} s, "
@@ -329,6 +393,7 @@ def test_a_rebuild_after_one_text_changed_writes_the_graph_a_full_resolve_writes
     assert third.ok and third.report["units"]["rebuilt"] == 0
     assert third.report["resolution"]["cache"]["pairs_reused"] == 0
     assert third.report["resolution"]["cache"]["provision_pairs_reused"] == 0
+    assert third.report["resolution"]["cache"]["groups_reused"] == 0
     assert isomorphic(incremental, GraphStore.open(opts.out_dir).graph(CANONICAL))
     assert ({k: v for k, v in second.report["resolution"].items() if k != "cache"}
             == {k: v for k, v in third.report["resolution"].items() if k != "cache"})
@@ -341,7 +406,7 @@ def test_a_cache_that_cannot_be_written_is_a_warning_not_a_failed_build(tmp_path
     target = tmp_path / "no such folder" / "c.json"
     res, problems = R.resolve(store, BASE, cache_out=target)
     assert res.canonical and not target.exists()
-    for written in (target, target.with_name(R.PROVISION_CACHE_FILE)):
+    for written in (target, target.with_name(R.PROVISION_CACHE_FILE), target.with_name(R.GROUP_CACHE_FILE)):
         warned = [p for p in problems if p.file == written]
         assert len(warned) == 1 and warned[0].severity == "warning" and "could not be written" in warned[0].message
 
