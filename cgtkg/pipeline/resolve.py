@@ -1190,17 +1190,12 @@ def _write_group(store: GraphStore, head: str, copies: list[str], pairs: list[tu
     value = list(_value_conflicts(reads, sub, base, text_paths))  # type: ignore[arg-type]
     everything = set(triples + dated + [t for _, ts, _, _ in value for t in ts])
     quads = [q for q in quads_to_ox(graph, everything) if not _stated(reads, q)]  # type: ignore[arg-type]
-    blank = any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object))
-    entry = None if blank or not reads.exact else {
-        "sig": sig, "graphs": sorted(reads.graphs), "keys": sorted(reads.keys), "asked": asked,
-        "quads": ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES).decode(),
-        "conflicts": sub.conflicts, "date_problems": [_problem_row(x) for x in date_problems],
-        "value": [[k[0], k[1], c, _problem_row(x)] for k, _, c, x in value]}
-    if entry is None:  # still returned for this build's report, not kept
-        return quads, {"sig": sig, "conflicts": sub.conflicts, "keep": False,
-                       "date_problems": [_problem_row(x) for x in date_problems],
-                       "value": [[k[0], k[1], c, _problem_row(x)] for k, _, c, x in value]}
-    return quads, entry
+    report = {"sig": sig, "conflicts": sub.conflicts, "date_problems": [_problem_row(x) for x in date_problems],
+              "value": [[k[0], k[1], c, _problem_row(x)] for k, _, c, x in value]}
+    if not reads.exact or any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)):
+        return quads, {**report, "keep": False}  # for this build's report, not kept
+    return quads, {**report, "graphs": sorted(reads.graphs), "keys": sorted(reads.keys), "asked": asked,
+                   "quads": ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES).decode()}
 
 
 def _group_sig(head: str, copies: list[str], pairs: list[tuple[str, str]], only: list[str]) -> str:
