@@ -359,25 +359,25 @@ def violation_queries(queries_dir: Path) -> list[Path]:
 
 
 def run_violation_queries(store: GraphStore, queries_dir: Path,
-                          base: str = ns.DEFAULT_BASE, threads: int = 1) -> dict[str, list[dict]]:
-    """Checks SHACL cannot say: each ``*-violation.rq`` must return no rows.
+                          base: str = ns.DEFAULT_BASE) -> dict[str, list[dict]]:
+    """Checks SHACL cannot say: each ``*-violation.rq`` must return no rows."""
+    failed = {}
+    for q in violation_queries(queries_dir):
+        rows = violation_rows(store, q, base)
+        if rows:
+            failed[q.stem] = rows
+    return failed
 
-    Saved queries are written against the default base; their instance prefixes are moved
-    onto the build's base first. ``threads`` > 1 runs that many at a time (Oxigraph
-    evaluates without holding the interpreter).
-    """
+
+def violation_rows(store: GraphStore, query: Path, base: str = ns.DEFAULT_BASE) -> list[dict]:
+    """One check's rows. Saved queries are written against the default base; their instance
+    prefixes are moved onto the build's base first."""
     from cgtkg.graph.query import rebase_prologue
 
-    def rows(q: Path) -> list[dict]:
-        return store.query(rebase_prologue(q.read_text(encoding="utf-8"), base))
+    return store.query(rebase_prologue(query.read_text(encoding="utf-8"), base))
 
-    queries = violation_queries(queries_dir)
-    if threads > 1:
-        with ThreadPoolExecutor(threads, thread_name_prefix="check") as pool:
-            answers = list(pool.map(rows, queries))
-    else:
-        answers = [rows(q) for q in queries]
-    return {q.stem: found for q, found in zip(queries, answers) if found}
+
+# ------------------------------------------------------------------ the build
 
 
 def _prefixes(base: str) -> dict[str, str]:
@@ -954,28 +954,38 @@ def compact_store(run: Run) -> None:
         clock.tick("compact")
 
 
-def start_checks(run: Run, pool: ThreadPoolExecutor) -> Future:
-    """Stage 4, on the store, beside stage 5: every ``queries/*-violation.rq`` in a thread of
-    ``pool``. Oxigraph evaluates without holding the interpreter and the outputs stage only
-    reads the store, so the two share the machine's cores; the build publishes nothing before
-    :func:`settle_checks` has the checks' answer."""
+@dataclass
+class Checks:
+    """The violation checks under way: each one's future, when they started and when each
+    ended (the wall time charged to the ``checks`` stage, beside the outputs)."""
+
+    futures: dict[str, Future]
+    started: float
+    ended: list[float] = field(default_factory=list)
+
+    def seconds(self) -> float:
+        return max(self.ended, default=self.started) - self.started
+
+
+def start_checks(run: Run, pool: ThreadPoolExecutor) -> Checks:
+    """Stage 4, on the store, beside stage 5: each ``queries/*-violation.rq`` submitted to
+    ``pool`` (two threads: the longest check is half of them all on real text). Oxigraph
+    evaluates without holding the interpreter and the outputs stage only reads the store,
+    so they share the machine's cores; the build publishes nothing before
+    :func:`settle_checks` has the checks' answers."""
     p, clock, store = run.plan, run.clock, run.store  # stage 5 lets go of run.store
     clock.tick("checks")  # the links and conflicts before count with the checks
-
-    def checks() -> dict[str, list[dict]]:
-        started = time.time()
-        try:
-            # two at a time: the longest check takes half of all of them on real text
-            return run_violation_queries(store, p.options.queries_dir, p.options.base, threads=2)
-        finally:
-            clock.beside("checks", time.time() - started)
-
-    return pool.submit(checks)
+    checks = Checks({q.stem: pool.submit(violation_rows, store, q, p.options.base)
+                     for q in violation_queries(p.options.queries_dir)}, time.time())
+    for f in checks.futures.values():
+        f.add_done_callback(lambda _: checks.ended.append(time.time()))
+    return checks
 
 
-def settle_checks(run: Run, checks: Future) -> BuildResult | None:
-    """The checks' answer: a build with rows fails with the checks named (exit 3)."""
-    failed = checks.result()
+def settle_checks(run: Run, checks: Checks) -> BuildResult | None:
+    """The checks' answers: a build with rows fails with the checks named (exit 3)."""
+    failed = {name: rows for name, f in checks.futures.items() if (rows := f.result())}
+    run.clock.beside("checks", checks.seconds())
     run.clock.tick("checks-wait")
     if failed:
         res = BuildResult(EXIT_VIOLATIONS, run.plan.out_dir, run.problems,
@@ -1131,12 +1141,12 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         # whole corpus just written it took 12 s against 7 s once compacted
         compact_store(run)
         derive_links(run)
-        with ThreadPoolExecutor(1, thread_name_prefix="checks") as pool:
+        with ThreadPoolExecutor(2, thread_name_prefix="check") as pool:
             checks = start_checks(run, pool)
             try:
                 blocks, sizes, stats = write_files(run)
             finally:
-                wait([checks])  # never discard the generation under a running query
+                wait(checks.futures.values())  # never discard the generation under a running query
         if (failed := settle_checks(run, checks)) is not None:
             return failed
     except BaseException:

@@ -796,20 +796,17 @@ def _rd(term):
     return to_rdflib(term)
 
 
-def _materialise(store: GraphStore, res: Resolution, base: str, every: dict[str, str] | None = None,
-                 asked: dict[str, str | None] | None = None) -> list[tuple]:
-    """The canonical layer's facts for the copies of ``res``; a value that is itself a copy
-    becomes its canonical node, looked up in ``every`` (all copies of the build; by default
-    those of ``res``), each lookup noted in ``asked`` (value -> canonical node or None)."""
+def _materialise(store: GraphStore, res: Resolution, base: str, every: dict[str, str],
+                 asked: dict[str, str | None]) -> list[tuple]:
+    """The canonical layer's facts for the copies of ``res`` (one group); a value that is
+    itself a copy becomes its canonical node, looked up in ``every`` (all copies of the
+    build), each lookup noted in ``asked`` (value -> canonical node or None)."""
     out: list[tuple] = []
     mapped = {**res.canonical, **res.provisions}
-    lookup = mapped if every is None else every
 
     def canon(term):
         if isinstance(term, ox.NamedNode):
-            head = lookup.get(term.value)
-            if asked is not None:
-                asked[term.value] = head
+            head = asked[term.value] = every.get(term.value)
             if head is not None:
                 return URIRef(head)
         return _rd(term)
@@ -995,24 +992,12 @@ def _values_by_graph(store: GraphStore, node: str, prop) -> dict[str, set[str]]:
 
 
 def find_value_conflicts(store: GraphStore, res: Resolution, base: str, text_paths: dict[str, Path]
-                         ) -> tuple[list[tuple], list[Problem]]:
+                         ) -> Iterator[tuple[tuple[int, str], list[tuple], dict, Problem]]:
     """A ``cgt:SourceConflict`` (``<node>/conflict/<what>-copies``, one claim per source and
     value) where a copy and its canonical node name issuers or responsible bodies that
-    neither list contains the other of."""
-    triples: list[tuple] = []
-    problems: list[Problem] = []
-    for _key, found, conflict, problem in _value_conflicts(store, res, base, text_paths):
-        triples += found
-        res.conflicts.append(conflict)
-        problems.append(problem)
-    return triples, problems
-
-
-def _value_conflicts(store: GraphStore, res: Resolution, base: str, text_paths: dict[str, Path]
-                     ) -> Iterator[tuple[tuple[int, str], list[tuple], dict, Problem]]:
-    """:func:`find_value_conflicts`' conflicts one by one, each with its place in the
-    report's order (``(kind, copy)``): the issuers of documents, then the responsible bodies
-    of provisions, each by the copy's IRI."""
+    neither list contains the other of: one at a time, each with its triples, its report
+    entry, its warning and its place in the report's order (``(kind, copy)``: the issuers of
+    documents, then the responsible bodies of provisions, each by the copy's IRI)."""
     for kind, (name, prop, which) in enumerate(VALUE_CONFLICTS):
         mapping: dict[str, str] = getattr(res, which)
         for copy, head in sorted(mapping.items()):
@@ -1125,14 +1110,12 @@ class GroupCache(_KeptCache):
     @classmethod
     def entries(cls, data: dict) -> dict[str, dict]:
         for head, e in data.items():
+            rows = [*e["date_problems"], *(row for _, _, _, row in e["value"])]
             if not (isinstance(e["sig"], str) and isinstance(e["quads"], str)
                     and all(isinstance(x, str) for x in e["graphs"] + e["keys"])
-                    and all(v is None or isinstance(v, str) for v in e["asked"].values())):
+                    and all(v is None or isinstance(v, str) for v in e["asked"].values())
+                    and all(isinstance(message, str) for _, _, message in rows)):
                 raise ValueError(f"a bad entry for {head}")
-            for _f, _n, m in e["date_problems"]:
-                str(m)
-            for _k, _c, _x, (_f, _n, m) in e["value"]:
-                str(m)
         return data
 
     def prepare(self, store: GraphStore, reusable: set[str], max_written: int) -> None:
@@ -1178,24 +1161,25 @@ def _problem_of(row: list) -> Problem:
 
 def _write_group(store: GraphStore, head: str, copies: list[str], pairs: list[tuple[str, str]],
                  only: list[str], sig: str, every: dict[str, str], base: str, graph: URIRef,
-                 text_paths: dict[str, Path], max_bytes: int) -> tuple[list[ox.Quad], dict]:
-    """One group's quads in the canonical graph (those no graph states already) and its
-    :class:`GroupCache` entry: what :func:`_materialise`, :func:`find_conflicts` and
-    :func:`find_value_conflicts` write for it, read through :class:`_Reads`."""
+                 text_paths: dict[str, Path], max_bytes: int) -> tuple[list[ox.Quad], dict, bool]:
+    """One group's quads in the canonical graph (those no graph states already), its
+    :class:`GroupCache` entry (what :func:`_materialise`, :func:`find_conflicts` and
+    :func:`find_value_conflicts` write for it, read through :class:`_Reads`), and whether
+    the entry may be kept: not with a blank node or a lookup by predicate alone."""
     sub = Resolution(canonical={c: head for c in copies}, provisions=dict(pairs), text_only=list(only))
     reads = _Reads(store)
     asked: dict[str, str | None] = {}
     triples = _materialise(reads, sub, base, every, asked)  # type: ignore[arg-type]
     dated, date_problems = find_conflicts(reads, sub, base, text_paths, max_bytes)  # type: ignore[arg-type]
-    value = list(_value_conflicts(reads, sub, base, text_paths))  # type: ignore[arg-type]
+    value = list(find_value_conflicts(reads, sub, base, text_paths))  # type: ignore[arg-type]
     everything = set(triples + dated + [t for _, ts, _, _ in value for t in ts])
     quads = [q for q in quads_to_ox(graph, everything) if not _stated(reads, q)]  # type: ignore[arg-type]
     report = {"sig": sig, "conflicts": sub.conflicts, "date_problems": [_problem_row(x) for x in date_problems],
               "value": [[k[0], k[1], c, _problem_row(x)] for k, _, c, x in value]}
     if not reads.exact or any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)):
-        return quads, {**report, "keep": False}  # for this build's report, not kept
+        return quads, report, False
     return quads, {**report, "graphs": sorted(reads.graphs), "keys": sorted(reads.keys), "asked": asked,
-                   "quads": ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES).decode()}
+                   "quads": ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES).decode()}, True
 
 
 def _group_sig(head: str, copies: list[str], pairs: list[tuple[str, str]], only: list[str]) -> str:
@@ -1213,6 +1197,7 @@ def write_groups(store: GraphStore, res: Resolution, groups: GroupCache, matched
     for copy, head in res.canonical.items():
         members[head].append(copy)
     every = {**res.canonical, **res.provisions}
+    into = ox.NamedNode(str(graph))
     quads: list[ox.Quad] = []
     date_conflicts: list[dict] = []
     date_problems: list[Problem] = []
@@ -1224,13 +1209,12 @@ def write_groups(store: GraphStore, res: Resolution, groups: GroupCache, matched
         sig = _group_sig(head, copies, pairs, only)
         entry = groups.get(head, sig, every)
         if entry is None:
-            found, entry = _write_group(store, head, copies, pairs, only, sig, every, base, graph, text_paths,
-                                        max_bytes)
+            found, entry, keep = _write_group(store, head, copies, pairs, only, sig, every, base, graph,
+                                              text_paths, max_bytes)
             quads += found
-            groups.put(head, None if entry.pop("keep", True) is False else entry)
+            groups.put(head, entry if keep else None)
         else:
-            g = ox.NamedNode(str(graph))
-            quads += [ox.Quad(t.subject, t.predicate, t.object, g)
+            quads += [ox.Quad(t.subject, t.predicate, t.object, into)
                       for t in ox.parse(entry["quads"].encode(), format=ox.RdfFormat.N_TRIPLES)]
         date_conflicts += entry["conflicts"]
         date_problems += [_problem_of(x) for x in entry["date_problems"]]
