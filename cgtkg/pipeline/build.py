@@ -32,6 +32,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -1027,7 +1028,7 @@ def publish(run: Run, blocks: dict[str, dict], output_sizes: dict[str, int], sta
                                          **({"problems": [_problem_dict(x) for x in unit_problems[str(u.graph)]]}
                                             if unit_problems.get(str(u.graph)) else {})}
                           for u in units}}
-    write_atomically(gen / MANIFEST, json.dumps(manifest, ensure_ascii=False, default=str))
+    write_atomically(gen / MANIFEST, dump_json(manifest))
     problems = run.problems
     text_files = p.text_files
     report = {
@@ -1080,9 +1081,10 @@ def readable_json(value, levels: int = 3, _depth: int = 0) -> str:
     """``value`` as JSON (``ensure_ascii=False``, other objects as ``str``): objects and
     arrays indented by two spaces for ``levels`` levels, each deeper value on one line.
 
-    The same JSON as ``json.dumps(value, indent=2)`` (a test compares them parsed), written
-    by the json module's C encoder: ``indent`` makes it fall back on the pure-Python one,
-    about half of writing a large corpus's build report (one line per file and warning)."""
+    The same JSON as ``json.dumps(value, indent=2)`` (a test compares them parsed), each
+    deeper value written by :func:`dump_json`: ``indent`` makes the json module fall back
+    on its pure-Python encoder, about half of writing a large corpus's build report (one
+    line per file and warning)."""
     if levels > 0 and isinstance(value, (dict, list, tuple)) and value:
         pad = "  " * (_depth + 1)
         if isinstance(value, dict):
@@ -1092,7 +1094,19 @@ def readable_json(value, levels: int = 3, _depth: int = 0) -> str:
             parts = [pad + readable_json(v, levels - 1, _depth + 1) for v in value]
             opening, closing = "[", "]"
         return opening + "\n" + ",\n".join(parts) + "\n" + "  " * _depth + closing
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return dump_json(value).decode("utf-8")
+
+
+def dump_json(value) -> bytes:
+    """``value`` as compact UTF-8 JSON (not escaped), other objects as ``str``, keys that are
+    not strings written as the json module writes them. orjson: the whole Chinese corpus's
+    manifest (21 MB) 0.26 -> 0.03 s, its build report's values 0.53 -> 0.2 s, in every build."""
+    return orjson.dumps(value, default=str, option=_JSON_OPTIONS)
+
+
+#: keys that are not strings as the json module writes them; dataclasses and dates through
+#: ``str`` as the json module's ``default=str`` did, not as orjson's own objects
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def _json_key(key) -> str:
@@ -1633,7 +1647,18 @@ def _write_fragment(store: ox.Store, graph: str, folder: Path, prefixes: dict) -
 
 def _serialise_graph(store: ox.Store, graph: str, folder: Path, prefixes: dict) -> int:
     _write_fragment(store, graph, folder, prefixes)
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    return graph_triples(store, graph)
+
+
+_GRAPH_COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def graph_triples(store: ox.Store, graph: str) -> int:
+    """How many triples ``graph`` holds, counted by Oxigraph: iterating its quads from Python
+    built an object per quad (the canonical and shared graphs of the whole Chinese corpus,
+    49,000 quads: 0.24 s of every rebuild, 0.02 s counted this way)."""
+    rows = list(store.query(_GRAPH_COUNT, substitutions={ox.Variable("g"): ox.NamedNode(graph)}))
+    return int(rows[0]["n"].value) if rows else 0
 
 
 def write_batch_fragments(batch: NQuads, gen: Path, prefixes: dict) -> dict[str, int]:
@@ -1653,8 +1678,7 @@ def write_batch_fragments(batch: NQuads, gen: Path, prefixes: dict) -> dict[str,
     scratch.bulk_load(batch.data(), format=ox.RdfFormat.N_QUADS)
     counts = {g: n for g, n in batch.triples.items() if n}
     if len(scratch) != sum(counts.values()):
-        counts = {g: n for g in counts
-                  if (n := sum(1 for _ in scratch.quads_for_pattern(None, None, None, ox.NamedNode(g))))}
+        counts = {g: n for g in counts if (n := graph_triples(scratch, g))}
     for g in counts:
         _write_fragment(scratch, g, folder, prefixes)
     return counts
