@@ -1100,7 +1100,7 @@ def readable_json(value, levels: int = 3, _depth: int = 0) -> str:
 def dump_json(value) -> bytes:
     """``value`` as compact UTF-8 JSON (not escaped), other objects as ``str``, keys that are
     not strings written as the json module writes them. orjson: the whole Chinese corpus's
-    manifest (21 MB) 0.26 -> 0.03 s, its build report's values 0.53 -> 0.2 s, in every build."""
+    manifest (21 MB) 0.26 -> 0.03 s, its build report's values 0.53 -> 0.25-0.35 s, in every build."""
     return orjson.dumps(value, default=str, option=_JSON_OPTIONS)
 
 
@@ -1154,8 +1154,8 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         derive_links(run)
         # compacted last, so that the published store is one level of files: with the links
         # and the canonical layer written after the compaction, the saved queries took 13-25 %
-        # longer at 10,000 texts (the resolution reads a store just written more slowly,
-        # 6 s of a whole-corpus build; docs/benchmarks.md)
+        # longer at 10,000 texts (the resolution reads a store just written more slowly:
+        # about 2 s of a whole-corpus build; docs/benchmarks.md)
         compact_store(run)
         with ThreadPoolExecutor(2, thread_name_prefix="check") as pool:
             checks = start_checks(run, pool)

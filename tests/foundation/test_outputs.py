@@ -19,7 +19,7 @@ from cgtkg.graph.store import GraphStore
 from rdflib import Graph, Literal, URIRef
 from triple_sets import isomorphic, store_graphs, trig_graphs, turtle_triples
 
-from cgtkg.pipeline.build import REPO_ROOT, BuildOptions, build, write_batch_fragments
+from cgtkg.pipeline.build import REPO_ROOT, BuildOptions, build, graph_triples, write_batch_fragments
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -108,6 +108,21 @@ def test_two_literals_the_store_holds_as_one_are_counted_once(tmp_path):
     gen = tmp_path / "gen"
     gen.mkdir()
     assert write_batch_fragments(batch, gen, {}) == {str(g): len(store)} == {str(g): 1}
+
+
+def test_each_graph_counts_its_own_triples_and_an_absent_graph_none():
+    """The count a rebuild records for the graphs it serialises (canonical, shared): each
+    graph's own triples, a triple stated in two graphs counted in each, none for a graph
+    the store does not hold."""
+    store = ox.Store()
+    a, b = ox.NamedNode("https://example.org/graph/a"), ox.NamedNode("https://example.org/graph/b")
+    p = ox.NamedNode("https://example.org/p")
+    for i in range(3):
+        store.add(ox.Quad(ox.NamedNode(f"https://example.org/s{i}"), p, ox.Literal(str(i)), a))
+    store.add(ox.Quad(ox.NamedNode("https://example.org/s0"), p, ox.Literal("0"), b))
+    assert graph_triples(store, a.value) == 3
+    assert graph_triples(store, b.value) == 1
+    assert graph_triples(store, "https://example.org/graph/none") == 0
 
 
 def test_a_term_the_store_cannot_hold_is_named_before_anything_is_written(tmp_path):
