@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import os
 import stat
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from cgtkg.graph.errors import BadInput, Problem
-from rdflib import ConjunctiveGraph, Dataset, Graph
+from rdflib import Dataset, Graph
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_JSON_DEPTH = 200
@@ -87,7 +89,8 @@ def parse_untrusted(path: Path, fmt: str | None = None, *, max_bytes: int = MAX_
     try:
         if fmt in ("trig", "nquads"):
             ds = Dataset()
-            ds.parse(data=text, format=fmt, publicID=public_id)
+            with _own_deprecations():
+                ds.parse(data=text, format=fmt, publicID=public_id)
             for s, p, o, _ in ds.quads((None, None, None, None)):
                 g.add((s, p, o))
         else:
@@ -99,6 +102,17 @@ def parse_untrusted(path: Path, fmt: str | None = None, *, max_bytes: int = MAX_
     except Exception as e:  # noqa: BLE001 - untrusted input: any parser failure is bad input
         raise _bad(path, f"cannot parse as {fmt}: {_one_line(e)}", _line_of(e)) from None
     return g
+
+
+@contextmanager
+def _own_deprecations():
+    """rdflib 7.6's own TriG and JSON-LD parsers use ``ConjunctiveGraph`` and
+    ``Dataset.default_context``, both of which it deprecates: those warnings are rdflib's to
+    mend, so they are not passed on (nothing else is silenced)."""
+    with warnings.catch_warnings():
+        for message in ("ConjunctiveGraph is deprecated", "Dataset.default_context is deprecated"):
+            warnings.filterwarnings("ignore", message, DeprecationWarning)
+        yield
 
 
 def _parse_jsonld(path: Path, data: bytes, public_id: str) -> Graph:
@@ -115,14 +129,19 @@ def _parse_jsonld(path: Path, data: bytes, public_id: str) -> Graph:
                          "nothing: write the @context inline")
     from rdflib.plugins.parsers.jsonld import to_rdf
 
-    g = Graph()
-    sink = ConjunctiveGraph(store=g.store, identifier=g.identifier)
+    # every graph's triples, as for TriG and N-Quads: a sink that shared one graph's store
+    # kept the default graph only and dropped a named graph's triples without a word
+    ds = Dataset()
     try:
-        to_rdf(doc, sink, public_id, None, 1.1)
+        with _own_deprecations():
+            to_rdf(doc, ds, public_id, None, 1.1)
     except RecursionError:
         raise _bad(path, "nested too deeply to parse") from None
     except Exception as e:  # noqa: BLE001 - untrusted input
         raise _bad(path, f"cannot read as JSON-LD: {_one_line(e)}") from None
+    g = Graph()
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
     return g
 
 

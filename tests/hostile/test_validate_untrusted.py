@@ -97,3 +97,25 @@ def test_validate_reports_unreadable_files_in_one_line(tmp_path, name, data):
     code, out = validate(f)
     assert code == EXIT_BAD_INPUT, out
     assert "Traceback" not in out and len(out.strip().splitlines()) == 1, out
+
+
+def test_a_named_graph_of_jsonld_is_read_as_in_trig(tmp_path):
+    """`cgtkg validate` reads every graph of a dataset file, whatever its syntax: a JSON-LD
+    document's named graph once lost its triples without a word, where the same data as
+    TriG kept them (issue 25, twenty-third session)."""
+    from cgtkg.graph.safe_rdf import parse_untrusted
+    from rdflib.compare import isomorphic
+
+    ex = "https://example.org/"
+    jsonld = tmp_path / "two-graphs.jsonld"
+    jsonld.write_text(json.dumps({"@context": {"ex": ex}, "@graph": [
+        {"@id": "ex:law", "ex:title": "stated in the default graph"},
+        {"@id": "ex:source-graph", "@graph": [{"@id": "ex:article", "ex:title": "stated in a named graph"}]},
+    ]}), encoding="utf-8")
+    trig = tmp_path / "two-graphs.trig"
+    trig.write_text(f'<{ex}law> <{ex}title> "stated in the default graph" .\n'
+                    f'<{ex}source-graph> {{ <{ex}article> <{ex}title> "stated in a named graph" . }}\n',
+                    encoding="utf-8")
+    from_jsonld, from_trig = parse_untrusted(jsonld), parse_untrusted(trig)
+    assert len(from_jsonld) == 2
+    assert isomorphic(from_jsonld, from_trig)
