@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from cgtkg.graph.namespaces import CGT, DEFAULT_BASE, ELI, OA, PREFIXES, bind_prefixes, instance_prefixes
+from cgtkg.graph.store import GRAPH_TRIPLES
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, VOID, XSD
 
@@ -175,8 +176,7 @@ def void_description(store, *, base: str = DEFAULT_BASE, out_dir: Path | None = 
                            "SELECT DISTINCT ?s WHERE { ?s a cgt:SourceText }"):
         g.add((ds, DCTERMS.source, row["s"]))
 
-    counts = {str(r["g"]): int(r["n"]) for r in store.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    counts = {str(r["g"]): int(r["n"]) for r in store.query(GRAPH_TRIPLES)}
     for graph_iri in store.named_graphs():
         sub = URIRef(f"{ds}/{_slug(graph_iri, base)}")
         g.add((ds, VOID.subset, sub))

@@ -115,6 +115,18 @@ class NQuads:
         return self._data
 
 
+#: each named graph and its number of triples (one row per graph; ``?g`` may be bound)
+GRAPH_TRIPLES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def graph_triples(store: ox.Store, graph: str) -> int:
+    """How many triples ``graph`` holds, counted by Oxigraph: iterating its quads from Python
+    built an object per quad (the canonical and shared graphs of the whole Chinese corpus,
+    49,000 quads: 0.24 s of every rebuild, 0.02 s counted this way)."""
+    rows = list(store.query(GRAPH_TRIPLES, substitutions={ox.Variable("g"): ox.NamedNode(graph)}))
+    return int(rows[0]["n"].value) if rows else 0
+
+
 def quads_to_ox(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Quad]:
     """rdflib triples -> pyoxigraph quads in ``graph_iri``, for ``bulk_extend``: unlike the
     N-Quads text of :func:`to_nquads`, which Oxigraph's parser loads with fresh blank node

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from cgtkg.graph.store import GraphStore
+from cgtkg.graph.store import GraphStore, graph_triples
 from rdflib import Graph, Literal, URIRef
 from triple_sets import isomorphic, store_graphs, trig_graphs, turtle_triples
 
-from cgtkg.pipeline.build import REPO_ROOT, BuildOptions, build, graph_triples, write_batch_fragments
+from cgtkg.pipeline.build import REPO_ROOT, BuildOptions, build, write_batch_fragments
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
