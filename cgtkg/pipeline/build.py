@@ -459,7 +459,7 @@ def _text_digest(path: Path, rel: str, context: str) -> str:
 def _read_manifest(out_dir: Path) -> dict | None:
     current = Path(out_dir) / "current"
     try:
-        return json.loads((current / MANIFEST).read_text(encoding="utf-8"))
+        return orjson.loads((current / MANIFEST).read_bytes())  # 21 MB: 0.41 -> 0.23 s (json module)
     except (OSError, ValueError):
         return None
 
@@ -692,9 +692,14 @@ class Run:
         self.shared = SharedDescriptions(p.options.base)
 
     def open_store(self) -> None:
-        """A new generation: a checkpoint of the published store, or an empty one."""
-        self.store = self.generation.open_store(checkpoint=bool(self.plan.prev_units))
-        for g in self.plan.removed:
+        """A new generation: a checkpoint of the published store when the build keeps some of
+        its units, else an empty one. Emptying a checkpoint graph by graph is the slow way to
+        an empty store: after a new version of the tool, which redoes every unit, the whole
+        Chinese corpus's store stage took 210 s against 32 s from nothing (and the build 11
+        minutes against 6-7)."""
+        keeps = bool(self.plan.reused_graphs)
+        self.store = self.generation.open_store(checkpoint=keeps)
+        for g in self.plan.removed if keeps else ():
             self.store.ox.remove_graph(ox.NamedNode(g))
         self.clock.tick("checkpoint")
 
@@ -998,19 +1003,33 @@ def settle_checks(run: Run, checks: Checks) -> BuildResult | None:
     return None
 
 
-def write_files(run: Run) -> tuple[dict[str, dict], dict[str, int], dict]:
+def check_and_write(run: Run) -> tuple[Checks, tuple[dict[str, dict], dict[str, int], dict]]:
+    """Stages 4 and 5 side by side, once the store is complete: the checks and the statistics
+    in two threads, the output files in this one. Returns the checks under way (their answers
+    are in) and the outputs' blocks, sizes and statistics."""
+    with ThreadPoolExecutor(2, thread_name_prefix="check") as pool:
+        checks = start_checks(run, pool)
+        stats = pool.submit(compute_stats, run.store, 0)
+        try:
+            blocks, sizes = write_files(run)
+        finally:
+            wait([*checks.futures.values(), stats])  # never discard the generation under a running query
+    run.store = None
+    counts = stats.result()
+    counts["triples"] = sum(b["triples"] for b in blocks.values())  # every triple is in a named graph
+    return checks, (blocks, sizes, counts)
+
+
+def write_files(run: Run) -> tuple[dict[str, dict], dict[str, int]]:
     """Stage 5, on the store: graph.trig and graph.ttl (each graph's block from this build's
-    fragments or the published files), and the statistics. Returns the blocks per graph, the
-    two files' sizes and the statistics."""
+    fragments or the published files). Returns the blocks per graph and the two files' sizes."""
     p = run.plan
     run.clock.announce("outputs")
     previous_dir = p.out_dir / "current" if p.prev_units else None
     reused = previous_blocks(previous_dir, p.previous if p.same_base else None, p.reused_graphs)
     blocks, sizes = write_outputs(run.store, run.generation.path, previous_dir, reused, run.prefixes, run.written)
-    stats = compute_stats(run.store, quads=sum(b["triples"] for b in blocks.values()))
-    run.store = None
     run.clock.tick("outputs")
-    return blocks, sizes, stats
+    return blocks, sizes
 
 
 def publish(run: Run, blocks: dict[str, dict], output_sizes: dict[str, int], stats: dict,
@@ -1059,9 +1078,13 @@ def publish(run: Run, blocks: dict[str, dict], output_sizes: dict[str, int], sta
         corpus = Path(o.corpus_dir).resolve()
         inside: dict[str, bool] = {}  # each file resolved once: a text has many warnings
         text_problems = [x for x in problems if x.file and _under(x.file, corpus, inside)]
+        # the texts this build extracted (a rebuild: the changed ones), not the whole corpus
+        extracted = [(_size(u.path), reports.get(g, {}).get("seconds", 0.0))
+                     for g, u in p.text_units.items()]
         report["corpus"], corpus_summary = corpus_report(o.corpus_dir, file_reports, text_problems,
                                                          p.listing.skipped, clock.timings,
-                                                         sum(f.path.stat().st_size for f in text_files))
+                                                         sum(_size(f.path) for f in text_files),
+                                                         extracted)
         file_lines = [line for line in corpus_summary if line.startswith("  ")]  # "  file: ..." (cgtkg -v)
         summary = [line for line in corpus_summary if not line.startswith("  ")] + summary
     write_atomically(gen / "build-report.json", readable_json(report))
@@ -1078,6 +1101,14 @@ def publish(run: Run, blocks: dict[str, dict], output_sizes: dict[str, int], sta
     return res
 
 
+def _size(path: Path) -> int:
+    """A text's size for the report (0 if it went since the build read it)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def readable_json(value, levels: int = 3, _depth: int = 0) -> str:
     """``value`` as JSON (``ensure_ascii=False``, other objects as ``str``): objects and
     arrays indented by two spaces for ``levels`` levels, each deeper value on one line.
@@ -1087,6 +1118,13 @@ def readable_json(value, levels: int = 3, _depth: int = 0) -> str:
     on its pure-Python encoder, about half of writing a large corpus's build report (one
     line per file and warning)."""
     if levels > 0 and isinstance(value, (dict, list, tuple)) and value:
+        if all(type(v) in _SCALARS for v in (value.values() if isinstance(value, dict) else value)) and (
+                not isinstance(value, dict) or all(type(k) is str for k in value)):
+            # one line per item whatever the levels left: orjson's own indentation, moved to
+            # this depth (a JSON scalar is one line); the report's warnings and the files'
+            # problems, 62,000 strings on the whole Chinese corpus, one call instead of one each
+            return orjson.dumps(value, default=str, option=_JSON_OPTIONS | orjson.OPT_INDENT_2
+                                ).decode("utf-8").replace("\n", "\n" + "  " * _depth)
         pad = "  " * (_depth + 1)
         if isinstance(value, dict):
             parts = [pad + _json_key(k) + ": " + readable_json(v, levels - 1, _depth + 1) for k, v in value.items()]
@@ -1096,6 +1134,10 @@ def readable_json(value, levels: int = 3, _depth: int = 0) -> str:
             opening, closing = "[", "]"
         return opening + "\n" + ",\n".join(parts) + "\n" + "  " * _depth + closing
     return dump_json(value).decode("utf-8")
+
+
+#: the types orjson writes as one JSON scalar
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def dump_json(value) -> bytes:
@@ -1158,12 +1200,7 @@ def build(options: BuildOptions | None = None, *, incremental: bool = True) -> B
         # longer at 10,000 texts (the resolution reads a store just written more slowly:
         # about 2 s of a whole-corpus build; docs/benchmarks.md)
         compact_store(run)
-        with ThreadPoolExecutor(2, thread_name_prefix="check") as pool:
-            checks = start_checks(run, pool)
-            try:
-                blocks, sizes, stats = write_files(run)
-            finally:
-                wait(checks.futures.values())  # never discard the generation under a running query
+        checks, (blocks, sizes, stats) = check_and_write(run)
         if (failed := settle_checks(run, checks)) is not None:
             return failed
     except BaseException:
@@ -1209,11 +1246,17 @@ class TextExtractor:
 
 
 def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Problem],
-                  skipped: list[dict] = (), timings: dict | None = None, text_bytes: int = 0
-                  ) -> tuple[dict, list[str]]:
+                  skipped: list[dict] = (), timings: dict | None = None, text_bytes: int = 0,
+                  extracted: list[tuple[int, float]] | None = None) -> tuple[dict, list[str]]:
     """The corpus section of the build report, and its terminal summary: every input file
     once (built, empty, failed, quarantined or skipped), the time per stage and the
-    extraction's speed on this text."""
+    extraction's speed on this text.
+
+    ``text_bytes``: the corpus's size; ``extracted``: the size and extraction seconds of each
+    text this build extracted (every text when None). The speeds are over those texts only:
+    ``extract_mb_per_s`` for the build, which waited ``timings["extract"]`` for them beside
+    its other stages, ``extract_mb_per_s_per_process`` in the processes' own time (a rebuild
+    that extracted one text reported the whole corpus's 45 MB "extracted" at 55 MB/s)."""
     from types import SimpleNamespace
 
     from cgtkg.loaders.text.corpus import CorpusResult, _totals, tool_version
@@ -1226,13 +1269,26 @@ def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Pro
         "problems": [str(p) for p in problems],
         "text_mb": round(text_bytes / (1 << 20), 3),
     }
-    if timings and timings.get("extract"):
-        report["extract_mb_per_s"] = round(text_bytes / (1 << 20) / timings["extract"], 3)
+    if extracted is None:
+        extracted = [(text_bytes, sum(r.get("seconds", 0.0) for r in file_reports))]
+        files = len(file_reports)
+    else:
+        files = len(extracted)
+    mb = sum(n for n, _ in extracted) / (1 << 20)
+    report["extracted_files"], report["extracted_mb"] = files, round(mb, 3)
+    if timings and timings.get("extract") and mb:
+        report["extract_mb_per_s"] = round(mb / timings["extract"], 3)
+    if (own := sum(t for _, t in extracted)) and mb:
+        report["extract_mb_per_s_per_process"] = round(mb / own, 3)
     lines = CorpusResult(report=report).summary_lines()
     if timings:
+        speed = "; ".join(x for x in (
+            f"{report['extract_mb_per_s']} MB/s for the build" if "extract_mb_per_s" in report else "",
+            f"{report['extract_mb_per_s_per_process']} MB/s in each process"
+            if "extract_mb_per_s_per_process" in report else "") if x)
         lines.append("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
-                     + (f"; extraction {report['extract_mb_per_s']} MB/s over {report['text_mb']} MB of text"
-                        if "extract_mb_per_s" in report else ""))
+                     + f"; extracted {files} file(s), {report['extracted_mb']} of {report['text_mb']} MB of text"
+                     + (f" ({speed})" if speed else ""))
     return report, lines
 
 

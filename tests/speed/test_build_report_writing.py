@@ -37,3 +37,11 @@ def test_the_first_levels_are_indented_and_each_file_is_one_line():
     file_lines = [line for line in lines if '"file":' in line]
     assert len(file_lines) == 2 and all(line.startswith("      {") for line in file_lines)
     assert "\u4e24\u4e2a" in readable_json(REPORT_LIKE)  # not escaped: the report stays legible
+
+
+def test_lists_and_objects_of_plain_values_are_laid_out_as_the_json_module_does():
+    """Written in one call each (the warnings of a large corpus are tens of thousands of
+    strings), they keep json.dumps(indent=2)'s layout, one value per line at their depth."""
+    value = {"warnings": ["a.md:1: warning: x", "b.md: warning: \u4e24"], "units": {"units": 3, "rebuilt": 1},
+             "corpus": {"problems": ["c.md:9: error", None, 2, True]}, "empty": [], "stage": {"load": 1.5}}
+    assert readable_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
