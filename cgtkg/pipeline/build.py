@@ -1247,13 +1247,13 @@ class TextExtractor:
 
 def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Problem],
                   skipped: list[dict] = (), timings: dict | None = None, text_bytes: int = 0,
-                  extracted: list[tuple[int, float]] | None = None) -> tuple[dict, list[str]]:
+                  extracted: list[tuple[int, float]] = ()) -> tuple[dict, list[str]]:
     """The corpus section of the build report, and its terminal summary: every input file
     once (built, empty, failed, quarantined or skipped), the time per stage and the
     extraction's speed on this text.
 
     ``text_bytes``: the corpus's size; ``extracted``: the size and extraction seconds of each
-    text this build extracted (every text when None). The speeds are over those texts only:
+    text this build extracted. The speeds are over those texts only:
     ``extract_mb_per_s`` for the build, which waited ``timings["extract"]`` for them beside
     its other stages, ``extract_mb_per_s_per_process`` in the processes' own time (a rebuild
     that extracted one text reported the whole corpus's 45 MB "extracted" at 55 MB/s)."""
@@ -1269,12 +1269,7 @@ def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Pro
         "problems": [str(p) for p in problems],
         "text_mb": round(text_bytes / (1 << 20), 3),
     }
-    if extracted is None:
-        extracted = [(text_bytes, sum(r.get("seconds", 0.0) for r in file_reports))]
-        files = len(file_reports)
-    else:
-        files = len(extracted)
-    mb = sum(n for n, _ in extracted) / (1 << 20)
+    files, mb = len(extracted), sum(n for n, _ in extracted) / (1 << 20)
     report["extracted_files"], report["extracted_mb"] = files, round(mb, 3)
     if timings and timings.get("extract") and mb:
         report["extract_mb_per_s"] = round(mb / timings["extract"], 3)
@@ -1282,13 +1277,12 @@ def corpus_report(corpus_dir: Path, file_reports: list[dict], problems: list[Pro
         report["extract_mb_per_s_per_process"] = round(mb / own, 3)
     lines = CorpusResult(report=report).summary_lines()
     if timings:
-        speed = "; ".join(x for x in (
-            f"{report['extract_mb_per_s']} MB/s for the build" if "extract_mb_per_s" in report else "",
-            f"{report['extract_mb_per_s_per_process']} MB/s in each process"
-            if "extract_mb_per_s_per_process" in report else "") if x)
+        speeds = [f"{report[key]} MB/s {what}" for key, what in (("extract_mb_per_s", "for the build"),
+                                                                  ("extract_mb_per_s_per_process", "in each process"))
+                  if key in report]
         lines.append("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
                      + f"; extracted {files} file(s), {report['extracted_mb']} of {report['text_mb']} MB of text"
-                     + (f" ({speed})" if speed else ""))
+                     + (f" ({'; '.join(speeds)})" if speeds else ""))
     return report, lines
 
 
