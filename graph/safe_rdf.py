@@ -91,8 +91,7 @@ def parse_untrusted(path: Path, fmt: str | None = None, *, max_bytes: int = MAX_
             ds = Dataset()
             with _own_deprecations():
                 ds.parse(data=text, format=fmt, publicID=public_id)
-            for s, p, o, _ in ds.quads((None, None, None, None)):
-                g.add((s, p, o))
+            g = _every_graph(ds)
         else:
             g.parse(data=text, format=fmt, publicID=public_id)
     except RecursionError:
@@ -139,6 +138,11 @@ def _parse_jsonld(path: Path, data: bytes, public_id: str) -> Graph:
         raise _bad(path, "nested too deeply to parse") from None
     except Exception as e:  # noqa: BLE001 - untrusted input
         raise _bad(path, f"cannot read as JSON-LD: {_one_line(e)}") from None
+    return _every_graph(ds)
+
+
+def _every_graph(ds: Dataset) -> Graph:
+    """The triples of every graph of ``ds``, default and named, in one graph."""
     g = Graph()
     for s, p, o, _ in ds.quads((None, None, None, None)):
         g.add((s, p, o))
