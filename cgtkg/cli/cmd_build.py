@@ -103,7 +103,8 @@ def build_cmd(out_dir: Path, base: str, corpus_dir: Path | None, records_dir: Pa
     be written, 6 published without the input files that had errors (listed).
     """
     opts = BuildOptions(out_dir=out_dir, base=base, corpus_dir=corpus_dir,
-                        max_text_bytes=int(max_text_mb * 1024 * 1024), max_text_seconds=max_text_seconds, jobs=jobs)
+                        max_text_bytes=int(max_text_mb * 1024 * 1024), max_text_seconds=max_text_seconds, jobs=jobs,
+                        prune_in_background=True)  # the command returns as soon as it is published
     if records_dir is not None:
         opts.records_dir = records_dir
     result = build_or_exit(opts)

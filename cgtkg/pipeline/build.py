@@ -91,6 +91,10 @@ class BuildOptions:
     stage: Callable[[str], None] | None = None
     # processes extracting texts (cgtkg/pipeline/pool.py); 1: in the build's own process
     jobs: int = 1
+    # the generations the published one replaces are deleted by a process of their own,
+    # which may still run when build() returns (the command line's builds); False: build()
+    # deletes them before it returns
+    prune_in_background: bool = False
 
 
 @dataclass
@@ -1088,7 +1092,7 @@ def publish(run: Run, blocks: dict[str, dict], output_sizes: dict[str, int], sta
         file_lines = [line for line in corpus_summary if line.startswith("  ")]  # "  file: ..." (cgtkg -v)
         summary = [line for line in corpus_summary if not line.startswith("  ")] + summary
     write_atomically(gen / "build-report.json", readable_json(report))
-    run.generation.commit()
+    run.generation.commit(prune_in_background=o.prune_in_background)
     # a script must see that input files were left out (quarantined, unreadable, a bad sidecar)
     left_out = [x for x in problems if x.severity == "error"]
     code = EXIT_INPUTS_LEFT_OUT if left_out else EXIT_OK

@@ -11,8 +11,9 @@ from cgtkg.graph.store import GraphStore, new_generation, publish_generation
 GRAPH = f"{DEFAULT_BASE}graph/doc/tiny"
 
 
-def publish_tiny(out: Path, n: int = 3) -> Path:
-    """Publish a generation holding ``n`` triples in one named graph, the way a build does."""
+def publish_tiny(out: Path, n: int = 3, in_background: bool = False) -> Path:
+    """Publish a generation holding ``n`` triples in one named graph, the way a build does
+    (``in_background``: as the command line's builds do, see ``prune_generations``)."""
     gen = new_generation(out)
     store = GraphStore(gen / "store")
     g = ox.NamedNode(GRAPH)
@@ -20,5 +21,5 @@ def publish_tiny(out: Path, n: int = 3) -> Path:
                              ox.Literal(str(i)), g) for i in range(n)])
     store.close()
     del store
-    publish_generation(out, gen)
+    publish_generation(out, gen, prune_in_background=in_background)
     return gen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from cgtkg.graph import store as store_module
 from cgtkg.graph.errors import EXIT_BAD_INPUT, EXIT_STORE_WRITE
 from cgtkg.graph.store import GraphStore, StoreError, StoreMissing
 from click.testing import CliRunner
@@ -50,6 +51,35 @@ def test_a_reader_holds_its_generation_against_pruning(tiny_out):
     assert len(store.query("SELECT ?s WHERE { ?s ?p ?o }")) == 3
     store.close()
     publish_tiny(tiny_out)
+    assert not held.exists(), "pruned once the reader let go"
+
+
+def _removers_done() -> None:
+    for p in store_module._REMOVERS:
+        assert p.wait(60) == 0
+
+
+def test_a_generation_pruned_in_the_background_goes_once_its_process_ends(tiny_out):
+    first = (tiny_out / "current").resolve()
+    publish_tiny(tiny_out, n=4, in_background=True)
+    store = GraphStore.open(tiny_out)
+    assert len(store.query("SELECT ?s WHERE { ?s ?p ?o }")) == 4, "the new generation is published at once"
+    store.close()
+    _removers_done()
+    assert not first.exists()
+    assert [g.resolve() for g in (tiny_out / "generations").iterdir()] == [(tiny_out / "current").resolve()]
+
+
+def test_a_reader_holds_its_generation_against_pruning_in_the_background(tiny_out):
+    store = GraphStore.open(tiny_out)
+    held = store.path.parent
+    publish_tiny(tiny_out, in_background=True)
+    _removers_done()
+    assert held.exists(), "pruned while a reader had it open"
+    assert len(store.query("SELECT ?s WHERE { ?s ?p ?o }")) == 3
+    store.close()
+    publish_tiny(tiny_out, in_background=True)
+    _removers_done()
     assert not held.exists(), "pruned once the reader let go"
 
 
