@@ -20,20 +20,20 @@ def cli(args, **kw):
 
 
 def visible_options(command: str) -> set[str]:
-    cmd = main.commands[command]
+    cmd = main.every_command()[command]
     return {o for p in cmd.params if not getattr(p, "hidden", False) for o in getattr(p, "opts", [])}
 
 
 @pytest.mark.parametrize("command", READS_THE_BUILD)
 def test_every_command_names_the_build_folder_out(command):
-    if command not in main.commands:
+    if command not in main.every_command():
         pytest.skip(f"no `cgtkg {command}` in this tree")
     shown = visible_options(command)
     assert "--out" in shown
     assert "--dest" not in shown
     if command != "network":  # network's --from is a date
         assert "--from" not in shown
-    out = next(p for p in main.commands[command].params if "--out" in getattr(p, "opts", []))
+    out = next(p for p in main.every_command()[command].params if "--out" in getattr(p, "opts", []))
     assert str(out.default) == "out"
 
 
