@@ -117,3 +117,40 @@ def test_hundreds_of_copies_of_one_law_become_one_node():
     assert ambiguous == []
     assert set(canonical.values()) == {"https://example.org/doc/x000-law"}
     assert len(canonical) == 399
+
+
+def test_the_dates_a_record_s_sources_claim_are_read_from_its_conflict_only(tmp_path):
+    """A record whose sources disagree on a date holds the date as the claims of a
+    `cgt:SourceConflict`; the resolution reads them from there (starting from the claims,
+    not from every annotation naming the property), in the conflict's own graph only."""
+    from cgtkg.graph.namespaces import CGT, ELI, OA
+    from cgtkg.graph.store import GraphStore, quads_to_ox
+    from cgtkg.loaders.records import conflict_iri, source_conflict
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDF, XSD
+
+    base = "https://example.org/id/"
+    doc, other = URIRef(f"{base}doc/plan"), URIRef(f"{base}doc/other")
+    record, text = URIRef(f"{base}graph/doc/plan"), URIRef(f"{base}graph/text/t")
+    src_a, src_b = URIRef(f"{base}source/a"), URIRef(f"{base}source/b")
+    claims = [(Literal("2019-05-01", datatype=XSD.date), src_a, "a"),
+              (Literal("2019-06-15", datatype=XSD.date), src_b, "b")]
+    in_force = [(Literal("2019-07-01", datatype=XSD.date), src_a, "a"),
+                (Literal("2019-08-01", datatype=XSD.date), src_b, "b")]
+    in_record = [(doc, RDF.type, ELI.LegalResource),
+                 *source_conflict(doc, "date_document", ELI.date_document, claims, base, "The sources"),
+                 # another date the sources disagree on: its claims are not the document's date
+                 *source_conflict(doc, "first_date_entry_in_force", ELI.first_date_entry_in_force, in_force,
+                                  base, "The sources")]
+    note = URIRef(f"{base}annotation/n1")  # a fact's provenance names the property too: no claims
+    in_text = [(other, RDF.type, ELI.LegalResource),
+               (other, ELI.date_document, Literal("2020-01-02", datatype=XSD.date)),
+               (note, RDF.type, OA.Annotation), (note, CGT.onProperty, ELI.date_document), (note, CGT.concerns, other),
+               # a claim-like value in another graph than the conflict's is not the record's claim
+               (conflict_iri(doc, "date_document"), CGT.hasClaim, URIRef(f"{base}elsewhere")),
+               (URIRef(f"{base}elsewhere"), RDF.value, Literal("2001-01-01", datatype=XSD.date))]
+    store = GraphStore(tmp_path / "store")
+    store.ox.bulk_extend([*quads_to_ox(record, in_record), *quads_to_ox(text, in_text)])
+    docs = R.read_documents(store, base)
+    assert docs[str(doc)].dates == {"2019-05-01", "2019-06-15"}
+    assert docs[str(other)].dates == {"2020-01-02"}
