@@ -679,8 +679,8 @@ def prune_generations(out_dir: Path, *, in_background: bool = False) -> None:
     ``in_background``: each is deleted by a process of its own that holds the generation's
     lock until it is done (:func:`_remove_in_background`), so the caller need not wait: a
     rebuild of the whole Chinese corpus spent about half a second removing the 2 GB of the
-    generation it replaced. What such a process leaves (killed, or a reader arrived) the
-    next build prunes.
+    generation it replaced. What such a process leaves (if it is killed, say) the next
+    build prunes.
     """
     root = Path(out_dir) / GENERATIONS
     current = (Path(out_dir) / CURRENT).resolve()
@@ -712,7 +712,7 @@ def _remove_in_background(generation: Path, lock_fd: int) -> bool:
     """Start a process that deletes ``generation`` and inherits ``lock_fd``, the exclusive
     ``flock`` this process took on it, so that no reader opens the generation while it goes
     (the lock belongs to the open file, shared by both processes, and lasts until the last of
-    them closes it). The process is in a session of its own: it finishes after the
+    them closes it). The process is in a session of its own: it may finish after the
     command that started it has returned. False if it could not be started."""
     _REMOVERS[:] = [p for p in _REMOVERS if p.poll() is None]  # reaped once done
     try:
