@@ -37,7 +37,7 @@ def run_cmd(out_dir: Path, corpus_dir: Path | None, jobs: int) -> None:
     """Main job: build + validate, answer saved questions, draw the network."""
     click.echo(f"== build ({out_dir})")
     result = build_or_exit(BuildOptions(out_dir=out_dir, corpus_dir=corpus_dir, jobs=jobs,
-                                                prune_in_background=True))
+                                        prune_in_background=True))
     report_problems(result)
     for v in result.violations:
         click.echo(str(v), err=True)
